@@ -1,0 +1,112 @@
+using Feedback.Workflows.Persistence.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Workflows.Persistence;
+
+/// <summary>The runtime's tables. Provider-specific subclasses exist only so that each provider has its own migrations.</summary>
+public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<WorkflowDefinitionRecord> Definitions => Set<WorkflowDefinitionRecord>();
+    public DbSet<WorkflowInstanceRecord> Instances => Set<WorkflowInstanceRecord>();
+    public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();
+    public DbSet<TriggerRecord> Triggers => Set<TriggerRecord>();
+    public DbSet<JournalRecord> Journal => Set<JournalRecord>();
+    public DbSet<OutboxRecord> Outbox => Set<OutboxRecord>();
+
+    /// <summary>SQL that differs between providers (row locks, queue claims).</summary>
+    public abstract DatabaseDialect Dialect { get; }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<WorkflowDefinitionRecord>(e =>
+        {
+            e.ToTable("workflow_definitions");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.DefinitionId, x.Version }).IsUnique();
+            e.HasIndex(x => new { x.DefinitionId, x.IsLatest });
+            e.HasIndex(x => x.Name);
+        });
+        model.Entity<WorkflowInstanceRecord>(e =>
+        {
+            e.ToTable("workflow_instances");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.DefinitionId);
+            e.HasIndex(x => x.CorrelationId);
+            e.HasIndex(x => new { x.SubStatus, x.UpdatedAt });
+        });
+        model.Entity<BookmarkRecord>(e =>
+        {
+            e.ToTable("bookmarks");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Hash);
+            e.HasIndex(x => x.WorkflowInstanceId);
+            e.HasIndex(x => x.ResumeAt);
+        });
+        model.Entity<TriggerRecord>(e =>
+        {
+            e.ToTable("triggers");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Hash);
+            e.HasIndex(x => x.DefinitionId);
+        });
+        model.Entity<JournalRecord>(e =>
+        {
+            e.ToTable("workflow_journal");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.WorkflowInstanceId, x.Sequence });
+        });
+        model.Entity<OutboxRecord>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.DeliveredAt, x.NextAttemptAt });
+        });
+        foreach (var entity in model.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(ToSnakeCase(property.Name));
+    }
+
+    private static string ToSnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+}
+
+/// <summary>The PostgreSQL flavour: row locks and SKIP LOCKED queue claims, for many hosts on one database.</summary>
+public sealed class PostgresWorkflowDbContext(DbContextOptions<PostgresWorkflowDbContext> options) : WorkflowDbContext(options)
+{
+    public override DatabaseDialect Dialect => DatabaseDialect.PostgreSql;
+}
+
+/// <summary>The embedded SQLite flavour for a single process; cross-request exclusion comes from in-process locks.</summary>
+public sealed class SqliteWorkflowDbContext(DbContextOptions<SqliteWorkflowDbContext> options) : WorkflowDbContext(options)
+{
+    public override DatabaseDialect Dialect => DatabaseDialect.Sqlite;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        // SQLite cannot order or compare DateTimeOffset text; store it as a 64-bit number that sorts in time order.
+        builder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+        builder.Properties<DateTimeOffset?>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+/// <summary>The provider-specific SQL the runtime needs.</summary>
+public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
+{
+    public static readonly DatabaseDialect PostgreSql = new("PostgreSql", SupportsRowLocks: true);
+    public static readonly DatabaseDialect Sqlite = new("Sqlite", SupportsRowLocks: false);
+
+    /// <summary>Appended to a SELECT to lock the rows until the transaction ends.</summary>
+    public string ForUpdate => SupportsRowLocks ? " FOR UPDATE" : "";
+
+    /// <summary>Appended to a queue SELECT so that concurrent workers take different rows.</summary>
+    public string ForUpdateSkipLocked => SupportsRowLocks ? " FOR UPDATE SKIP LOCKED" : "";
+
+    /// <summary>Locks one instance row ({0} = id) so that bursts of one instance take turns across hosts.</summary>
+    public string LockInstanceSql => "SELECT * FROM workflow_instances WHERE id = {0}" + ForUpdate;
+
+    /// <summary>Claims a dispatched instance ({0} = id) unless another worker holds it.</summary>
+    public string ClaimPendingInstanceSql => "SELECT * FROM workflow_instances WHERE id = {0} AND sub_status = 'Pending'" + ForUpdateSkipLocked;
+
+    /// <summary>Locks every version of a definition ({0} = definition id) while it is saved or published.</summary>
+    public string LockDefinitionSql => "SELECT * FROM workflow_definitions WHERE definition_id = {0}" + ForUpdate;
+}

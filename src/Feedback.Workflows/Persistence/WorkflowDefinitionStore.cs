@@ -1,0 +1,221 @@
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Model;
+using Feedback.Workflows.Persistence.Entities;
+using Feedback.Workflows.Runtime;
+using Feedback.Workflows.Scheduling;
+using Feedback.Workflows.Serialization;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Workflows.Persistence;
+
+/// <summary>
+/// Saves and versions definitions the way Elsa does: saving edits the latest draft, or opens a new draft after a
+/// published version; publishing makes exactly one version published and re-indexes start triggers. Nothing is
+/// stored unless the definition validates.
+/// </summary>
+public sealed class WorkflowDefinitionStore(
+    IDbContextFactory<WorkflowDbContext> dbFactory,
+    WorkflowDefinitionReader reader,
+    WorkflowModelCache models,
+    TriggerIndexer triggers,
+    IWorkflowScheduler scheduler,
+    IClock clock)
+{
+    // Server-owned properties: always written from the record, never trusted from the client.
+    private static readonly string[] ServerProperties = ["id", "definitionId", "version", "isLatest", "isPublished", "createdAt", "links", "$schema"];
+
+    /// <summary>The outcome of a save.</summary>
+    public sealed record SaveResult(WorkflowDefinitionRecord Definition, bool AlreadyPublished);
+
+    /// <summary>Creates or updates the draft from an Elsa definition model, and publishes it when asked.</summary>
+    /// <exception cref="WorkflowDefinitionException">The definition is invalid; nothing was stored.</exception>
+    public async Task<SaveResult> SaveAsync(JsonObject model, bool publish, CancellationToken cancellationToken)
+    {
+        var definitionId = (string?)model["definitionId"];
+        if (string.IsNullOrWhiteSpace(definitionId)) definitionId = Ids.New();
+        // Validate before touching the database; the version numbers used here do not affect validity.
+        reader.Read(model, definitionId, "validation", 1);
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
+        var latest = versions.FirstOrDefault(v => v.IsLatest) ?? versions.MaxBy(v => v.Version);
+        var now = clock.UtcNow;
+        var stored = Strip(model);
+        WorkflowDefinitionRecord record;
+        if (latest is not null && !latest.IsPublished)
+        {
+            record = latest;
+            record.Json = stored.ToJsonString(ElsaJson.Options);
+        }
+        else
+        {
+            if (latest is not null) latest.IsLatest = false;
+            record = new WorkflowDefinitionRecord
+            {
+                Id = Ids.New(),
+                DefinitionId = definitionId,
+                Version = (versions.Count == 0 ? 0 : versions.Max(v => v.Version)) + 1,
+                IsLatest = true,
+                Json = stored.ToJsonString(ElsaJson.Options),
+                CreatedAt = now,
+            };
+            db.Definitions.Add(record);
+        }
+        record.Name = ((string?)model["name"])?.Trim();
+        record.Description = ((string?)model["description"])?.Trim();
+        record.UpdatedAt = now;
+
+        var alreadyPublished = false;
+        TriggerIndexer.Changes? changes = null;
+        if (publish)
+        {
+            alreadyPublished = record.IsPublished;
+            changes = await PublishVersionAsync(db, record, versions, cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        if (changes is not null) await TriggerIndexer.ApplyScheduleAsync(changes, scheduler, cancellationToken);
+        return new SaveResult(record, alreadyPublished);
+    }
+
+    /// <summary>Publishes the latest version.</summary>
+    /// <exception cref="KeyNotFoundException">No such definition.</exception>
+    /// <exception cref="WorkflowDefinitionException">The latest version does not validate.</exception>
+    public async Task<WorkflowDefinitionRecord> PublishAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
+        var latest = versions.FirstOrDefault(v => v.IsLatest) ?? throw new KeyNotFoundException($"No workflow definition '{definitionId}'.");
+        var changes = await PublishVersionAsync(db, latest, versions, cancellationToken);
+        latest.UpdatedAt = clock.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        await TriggerIndexer.ApplyScheduleAsync(changes, scheduler, cancellationToken);
+        return latest;
+    }
+
+    /// <summary>Unpublishes the published version; new instances can no longer start, running ones go on.</summary>
+    /// <exception cref="KeyNotFoundException">No such definition.</exception>
+    /// <exception cref="InvalidOperationException">No version is published.</exception>
+    public async Task<WorkflowDefinitionRecord> RetractAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
+        if (versions.Count == 0) throw new KeyNotFoundException($"No workflow definition '{definitionId}'.");
+        var published = versions.FirstOrDefault(v => v.IsPublished) ?? throw new InvalidOperationException($"Workflow definition '{definitionId}' has no published version to retract.");
+        published.IsPublished = false;
+        published.UpdatedAt = clock.UtcNow;
+        var changes = await triggers.ReplaceAsync(db, definitionId, null, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        await TriggerIndexer.ApplyScheduleAsync(changes, scheduler, cancellationToken);
+        return published;
+    }
+
+    /// <summary>Copies an older version into a new latest draft.</summary>
+    /// <exception cref="KeyNotFoundException">No such definition or version.</exception>
+    public async Task<WorkflowDefinitionRecord> RevertAsync(string definitionId, int version, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
+        var source = versions.FirstOrDefault(v => v.Version == version) ?? throw new KeyNotFoundException($"Workflow definition '{definitionId}' has no version {version}.");
+        var latest = versions.First(v => v.IsLatest);
+        WorkflowDefinitionRecord target;
+        if (!latest.IsPublished && latest != source) target = latest;
+        else
+        {
+            latest.IsLatest = false;
+            target = new WorkflowDefinitionRecord
+            {
+                Id = Ids.New(), DefinitionId = definitionId, Version = versions.Max(v => v.Version) + 1,
+                IsLatest = true, Json = source.Json, CreatedAt = clock.UtcNow,
+            };
+            db.Definitions.Add(target);
+        }
+        target.Json = source.Json;
+        target.Name = source.Name;
+        target.Description = source.Description;
+        target.UpdatedAt = clock.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return target;
+    }
+
+    /// <summary>Deletes every version of a definition and its triggers; instances already running keep their stored state but cannot continue.</summary>
+    /// <returns>False when there was nothing to delete.</returns>
+    public async Task<bool> DeleteAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
+        if (versions.Count == 0) return false;
+        var changes = await triggers.ReplaceAsync(db, definitionId, null, cancellationToken);
+        db.Definitions.RemoveRange(versions);
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        await TriggerIndexer.ApplyScheduleAsync(changes, scheduler, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Finds one version of a definition by the selector (the highest matching version).</summary>
+    public async Task<WorkflowDefinitionRecord?> FindAsync(string definitionId, VersionOptions options, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await options.Apply(db.Definitions.AsNoTracking().Where(d => d.DefinitionId == definitionId))
+            .OrderByDescending(d => d.Version).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    public async Task<WorkflowDefinitionRecord?> FindByIdAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+    }
+
+    /// <summary>The executable form of a stored version.</summary>
+    public WorkflowModel GetModel(WorkflowDefinitionRecord record) => models.Get(record);
+
+    /// <summary>The Elsa model as the API returns it: the stored JSON with the server-owned properties filled in.</summary>
+    public static JsonObject ToJson(WorkflowDefinitionRecord record)
+    {
+        var json = WorkflowDefinitionReader.ParseDefinitionText(record.Json);
+        json["id"] = record.Id;
+        json["definitionId"] = record.DefinitionId;
+        json["name"] = record.Name;
+        json["description"] = record.Description;
+        json["createdAt"] = record.CreatedAt.ToString("O");
+        json["version"] = record.Version;
+        json["isLatest"] = record.IsLatest;
+        json["isPublished"] = record.IsPublished;
+        json["toolVersion"] ??= "3.8.0";
+        return json;
+    }
+
+    private async Task<TriggerIndexer.Changes> PublishVersionAsync(WorkflowDbContext db, WorkflowDefinitionRecord record, IReadOnlyList<WorkflowDefinitionRecord> versions, CancellationToken cancellationToken)
+    {
+        foreach (var other in versions.Where(v => v != record))
+        {
+            other.IsPublished = false;
+            other.IsLatest = false;
+        }
+        record.IsPublished = true;
+        record.IsLatest = true;
+        var model = reader.Read(WorkflowDefinitionReader.ParseDefinitionText(record.Json), record.DefinitionId, record.Id, record.Version);
+        return await triggers.ReplaceAsync(db, record.DefinitionId, model, cancellationToken);
+    }
+
+    private static async Task<List<WorkflowDefinitionRecord>> LockVersionsAsync(WorkflowDbContext db, string definitionId, CancellationToken cancellationToken) =>
+        // Row locks make concurrent saves and publishes of one definition take turns across hosts.
+        await db.Definitions.FromSqlRaw(db.Dialect.LockDefinitionSql, definitionId)
+            .ToListAsync(cancellationToken);
+
+    private static JsonObject Strip(JsonObject model)
+    {
+        var copy = (JsonObject)model.DeepClone();
+        foreach (var name in ServerProperties) copy.Remove(name);
+        return copy;
+    }
+}

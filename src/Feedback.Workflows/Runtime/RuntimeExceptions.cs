@@ -1,0 +1,21 @@
+namespace Feedback.Workflows.Runtime;
+
+/// <summary>No workflow definition (or no published version of it) matches.</summary>
+public sealed class WorkflowNotFoundException(string message) : Exception(message);
+
+/// <summary>No workflow instance with the given id.</summary>
+public sealed class WorkflowInstanceNotFoundException(string instanceId)
+    : Exception($"No workflow instance '{instanceId}'.")
+{
+    public string InstanceId { get; } = instanceId;
+}
+
+/// <summary>The bookmark is not waiting: it was already resumed (possibly by another host at the same moment), cancelled, or never existed.</summary>
+public sealed class BookmarkNotWaitingException(string bookmarkId)
+    : Exception($"Bookmark '{bookmarkId}' is not waiting: it was already resumed, cancelled, or never existed.")
+{
+    public string BookmarkId { get; } = bookmarkId;
+}
+
+/// <summary>The instance is in a state that does not allow the operation (resuming a finished instance, retrying one without incidents...).</summary>
+public sealed class WorkflowInstanceStateException(string message) : Exception(message);

@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Persistence.Entities;
+using Feedback.Workflows.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Feedback.Workflows.Runtime;
+
+// Cancel, retry, and the one place where a burst's changes are written.
+public sealed partial class WorkflowRuntime
+{
+    /// <summary>Cancels a running instance: its bookmarks and timers are removed.</summary>
+    /// <exception cref="WorkflowInstanceNotFoundException">No such instance.</exception>
+    /// <exception cref="WorkflowInstanceStateException">It already finished.</exception>
+    public Task<WorkflowState> CancelAsync(string instanceId, CancellationToken cancellationToken) =>
+        UpdateLockedAsync(instanceId, (model, state) =>
+        {
+            if (state.Status == WorkflowStatus.Finished && state.SubStatus != WorkflowSubStatus.Faulted)
+                throw new WorkflowInstanceStateException($"Instance '{instanceId}' is already {state.SubStatus}.");
+            return Task.FromResult(executor.Cancel(model, state, services));
+        }, cancellationToken);
+
+    /// <summary>Runs the faulted activities of an instance again.</summary>
+    /// <exception cref="WorkflowInstanceNotFoundException">No such instance.</exception>
+    /// <exception cref="WorkflowInstanceStateException">It has no incident to retry.</exception>
+    public Task<WorkflowState> RetryAsync(string instanceId, CancellationToken cancellationToken) =>
+        UpdateLockedAsync(instanceId, (model, state) =>
+        {
+            if (!state.ActivityInstances.Values.Any(a => a.Status == ActivityStatus.Faulted))
+                throw new WorkflowInstanceStateException($"Instance '{instanceId}' has no faulted activity to retry.");
+            return executor.RetryAsync(model, state, services, cancellationToken);
+        }, cancellationToken);
+
+    private async Task<WorkflowState> UpdateLockedAsync(string instanceId, Func<Model.WorkflowModel, WorkflowState, Task<WorkflowExecutionContext>> change, CancellationToken cancellationToken)
+    {
+        using var _ = await locks.AcquireAsync(instanceId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var record = await LockInstanceAsync(db, instanceId, cancellationToken);
+        var state = ReadState(record);
+        var model = definitions.GetModel(await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken));
+        var context = await change(model, state);
+        await WriteAsync(db, context, record, claimedBookmarkId: null, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        await AfterCommitAsync(context, cancellationToken);
+        return state;
+    }
+
+    private static async Task<WorkflowInstanceRecord> LockInstanceAsync(WorkflowDbContext db, string instanceId, CancellationToken cancellationToken) =>
+        await db.Instances.FromSqlRaw(db.Dialect.LockInstanceSql, instanceId).FirstOrDefaultAsync(cancellationToken)
+        ?? throw new WorkflowInstanceNotFoundException(instanceId);
+
+    private static async Task<WorkflowDefinitionRecord> FindVersionAsync(WorkflowDbContext db, string versionId, CancellationToken cancellationToken) =>
+        await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == versionId, cancellationToken)
+        ?? throw new WorkflowInstanceStateException($"The definition version '{versionId}' this instance runs on was deleted.");
+
+    internal static WorkflowState ReadState(WorkflowInstanceRecord record) =>
+        JsonSerializer.Deserialize<WorkflowState>(record.State, ElsaJson.Options)
+        ?? throw new JsonException($"Instance '{record.Id}' has an empty state.");
+
+    private static WorkflowInstanceRecord NewRecord(WorkflowState state)
+    {
+        var record = new WorkflowInstanceRecord
+        {
+            Id = state.Id, DefinitionId = state.DefinitionId, DefinitionVersionId = state.DefinitionVersionId,
+            Version = state.DefinitionVersion, State = "", CreatedAt = state.CreatedAt,
+        };
+        Fill(record, state);
+        return record;
+    }
+
+    private static void Fill(WorkflowInstanceRecord record, WorkflowState state)
+    {
+        record.Status = state.Status.ToString();
+        record.SubStatus = state.SubStatus.ToString();
+        record.CorrelationId = state.CorrelationId;
+        record.Name = state.Name;
+        record.IncidentCount = state.Incidents.Count;
+        record.UpdatedAt = state.UpdatedAt;
+        record.FinishedAt = state.FinishedAt;
+        record.State = JsonSerializer.Serialize(state, ElsaJson.Options);
+    }
+
+    /// <summary>Writes instance, bookmarks, journal and outbox of one burst; the caller owns the transaction.</summary>
+    private static async Task WriteAsync(WorkflowDbContext db, WorkflowExecutionContext context, WorkflowInstanceRecord? record, string? claimedBookmarkId, CancellationToken cancellationToken)
+    {
+        var state = context.State;
+        if (record is null) db.Instances.Add(NewRecord(state));
+        else Fill(record, state);
+
+        var removed = context.RemovedBookmarks.Select(b => b.Id).Where(id => id != claimedBookmarkId).ToList();
+        if (removed.Count > 0) await db.Bookmarks.Where(b => removed.Contains(b.Id)).ExecuteDeleteAsync(cancellationToken);
+        db.Bookmarks.AddRange(context.AddedBookmarks.Select(b => new BookmarkRecord
+        {
+            Id = b.Id, WorkflowInstanceId = state.Id, Name = b.Name, Hash = b.Hash, ActivityId = b.ActivityId,
+            ActivityInstanceId = b.ActivityInstanceId, CorrelationId = state.CorrelationId,
+            Payload = b.Payload?.ToJsonString(), ResumeAt = b.ResumeAt, CreatedAt = b.CreatedAt,
+        }));
+        db.Journal.AddRange(context.Journal.Select(j => new JournalRecord
+        {
+            Id = j.Id, WorkflowInstanceId = j.WorkflowInstanceId, ActivityInstanceId = j.ActivityInstanceId, ActivityId = j.ActivityId,
+            ActivityType = j.ActivityType, ActivityTypeVersion = j.ActivityTypeVersion, ActivityName = j.ActivityName, NodeId = j.NodeId,
+            Timestamp = j.Timestamp, Sequence = j.Sequence, EventName = j.EventName, Message = j.Message, Payload = j.Payload?.ToJsonString(),
+        }));
+        db.Outbox.AddRange(context.Outbox.Select(o => new OutboxRecord
+        {
+            Id = o.Id, Type = o.Type, Payload = o.Payload.ToJsonString(), WorkflowInstanceId = o.WorkflowInstanceId,
+            ActivityInstanceId = o.ActivityInstanceId, CreatedAt = o.CreatedAt, NextAttemptAt = o.CreatedAt,
+        }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Timers and outbox wake-up: work that follows a commit and is repaired by reconciliation if lost.</summary>
+    private async Task AfterCommitAsync(WorkflowExecutionContext context, CancellationToken cancellationToken)
+    {
+        if (context.Outbox.Count > 0) outboxSignal.Notify();
+        try
+        {
+            foreach (var bookmark in context.RemovedBookmarks.Where(b => b.ResumeAt is not null))
+                await scheduler.UnscheduleBookmarkAsync(bookmark.Id, cancellationToken);
+            foreach (var bookmark in context.AddedBookmarks.Where(b => b.ResumeAt is not null))
+                await scheduler.ScheduleBookmarkAsync(bookmark.Id, context.State.Id, bookmark.ResumeAt!.Value, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The commit stands; the timer reconciler schedules timers whose bookmarks lack one.
+            logger.LogError(e, "Instance {InstanceId}: scheduling timers after commit failed; the reconciler will repair them", context.State.Id);
+        }
+    }
+}

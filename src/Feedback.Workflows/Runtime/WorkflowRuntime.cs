@@ -1,0 +1,230 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Activities.Events;
+using Feedback.Workflows.Activities.Tasks;
+using Feedback.Workflows.Model;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Persistence.Entities;
+using Feedback.Workflows.Scheduling;
+using Feedback.Workflows.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Feedback.Workflows.Runtime;
+
+/// <summary>What to start: a definition (published version unless told otherwise), its input and correlation.</summary>
+public sealed record StartWorkflowRequest
+{
+    public required string DefinitionId { get; init; }
+    public VersionOptions VersionOptions { get; init; } = VersionOptions.Published;
+    /// <summary>A specific version id; overrides <see cref="DefinitionId"/> and <see cref="VersionOptions"/>.</summary>
+    public string? DefinitionVersionId { get; init; }
+    public string? CorrelationId { get; init; }
+    public IReadOnlyDictionary<string, JsonNode?>? Input { get; init; }
+    public string? TriggerActivityId { get; init; }
+    /// <summary>A caller-chosen id makes the start idempotent: starting twice with one id creates one instance.</summary>
+    public string? InstanceId { get; init; }
+}
+
+/// <summary>
+/// Starts, resumes, retries and cancels instances durably. Each operation runs one burst and commits instance state,
+/// bookmarks, journal and outbox in one transaction; timers are scheduled after the commit (and repaired by
+/// <see cref="TimerReconciler"/> if that step is lost).
+/// </summary>
+public sealed partial class WorkflowRuntime(
+    IDbContextFactory<WorkflowDbContext> dbFactory,
+    WorkflowDefinitionStore definitions,
+    WorkflowExecutor executor,
+    IWorkflowScheduler scheduler,
+    InstanceLocks locks,
+    OutboxSignal outboxSignal,
+    IServiceProvider services,
+    ILogger<WorkflowRuntime> logger) : IScheduledWorkHandler
+{
+    /// <summary>Starts an instance and runs it until it blocks or ends, in the caller's request.</summary>
+    /// <exception cref="WorkflowNotFoundException">No matching definition version.</exception>
+    public async Task<WorkflowState> StartAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
+    {
+        var model = await ResolveAsync(request, cancellationToken);
+        var state = executor.CreateState(model, request.InstanceId ?? Ids.New(), request.CorrelationId, request.Input);
+        using var _ = await locks.AcquireAsync(state.Id, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (request.InstanceId is not null && await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InstanceId, cancellationToken) is { } existing)
+            return ReadState(existing);
+        var context = await executor.StartAsync(model, state, request.TriggerActivityId, services, cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        await WriteAsync(db, context, record: null, claimedBookmarkId: null, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        await AfterCommitAsync(context, cancellationToken);
+        return state;
+    }
+
+    /// <summary>Stores a new instance as Pending and returns at once; a background worker on any host runs it.</summary>
+    public async Task<WorkflowState> DispatchAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
+    {
+        var model = await ResolveAsync(request, cancellationToken);
+        var state = executor.CreateState(model, request.InstanceId ?? Ids.New(), request.CorrelationId, request.Input);
+        state.StartActivityId = request.TriggerActivityId;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.Instances.Add(NewRecord(state));
+        await db.SaveChangesAsync(cancellationToken);
+        outboxSignal.Notify();
+        return state;
+    }
+
+    /// <summary>Runs a dispatched (Pending) instance if no other worker has taken it; returns false when there was nothing to do.</summary>
+    public async Task<bool> RunPendingAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        using var _ = await locks.AcquireAsync(instanceId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var record = await db.Instances
+            .FromSqlRaw(db.Dialect.ClaimPendingInstanceSql, instanceId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (record is null) return false;
+        var state = ReadState(record);
+        var model = definitions.GetModel(await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken));
+        var trigger = state.StartActivityId;
+        state.StartActivityId = null;
+        var context = await executor.StartAsync(model, state, trigger, services, cancellationToken);
+        await WriteAsync(db, context, record, claimedBookmarkId: null, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        await AfterCommitAsync(context, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Resumes one bookmark. Exactly one caller wins a given bookmark, across all hosts.</summary>
+    /// <exception cref="BookmarkNotWaitingException">Already resumed (perhaps concurrently), cancelled, or unknown.</exception>
+    /// <exception cref="WorkflowInstanceStateException">The instance is not running (faulted, cancelled, finished).</exception>
+    public async Task<WorkflowState> ResumeAsync(string bookmarkId, IReadOnlyDictionary<string, JsonNode?>? input, CancellationToken cancellationToken)
+    {
+        string instanceId;
+        await using (var lookup = await dbFactory.CreateDbContextAsync(cancellationToken))
+            instanceId = await lookup.Bookmarks.AsNoTracking().Where(b => b.Id == bookmarkId).Select(b => b.WorkflowInstanceId).FirstOrDefaultAsync(cancellationToken)
+                ?? throw new BookmarkNotWaitingException(bookmarkId);
+
+        using var _ = await locks.AcquireAsync(instanceId, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var record = await LockInstanceAsync(db, instanceId, cancellationToken);
+        // Deleting the row is the claim: a second resume of the same bookmark, here or on another host, deletes nothing.
+        if (await db.Bookmarks.Where(b => b.Id == bookmarkId).ExecuteDeleteAsync(cancellationToken) == 0)
+            throw new BookmarkNotWaitingException(bookmarkId);
+        var state = ReadState(record);
+        if (state.Status != WorkflowStatus.Running || state.SubStatus == WorkflowSubStatus.Faulted)
+            throw new WorkflowInstanceStateException($"Instance '{instanceId}' is {state.SubStatus}; it cannot be resumed.");
+        var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId)
+            ?? throw new WorkflowInstanceStateException($"Instance '{instanceId}' does not know bookmark '{bookmarkId}'; its state and bookmark table disagree.");
+        var model = definitions.GetModel(await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken));
+        var context = await executor.ResumeAsync(model, state, bookmark, input, services, cancellationToken);
+        await WriteAsync(db, context, record, bookmarkId, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        await AfterCommitAsync(context, cancellationToken);
+        return state;
+    }
+
+    /// <summary>Completes a <c>RunTask</c> by its task id.</summary>
+    /// <exception cref="BookmarkNotWaitingException">No task with that id is waiting.</exception>
+    public async Task<WorkflowState> CompleteTaskAsync(string taskId, JsonNode? result, CancellationToken cancellationToken)
+    {
+        var hash = BookmarkHash.Compute(RunTask.Stimulus, RunTask.BookmarkPayload(taskId));
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var bookmarkId = await db.Bookmarks.AsNoTracking().Where(b => b.Hash == hash).Select(b => b.Id).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new BookmarkNotWaitingException($"task:{taskId}");
+        return await ResumeAsync(bookmarkId, new Dictionary<string, JsonNode?> { [RunTask.ResultKey] = result }, cancellationToken);
+    }
+
+    /// <summary>What an event delivery did.</summary>
+    public sealed record EventResult(IReadOnlyList<string> ResumedInstanceIds, IReadOnlyList<string> StartedInstanceIds);
+
+    /// <summary>
+    /// Delivers an event: resumes every matching waiting Event (filtered by correlation or instance) and, unless an
+    /// instance is named, starts every published definition triggered by it. With a <paramref name="deliveryId"/>,
+    /// delivering the same event again starts nothing new.
+    /// </summary>
+    public async Task<EventResult> TriggerEventAsync(string eventName, string? correlationId, string? workflowInstanceId, JsonNode? payload, string? deliveryId, CancellationToken cancellationToken)
+    {
+        var hash = BookmarkHash.Compute(Event.Stimulus, Event.Payload(eventName));
+        List<string> bookmarkIds;
+        List<TriggerRecord> triggers = [];
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var query = db.Bookmarks.AsNoTracking().Where(b => b.Hash == hash);
+            if (correlationId is not null) query = query.Where(b => b.CorrelationId == correlationId);
+            if (workflowInstanceId is not null) query = query.Where(b => b.WorkflowInstanceId == workflowInstanceId);
+            bookmarkIds = await query.OrderBy(b => b.CreatedAt).Select(b => b.Id).ToListAsync(cancellationToken);
+            if (workflowInstanceId is null)
+                triggers = await db.Triggers.AsNoTracking().Where(t => t.Hash == hash).ToListAsync(cancellationToken);
+        }
+        var input = new Dictionary<string, JsonNode?> { [Event.PayloadKey] = payload };
+        var resumed = new List<string>();
+        foreach (var id in bookmarkIds)
+        {
+            try { resumed.Add((await ResumeAsync(id, input, cancellationToken)).Id); }
+            catch (Exception e) when (e is BookmarkNotWaitingException or WorkflowInstanceStateException)
+            {
+                logger.LogDebug("Event {EventName} skipped bookmark {BookmarkId}: {Reason}", eventName, id, e.Message);
+            }
+        }
+        var started = new List<string>();
+        foreach (var trigger in triggers)
+        {
+            var state = await StartAsync(new StartWorkflowRequest
+            {
+                DefinitionId = trigger.DefinitionId,
+                DefinitionVersionId = trigger.DefinitionVersionId,
+                TriggerActivityId = trigger.ActivityId,
+                CorrelationId = correlationId,
+                Input = input,
+                InstanceId = deliveryId is null ? null : DerivedId(deliveryId, trigger.Id),
+            }, cancellationToken);
+            started.Add(state.Id);
+        }
+        return new EventResult(resumed, started);
+    }
+
+    async Task IScheduledWorkHandler.ResumeBookmarkAsync(string bookmarkId, string workflowInstanceId, CancellationToken cancellationToken)
+    {
+        try { await ResumeAsync(bookmarkId, null, cancellationToken); }
+        catch (Exception e) when (e is BookmarkNotWaitingException or WorkflowInstanceStateException)
+        {
+            // The bookmark is the source of truth: a timer whose bookmark is gone has nothing to do.
+            logger.LogDebug("Timer for bookmark {BookmarkId} of {InstanceId} did nothing: {Reason}", bookmarkId, workflowInstanceId, e.Message);
+        }
+    }
+
+    async Task IScheduledWorkHandler.StartFromTriggerAsync(string triggerId, DateTimeOffset scheduledFireTime, CancellationToken cancellationToken)
+    {
+        TriggerRecord? trigger;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            trigger = await db.Triggers.AsNoTracking().FirstOrDefaultAsync(t => t.Id == triggerId, cancellationToken);
+        if (trigger is null)
+        {
+            logger.LogDebug("Trigger {TriggerId} fired but is no longer published", triggerId);
+            return;
+        }
+        // One instance per firing, even if the scheduler delivers the same firing twice.
+        await StartAsync(new StartWorkflowRequest
+        {
+            DefinitionId = trigger.DefinitionId,
+            DefinitionVersionId = trigger.DefinitionVersionId,
+            TriggerActivityId = trigger.ActivityId,
+            InstanceId = DerivedId(trigger.Id, scheduledFireTime.UtcTicks.ToString()),
+        }, cancellationToken);
+    }
+
+    private async Task<WorkflowModel> ResolveAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
+    {
+        var record = request.DefinitionVersionId is not null
+            ? await definitions.FindByIdAsync(request.DefinitionVersionId, cancellationToken)
+            : await definitions.FindAsync(request.DefinitionId, request.VersionOptions, cancellationToken);
+        if (record is null)
+            throw new WorkflowNotFoundException(request.DefinitionVersionId is not null
+                ? $"No workflow definition version '{request.DefinitionVersionId}'."
+                : $"Workflow definition '{request.DefinitionId}' has no {request.VersionOptions.Kind.ToLowerInvariant()} version.");
+        return definitions.GetModel(record);
+    }
+
+    private static string DerivedId(string a, string b) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(a + "|" + b)))[..16].ToLowerInvariant();
+}
