@@ -107,6 +107,9 @@ public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
     /// <summary>Claims a dispatched instance ({0} = id) unless another worker holds it.</summary>
     public string ClaimPendingInstanceSql => "SELECT * FROM workflow_instances WHERE id = {0} AND sub_status = 'Pending'" + ForUpdateSkipLocked;
 
+    /// <summary>Claims up to 20 undelivered messages due at {0}; other hosts skip them while this transaction lasts.</summary>
+    public string ClaimOutboxSql => "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT 20" + ForUpdateSkipLocked;
+
     /// <summary>Locks every version of a definition ({0} = definition id) while it is saved or published.</summary>
     public string LockDefinitionSql => "SELECT * FROM workflow_definitions WHERE definition_id = {0}" + ForUpdate;
 }

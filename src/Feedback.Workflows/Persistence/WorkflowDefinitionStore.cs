@@ -175,6 +175,34 @@ public sealed class WorkflowDefinitionStore(
         return await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
     }
 
+    /// <summary>Lists versions matching <paramref name="options"/>, newest first within each definition, one page at a time.</summary>
+    public async Task<(IReadOnlyList<WorkflowDefinitionRecord> Items, int Total)> ListAsync(
+        VersionOptions options, string? searchTerm, IReadOnlyList<string>? definitionIds, IReadOnlyList<string>? ids,
+        int page, int pageSize, bool orderByVersionDescending, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = options.Apply(db.Definitions.AsNoTracking());
+        if (definitionIds is { Count: > 0 }) query = query.Where(d => definitionIds.Contains(d.DefinitionId));
+        if (ids is { Count: > 0 }) query = query.Where(d => ids.Contains(d.Id));
+        if (!string.IsNullOrWhiteSpace(searchTerm))
+        {
+            var term = searchTerm.Trim();
+            query = query.Where(d => (d.Name != null && d.Name.Contains(term)) || (d.Description != null && d.Description.Contains(term)) || d.DefinitionId == term);
+        }
+        var total = await query.CountAsync(cancellationToken);
+        query = orderByVersionDescending ? query.OrderByDescending(d => d.Version) : query.OrderBy(d => d.Name).ThenBy(d => d.DefinitionId).ThenByDescending(d => d.Version);
+        var size = Math.Clamp(pageSize, 1, 500);
+        return (await query.Skip(Math.Max(0, page) * size).Take(size).ToListAsync(cancellationToken), total);
+    }
+
+    /// <summary>True when no other definition uses <paramref name="name"/>.</summary>
+    public async Task<bool> IsNameUniqueAsync(string name, string? exceptDefinitionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var trimmed = name.Trim();
+        return !await db.Definitions.AnyAsync(d => d.Name == trimmed && d.DefinitionId != exceptDefinitionId, cancellationToken);
+    }
+
     /// <summary>The executable form of a stored version.</summary>
     public WorkflowModel GetModel(WorkflowDefinitionRecord record) => models.Get(record);
 

@@ -42,7 +42,7 @@ internal abstract class ScheduledWorkJob : IJob
         }
         catch (JobExecutionException ex)
         {
-            logger.LogError(ex, "Trigger {TriggerKey} carries unusable job data and is removed", context.Trigger.Key);
+            logger.LogError(ex, "Trigger {TriggerKey} carries unusable job data and is not fired again", context.Trigger.Key);
             throw;
         }
 
@@ -70,7 +70,7 @@ internal abstract class ScheduledWorkJob : IJob
             var policy = context.RetryPolicy;
             var attempt = context.RetryAttempt;
             if (policy is not null && attempt < policy.MaxAttempts)
-                logger.LogWarning(ex, "{Work} failed (retry {Attempt}); Quartz retries it in about {Delay}",
+                logger.LogWarning(ex, "{Work} failed (retry {Attempt}); Quartz retries it in about {Delay} unless its next occurrence comes first",
                     work, attempt, policy.DelayFor(attempt + 1));
             else
                 logger.LogError(ex, "{Work} failed and has no retries left; it waits for its next scheduled firing or the start-up repair", work);
@@ -89,7 +89,7 @@ internal abstract class ScheduledWorkJob : IJob
     {
         if (context.MergedJobDataMap.TryGetValue(key, out var value) && value is string text && text.Length > 0)
             return text;
-        // Retrying cannot repair the data, so the trigger is removed rather than left failing on every firing.
+        // Retrying cannot repair the data, so the trigger is completed rather than left failing on every firing.
         throw new JobExecutionException(
             $"Trigger {context.Trigger.Key} of job {context.JobDetail.Key} has no '{key}' in its job data.",
             new InvalidOperationException($"Missing job data '{key}'."))

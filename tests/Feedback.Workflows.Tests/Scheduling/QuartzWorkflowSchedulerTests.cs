@@ -57,16 +57,22 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         var options = ClusterOptions();
         await using var a = await SchedulerNode.StartAsync("a", options, _recorder, ct);
         await using var b = await SchedulerNode.StartAsync("b", options, _recorder, ct);
-        var dueAt = DateTimeOffset.UtcNow.AddSeconds(2);
+        // Far enough out for the racing calls below to finish first even on a loaded machine (Quartz serialises
+        // inserts on a cluster-wide row lock): a call landing after its timer fired would store a second firing.
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
         var ids = Enumerable.Range(0, 50).Select(i => $"bm-{i}").ToArray();
 
-        // Both nodes schedule every timer at once, as both would after a restart: the races must leave one trigger per id.
-        await Task.WhenAll(ids.SelectMany(id => new[]
+        // Both nodes schedule every timer at the same time, as both would after a restart, in opposite orders so
+        // that they meet on the same keys: the races must leave one trigger per id.
+        async Task ScheduleAll(SchedulerNode node, IEnumerable<string> order)
         {
-            a.Scheduler.ScheduleBookmarkAsync(id, "wf-" + id, dueAt, ct),
-            b.Scheduler.ScheduleBookmarkAsync(id, "wf-" + id, dueAt, ct),
-        }));
-        (await a.Scheduler.GetScheduledBookmarkIdsAsync(ct)).Should().BeEquivalentTo(ids);
+            foreach (var id in order)
+                await node.Scheduler.ScheduleBookmarkAsync(id, "wf-" + id, dueAt, ct);
+        }
+        await Task.WhenAll(Task.Run(() => ScheduleAll(a, ids), ct), Task.Run(() => ScheduleAll(b, ids.Reverse()), ct));
+        var listed = await a.Scheduler.GetScheduledBookmarkIdsAsync(ct);
+        DateTimeOffset.UtcNow.Should().BeBefore(dueAt, "precondition: every timer is stored before the first is due");
+        listed.Should().BeEquivalentTo(ids);
 
         await _recorder.WaitUntilAsync(c => c.Select(x => x.Id).Distinct().Count() == ids.Length, Patience);
         await Task.Delay(2000, ct); // room for a duplicate to show up
@@ -268,6 +274,24 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         stored.Should().BeCloseTo(resumeAt, TimeSpan.FromMilliseconds(1));
         reader.GetString(1).Should().Be("WAITING");
         _recorder.Calls.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Trigger_without_its_job_data_is_reported_and_not_fired_again()
+    {
+        var ct = Bounded();
+        await using var node = await SchedulerNode.StartAsync("a", ClusterOptions(), _recorder, ct);
+        var quartz = await node.QuartzAsync(ct);
+
+        // Written by something other than this scheduler: no bookmark id to resume.
+        var foreign = TriggerBuilder.Create().WithIdentity("foreign", "bookmarks").ForJob("resume-bookmark", "feedback-workflows").StartNow().Build();
+        await quartz.ScheduleTrigger(foreign, TriggerConflict.Throw, ct);
+        await Task.Delay(2500, ct); // two retry delays
+
+        _recorder.Calls.Should().BeEmpty();
+        node.Logs.Where(l => l.Level == LogLevel.Error && l.Message.Contains("bookmarks.foreign") && l.Category.EndsWith("ResumeBookmarkJob"))
+            .Should().ContainSingle("the firing is reported once and not retried");
+        (await node.Scheduler.GetScheduledBookmarkIdsAsync(ct)).Should().NotContain("foreign");
     }
 
     [Fact]

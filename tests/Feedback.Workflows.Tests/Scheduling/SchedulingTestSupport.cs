@@ -122,7 +122,7 @@ public sealed class SchedulerNode : IAsyncDisposable
     /// <summary>Builds the node; it fires nothing until <see cref="StartAsync"/>.</summary>
     public static SchedulerNode Create(string name, SchedulingOptions options, WorkRecorder recorder)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var logs = new CapturingLoggerProvider();
         builder.Logging.AddProvider(logs);
         builder.Services.AddScoped<IScheduledWorkHandler>(_ => new RecordingWorkHandler(recorder, name));

@@ -27,8 +27,12 @@ public sealed class SchemaProvisioningTests
         var nodes = Enumerable.Range(0, 3).Select(i => SchedulerNode.Create($"n{i}", options, _recorder)).ToArray();
         try
         {
-            // Started together: each one's CREATE TABLE IF NOT EXISTS runs against the others' half-made schema.
-            await Task.WhenAll(nodes.Select(n => n.StartAsync(ct)));
+            // Started together on separate threads (building a scheduler blocks until its schema is in place), so each
+            // one's CREATE TABLE IF NOT EXISTS runs against the others' half-made schema.
+            using var go = new ManualResetEventSlim();
+            var starts = nodes.Select(n => Task.Run(async () => { go.Wait(ct); await n.StartAsync(ct); }, ct)).ToArray();
+            go.Set();
+            await Task.WhenAll(starts);
             foreach (var node in nodes)
                 (await WaitForStatusAsync(await node.QuartzAsync(ct), SchedulerStatus.Running)).Should().Be(SchedulerStatus.Running);
 

@@ -1,0 +1,32 @@
+using Feedback.Host;
+using Feedback.Workflows;
+using Feedback.Workflows.Api;
+using Feedback.Host.Api;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
+
+builder.Services.AddFeedbackWorkflows(o =>
+{
+    o.Provider = settings.Provider;
+    o.ConnectionString = settings.ConnectionString;
+});
+builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey });
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.MapElsaApi();
+app.MapHostEndpoints();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Feedback.Host");
+    log.LogInformation("Feedback Workflows is running on {Urls} with {Provider}", string.Join(", ", app.Urls), settings.Provider);
+    if (settings.ApiKeyGenerated)
+        log.LogWarning("Development API key (set Security:ApiKey to choose your own): {ApiKey}", settings.ApiKey);
+});
+
+app.Run();
+
+/// <summary>Entry point, visible to the in-process test host.</summary>
+public partial class Program;

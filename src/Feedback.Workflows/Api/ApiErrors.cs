@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Feedback.Workflows.Model;
+using Feedback.Workflows.Runtime;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Feedback.Workflows.Api;
+
+/// <summary>
+/// Maps the runtime's exceptions to problem responses the Studio can show: 400 with every validation message in
+/// <c>errors</c>, 404 for unknown things, 409 for conflicts such as a bookmark that was already resumed.
+/// </summary>
+public sealed class ApiExceptionHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!context.Request.Path.StartsWithSegments("/elsa/api")) return false;
+        var (status, title, errors) = exception switch
+        {
+            WorkflowDefinitionException e => (StatusCodes.Status400BadRequest, "The workflow definition is invalid.", e.Errors),
+            JsonException e => (StatusCodes.Status400BadRequest, "The request body is not valid JSON.", [e.Message]),
+            BadHttpRequestException e => (e.StatusCode, "The request is malformed.", [e.Message]),
+            FormatException e => (StatusCodes.Status400BadRequest, "A value has the wrong format.", [e.Message]),
+            WorkflowNotFoundException or WorkflowInstanceNotFoundException or KeyNotFoundException
+                => (StatusCodes.Status404NotFound, "Not found.", [exception.Message]),
+            BookmarkNotWaitingException => (StatusCodes.Status409Conflict, "Already resumed.", [exception.Message]),
+            WorkflowInstanceStateException or InvalidOperationException => (StatusCodes.Status409Conflict, "Conflict.", [exception.Message]),
+            _ => (0, "", Array.Empty<string>()),
+        };
+        if (status == 0) return false;
+        await WriteProblemAsync(context, status, title, errors, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Writes <c>application/problem+json</c> with <c>detail</c> and an <c>errors</c> list.</summary>
+    public static Task WriteProblemAsync(HttpContext context, int status, string title, IReadOnlyList<string> errors, CancellationToken cancellationToken)
+    {
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = string.Join(" ", errors) };
+        problem.Extensions["errors"] = errors;
+        return context.Response.WriteAsJsonAsync(problem, (JsonSerializerOptions?)null, "application/problem+json", cancellationToken);
+    }
+}

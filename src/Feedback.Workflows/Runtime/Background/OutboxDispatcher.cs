@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Persistence.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Feedback.Workflows.Runtime.Background;
+
+/// <summary>Delivers one kind of outbox message. Delivery is at least once, so a handler must tolerate a repeat.</summary>
+public interface IOutboxHandler
+{
+    /// <summary>The message type this handler delivers, e.g. <c>Elsa.PublishEvent</c>.</summary>
+    string Type { get; }
+
+    /// <param name="messageId">Stable across retries: use it to make the delivery idempotent.</param>
+    Task HandleAsync(string messageId, JsonObject payload, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Delivers outbox messages after their step committed. Each batch is claimed with row locks that other hosts skip,
+/// so hosts share the work; a failure is recorded on the row and retried with exponential back-off.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    IDbContextFactory<WorkflowDbContext> dbFactory,
+    OutboxSignal signal,
+    Runtime.IClock clock,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await DeliverBatchAsync(stoppingToken) > 0) { }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database may be away for a while; keep polling rather than stopping the host.
+                logger.LogError(e, "Outbox delivery failed; retrying");
+            }
+            await signal.WaitAsync(PollInterval, stoppingToken);
+        }
+    }
+
+    /// <summary>Delivers up to one batch of due messages; returns how many were attempted.</summary>
+    public async Task<int> DeliverBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var handlers = scope.ServiceProvider.GetServices<IOutboxHandler>().ToDictionary(h => h.Type, StringComparer.Ordinal);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.UtcNow;
+        // SQLite has one writer and no row locks; a plain query is the same claim there.
+        var batch = db.Dialect.SupportsRowLocks
+            ? await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, now).ToListAsync(cancellationToken)
+            : await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).Take(20).ToListAsync(cancellationToken);
+        foreach (var message in batch)
+        {
+            message.Attempts++;
+            try
+            {
+                if (!handlers.TryGetValue(message.Type, out var handler))
+                    throw new InvalidOperationException($"No outbox handler is registered for message type '{message.Type}'.");
+                await handler.HandleAsync(message.Id, JsonNode.Parse(message.Payload)!.AsObject(), cancellationToken);
+                message.DeliveredAt = clock.UtcNow;
+                message.LastError = null;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, message.Attempts)));
+                message.NextAttemptAt = clock.UtcNow + delay;
+                message.LastError = e.Message;
+                logger.LogWarning(e, "Outbox message {MessageId} ({Type}) failed on attempt {Attempt}; next try in {Delay}", message.Id, message.Type, message.Attempts, delay);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return batch.Count;
+    }
+}
+
+/// <summary>Delivers <c>PublishEvent</c>: resumes waiting Event activities and starts triggered workflows.</summary>
+internal sealed class PublishEventOutboxHandler(WorkflowRuntime runtime) : IOutboxHandler
+{
+    public string Type => Activities.Events.PublishEvent.OutboxType;
+
+    public Task HandleAsync(string messageId, JsonObject payload, CancellationToken cancellationToken) =>
+        runtime.TriggerEventAsync(
+            (string?)payload["eventName"] ?? throw new FormatException("The event message has no event name."),
+            (string?)payload["correlationId"],
+            (string?)payload["workflowInstanceId"],
+            payload["payload"]?.DeepClone(),
+            deliveryId: messageId,
+            cancellationToken);
+}

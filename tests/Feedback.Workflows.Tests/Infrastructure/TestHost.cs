@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Feedback.Workflows.Tests.Infrastructure;
+
+/// <summary>One in-process host on a given database, as a separate process would be (own services, own scheduler).</summary>
+public sealed class TestHost : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-api-key";
+    private readonly string _connectionString;
+
+    public TestHost(string connectionString) => _connectionString = connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Database:Provider", "PostgreSql");
+        builder.UseSetting("ConnectionStrings:Feedback", _connectionString);
+        builder.UseSetting("Security:ApiKey", ApiKey);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    /// <summary>A client that sends the API key.</summary>
+    public HttpClient Api()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", ApiKey);
+        return client;
+    }
+}
+
+/// <summary>Calls the Elsa API and reads JSON answers.</summary>
+public static class ApiCalls
+{
+    public static async Task<JsonObject> PostJsonAsync(this HttpClient client, string url, JsonNode body, int expectedStatus = 200)
+    {
+        var response = await client.PostAsJsonAsync(url, body);
+        var text = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).Should().Be(expectedStatus, text);
+        return string.IsNullOrEmpty(text) ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
+    }
+
+    public static async Task<JsonObject> GetJsonAsync(this HttpClient client, string url, int expectedStatus = 200)
+    {
+        var response = await client.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).Should().Be(expectedStatus, text);
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>Saves (and publishes) a definition; returns its definition id.</summary>
+    public static async Task<string> PublishAsync(this HttpClient client, JsonObject definition)
+    {
+        var saved = await client.PostJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = definition, ["publish"] = true });
+        return (string)saved["workflowDefinition"]!["definitionId"]!;
+    }
+
+    public static async Task<JsonObject> InstanceAsync(this HttpClient client, string id) => await client.GetJsonAsync($"/elsa/api/workflow-instances/{id}");
+
+    /// <summary>Polls until the instance reaches <paramref name="subStatus"/> or the time runs out.</summary>
+    public static async Task<JsonObject> WaitForAsync(this HttpClient client, string id, string subStatus, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var instance = await client.InstanceAsync(id);
+            if ((string?)instance["subStatus"] == subStatus || DateTime.UtcNow > until) return instance;
+            await Task.Delay(200);
+        }
+    }
+}
