@@ -70,10 +70,11 @@ internal abstract class ScheduledWorkJob : IJob
             var policy = context.RetryPolicy;
             var attempt = context.RetryAttempt;
             if (policy is not null && attempt < policy.MaxAttempts)
-                logger.LogWarning(ex, "{Work} failed (retry {Attempt}); Quartz retries it in about {Delay} unless its next occurrence comes first",
-                    work, attempt, policy.DelayFor(attempt + 1));
+                logger.LogWarning(ex, "{Work} failed on attempt {Attempt}; Quartz retries it in about {Delay} unless its next occurrence comes first",
+                    work, attempt + 1, policy.DelayFor(attempt + 1));
             else
-                logger.LogError(ex, "{Work} failed and has no retries left; it waits for its next scheduled firing or the start-up repair", work);
+                logger.LogError(ex, "{Work} failed on attempt {Attempt} and has no retries left; it waits for its next occurrence or the timer repair",
+                    work, attempt + 1);
             throw new JobExecutionException($"{work} failed: {ex.Message}", ex);
         }
     }

@@ -11,7 +11,8 @@ internal static class SchedulingServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IWorkflowScheduler"/>, a Quartz scheduler named <see cref="SchedulingOptions.SchedulerName"/>
     /// with its two durable jobs, and the hosted service that starts it once the application has started and stops
-    /// it with the host. The caller registers <see cref="IScheduledWorkHandler"/> (scoped or transient).
+    /// it with the host. The caller registers <see cref="IScheduledWorkHandler"/> with any lifetime: it is resolved from
+    /// a fresh scope for every firing.
     /// </summary>
     /// <remarks>
     /// <para>
