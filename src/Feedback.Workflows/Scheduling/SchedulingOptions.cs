@@ -31,6 +31,12 @@ public sealed class SchedulingOptions
     /// </summary>
     public bool ProvisionSchema { get; init; } = true;
 
+    /// <summary>
+    /// How long an idle node waits before asking the store for due timers again. A node hears at once of timers it
+    /// scheduled itself; timers scheduled by another node (or orphaned by a dead one) are found on this poll, so it
+    /// bounds their lateness. Quartz's own default is 30 s.
+    /// </summary>
+    public TimeSpan IdleWaitTime { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How often a clustered node records that it is alive.</summary>
     public TimeSpan CheckinInterval { get; init; } = TimeSpan.FromSeconds(7.5);
 
@@ -73,6 +79,8 @@ public sealed class SchedulingOptions
             throw new ArgumentException("SchedulerName is required.", nameof(SchedulerName));
         if (string.IsNullOrWhiteSpace(TablePrefix))
             throw new ArgumentException("TablePrefix is required.", nameof(TablePrefix));
+        if (IdleWaitTime < TimeSpan.FromMilliseconds(100))
+            throw new ArgumentException("IdleWaitTime below 100 ms would poll the database constantly.", nameof(IdleWaitTime));
         if (CheckinInterval <= TimeSpan.Zero)
             throw new ArgumentException("CheckinInterval must be positive.", nameof(CheckinInterval));
         if (CheckinMisfireThreshold <= TimeSpan.Zero)

@@ -50,6 +50,7 @@ internal static class SchedulingServiceCollectionExtensions
             {
                 scheduler.MaxBatchSize = options.BatchTriggerAcquisitionMaxCount;
                 scheduler.DefaultTimeZone = TimeZoneInfo.Utc;
+                scheduler.IdleWaitTime = options.IdleWaitTime;
                 scheduler.ShutdownJobInterruption = ShutdownJobInterruption.Always;
                 if (options.Clustered)
                     scheduler.GenerateInstanceId = true;
