@@ -1,3 +1,4 @@
+using Feedback.Activities;
 using Feedback.Host;
 using Feedback.Workflows;
 using Feedback.Workflows.Api;
@@ -10,13 +11,17 @@ builder.Services.AddFeedbackWorkflows(o =>
 {
     o.Provider = settings.Provider;
     o.ConnectionString = settings.ConnectionString;
+    o.ShippedDefinitionsFolder = Path.Combine(AppContext.BaseDirectory, "workflows");
 });
+builder.Services.AddFeedbackDomain();
+builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey });
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.MapElsaApi();
 app.MapHostEndpoints();
+app.MapFeedbackApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

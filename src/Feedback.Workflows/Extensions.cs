@@ -30,6 +30,8 @@ public sealed class WorkflowRuntimeOptions
     public List<System.Reflection.Assembly> ActivityAssemblies { get; } = new();
     /// <summary>Limits for JavaScript expressions.</summary>
     public Action<JavaScriptOptions>? JavaScript { get; set; }
+    /// <summary>A folder of Elsa JSON definitions published at start-up (see <see cref="ShippedDefinitionLoader"/>); null loads none.</summary>
+    public string? ShippedDefinitionsFolder { get; set; }
     /// <summary>Start the background workers (outbox, dispatched instances, timer repair, scheduler). Tests may turn this off.</summary>
     public bool RunBackgroundWorkers { get; set; } = true;
 }
@@ -57,9 +59,13 @@ public static class WorkflowServiceCollectionExtensions
                 break;
         }
 
-        var registry = new ActivityRegistry().AddFromAssembly(typeof(WorkflowServiceCollectionExtensions).Assembly);
-        foreach (var assembly in options.ActivityAssemblies) registry.AddFromAssembly(assembly);
-        services.AddSingleton(registry);
+        // Built on first use, so that domain modules registered after this call can still add their activities.
+        services.AddSingleton(_ =>
+        {
+            var registry = new ActivityRegistry().AddFromAssembly(typeof(WorkflowServiceCollectionExtensions).Assembly);
+            foreach (var assembly in options.ActivityAssemblies.Distinct()) registry.AddFromAssembly(assembly);
+            return registry;
+        });
         services.AddWorkflowExpressions(options.JavaScript);
         services.TryAddSingleton<IClock, SystemClock>();
         services.AddSingleton<WorkflowDefinitionReader>();
@@ -79,6 +85,8 @@ public static class WorkflowServiceCollectionExtensions
 
         // Order matters: the schema exists before the scheduler and the workers start.
         services.AddHostedService<DatabaseMigrator>();
+        services.AddSingleton<ShippedDefinitionLoader>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShippedDefinitionLoader>());
         services.AddWorkflowScheduling(new SchedulingOptions
         {
             Clustered = options.Provider == DatabaseProvider.PostgreSql,

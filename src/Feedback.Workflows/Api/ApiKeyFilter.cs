@@ -15,7 +15,7 @@ public sealed class ElsaApiOptions
 }
 
 /// <summary>Rejects requests without a valid <c>ApiKey</c> (or accepted <c>Bearer</c>) authorization with 401.</summary>
-internal sealed class ApiKeyFilter(ElsaApiOptions options) : IEndpointFilter
+public sealed class ApiKeyFilter(ElsaApiOptions options) : IEndpointFilter
 {
     private readonly byte[] _key = Encoding.UTF8.GetBytes(options.ApiKey);
 

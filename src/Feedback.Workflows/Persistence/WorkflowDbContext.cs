@@ -12,6 +12,7 @@ public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(op
     public DbSet<TriggerRecord> Triggers => Set<TriggerRecord>();
     public DbSet<JournalRecord> Journal => Set<JournalRecord>();
     public DbSet<OutboxRecord> Outbox => Set<OutboxRecord>();
+    public DbSet<ShippedDefinitionRecord> ShippedDefinitions => Set<ShippedDefinitionRecord>();
 
     /// <summary>SQL that differs between providers (row locks, queue claims).</summary>
     public abstract DatabaseDialect Dialect { get; }
@@ -61,13 +62,13 @@ public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.DeliveredAt, x.NextAttemptAt });
         });
-        foreach (var entity in model.Model.GetEntityTypes())
-            foreach (var property in entity.GetProperties())
-                property.SetColumnName(ToSnakeCase(property.Name));
+        model.Entity<ShippedDefinitionRecord>(e =>
+        {
+            e.ToTable("shipped_definitions");
+            e.HasKey(x => x.DefinitionId);
+        });
+        ModelConventions.UseSnakeCaseColumns(model);
     }
-
-    private static string ToSnakeCase(string name) =>
-        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
 
 /// <summary>The PostgreSQL flavour: row locks and SKIP LOCKED queue claims, for many hosts on one database.</summary>
@@ -81,12 +82,7 @@ public sealed class SqliteWorkflowDbContext(DbContextOptions<SqliteWorkflowDbCon
 {
     public override DatabaseDialect Dialect => DatabaseDialect.Sqlite;
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
-    {
-        // SQLite cannot order or compare DateTimeOffset text; store it as a 64-bit number that sorts in time order.
-        builder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
-        builder.Properties<DateTimeOffset?>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
-    }
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder) => ModelConventions.UseSortableDateTimeOffsets(builder);
 }
 
 /// <summary>The provider-specific SQL the runtime needs.</summary>

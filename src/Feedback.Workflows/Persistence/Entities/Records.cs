@@ -94,3 +94,14 @@ public sealed class OutboxRecord
     public string? LastError { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
 }
+
+/// <summary>Which shipped file a definition was last published from, so admin edits are recognised and kept.</summary>
+public sealed class ShippedDefinitionRecord
+{
+    public required string DefinitionId { get; set; }
+    /// <summary>SHA-256 of the file's JSON as last published.</summary>
+    public required string ContentHash { get; set; }
+    /// <summary>The version that publish created; if the latest version differs, an admin has edited the definition.</summary>
+    public required string VersionId { get; set; }
+    public DateTimeOffset LoadedAt { get; set; }
+}

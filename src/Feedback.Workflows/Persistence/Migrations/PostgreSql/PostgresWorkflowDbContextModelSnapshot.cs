@@ -197,6 +197,31 @@ namespace Feedback.Workflows.Persistence.Migrations.PostgreSql
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Workflows.Persistence.Entities.ShippedDefinitionRecord", b =>
+                {
+                    b.Property<string>("DefinitionId")
+                        .HasColumnType("text")
+                        .HasColumnName("definition_id");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_hash");
+
+                    b.Property<DateTimeOffset>("LoadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<string>("VersionId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("version_id");
+
+                    b.HasKey("DefinitionId");
+
+                    b.ToTable("shipped_definitions", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Workflows.Persistence.Entities.TriggerRecord", b =>
                 {
                     b.Property<string>("Id")

@@ -191,6 +191,31 @@ namespace Feedback.Workflows.Persistence.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Workflows.Persistence.Entities.ShippedDefinitionRecord", b =>
+                {
+                    b.Property<string>("DefinitionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition_id");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_hash");
+
+                    b.Property<long>("LoadedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<string>("VersionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version_id");
+
+                    b.HasKey("DefinitionId");
+
+                    b.ToTable("shipped_definitions", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Workflows.Persistence.Entities.TriggerRecord", b =>
                 {
                     b.Property<string>("Id")

@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+
+namespace Feedback.Activities.Cases;
+
+/// <summary>What intake receives for a new piece of feedback, before it becomes a case.</summary>
+public sealed record CaseRegistration
+{
+    public FeedbackChannel? Channel { get; init; }
+    public DateTimeOffset? ReceivedAt { get; init; }
+    public bool Anonymous { get; init; }
+    public string? CustomerName { get; init; }
+    public string? CustomerPhone { get; init; }
+    public string? CustomerEmail { get; init; }
+    public string? Language { get; init; }
+    public string? Title { get; init; }
+    public string? Content { get; init; }
+    public ProductDetails? Product { get; init; }
+    public List<CustomerRequest>? Requests { get; init; }
+    /// <summary>The staff member the feedback is about, when the customer names one.</summary>
+    public string? ComplainedAbout { get; init; }
+}
+
+/// <summary>Checks a registration; every problem is reported at once, each naming its field.</summary>
+public static partial class CaseRegistrationValidator
+{
+    public const int MaxContentLength = 10_000;
+    public static readonly string[] Languages = ["zh-CN", "zh-TW", "en"];
+
+    public static IReadOnlyList<string> Validate(CaseRegistration r)
+    {
+        var errors = new List<string>();
+        if (r.Channel is null) errors.Add("channel: required; one of " + string.Join(", ", Enum.GetNames<FeedbackChannel>()) + ".");
+        if (string.IsNullOrWhiteSpace(r.Content)) errors.Add("content: required.");
+        else if (r.Content.Length > MaxContentLength) errors.Add($"content: at most {MaxContentLength} characters (got {r.Content.Length}).");
+        if (r.Title is { Length: > 200 }) errors.Add("title: at most 200 characters.");
+        if (r.Language is not null && !Languages.Contains(r.Language)) errors.Add("language: one of zh-CN, zh-TW, en.");
+        if (r.Anonymous)
+        {
+            if (r.CustomerName is not null || r.CustomerPhone is not null || r.CustomerEmail is not null)
+                errors.Add("anonymous: anonymous feedback must not carry a name, phone or e-mail; none is stored.");
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(r.CustomerName)) errors.Add("customerName: required unless the feedback is anonymous.");
+            else if (r.CustomerName.Length > 100) errors.Add("customerName: at most 100 characters.");
+            if (string.IsNullOrWhiteSpace(r.CustomerPhone) && string.IsNullOrWhiteSpace(r.CustomerEmail))
+                errors.Add("customerPhone/customerEmail: at least one contact is required unless the feedback is anonymous.");
+            if (!string.IsNullOrWhiteSpace(r.CustomerEmail) && (r.CustomerEmail.Length > 254 || !EmailPattern().IsMatch(r.CustomerEmail)))
+                errors.Add("customerEmail: not an e-mail address.");
+            if (!string.IsNullOrWhiteSpace(r.CustomerPhone) && !PhonePattern().IsMatch(r.CustomerPhone))
+                errors.Add("customerPhone: 5 to 20 digits, optionally with +, spaces, dashes or parentheses.");
+        }
+        foreach (var (field, value) in TextFields(r))
+            if (value is not null && MarkupPattern().IsMatch(value))
+                errors.Add($"{field}: HTML markup is not accepted; send plain text.");
+        if (r.Product is { } p)
+        {
+            if (p.QuantityAffected is < 0 or > 1_000_000) errors.Add("product.quantityAffected: between 0 and 1,000,000.");
+            if (p.Photos.Count > 10) errors.Add("product.photos: at most 10 photos.");
+            foreach (var photo in p.Photos)
+                if (!Uri.TryCreate(photo, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                    errors.Add($"product.photos: '{Truncate(photo)}' is not an http(s) link.");
+        }
+        return errors;
+    }
+
+    private static IEnumerable<(string, string?)> TextFields(CaseRegistration r) =>
+    [
+        ("content", r.Content), ("title", r.Title), ("customerName", r.CustomerName), ("complainedAbout", r.ComplainedAbout),
+        ("product.name", r.Product?.Name), ("product.model", r.Product?.Model), ("product.batchOrSerial", r.Product?.BatchOrSerial),
+        ("product.orderNumber", r.Product?.OrderNumber),
+    ];
+
+    private static string Truncate(string s) => s.Length > 40 ? s[..40] + "…" : s;
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex EmailPattern();
+
+    [GeneratedRegex(@"^\+?[0-9][0-9 ()\-]{3,24}$")]
+    private static partial Regex PhonePattern();
+
+    // A tag opener such as "<script" or "</div"; "<3" and "a < b" stay plain text.
+    [GeneratedRegex(@"<\s*/?\s*[a-zA-Z!]")]
+    private static partial Regex MarkupPattern();
+}
+
+/// <summary>A registration that cannot become a case; <see cref="Errors"/> names each bad field.</summary>
+public sealed class CaseValidationException(IReadOnlyList<string> errors) : Exception(string.Join(" ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

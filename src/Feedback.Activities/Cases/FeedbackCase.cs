@@ -1,0 +1,77 @@
+namespace Feedback.Activities.Cases;
+
+/// <summary>One piece of customer feedback and everything done about it. One case per feedback.</summary>
+public sealed class FeedbackCase
+{
+    public long Id { get; set; }
+    /// <summary>The readable number customers and staff quote, e.g. <c>FB-2026-000123</c>.</summary>
+    public required string Number { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public FeedbackChannel Channel { get; set; }
+    public CaseStatus Status { get; set; } = CaseStatus.Registered;
+
+    public bool Anonymous { get; set; }
+    public string? CustomerName { get; set; }
+    public string? CustomerPhone { get; set; }
+    public string? CustomerEmail { get; set; }
+    /// <summary>The language replies are written in: zh-CN, zh-TW or en.</summary>
+    public string Language { get; set; } = "zh-CN";
+
+    public string? Title { get; set; }
+    public required string Content { get; set; }
+    public ProductDetails? Product { get; set; }
+    /// <summary>What the customer asks for.</summary>
+    public List<CustomerRequest> Requests { get; set; } = new();
+
+    public FeedbackCategory? Category { get; set; }
+    public Severity? Severity { get; set; }
+    public bool FoodSafety { get; set; }
+    /// <summary>Set when the feedback is judged malicious or false; such cases are kept but left out of the metrics.</summary>
+    public string? MaliciousReason { get; set; }
+    public string? DuplicateOf { get; set; }
+
+    public string? LeadDepartment { get; set; }
+    public List<string> HelperDepartments { get; set; } = new();
+    public string? Owner { get; set; }
+    /// <summary>The staff member the feedback is about; never assigned to handle or review it.</summary>
+    public string? ComplainedAbout { get; set; }
+    public int ReworkCount { get; set; }
+    /// <summary>The customer's final rating, 1 to 5.</summary>
+    public int? Satisfaction { get; set; }
+
+    /// <summary>The workflow instance that runs this case; fixed at registration so starting it is idempotent.</summary>
+    public required string WorkflowInstanceId { get; set; }
+    public required string WorkflowDefinitionId { get; set; }
+    /// <summary>The client's Idempotency-Key: a retried submission finds the case it already created.</summary>
+    public string? IdempotencyKey { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>Product facts for product-quality feedback.</summary>
+public sealed record ProductDetails
+{
+    public string? Name { get; init; }
+    public string? Model { get; init; }
+    public string? BatchOrSerial { get; init; }
+    public string? OrderNumber { get; init; }
+    public DateOnly? DeliveryDate { get; init; }
+    public int? QuantityAffected { get; init; }
+    /// <summary>Links to photos the customer supplied.</summary>
+    public List<string> Photos { get; init; } = new();
+}
+
+/// <summary>Where the feedback came from.</summary>
+public enum FeedbackChannel { WebForm, Email, Phone, Counter, SuggestionBox, ECommerceReview, SocialMedia, ThirdPartyPlatform }
+
+/// <summary>The company's feedback categories.</summary>
+public enum FeedbackCategory { ProductQuality, ServiceAttitude, DeliveryLogistics, AfterSales, Suggestion, Other }
+
+/// <summary>A: food safety, injury, legal or media exposure; B: a real defect or loss; C: minor.</summary>
+public enum Severity { A, B, C }
+
+/// <summary>What the customer asks the company to do.</summary>
+public enum CustomerRequest { OnSiteVisit, Replacement, Return, Refund, Compensation, Apology }
+
+/// <summary>Where a case stands.</summary>
+public enum CaseStatus { Registered, Classified, Assigned, PlanSubmitted, InRectification, UnderReview, AwaitingCustomer, Replied, Closed }

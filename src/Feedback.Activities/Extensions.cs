@@ -1,0 +1,66 @@
+using Feedback.Activities.Cases;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Feedback.Activities;
+
+/// <summary>How the feedback domain is set up.</summary>
+public sealed class FeedbackDomainOptions
+{
+    /// <summary>The definition id of the process every new case runs.</summary>
+    public string WorkflowDefinitionId { get; set; } = "general-feedback";
+}
+
+/// <summary>Service registration for the feedback domain.</summary>
+public static class FeedbackServiceCollectionExtensions
+{
+    /// <summary>Registers cases, their storage and the domain's activities.</summary>
+    /// <exception cref="InvalidOperationException"><c>AddFeedbackWorkflows</c> was not called first.</exception>
+    public static IServiceCollection AddFeedbackDomain(this IServiceCollection services, Action<FeedbackDomainOptions>? configure = null)
+    {
+        var runtime = services.LastOrDefault(d => d.ServiceType == typeof(WorkflowRuntimeOptions))?.ImplementationInstance as WorkflowRuntimeOptions
+            ?? throw new InvalidOperationException("Call AddFeedbackWorkflows before AddFeedbackDomain: the domain shares the runtime's database.");
+        runtime.ActivityAssemblies.Add(typeof(FeedbackServiceCollectionExtensions).Assembly);
+        var options = new FeedbackDomainOptions();
+        configure?.Invoke(options);
+        services.AddSingleton(options);
+        switch (runtime.Provider)
+        {
+            case DatabaseProvider.PostgreSql:
+                services.AddPooledDbContextFactory<PostgresFeedbackDbContext>(o => o.UseNpgsql(runtime.ConnectionString, n => n.MigrationsHistoryTable("__feedback_migrations")));
+                services.AddSingleton<IDbContextFactory<FeedbackDbContext>>(sp => new Upcast<PostgresFeedbackDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresFeedbackDbContext>>()));
+                break;
+            default:
+                services.AddPooledDbContextFactory<SqliteFeedbackDbContext>(o => o.UseSqlite(runtime.ConnectionString, s => s.MigrationsHistoryTable("__feedback_migrations")));
+                services.AddSingleton<IDbContextFactory<FeedbackDbContext>>(sp => new Upcast<SqliteFeedbackDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteFeedbackDbContext>>()));
+                break;
+        }
+        services.AddSingleton<CaseService>();
+        services.AddSingleton<Intake.ReviewImporter>();
+        services.AddSingleton<CaseWorkflowStarter>();
+        services.AddHostedService<FeedbackDatabaseMigrator>();
+        if (runtime.RunBackgroundWorkers) services.AddHostedService(sp => sp.GetRequiredService<CaseWorkflowStarter>());
+        return services;
+    }
+
+    private sealed class Upcast<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<FeedbackDbContext> where TContext : FeedbackDbContext
+    {
+        public FeedbackDbContext CreateDbContext() => inner.CreateDbContext();
+        public async Task<FeedbackDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => await inner.CreateDbContextAsync(cancellationToken);
+    }
+}
+
+/// <summary>Creates and upgrades the domain's tables at start-up, beside the runtime's.</summary>
+internal sealed class FeedbackDatabaseMigrator(IDbContextFactory<FeedbackDbContext> dbFactory) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

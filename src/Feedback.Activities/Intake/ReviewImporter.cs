@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using Feedback.Activities.Cases;
+
+namespace Feedback.Activities.Intake;
+
+/// <summary>
+/// Imports e-commerce and social reviews from a CSV export as cases. Columns (header row required, any order):
+/// <c>platform, review_id, content</c> (required) and <c>received_at, rating, reviewer, order_number, product</c>.
+/// Importing the same file twice creates no duplicates: each review is keyed by platform and review id.
+/// </summary>
+public sealed class ReviewImporter(CaseService cases)
+{
+    public const int MaxBytes = 5 * 1024 * 1024;
+    public const int MaxRows = 10_000;
+    private static readonly string[] Required = ["platform", "review_id", "content"];
+
+    /// <summary>What an import did, row by row.</summary>
+    public sealed record Result(int Created, int AlreadyImported, IReadOnlyList<RejectedRow> Rejected);
+
+    /// <summary>A row that did not become a case, and why.</summary>
+    public sealed record RejectedRow(int Line, IReadOnlyList<string> Errors);
+
+    /// <exception cref="CaseValidationException">The file as a whole is unusable (too big, no header, missing columns).</exception>
+    public async Task<Result> ImportAsync(Stream csv, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        await csv.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length > MaxBytes) throw new CaseValidationException([$"file: at most {MaxBytes / 1024 / 1024} MiB."]);
+        List<(int Line, IReadOnlyList<string> Fields)> rows;
+        try { rows = CsvReader.Read(Encoding.UTF8.GetString(buffer.ToArray()).TrimStart('\uFEFF')).Take(MaxRows + 2).ToList(); }
+        catch (FormatException e) { throw new CaseValidationException([$"file: {e.Message}"]); }
+        if (rows.Count == 0) throw new CaseValidationException(["file: empty; the first row must name the columns."]);
+        if (rows.Count > MaxRows + 1) throw new CaseValidationException([$"file: at most {MaxRows} reviews per import."]);
+
+        var header = rows[0].Fields.Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var missing = Required.Where(r => !header.Contains(r)).ToList();
+        if (missing.Count > 0) throw new CaseValidationException([$"file: missing column(s) {string.Join(", ", missing)}; the header has {string.Join(", ", header)}."]);
+
+        int created = 0, repeated = 0;
+        var rejected = new List<RejectedRow>();
+        foreach (var (line, fields) in rows.Skip(1))
+        {
+            string? Get(string column) => header.IndexOf(column) is var i and >= 0 && i < fields.Count && fields[i].Trim() is { Length: > 0 } v ? v : null;
+            var errors = new List<string>();
+            var rating = Get("rating");
+            int? stars = null;
+            if (rating is not null)
+            {
+                if (int.TryParse(rating, out var r) && r is >= 1 and <= 5) stars = r;
+                else errors.Add($"rating: '{rating}' is not 1 to 5.");
+            }
+            DateTimeOffset? received = null;
+            if (Get("received_at") is { } at)
+            {
+                if (DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) received = parsed.ToUniversalTime();
+                else errors.Add($"received_at: '{at}' is not a date and time.");
+            }
+            if (Get("platform") is null || Get("review_id") is null) errors.Add("platform and review_id are required.");
+            if (errors.Count > 0) { rejected.Add(new RejectedRow(line, errors)); continue; }
+
+            var platform = Get("platform")!;
+            var registration = new CaseRegistration
+            {
+                Channel = FeedbackChannel.ECommerceReview,
+                ReceivedAt = received,
+                // Review exports carry a nickname, not a way to reach the customer.
+                Anonymous = true,
+                Title = stars is null ? $"{platform} review" : $"{platform} review, {stars} of 5",
+                Content = Get("content"),
+                Product = Get("product") is null && Get("order_number") is null ? null : new ProductDetails { Name = Get("product"), OrderNumber = Get("order_number") },
+            };
+            try
+            {
+                var result = await cases.RegisterAsync(registration, "import", $"review import ({platform}, {Get("reviewer") ?? "unknown reviewer"})", $"review:{platform}:{Get("review_id")}", cancellationToken);
+                if (result.Created) created++; else repeated++;
+            }
+            catch (CaseValidationException e) { rejected.Add(new RejectedRow(line, e.Errors)); }
+        }
+        return new Result(created, repeated, rejected);
+    }
+}

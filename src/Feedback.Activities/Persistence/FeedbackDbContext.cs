@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Feedback.Activities.Cases;
+using Feedback.Workflows.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace Feedback.Activities.Persistence;
+
+/// <summary>The feedback domain's tables; one subclass per provider so each has its own migrations.</summary>
+public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<FeedbackCase> Cases => Set<FeedbackCase>();
+    public DbSet<CaseHistoryEntry> History => Set<CaseHistoryEntry>();
+    public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
+
+    /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
+    public abstract bool SupportsRowLocks { get; }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<FeedbackCase>(e =>
+        {
+            e.ToTable("feedback_cases");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Number).IsUnique();
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => x.WorkflowInstanceId).IsUnique();
+            e.HasIndex(x => new { x.LeadDepartment, x.Status });
+            e.HasIndex(x => x.ReceivedAt);
+            e.Property(x => x.Channel).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Category).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Severity).HasConversion<string>().HasMaxLength(1);
+            e.Property(x => x.Number).HasMaxLength(32);
+            e.Property(x => x.Language).HasMaxLength(8);
+            e.Property(x => x.Product).HasConversion(Json<ProductDetails?>());
+            e.Property(x => x.Requests).HasConversion(Json<List<CustomerRequest>>(), ListComparer<CustomerRequest>());
+            e.Property(x => x.HelperDepartments).HasConversion(Json<List<string>>(), ListComparer<string>());
+        });
+        model.Entity<CaseHistoryEntry>(e =>
+        {
+            e.ToTable("feedback_case_history");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.CaseId, x.Id });
+        });
+        model.Entity<CaseNumberCounter>(e =>
+        {
+            e.ToTable("feedback_case_number_counters");
+            e.HasKey(x => x.Year);
+            e.Property(x => x.Year).ValueGeneratedNever();
+        });
+        ModelConventions.UseSnakeCaseColumns(model);
+    }
+
+    private static Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<T, string> Json<T>() =>
+        new(v => JsonSerializer.Serialize(v, JsonOptions), v => JsonSerializer.Deserialize<T>(v, JsonOptions)!);
+
+    private static ValueComparer<List<T>> ListComparer<T>() =>
+        new((a, b) => (a == null && b == null) || (a != null && b != null && a.SequenceEqual(b)), v => v.Aggregate(0, (h, x) => HashCode.Combine(h, x)), v => v.ToList());
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+}
+
+/// <summary>The next case number of a year; incremented under a row lock so numbers are unique across hosts.</summary>
+public sealed class CaseNumberCounter
+{
+    public int Year { get; set; }
+    public long Next { get; set; }
+}
+
+/// <summary>PostgreSQL flavour.</summary>
+public sealed class PostgresFeedbackDbContext(DbContextOptions<PostgresFeedbackDbContext> options) : FeedbackDbContext(options)
+{
+    public override bool SupportsRowLocks => true;
+}
+
+/// <summary>Embedded SQLite flavour.</summary>
+public sealed class SqliteFeedbackDbContext(DbContextOptions<SqliteFeedbackDbContext> options) : FeedbackDbContext(options)
+{
+    public override bool SupportsRowLocks => false;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder) => ModelConventions.UseSortableDateTimeOffsets(builder);
+}

@@ -1,0 +1,27 @@
+using Feedback.Activities.Cases;
+using Feedback.Workflows.Api;
+using Feedback.Workflows.Runtime;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Feedback.Host.Api;
+
+/// <summary>Problem responses for the intake API: 400 with every field error, 404, 413, and 503 when no process is published.</summary>
+internal sealed class FeedbackApiExceptionHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api")) return false;
+        var (status, title, errors) = exception switch
+        {
+            CaseValidationException e => (StatusCodes.Status400BadRequest, "The feedback is not valid.", e.Errors),
+            BadHttpRequestException e => (e.StatusCode, "The request is malformed.", [e.Message]),
+            PayloadTooLargeException e => (StatusCodes.Status413PayloadTooLarge, "Too large.", [e.Message]),
+            KeyNotFoundException e => (StatusCodes.Status404NotFound, "Not found.", [e.Message]),
+            WorkflowNotFoundException e => (StatusCodes.Status503ServiceUnavailable, "Feedback cannot be accepted right now.", [e.Message]),
+            _ => (0, "", Array.Empty<string>()),
+        };
+        if (status == 0) return false;
+        await ApiExceptionHandler.WriteProblemAsync(context, status, title, errors, cancellationToken);
+        return true;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Intake;
+using Feedback.Workflows.Api;
+
+namespace Feedback.Host.Api;
+
+/// <summary>The intake API: customers and channels submit feedback; staff look cases up and enter phone and counter feedback.</summary>
+internal static class FeedbackEndpoints
+{
+    /// <summary>Feedback text is short; anything near this size is not feedback.</summary>
+    public const long MaxBodyBytes = 256 * 1024;
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static void MapFeedbackApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/feedback");
+
+        api.MapPost("", async (HttpRequest request, CaseService cases, CancellationToken ct) =>
+        {
+            var registration = await ReadAsync<CaseRegistration>(request, ct);
+            if (registration.Channel is FeedbackChannel.Phone or FeedbackChannel.Counter or FeedbackChannel.SuggestionBox)
+                throw new CaseValidationException(["channel: phone, counter and suggestion-box feedback is entered by staff through /api/feedback/staff-entry."]);
+            return await RegisterAsync(request, cases, registration, "customer", "api", ct);
+        });
+
+        var staff = app.MapGroup("/api/feedback").AddEndpointFilter<ApiKeyFilter>();
+
+        staff.MapPost("/staff-entry", async (HttpRequest request, CaseService cases, CancellationToken ct) =>
+        {
+            var entry = await ReadAsync<StaffEntry>(request, ct);
+            if (string.IsNullOrWhiteSpace(entry.EnteredBy)) throw new CaseValidationException(["enteredBy: the staff member entering the feedback is required."]);
+            if (entry.Feedback is null) throw new CaseValidationException(["feedback: required."]);
+            return await RegisterAsync(request, cases, entry.Feedback, entry.EnteredBy.Trim(), "staff entry", ct);
+        });
+
+        staff.MapPost("/import/reviews", async (HttpRequest request, ReviewImporter importer, CancellationToken ct) =>
+        {
+            if (!request.HasFormContentType || request.Form.Files.Count != 1)
+                throw new CaseValidationException(["file: send one CSV file as multipart/form-data."]);
+            await using var stream = request.Form.Files[0].OpenReadStream();
+            return Results.Json(await importer.ImportAsync(stream, ct), Json);
+        });
+
+        staff.MapGet("/{number}", async (string number, CaseService cases, CancellationToken ct) =>
+        {
+            var feedback = await cases.FindAsync(number, ct) ?? throw new KeyNotFoundException($"No case {number}.");
+            var history = await cases.HistoryAsync(feedback.Id, ct);
+            return Results.Json(CaseView.From(feedback, history), Json);
+        });
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpRequest request, CaseService cases, CaseRegistration registration, string actor, string via, CancellationToken ct)
+    {
+        var key = request.Headers["Idempotency-Key"].FirstOrDefault();
+        var result = await cases.RegisterAsync(registration, actor, via, string.IsNullOrWhiteSpace(key) ? null : key.Trim(), ct);
+        var body = new { number = result.Case.Number, status = result.Case.Status, receivedAt = result.Case.ReceivedAt };
+        return result.Created
+            ? Results.Json(body, Json, statusCode: StatusCodes.Status201Created)
+            : Results.Json(body, Json);
+    }
+
+    /// <summary>Reads a JSON body with a size cap; type and shape errors become a 400 naming the path.</summary>
+    private static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    {
+        if (request.ContentLength > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        if (!request.HasJsonContentType()) throw new CaseValidationException(["Content-Type: send application/json."]);
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(buffer.ToArray(), Json) ?? throw new CaseValidationException(["body: a JSON object is required."]);
+        }
+        catch (JsonException e)
+        {
+            throw new CaseValidationException([$"body: {e.Message.Split(" Path:")[0]} (at {e.Path ?? "$"}, line {e.LineNumber + 1})."]);
+        }
+    }
+
+    /// <summary>Staff entry of phone, counter and suggestion-box feedback.</summary>
+    private sealed record StaffEntry(string? EnteredBy, CaseRegistration? Feedback);
+}
+
+/// <summary>The request body exceeded what intake accepts.</summary>
+internal sealed class PayloadTooLargeException(long limit) : Exception($"The request body is larger than {limit / 1024} KiB.");

@@ -1,0 +1,35 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Feedback.Workflows.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class ShippedDefinitions : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "shipped_definitions",
+                columns: table => new
+                {
+                    definition_id = table.Column<string>(type: "TEXT", nullable: false),
+                    content_hash = table.Column<string>(type: "TEXT", nullable: false),
+                    version_id = table.Column<string>(type: "TEXT", nullable: false),
+                    loaded_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_shipped_definitions", x => x.definition_id);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "shipped_definitions");
+        }
+    }
+}

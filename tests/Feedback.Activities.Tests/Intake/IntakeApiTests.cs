@@ -1,0 +1,235 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
+
+namespace Feedback.Activities.Tests.Intake;
+
+/// <summary>The intake API on PostgreSQL: cases are registered once, numbered, validated, and their workflow started.</summary>
+public sealed class IntakeApiTests : IAsyncLifetime
+{
+    private PostgresDatabase _db = null!;
+    private TestHost _host = null!;
+    private HttpClient _public = null!;
+    private HttpClient _staff = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await PostgresDatabase.CreateAsync();
+        _host = new TestHost(_db.ConnectionString);
+        _public = _host.CreateClient();
+        _staff = _host.Api();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    /// <summary>A minimal process under the id intake starts: it waits for an event.</summary>
+    private async Task PublishProcessAsync()
+    {
+        var definition = new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("handled")))).Build("general-feedback", "General feedback");
+        var response = await _staff.PostAsJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = definition, ["publish"] = true });
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static JsonObject Complaint(string content = "买的午餐肉罐头胀罐了，打开有异味，要求退货。") => new()
+    {
+        ["channel"] = "WebForm",
+        ["customerName"] = "王女士",
+        ["customerPhone"] = "+86 138 0000 0000",
+        ["language"] = "zh-CN",
+        ["content"] = content,
+        ["product"] = new JsonObject { ["name"] = "午餐肉罐头 340g", ["batchOrSerial"] = "L20261101", ["quantityAffected"] = 2 },
+        ["requests"] = new JsonArray("Return", "Apology"),
+    };
+
+    private async Task<int> CaseCountAsync()
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        return await db.Cases.CountAsync();
+    }
+
+    [Fact]
+    public async Task A_submission_becomes_a_numbered_case_with_history_and_a_correlated_workflow()
+    {
+        await PublishProcessAsync();
+
+        var response = await _public.PostAsJsonAsync("/api/feedback", Complaint());
+        response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var number = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+        number.Should().MatchRegex(@"^FB-\d{4}-000001$");
+
+        var view = (await _staff.GetFromJsonAsync<JsonObject>($"/api/feedback/{number}"))!;
+        ((string?)view["status"]).Should().Be("Registered");
+        ((string?)view["product"]!["batchOrSerial"]).Should().Be("L20261101");
+        view["requests"]!.AsArray().Select(r => (string?)r).Should().Equal("Return", "Apology");
+        view["history"]!.AsArray().Should().ContainSingle().Which!["action"]!.GetValue<string>().Should().Be("Registered");
+
+        var instances = await _staff.PostAsJsonAsync("/elsa/api/workflow-instances", new JsonObject { ["correlationId"] = number });
+        var items = (await instances.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+        items.Should().ContainSingle().Which!["id"]!.GetValue<string>().Should().Be((string)view["workflowInstanceId"]!);
+    }
+
+    [Fact]
+    public async Task A_retried_submission_with_the_same_idempotency_key_creates_one_case_even_concurrently()
+    {
+        await PublishProcessAsync();
+        async Task<HttpResponseMessage> Submit()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/feedback") { Content = JsonContent.Create(Complaint()) };
+            request.Headers.Add("Idempotency-Key", "form-7f3a");
+            return await _public.SendAsync(request);
+        }
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Submit()));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).Should().Be(1);
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).Should().Be(5);
+        var numbers = await Task.WhenAll(responses.Select(async r => (string)(await r.Content.ReadFromJsonAsync<JsonObject>())!["number"]!));
+        numbers.Distinct().Should().ContainSingle();
+        (await CaseCountAsync()).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Concurrent_submissions_get_distinct_consecutive_numbers()
+    {
+        await PublishProcessAsync();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => _public.PostAsJsonAsync("/api/feedback", Complaint())));
+        var numbers = await Task.WhenAll(responses.Select(async r => (string)(await r.Content.ReadFromJsonAsync<JsonObject>())!["number"]!));
+        numbers.Select(n => int.Parse(n[^6..])).Order().Should().Equal(Enumerable.Range(1, 30));
+    }
+
+    [Theory]
+    [InlineData("""{"channel":"WebForm","customerName":"A","customerPhone":"12345"}""", "content: required")]
+    [InlineData("""{"channel":"WebForm","anonymous":true,"customerEmail":"a@b.cn","content":"x"}""", "anonymous")]
+    [InlineData("""{"channel":"WebForm","customerName":"A","customerPhone":"12345","content":"<script>alert(1)</script>"}""", "HTML markup")]
+    [InlineData("""{"channel":"WebForm","anonymous":"yes","content":"x"}""", "$.anonymous")]
+    [InlineData("""{"channel":"Pigeon","anonymous":true,"content":"x"}""", "$.channel")]
+    [InlineData("""{"channel":"WebForm","anonymous":true,"content":"x","sneaky":1}""", "sneaky")]
+    [InlineData("""{"channel":"WebForm","anonymous":true,"content":""", "line")]
+    [InlineData("""{"channel":"Phone","anonymous":true,"content":"x"}""", "staff-entry")]
+    [InlineData("""{"channel":"WebForm","customerName":"A","customerEmail":"not-an-address","content":"x"}""", "customerEmail")]
+    public async Task Bad_input_gets_a_clear_400_and_stores_nothing(string body, string expected)
+    {
+        await PublishProcessAsync();
+        var response = await _public.PostAsync("/api/feedback", new StringContent(body, Encoding.UTF8, "application/json"));
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Should().Contain(expected);
+        (await CaseCountAsync()).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_huge_body_gets_413_and_stores_nothing()
+    {
+        await PublishProcessAsync();
+        var huge = Complaint(new string('很', 5_000_000));
+        var response = await _public.PostAsync("/api/feedback", new StringContent(huge.ToJsonString(), Encoding.UTF8, "application/json"));
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        (await CaseCountAsync()).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Without_a_published_process_intake_answers_503_and_stores_nothing()
+    {
+        var response = await _public.PostAsJsonAsync("/api/feedback", Complaint());
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("general-feedback");
+        (await CaseCountAsync()).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Anonymous_feedback_stores_no_contact_and_staff_routes_need_the_key()
+    {
+        await PublishProcessAsync();
+        var response = await _public.PostAsJsonAsync("/api/feedback", new JsonObject { ["channel"] = "WebForm", ["anonymous"] = true, ["content"] = "The cashier was rude." });
+        var number = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+
+        (await _public.GetAsync($"/api/feedback/{number}")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var view = (await _staff.GetFromJsonAsync<JsonObject>($"/api/feedback/{number}"))!;
+        view["customerName"].Should().BeNull();
+        view["customerPhone"].Should().BeNull();
+        ((bool)view["anonymous"]!).Should().BeTrue();
+        (await _staff.GetAsync("/api/feedback/FB-1999-000001")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Staff_enter_phone_feedback_under_their_name()
+    {
+        await PublishProcessAsync();
+        var response = await _staff.PostAsJsonAsync("/api/feedback/staff-entry", new JsonObject
+        {
+            ["enteredBy"] = "li.na",
+            ["feedback"] = new JsonObject { ["channel"] = "Phone", ["customerName"] = "Mr Chan", ["customerPhone"] = "852 5555 1234", ["language"] = "zh-TW", ["content"] = "送貨遲了三天，冇人通知。" },
+        });
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        var number = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+        var view = (await _staff.GetFromJsonAsync<JsonObject>($"/api/feedback/{number}"))!;
+        ((string?)view["channel"]).Should().Be("Phone");
+        ((string?)view["history"]![0]!["actor"]).Should().Be("li.na");
+        ((string?)view["history"]![0]!["via"]).Should().Be("staff entry");
+    }
+
+    [Fact]
+    public async Task Review_import_creates_cases_reports_bad_rows_by_line_and_skips_repeats()
+    {
+        await PublishProcessAsync();
+        var csv = "platform,review_id,received_at,rating,reviewer,order_number,product,content\n" +
+                  "Tmall,r-1,2026-11-20T08:00:00Z,1,buyer***9,TM889,午餐肉罐头,\"罐头凹了,还漏汁\"\n" +
+                  "JD,r-2,2026-11-21,six,abc,JD1,,\"太慢了\"\n" +
+                  "JD,r-3,,5,\"x\"\"y\",JD2,,\"Great taste,\nwill buy again\"\n";
+        async Task<JsonObject> Import()
+        {
+            var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "reviews.csv" } };
+            var response = await _staff.PostAsync("/api/feedback/import/reviews", form);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        }
+
+        var first = await Import();
+        ((int)first["created"]!).Should().Be(2);
+        var rejected = first["rejected"]!.AsArray().Should().ContainSingle().Subject!;
+        ((int)rejected["line"]!).Should().Be(3);
+        rejected["errors"]![0]!.GetValue<string>().Should().Contain("rating");
+
+        var second = await Import();
+        ((int)second["created"]!).Should().Be(0);
+        ((int)second["alreadyImported"]!).Should().Be(2);
+        (await CaseCountAsync()).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_case_whose_workflow_never_started_is_started_by_the_starter()
+    {
+        await PublishProcessAsync();
+        await using var scope = _host.Services.CreateAsyncScope();
+        var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            // As if the host died right after committing the case.
+            db.Cases.Add(new FeedbackCase
+            {
+                Number = "FB-2026-900001", Content = "Lost start", Anonymous = true, ReceivedAt = DateTimeOffset.UtcNow,
+                WorkflowInstanceId = "0123456789abcdef", WorkflowDefinitionId = "general-feedback",
+                CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1), UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var starter = scope.ServiceProvider.GetRequiredService<CaseWorkflowStarter>();
+        (await starter.StartMissingAsync(TimeSpan.Zero, CancellationToken.None)).Should().Be(1);
+        (await starter.StartMissingAsync(TimeSpan.Zero, CancellationToken.None)).Should().Be(0);
+        var instance = (await _staff.GetFromJsonAsync<JsonObject>("/elsa/api/workflow-instances/0123456789abcdef"))!;
+        ((string?)instance["correlationId"]).Should().Be("FB-2026-900001");
+    }
+}
