@@ -12,6 +12,9 @@ public sealed class FeedbackDomainOptions
 {
     /// <summary>The definition id of the process every new case runs.</summary>
     public string WorkflowDefinitionId { get; set; } = "general-feedback";
+
+    /// <summary>An organisation file loaded when the directory is empty; null loads none.</summary>
+    public string? OrganizationSeedFile { get; set; }
 }
 
 /// <summary>Service registration for the feedback domain.</summary>
@@ -39,9 +42,12 @@ public static class FeedbackServiceCollectionExtensions
                 break;
         }
         services.AddSingleton<CaseService>();
+        services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();
         services.AddSingleton<Intake.ReviewImporter>();
         services.AddSingleton<CaseWorkflowStarter>();
+        services.AddSingleton<Directory.DirectoryService>();
         services.AddHostedService<FeedbackDatabaseMigrator>();
+        services.AddHostedService<Directory.OrganizationSeeder>();
         if (runtime.RunBackgroundWorkers) services.AddHostedService(sp => sp.GetRequiredService<CaseWorkflowStarter>());
         return services;
     }

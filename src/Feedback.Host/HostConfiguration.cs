@@ -4,7 +4,7 @@ using Feedback.Workflows;
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated)
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -36,6 +36,10 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
             }
             generated = true;
         }
-        return new HostConfiguration(provider, connection, apiKey, generated);
+        // Empty settings turn the start-up loading off (tests publish their own definitions and directory).
+        var shipped = configuration["Workflows:ShippedFolder"] ?? Path.Combine(AppContext.BaseDirectory, "workflows");
+        var organization = configuration["Directory:SeedFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "directory", "example-organization.json");
+        return new HostConfiguration(provider, connection, apiKey, generated,
+            string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization);
     }
 }

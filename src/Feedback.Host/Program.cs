@@ -11,9 +11,9 @@ builder.Services.AddFeedbackWorkflows(o =>
 {
     o.Provider = settings.Provider;
     o.ConnectionString = settings.ConnectionString;
-    o.ShippedDefinitionsFolder = Path.Combine(AppContext.BaseDirectory, "workflows");
+    o.ShippedDefinitionsFolder = settings.ShippedDefinitionsFolder;
 });
-builder.Services.AddFeedbackDomain();
+builder.Services.AddFeedbackDomain(o => o.OrganizationSeedFile = settings.OrganizationSeedFile);
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey });
 
@@ -22,6 +22,7 @@ app.UseExceptionHandler();
 app.MapElsaApi();
 app.MapHostEndpoints();
 app.MapFeedbackApi();
+app.MapDirectoryApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Directory;
+using Feedback.Activities.Tasks;
 using Feedback.Workflows.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -12,6 +14,10 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<FeedbackCase> Cases => Set<FeedbackCase>();
     public DbSet<CaseHistoryEntry> History => Set<CaseHistoryEntry>();
     public DbSet<CaseNumberCounter> CaseNumberCounters => Set<CaseNumberCounter>();
+    public DbSet<Department> Departments => Set<Department>();
+    public DbSet<StaffMember> Staff => Set<StaffMember>();
+    public DbSet<RoutingRule> Routing => Set<RoutingRule>();
+    public DbSet<FeedbackTask> Tasks => Set<FeedbackTask>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -48,6 +54,39 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("feedback_case_number_counters");
             e.HasKey(x => x.Year);
             e.Property(x => x.Year).ValueGeneratedNever();
+        });
+        model.Entity<Department>(e =>
+        {
+            e.ToTable("departments");
+            e.HasKey(x => x.Id);
+        });
+        model.Entity<StaffMember>(e =>
+        {
+            e.ToTable("staff_members");
+            e.HasKey(x => x.UserName);
+            e.HasIndex(x => x.DepartmentId);
+            e.Property(x => x.Roles).HasConversion(Json<List<StaffRole>>(), ListComparer<StaffRole>());
+        });
+        model.Entity<RoutingRule>(e =>
+        {
+            e.ToTable("routing_rules");
+            e.HasKey(x => x.Category);
+            e.Property(x => x.HelperDepartments).HasConversion(Json<List<string>>(), ListComparer<string>());
+        });
+        model.Entity<FeedbackTask>(e =>
+        {
+            e.ToTable("feedback_tasks");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Assignee, x.Status });
+            e.HasIndex(x => new { x.DepartmentId, x.Status });
+            e.HasIndex(x => x.CaseNumber);
+            e.HasIndex(x => x.BookmarkId).IsUnique();
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Fields).HasConversion(Json<List<TaskField>>(), ListComparer<TaskField>());
+            e.Property(x => x.Actions).HasConversion(Json<List<string>>(), ListComparer<string>());
+            e.Property(x => x.CompletedValues).HasConversion(
+                v => v == null ? null : v.ToJsonString(null),
+                v => v == null ? null : System.Text.Json.Nodes.JsonNode.Parse(v, null, default)!.AsObject());
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

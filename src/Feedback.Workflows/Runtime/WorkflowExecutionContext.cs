@@ -31,6 +31,8 @@ public sealed class WorkflowExecutionContext : IExpressionScope
     public List<Bookmark> RemovedBookmarks { get; } = new();
     public List<JournalEntry> Journal { get; } = new();
     public List<OutboxMessage> Outbox { get; } = new();
+    /// <summary>Domain changes staged by activities, applied by <see cref="ICommitParticipant"/>s inside the commit.</summary>
+    public List<object> CommitItems { get; } = new();
 
     public string WorkflowInstanceId => State.Id;
     public string WorkflowDefinitionId => State.DefinitionId;
@@ -204,6 +206,9 @@ public sealed class ActivityExecutionContext
             ActivityInstanceId = Instance.Id,
             CreatedAt = Now,
         });
+
+    /// <summary>Stages a domain change to be written in this step's commit by an <see cref="ICommitParticipant"/>.</summary>
+    public void Enlist(object item) => WorkflowContext.CommitItems.Add(item);
 
     /// <summary>Adds a line to the instance journal under this activity.</summary>
     public void AddJournal(string eventName, string? message = null, JsonNode? payload = null) =>

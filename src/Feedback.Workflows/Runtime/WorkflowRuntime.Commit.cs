@@ -3,6 +3,7 @@ using Feedback.Workflows.Persistence;
 using Feedback.Workflows.Persistence.Entities;
 using Feedback.Workflows.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Feedback.Workflows.Runtime;
@@ -82,8 +83,8 @@ public sealed partial class WorkflowRuntime
         record.State = JsonSerializer.Serialize(state, ElsaJson.Options);
     }
 
-    /// <summary>Writes instance, bookmarks, journal and outbox of one burst; the caller owns the transaction.</summary>
-    private static async Task WriteAsync(WorkflowDbContext db, WorkflowExecutionContext context, WorkflowInstanceRecord? record, string? claimedBookmarkId, CancellationToken cancellationToken)
+    /// <summary>Writes instance, bookmarks, journal, outbox and participants' data of one burst; the caller owns the transaction.</summary>
+    private async Task WriteAsync(WorkflowDbContext db, WorkflowExecutionContext context, WorkflowInstanceRecord? record, string? claimedBookmarkId, CancellationToken cancellationToken)
     {
         var state = context.State;
         if (record is null) db.Instances.Add(NewRecord(state));
@@ -109,6 +110,10 @@ public sealed partial class WorkflowRuntime
             ActivityInstanceId = o.ActivityInstanceId, CreatedAt = o.CreatedAt, NextAttemptAt = o.CreatedAt,
         }));
         await db.SaveChangesAsync(cancellationToken);
+        if (context.CommitItems.Count == 0) return;
+        var scope = new CommitScope(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(),
+            db.Dialect.SupportsRowLocks ? DatabaseProvider.PostgreSql : DatabaseProvider.Sqlite, context);
+        foreach (var participant in participants) await participant.CommitAsync(scope, cancellationToken);
     }
 
     /// <summary>Timers and outbox wake-up: work that follows a commit and is repaired by reconciliation if lost.</summary>

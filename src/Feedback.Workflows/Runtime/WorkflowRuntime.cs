@@ -39,6 +39,7 @@ public sealed partial class WorkflowRuntime(
     InstanceLocks locks,
     OutboxSignal outboxSignal,
     IServiceProvider services,
+    IEnumerable<ICommitParticipant> participants,
     ILogger<WorkflowRuntime> logger) : IScheduledWorkHandler
 {
     /// <summary>Starts an instance and runs it until it blocks or ends, in the caller's request.</summary>

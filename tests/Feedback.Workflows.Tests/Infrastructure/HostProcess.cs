@@ -38,6 +38,8 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["ConnectionStrings__Feedback"] = connectionString;
         info.Environment["Security__ApiKey"] = TestHost.ApiKey;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Workflows__ShippedFolder"] = "";
+        info.Environment["Directory__SeedFile"] = "";
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the host process.");
         var host = new HostProcess(process, chosen);
         process.OutputDataReceived += (_, e) => { lock (host._output) host._output.AppendLine(e.Data); };

@@ -14,12 +14,20 @@ public sealed class TestHost : WebApplicationFactory<Program>
 
     public TestHost(string connectionString) => _connectionString = connectionString;
 
+    /// <summary>Shipped definitions to publish at start-up; none unless a test asks.</summary>
+    public string? ShippedFolder { get; init; }
+
+    /// <summary>An organisation file to seed the directory with; none unless a test asks.</summary>
+    public string? OrganizationSeedFile { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:Provider", "PostgreSql");
         builder.UseSetting("ConnectionStrings:Feedback", _connectionString);
         builder.UseSetting("Security:ApiKey", ApiKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Workflows:ShippedFolder", ShippedFolder ?? "");
+        builder.UseSetting("Directory:SeedFile", OrganizationSeedFile ?? "");
     }
 
     /// <summary>A client that sends the API key.</summary>

@@ -1,0 +1,16 @@
+using Feedback.Activities.Tasks;
+
+namespace Feedback.Activities.Cases;
+
+/// <summary>
+/// A change to a case staged by an activity and written in the same commit as its workflow step, with a history line.
+/// </summary>
+/// <param name="Apply">Mutates the case; runs inside the commit, so it must be quick and must not do I/O.</param>
+/// <param name="Action">The history verb, e.g. <c>Assigned</c>.</param>
+public sealed record CaseChange(string CaseNumber, string Action, string? Details, Action<FeedbackCase> Apply, string Actor = "workflow", string Via = "workflow");
+
+/// <summary>A task to create in the step's commit.</summary>
+public sealed record TaskOpened(FeedbackTask Task);
+
+/// <summary>A task to close in the step's commit (completed, or cancelled because its branch ended).</summary>
+public sealed record TaskClosed(string TaskId, FeedbackTaskStatus Status, string? CompletedBy, string? Action, System.Text.Json.Nodes.JsonObject? Values, string? CompletionKey);

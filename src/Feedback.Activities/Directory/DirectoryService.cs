@@ -1,0 +1,92 @@
+using Feedback.Activities.Cases;
+using Feedback.Activities.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Activities.Directory;
+
+/// <summary>The whole directory as admins edit it: departments, staff and the routing table.</summary>
+public sealed record OrganizationDocument(List<Department> Departments, List<StaffMember> Staff, List<RoutingRule> Routing);
+
+/// <summary>Reads and replaces the company directory; answers the questions assignment asks.</summary>
+public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFactory)
+{
+    public async Task<OrganizationDocument> GetAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return new OrganizationDocument(
+            await db.Departments.AsNoTracking().OrderBy(d => d.Id).ToListAsync(cancellationToken),
+            await db.Staff.AsNoTracking().OrderBy(s => s.UserName).ToListAsync(cancellationToken),
+            await db.Routing.AsNoTracking().OrderBy(r => r.Category).ToListAsync(cancellationToken));
+    }
+
+    /// <summary>Replaces the directory in one transaction after checking every reference.</summary>
+    /// <exception cref="CaseValidationException">The document is inconsistent; the message lists every problem.</exception>
+    public async Task ReplaceAsync(OrganizationDocument document, CancellationToken cancellationToken)
+    {
+        var errors = Validate(document);
+        if (errors.Count > 0) throw new CaseValidationException(errors);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Routing.ExecuteDeleteAsync(cancellationToken);
+        await db.Staff.ExecuteDeleteAsync(cancellationToken);
+        await db.Departments.ExecuteDeleteAsync(cancellationToken);
+        db.Departments.AddRange(document.Departments);
+        db.Staff.AddRange(document.Staff);
+        db.Routing.AddRange(document.Routing);
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Loads <paramref name="document"/> only when the directory is empty (first start).</summary>
+    public async Task<bool> SeedAsync(OrganizationDocument document, CancellationToken cancellationToken)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+            if (await db.Departments.AnyAsync(cancellationToken)) return false;
+        await ReplaceAsync(document, cancellationToken);
+        return true;
+    }
+
+    public async Task<RoutingRule?> RoutingForAsync(FeedbackCategory category, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var name = category.ToString();
+        return await db.Routing.AsNoTracking().FirstOrDefaultAsync(r => r.Category == name, cancellationToken);
+    }
+
+    /// <summary>Active members of a department with a role, and how many open cases each owns.</summary>
+    public async Task<IReadOnlyList<(StaffMember Member, int OpenCases)>> CandidatesAsync(string departmentId, StaffRole role, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var members = (await db.Staff.AsNoTracking().Where(s => s.DepartmentId == departmentId && s.Active).ToListAsync(cancellationToken))
+            .Where(s => s.Roles.Contains(role)).ToList();
+        var names = members.Select(m => m.UserName).ToList();
+        var load = await db.Cases.AsNoTracking()
+            .Where(c => c.Owner != null && names.Contains(c.Owner) && c.Status != CaseStatus.Closed)
+            .GroupBy(c => c.Owner!).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, cancellationToken);
+        return members.Select(m => (m, load.GetValueOrDefault(m.UserName))).ToList();
+    }
+
+    private static List<string> Validate(OrganizationDocument d)
+    {
+        var errors = new List<string>();
+        var departments = d.Departments.Select(x => x.Id).ToHashSet();
+        var people = d.Staff.Select(x => x.UserName).ToHashSet();
+        foreach (var dup in d.Departments.GroupBy(x => x.Id).Where(g => g.Count() > 1)) errors.Add($"departments: '{dup.Key}' appears more than once.");
+        foreach (var dup in d.Staff.GroupBy(x => x.UserName).Where(g => g.Count() > 1)) errors.Add($"staff: '{dup.Key}' appears more than once.");
+        foreach (var dept in d.Departments.Where(x => x.Head is not null && !people.Contains(x.Head)))
+            errors.Add($"departments.{dept.Id}.head: '{dept.Head}' is not in staff.");
+        foreach (var member in d.Staff)
+        {
+            if (!departments.Contains(member.DepartmentId)) errors.Add($"staff.{member.UserName}.departmentId: no department '{member.DepartmentId}'.");
+            if (member.Delegate is not null && !people.Contains(member.Delegate)) errors.Add($"staff.{member.UserName}.delegate: '{member.Delegate}' is not in staff.");
+        }
+        foreach (var rule in d.Routing)
+        {
+            if (!Enum.TryParse<FeedbackCategory>(rule.Category, out _)) errors.Add($"routing: '{rule.Category}' is not a category ({string.Join(", ", Enum.GetNames<FeedbackCategory>())}).");
+            foreach (var dept in rule.HelperDepartments.Prepend(rule.LeadDepartment).Where(x => !departments.Contains(x)))
+                errors.Add($"routing.{rule.Category}: no department '{dept}'.");
+        }
+        return errors;
+    }
+}

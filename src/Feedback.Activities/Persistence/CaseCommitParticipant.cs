@@ -1,0 +1,54 @@
+using Feedback.Activities.Cases;
+using Feedback.Activities.Tasks;
+using Feedback.Workflows;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Activities.Persistence;
+
+/// <summary>Writes the case changes and tasks an activity staged, inside the workflow step's own transaction.</summary>
+internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
+{
+    public async Task CommitAsync(CommitScope scope, CancellationToken cancellationToken)
+    {
+        var changes = scope.Items<CaseChange>().ToList();
+        var opened = scope.Items<TaskOpened>().ToList();
+        var closed = scope.Items<TaskClosed>().ToList();
+        if (changes.Count == 0 && opened.Count == 0 && closed.Count == 0) return;
+
+        await using var db = Open(scope);
+        await db.Database.UseTransactionAsync(scope.Transaction, cancellationToken);
+        var now = clock.UtcNow;
+        foreach (var group in changes.GroupBy(c => c.CaseNumber))
+        {
+            var feedback = await db.Cases.FirstOrDefaultAsync(c => c.Number == group.Key, cancellationToken)
+                ?? throw new InvalidOperationException($"The workflow changed case {group.Key}, which does not exist.");
+            foreach (var change in group)
+            {
+                change.Apply(feedback);
+                db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = change.Actor, Via = change.Via, Action = change.Action, Details = change.Details });
+            }
+            feedback.UpdatedAt = now;
+        }
+        foreach (var task in opened) db.Tasks.Add(task.Task);
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var close in closed)
+        {
+            var task = await db.Tasks.FirstOrDefaultAsync(t => t.Id == close.TaskId, cancellationToken)
+                ?? throw new InvalidOperationException($"The workflow closed task {close.TaskId}, which does not exist.");
+            task.Status = close.Status;
+            task.CompletedBy = close.CompletedBy;
+            task.CompletedAction = close.Action;
+            task.CompletedValues = close.Values;
+            task.CompletionKey = close.CompletionKey;
+            task.CompletedAt = now;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static FeedbackDbContext Open(CommitScope scope) => scope.Provider switch
+    {
+        DatabaseProvider.PostgreSql => new PostgresFeedbackDbContext(new DbContextOptionsBuilder<PostgresFeedbackDbContext>().UseNpgsql(scope.Connection).Options),
+        _ => new SqliteFeedbackDbContext(new DbContextOptionsBuilder<SqliteFeedbackDbContext>().UseSqlite(scope.Connection).Options),
+    };
+}
