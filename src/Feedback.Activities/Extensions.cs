@@ -13,6 +13,15 @@ public sealed class FeedbackDomainOptions
     /// <summary>The definition id of the process every new case runs.</summary>
     public string WorkflowDefinitionId { get; set; } = "general-feedback";
 
+    /// <summary>The folder of customer message templates (<c>{message}.{language}.liquid</c>).</summary>
+    public string? TemplatesFolder { get; set; }
+
+    /// <summary>The company name used in customer messages.</summary>
+    public string CompanyName { get; set; } = "Customer Care";
+
+    /// <summary>Where customer mail goes.</summary>
+    public Notification.EmailOptions Email { get; set; } = new();
+
     /// <summary>An organisation file loaded when the directory is empty; null loads none.</summary>
     public string? OrganizationSeedFile { get; set; }
 }
@@ -42,12 +51,16 @@ public static class FeedbackServiceCollectionExtensions
                 break;
         }
         services.AddSingleton<CaseService>();
+        services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();
         services.AddSingleton<Intake.ReviewImporter>();
         services.AddSingleton<CaseWorkflowStarter>();
-        services.AddSingleton<Directory.DirectoryService>();
+        services.AddSingleton<Organization.DirectoryService>();
+        services.AddSingleton<Notification.MessageTemplates>();
+        services.AddSingleton(options.Email);
+        services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddHostedService<FeedbackDatabaseMigrator>();
-        services.AddHostedService<Directory.OrganizationSeeder>();
+        services.AddHostedService<Organization.OrganizationSeeder>();
         if (runtime.RunBackgroundWorkers) services.AddHostedService(sp => sp.GetRequiredService<CaseWorkflowStarter>());
         return services;
     }

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using Feedback.Activities.Notification;
 using Feedback.Workflows;
+using MailKit.Security;
 
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile)
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -40,6 +42,27 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         var shipped = configuration["Workflows:ShippedFolder"] ?? Path.Combine(AppContext.BaseDirectory, "workflows");
         var organization = configuration["Directory:SeedFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "directory", "example-organization.json");
         return new HostConfiguration(provider, connection, apiKey, generated,
-            string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization);
+            string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
+            ReadEmail(configuration, dataFolder));
+    }
+
+    /// <summary>Email:Smtp:Host/Port/Username/Password/Security and Email:From; without a host, mail is kept in data/dev-mail.</summary>
+    private static EmailOptions ReadEmail(IConfiguration configuration, string dataFolder)
+    {
+        var smtp = configuration.GetSection("Email:Smtp");
+        var security = smtp["Security"];
+        return new EmailOptions
+        {
+            SmtpHost = smtp["Host"],
+            SmtpPort = int.TryParse(smtp["Port"], out var port) ? port : 25,
+            Username = smtp["Username"],
+            Password = smtp["Password"],
+            Security = string.IsNullOrWhiteSpace(security) ? SecureSocketOptions.Auto
+                : Enum.TryParse<SecureSocketOptions>(security, ignoreCase: true, out var s) ? s
+                : throw new InvalidOperationException($"Email:Smtp:Security is '{security}'; use None, Auto, StartTls, StartTlsWhenAvailable or SslOnConnect."),
+            From = configuration["Email:From"] ?? "feedback@localhost",
+            FromName = configuration["Email:FromName"] ?? "Customer feedback",
+            DevMailboxFolder = Path.Combine(dataFolder, "dev-mail"),
+        };
     }
 }

@@ -13,7 +13,13 @@ builder.Services.AddFeedbackWorkflows(o =>
     o.ConnectionString = settings.ConnectionString;
     o.ShippedDefinitionsFolder = settings.ShippedDefinitionsFolder;
 });
-builder.Services.AddFeedbackDomain(o => o.OrganizationSeedFile = settings.OrganizationSeedFile);
+builder.Services.AddFeedbackDomain(o =>
+{
+    o.OrganizationSeedFile = settings.OrganizationSeedFile;
+    o.TemplatesFolder = Path.Combine(AppContext.BaseDirectory, "workflows", "templates");
+    o.CompanyName = builder.Configuration["Company:Name"] ?? o.CompanyName;
+    o.Email = settings.Email;
+});
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey });
 
@@ -22,6 +28,7 @@ app.UseExceptionHandler();
 app.MapElsaApi();
 app.MapHostEndpoints();
 app.MapFeedbackApi();
+app.MapTaskApi();
 app.MapDirectoryApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -1,5 +1,5 @@
 using Feedback.Activities.Cases;
-using Feedback.Activities.Directory;
+using Feedback.Activities.Organization;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
 

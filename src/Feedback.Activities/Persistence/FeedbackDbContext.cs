@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Feedback.Activities.Cases;
-using Feedback.Activities.Directory;
+using Feedback.Activities.Organization;
 using Feedback.Activities.Tasks;
 using Feedback.Workflows.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -86,7 +86,10 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.Property(x => x.Actions).HasConversion(Json<List<string>>(), ListComparer<string>());
             e.Property(x => x.CompletedValues).HasConversion(
                 v => v == null ? null : v.ToJsonString(null),
-                v => v == null ? null : System.Text.Json.Nodes.JsonNode.Parse(v, null, default)!.AsObject());
+                v => v == null ? null : System.Text.Json.Nodes.JsonNode.Parse(v, null, default)!.AsObject(),
+                new ValueComparer<System.Text.Json.Nodes.JsonObject?>(
+                    (a, b) => System.Text.Json.Nodes.JsonNode.DeepEquals(a, b), v => v == null ? 0 : v.ToJsonString(null).GetHashCode(),
+                    v => v == null ? null : v.DeepClone().AsObject()));
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

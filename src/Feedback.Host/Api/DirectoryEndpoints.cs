@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Feedback.Activities.Cases;
-using Feedback.Activities.Directory;
+using Feedback.Activities.Organization;
 using Feedback.Workflows.Api;
 
 namespace Feedback.Host.Api;

@@ -131,11 +131,17 @@ internal sealed class FlowchartBurst
     /// <summary>An End or Finish activity completes the whole flowchart: everything still open is cancelled.</summary>
     private async Task TerminateAsync(ActivityNode terminal)
     {
+        await CancelAllAsync();
+        _context.AddJournal(null, null, "Terminated", $"Ended by '{terminal.DisplayName}'.");
+    }
+
+    /// <summary>Cancels every open activity (their bookmarks go, and each may clean up in its CancelAsync).</summary>
+    public async Task CancelAllAsync()
+    {
         _queue.Clear();
         foreach (var open in State.ActivityInstances.Values.ToList())
             await CancelInstanceAsync(open, propagate: false);
         _terminated = true;
-        _context.AddJournal(null, null, "Terminated", $"Ended by '{terminal.DisplayName}'.");
     }
 
     private async Task PropagateAsync(string sourceId, IReadOnlyList<string> outcomes)

@@ -89,11 +89,14 @@ public sealed class WorkflowExecutor
         return Finish(context);
     }
 
-    /// <summary>Cancels the instance: every bookmark is removed and it ends as Cancelled.</summary>
-    public WorkflowExecutionContext Cancel(WorkflowModel workflow, WorkflowState state, IServiceProvider services)
+    /// <summary>Cancels the instance: open activities are cancelled (their bookmarks removed) and it ends as Cancelled.</summary>
+    public async Task<WorkflowExecutionContext> CancelAsync(WorkflowModel workflow, WorkflowState state, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var context = new WorkflowExecutionContext(workflow, state, services, _clock, _invoker, CancellationToken.None);
-        context.RemovedBookmarks.AddRange(state.Bookmarks);
+        var context = new WorkflowExecutionContext(workflow, state, services, _clock, _invoker, cancellationToken);
+        if (state.StartActivityId is not null)
+            await new FlowchartBurst(context, _invoker, _logger).CancelAllAsync();
+        // Anything left (a faulted activity, a bookmark without an open activity) goes too.
+        context.RemovedBookmarks.AddRange(state.Bookmarks.Where(b => !context.AddedBookmarks.Remove(b)));
         state.Bookmarks.Clear();
         state.ActivityInstances.Clear();
         state.Status = WorkflowStatus.Finished;

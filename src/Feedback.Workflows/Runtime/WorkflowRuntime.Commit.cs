@@ -19,7 +19,7 @@ public sealed partial class WorkflowRuntime
         {
             if (state.Status == WorkflowStatus.Finished && state.SubStatus != WorkflowSubStatus.Faulted)
                 throw new WorkflowInstanceStateException($"Instance '{instanceId}' is already {state.SubStatus}.");
-            return Task.FromResult(executor.Cancel(model, state, services));
+            return executor.CancelAsync(model, state, services, cancellationToken);
         }, cancellationToken);
 
     /// <summary>Runs the faulted activities of an instance again.</summary>

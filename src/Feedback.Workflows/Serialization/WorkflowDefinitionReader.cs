@@ -91,7 +91,7 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry activities, IEnume
         {
             var value = json[input.JsonName] ?? json[input.Name];
             if (value is null) continue;
-            if (!input.IsWrapped) { plain[input.Name] = value.DeepClone(); continue; }
+            if (!input.IsWrapped) { plain[input.Name] = ReadPlainInput(value); continue; }
             var expression = ReadWrappedInput(value);
             if (expression is null) continue;
             if (!_handlers.TryGetValue(expression.Type, out var handler))
@@ -127,6 +127,22 @@ public sealed class WorkflowDefinitionReader(ActivityRegistry activities, IEnume
             PlainInputs = plain,
             OutputBindings = outputs,
         };
+    }
+
+    /// <summary>
+    /// A plain (non-expression) input's value. The Studio's JSON editor saves even these wrapped as a literal holding
+    /// JSON text (<c>{"expression":{"type":"Literal","value":"[...]"}}</c>); unwrap that to the JSON itself.
+    /// </summary>
+    internal static JsonNode? ReadPlainInput(JsonNode value)
+    {
+        if (value is not JsonObject { } wrapper || wrapper["expression"] is not JsonObject expression) return value.DeepClone();
+        var inner = expression["value"];
+        if (inner is JsonValue text && text.TryGetValue<string>(out var s) && s.TrimStart() is ['[' or '{', ..])
+        {
+            try { return JsonNode.Parse(s); }
+            catch (JsonException) { return inner.DeepClone(); }
+        }
+        return inner?.DeepClone();
     }
 
     /// <summary>Reads <c>{typeName, expression:{type, value}}</c>, or a bare JSON value as a literal.</summary>

@@ -49,6 +49,8 @@ public sealed class InMemoryRunner
         run.Bursts.Add(context);
     }
 
+    public async Task CancelAsync(Run run) => run.Bursts.Add(await _executor.CancelAsync(run.Model, run.State, _services, CancellationToken.None));
+
     public async Task RetryAsync(Run run) => run.Bursts.Add(await _executor.RetryAsync(run.Model, run.State, _services, CancellationToken.None));
 
     /// <summary>An instance under test and every burst it went through.</summary>

@@ -17,6 +17,9 @@ public sealed class TestHost : WebApplicationFactory<Program>
     /// <summary>Shipped definitions to publish at start-up; none unless a test asks.</summary>
     public string? ShippedFolder { get; init; }
 
+    /// <summary>The loopback SMTP server customer mail goes to; none unless a test asks.</summary>
+    public int? SmtpPort { get; init; }
+
     /// <summary>An organisation file to seed the directory with; none unless a test asks.</summary>
     public string? OrganizationSeedFile { get; init; }
 
@@ -28,6 +31,13 @@ public sealed class TestHost : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Workflows:ShippedFolder", ShippedFolder ?? "");
         builder.UseSetting("Directory:SeedFile", OrganizationSeedFile ?? "");
+        if (SmtpPort is { } port)
+        {
+            builder.UseSetting("Email:Smtp:Host", "127.0.0.1");
+            builder.UseSetting("Email:Smtp:Port", port.ToString());
+            builder.UseSetting("Email:Smtp:Security", "None");
+            builder.UseSetting("Email:From", "feedback@cannery.example");
+        }
     }
 
     /// <summary>A client that sends the API key.</summary>

@@ -8,7 +8,7 @@ namespace Feedback.Workflows.Tests.Runtime;
 
 public sealed class FlowchartSemanticsTests
 {
-    private readonly InMemoryRunner _runner = new(typeof(FlakyActivity));
+    private readonly InMemoryRunner _runner = new(typeof(FlakyActivity), typeof(WaiterActivity));
 
     private static JsonObject Wait(string eventName) => Inputs(("eventName", Lit(eventName)));
     private static JsonObject Write(string text) => Inputs(("text", Lit(text)));
@@ -189,6 +189,24 @@ public sealed class FlowchartSemanticsTests
     }
 
     [Fact]
+    public async Task Cancelling_an_instance_lets_each_waiting_activity_clean_up_and_removes_its_bookmarks()
+    {
+        WaiterActivity.Cancellations = 0;
+        var flow = new FlowBuilder()
+            .Activity("fork", "Elsa.FlowFork", Inputs(("branches", In("Object", "[\"A\",\"B\"]"))))
+            .Activity("a", "Test.Waiter").Activity("b", "Test.Waiter")
+            .Connect("fork", "a", "A").Connect("fork", "b", "B").Build();
+        var run = await _runner.StartAsync(flow);
+        var bookmarks = run.State.Bookmarks.Select(b => b.Id).ToList();
+
+        await _runner.CancelAsync(run);
+
+        WaiterActivity.Cancellations.Should().Be(2);
+        run.State.SubStatus.Should().Be(WorkflowSubStatus.Cancelled);
+        run.Bursts[^1].RemovedBookmarks.Select(b => b.Id).Should().BeEquivalentTo(bookmarks);
+    }
+
+    [Fact]
     public async Task A_failing_expression_faults_the_instance_with_a_message_naming_activity_input_and_cause()
     {
         var flow = new FlowBuilder().Activity("start", "Elsa.Start")
@@ -248,6 +266,25 @@ public sealed class FlowchartSemanticsTests
 
         run.State.SubStatus.Should().Be(WorkflowSubStatus.Finished);
         run.Variable("Received")!["caseNumber"]!.GetValue<string>().Should().Be("FB-1");
+    }
+}
+
+/// <summary>Waits forever and counts how often it was told to cancel.</summary>
+[Activity("Test", "Test", Type = "Waiter")]
+public sealed class WaiterActivity : Activity
+{
+    public static int Cancellations;
+
+    protected internal override ValueTask ExecuteAsync(ActivityExecutionContext context)
+    {
+        context.CreateBookmark(new BookmarkRequest("Test.Wait"));
+        return ValueTask.CompletedTask;
+    }
+
+    protected internal override ValueTask CancelAsync(ActivityExecutionContext context)
+    {
+        Interlocked.Increment(ref Cancellations);
+        return ValueTask.CompletedTask;
     }
 }
 

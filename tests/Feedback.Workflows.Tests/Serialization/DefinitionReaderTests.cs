@@ -76,6 +76,19 @@ public sealed class DefinitionReaderTests
     }
 
     [Fact]
+    public void A_plain_input_saved_by_the_studio_json_editor_is_unwrapped()
+    {
+        var cases = "[{\"label\":\"low\",\"condition\":{\"type\":\"JavaScript\",\"value\":\"true\"}}]";
+        var model = _runner.Read(new FlowBuilder()
+            .Activity("sw", "Elsa.FlowSwitch", Inputs(("cases", In("Literal", cases))))
+            .Build());
+
+        var stored = model.Root.ById["sw"].PlainInputs["Cases"]!;
+        stored.Should().BeOfType<JsonArray>();
+        ((string?)stored[0]!["label"]).Should().Be("low");
+    }
+
+    [Fact]
     public void Type_aliases_and_legacy_assembly_qualified_names_resolve_to_the_same_type()
     {
         Descriptors.TypeAliases.Resolve("Int32").Should().Be(typeof(int));

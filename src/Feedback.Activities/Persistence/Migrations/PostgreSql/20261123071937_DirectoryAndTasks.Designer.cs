@@ -226,7 +226,7 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("feedback_cases", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.Department", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.Department", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("text")
@@ -246,7 +246,7 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("departments", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.RoutingRule", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.RoutingRule", b =>
                 {
                     b.Property<string>("Category")
                         .HasColumnType("text")
@@ -267,7 +267,7 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("routing_rules", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.StaffMember", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.StaffMember", b =>
                 {
                     b.Property<string>("UserName")
                         .HasColumnType("text")

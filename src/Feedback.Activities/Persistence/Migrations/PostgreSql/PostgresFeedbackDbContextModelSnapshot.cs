@@ -223,7 +223,7 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("feedback_cases", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.Department", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.Department", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("text")
@@ -243,7 +243,7 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("departments", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.RoutingRule", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.RoutingRule", b =>
                 {
                     b.Property<string>("Category")
                         .HasColumnType("text")
@@ -264,7 +264,7 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("routing_rules", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.StaffMember", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.StaffMember", b =>
                 {
                     b.Property<string>("UserName")
                         .HasColumnType("text")

@@ -216,7 +216,7 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.ToTable("feedback_cases", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.Department", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.Department", b =>
                 {
                     b.Property<string>("Id")
                         .HasColumnType("TEXT")
@@ -236,7 +236,7 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.ToTable("departments", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.RoutingRule", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.RoutingRule", b =>
                 {
                     b.Property<string>("Category")
                         .HasColumnType("TEXT")
@@ -257,7 +257,7 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.ToTable("routing_rules", (string)null);
                 });
 
-            modelBuilder.Entity("Feedback.Activities.Directory.StaffMember", b =>
+            modelBuilder.Entity("Feedback.Activities.Organization.StaffMember", b =>
                 {
                     b.Property<string>("UserName")
                         .HasColumnType("TEXT")

@@ -1,4 +1,4 @@
-namespace Feedback.Activities.Directory;
+namespace Feedback.Activities.Organization;
 
 /// <summary>A department that can lead or help with a case.</summary>
 public sealed class Department

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Feedback.Activities.Directory;
+namespace Feedback.Activities.Organization;
 
 /// <summary>Loads the example (or a company's own) organisation file into an empty directory at first start.</summary>
 internal sealed class OrganizationSeeder(FeedbackDomainOptions options, DirectoryService directory, ILogger<OrganizationSeeder> logger) : IHostedService

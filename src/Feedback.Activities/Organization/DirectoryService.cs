@@ -2,7 +2,7 @@ using Feedback.Activities.Cases;
 using Feedback.Activities.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace Feedback.Activities.Directory;
+namespace Feedback.Activities.Organization;
 
 /// <summary>The whole directory as admins edit it: departments, staff and the routing table.</summary>
 public sealed record OrganizationDocument(List<Department> Departments, List<StaffMember> Staff, List<RoutingRule> Routing);

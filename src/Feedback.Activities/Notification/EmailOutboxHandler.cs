@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Runtime.Background;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace Feedback.Activities.Notification;
+
+/// <summary>Where mail goes: an SMTP server, or, with none configured, <c>.eml</c> files in a development mailbox folder.</summary>
+public sealed class EmailOptions
+{
+    public string? SmtpHost { get; set; }
+    public int SmtpPort { get; set; } = 25;
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    /// <summary>None, StartTls, SslOnConnect or Auto (MailKit's SecureSocketOptions).</summary>
+    public SecureSocketOptions Security { get; set; } = SecureSocketOptions.Auto;
+    public string From { get; set; } = "feedback@localhost";
+    public string FromName { get; set; } = "Customer feedback";
+    /// <summary>Used when no SMTP host is set, so that a fresh install can read what it would have sent.</summary>
+    public string DevMailboxFolder { get; set; } = "data/dev-mail";
+}
+
+/// <summary>
+/// Sends the mail recorded by <see cref="NotifyCustomer"/>. The outbox message id becomes the Message-Id, so a resend
+/// after a crash between sending and marking is recognisable as the same mail.
+/// </summary>
+internal sealed class EmailOutboxHandler(EmailOptions options) : IOutboxHandler
+{
+    public string Type => NotifyCustomer.EmailOutboxType;
+
+    public async Task HandleAsync(string messageId, JsonObject payload, CancellationToken cancellationToken)
+    {
+        var message = new MimeMessage { MessageId = $"{messageId}@feedback-workflows", Subject = (string?)payload["subject"] ?? "" };
+        message.From.Add(new MailboxAddress(options.FromName, options.From));
+        message.To.Add(new MailboxAddress((string?)payload["toName"] ?? "", (string?)payload["to"] ?? throw new FormatException("The mail has no recipient.")));
+        if ((string?)payload["caseNumber"] is { } number) message.Headers.Add("X-Feedback-Case", number);
+        message.Body = new TextPart("plain") { Text = (string?)payload["text"] ?? "" };
+
+        if (string.IsNullOrWhiteSpace(options.SmtpHost))
+        {
+            Directory.CreateDirectory(options.DevMailboxFolder);
+            await message.WriteToAsync(Path.Combine(options.DevMailboxFolder, $"{messageId}.eml"), cancellationToken);
+            return;
+        }
+        using var client = new SmtpClient();
+        await client.ConnectAsync(options.SmtpHost, options.SmtpPort, options.Security, cancellationToken);
+        if (!string.IsNullOrEmpty(options.Username)) await client.AuthenticateAsync(options.Username, options.Password ?? "", cancellationToken);
+        await client.SendAsync(message, cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+}

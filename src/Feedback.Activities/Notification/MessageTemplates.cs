@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Expressions;
+
+namespace Feedback.Activities.Notification;
+
+/// <summary>The messages sent to customers.</summary>
+public enum CustomerMessage { Acknowledgement, Progress, Result, Survey }
+
+/// <summary>A rendered message.</summary>
+public sealed record RenderedMessage(string Subject, string Text);
+
+/// <summary>
+/// Liquid templates per message and language, one file each: <c>{message}.{language}.liquid</c>, whose first line is
+/// <c>Subject: ...</c>, then a blank line, then the body. Missing languages fall back to zh-CN.
+/// </summary>
+public sealed class MessageTemplates(FeedbackDomainOptions options)
+{
+    /// <summary>Renders a message (or the given override templates) with <paramref name="model"/>.</summary>
+    /// <exception cref="FileNotFoundException">No template file for the message in the language or in zh-CN.</exception>
+    /// <exception cref="ExpressionEvaluationException">The template is invalid Liquid or failed to render.</exception>
+    public RenderedMessage Render(CustomerMessage message, string language, JsonObject model, DateTimeOffset now, string? subjectOverride = null, string? bodyOverride = null)
+    {
+        string subject, body;
+        if (subjectOverride is not null && bodyOverride is not null) (subject, body) = (subjectOverride, bodyOverride);
+        else
+        {
+            (subject, body) = Split(Load(message, language));
+            subject = subjectOverride ?? subject;
+            body = bodyOverride ?? body;
+        }
+        return new RenderedMessage(LiquidRenderer.Render(subject, model, now).Trim(), LiquidRenderer.Render(body, model, now).Trim() + "\n");
+    }
+
+    private string Load(CustomerMessage message, string language)
+    {
+        var folder = options.TemplatesFolder ?? throw new FileNotFoundException("No templates folder is configured (FeedbackDomainOptions.TemplatesFolder).");
+        foreach (var candidate in new[] { language, "zh-CN" })
+        {
+            var path = Path.Combine(folder, $"{message.ToString().ToLowerInvariant()}.{candidate}.liquid");
+            if (File.Exists(path)) return File.ReadAllText(path);
+        }
+        throw new FileNotFoundException($"No template for {message} in {language} or zh-CN under {folder}.");
+    }
+
+    private static (string Subject, string Body) Split(string template)
+    {
+        var newline = template.IndexOf('\n');
+        var first = newline < 0 ? template : template[..newline];
+        if (!first.StartsWith("Subject:", StringComparison.OrdinalIgnoreCase))
+            throw new FormatException("A message template must start with a 'Subject:' line.");
+        return (first["Subject:".Length..].Trim(), newline < 0 ? "" : template[(newline + 1)..].TrimStart('\r', '\n'));
+    }
+}

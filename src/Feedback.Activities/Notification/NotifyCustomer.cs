@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Workflows.Activities;
+using Feedback.Workflows.Runtime;
+
+namespace Feedback.Activities.Notification;
+
+/// <summary>
+/// Writes to the customer in their language (acknowledgement, progress, result, survey). The mail is recorded in the
+/// step's commit and sent after it by the outbox, so a step sends its mail once however often it is retried.
+/// </summary>
+[Activity("Feedback", "Feedback", "Sends the customer a message in their language; anonymous or unreachable customers take NoContact.", DisplayName = "Notify Customer")]
+[FlowNode(Outcomes.Sent, Outcomes.NoContact)]
+public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates, FeedbackDomainOptions options) : Activity
+{
+    public static class Outcomes
+    {
+        public const string Sent = "Sent";
+        public const string NoContact = "NoContact";
+    }
+
+    /// <summary>The outbox message type delivered by <see cref="EmailOutboxHandler"/>.</summary>
+    public const string EmailOutboxType = "Feedback.Email";
+
+    [Input(Description = "The case; empty means the instance's correlation id.")]
+    public Input<string?> CaseNumber { get; set; } = default!;
+
+    [Input(Description = "Which message to send.", DefaultValue = CustomerMessage.Acknowledgement)]
+    public Input<CustomerMessage> Message { get; set; } = default!;
+
+    [Input(Description = "Text for the message: the progress, or the result and improvements.", UIHint = InputUIHints.MultiLine)]
+    public Input<string?> Text { get; set; } = default!;
+
+    [Input(Description = "A link for the customer (the survey page).")]
+    public Input<string?> Link { get; set; } = default!;
+
+    [Input(Description = "A Liquid subject replacing the template's.", Category = "Template")]
+    public Input<string?> Subject { get; set; } = default!;
+
+    [Input(Description = "A Liquid body replacing the template's.", UIHint = InputUIHints.MultiLine, Category = "Template")]
+    public Input<string?> Body { get; set; } = default!;
+
+    protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
+    {
+        var number = context.Get(CaseNumber) is { Length: > 0 } n ? n : context.CorrelationId
+            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var feedback = await cases.FindAsync(number, context.CancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
+        var message = context.Get(Message);
+        if (feedback.Anonymous || string.IsNullOrWhiteSpace(feedback.CustomerEmail))
+        {
+            context.AddJournal("NoContact", feedback.Anonymous ? "The feedback is anonymous." : "The customer left no e-mail address.");
+            context.Complete(Outcomes.NoContact);
+            return;
+        }
+
+        var model = new JsonObject
+        {
+            ["Case"] = new JsonObject
+            {
+                ["Number"] = feedback.Number, ["CustomerName"] = feedback.CustomerName, ["Title"] = feedback.Title,
+                ["ReceivedAt"] = feedback.ReceivedAt.ToString("O"), ["Status"] = feedback.Status.ToString(),
+                ["Category"] = feedback.Category?.ToString(), ["Language"] = feedback.Language,
+            },
+            ["Text"] = context.Get(Text),
+            ["Link"] = context.Get(Link),
+            ["Company"] = options.CompanyName,
+        };
+        var rendered = templates.Render(message, feedback.Language, model, context.Now, context.Get(Subject), context.Get(Body));
+        context.AddOutboxMessage(EmailOutboxType, new JsonObject
+        {
+            ["to"] = feedback.CustomerEmail,
+            ["toName"] = feedback.CustomerName,
+            ["subject"] = rendered.Subject,
+            ["text"] = rendered.Text,
+            ["caseNumber"] = number,
+            ["message"] = message.ToString(),
+        });
+        context.Enlist(new CaseChange(number, "CustomerNotified", $"{message} mail to the customer: {rendered.Subject}", _ => { }));
+        context.Complete(Outcomes.Sent);
+    }
+}

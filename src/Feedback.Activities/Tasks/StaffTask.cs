@@ -1,0 +1,222 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Organization;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Activities;
+using Feedback.Workflows.Runtime;
+using Feedback.Workflows.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Feedback.Activities.Tasks;
+
+/// <summary>
+/// A human task for a person or for anyone with a role in a department: it opens a task with a form, waits until
+/// someone completes it through <see cref="TaskService"/>, and continues on the port named by the chosen action.
+/// </summary>
+[Activity("Feedback", "Feedback",
+    "Asks a person, or anyone with a role in a department, to fill in a form and choose an action; each action is an outcome.",
+    DisplayName = "Staff Task", Kind = ActivityKind.Task)]
+public sealed class StaffTask : Activity
+{
+    /// <summary>The bookmark name; its payload is <c>{TaskId}</c>.</summary>
+    public const string Stimulus = "Feedback.StaffTask";
+    /// <summary>The resume input key carrying a <see cref="StaffTaskCompletion"/>.</summary>
+    public const string CompletionInputKey = "StaffTaskCompletion";
+    /// <summary>The only action when the designer lists none.</summary>
+    public const string DefaultAction = "Submit";
+
+    [Input(Description = "What has to be done, as the assignee sees it in the inbox.", Order = 0)]
+    public Input<string> Title { get; set; } = default!;
+
+    [Input(Description = "Details for whoever does the task.", UIHint = InputUIHints.MultiLine, Order = 1)]
+    public Input<string?> Instructions { get; set; } = default!;
+
+    [Input(Description = "The user name of the person the task is for; empty gives it to the role.", Order = 2)]
+    public Input<string?> Assignee { get; set; } = default!;
+
+    [Input(Description = "The role that may do the task when no assignee is set.", UIHint = InputUIHints.DropDown,
+        Options = [nameof(StaffRole.Staff), nameof(StaffRole.DepartmentHead), nameof(StaffRole.ComplaintDesk), nameof(StaffRole.ComplaintDeskManager), nameof(StaffRole.Management)],
+        Order = 3)]
+    public Input<string?> Role { get; set; } = default!;
+
+    [Input(Description = "The department whose members with the role may do it; empty uses the case's lead department, or any department.", Order = 4)]
+    public Input<string?> Department { get; set; } = default!;
+
+    [Input(Description = "The form: [{\"name\",\"label\",\"type\":\"text|number|date|choice|attachment\",\"required\",\"choices\",\"variable\"}]. Each value is also written to the variable named by 'variable' (or the field name) when declared.",
+        UIHint = InputUIHints.JsonEditor, Order = 5)]
+    public List<TaskField> Fields { get; set; } = new();
+
+    [Input(Description = "The buttons; each becomes an outcome port.", UIHint = InputUIHints.DynamicOutcomes, DefaultSyntax = "Object",
+        DefaultValue = new[] { DefaultAction }, Order = 6)]
+    public Input<List<string>> Actions { get; set; } = default!;
+
+    [Input(Description = "How long the assignee has (d.hh:mm:ss); shown as the due date.", Order = 7)]
+    public Input<TimeSpan?> DueIn { get; set; } = default!;
+
+    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 8)]
+    public Input<string?> CaseNumber { get; set; } = default!;
+
+    [Output(Description = "The action the person chose.")]
+    public Output<string> Action { get; set; } = default!;
+
+    [Output(Description = "The submitted form values by field name.")]
+    public Output<object> Values { get; set; } = default!;
+
+    [Output(Description = "The user name of whoever completed the task.")]
+    public Output<string> CompletedBy { get; set; } = default!;
+
+    /// <summary>The bookmark payload for a task id.</summary>
+    public static JsonObject BookmarkPayload(string taskId) => new() { ["TaskId"] = taskId };
+
+    protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
+    {
+        var title = Blank(context.Get(Title)) ?? throw new FormatException("Input 'Title': a task needs a title.");
+        var assignee = Blank(context.Get(Assignee));
+        var role = ParseRole(context.Get(Role));
+        if (assignee is null && role is null)
+            throw new FormatException("Inputs 'Assignee' and 'Role' are both empty: a task is for a person or for a role; set at least one.");
+        var actions = ActionsOf(context.Get(Actions));
+        var declared = context.WorkflowContext.Variables;
+        var fieldErrors = TaskForm.CheckDefinition(Fields, name => declared.Any(v => v.Name == name || v.Id == name));
+        if (fieldErrors.Count > 0) throw new FormatException("Input 'Fields': " + string.Join(" ", fieldErrors));
+        var dueIn = context.Get(DueIn);
+        if (dueIn < TimeSpan.Zero) throw new FormatException($"Input 'DueIn': {dueIn} is negative.");
+
+        var feedbackCase = await FindCaseAsync(context);
+        var department = Blank(context.Get(Department)) ?? (role is not null ? feedbackCase?.LeadDepartment : null);
+        var taskId = Ids.New();
+        var bookmark = context.CreateBookmark(new BookmarkRequest(Stimulus, BookmarkPayload(taskId)));
+        context.Properties["taskId"] = taskId;
+        context.Properties["title"] = title;
+        context.Properties["caseNumber"] = feedbackCase?.Number;
+        context.Properties["actions"] = new JsonArray(actions.Select(a => (JsonNode?)a).ToArray());
+
+        var task = new FeedbackTask
+        {
+            Id = taskId,
+            WorkflowInstanceId = context.WorkflowInstanceId,
+            BookmarkId = bookmark.Id,
+            ActivityId = context.ActivityId,
+            CaseNumber = feedbackCase?.Number,
+            Title = title,
+            Instructions = Blank(context.Get(Instructions)),
+            Assignee = assignee,
+            Role = role,
+            DepartmentId = department,
+            Fields = Fields.Select(f => f with { Type = TaskForm.TypeOf(f)! }).ToList(),
+            Actions = actions,
+            DueAt = dueIn is { } due ? context.Now + due : null,
+            CreatedAt = context.Now,
+        };
+        context.Enlist(new TaskOpened(task));
+        if (feedbackCase is not null)
+            context.Enlist(new CaseChange(feedbackCase.Number, "TaskOpened", $"Task '{title}' for {TaskAccess.Audience(task)}.", NoChange));
+        context.AddJournal("TaskOpened", title, new JsonObject { ["taskId"] = taskId });
+    }
+
+    protected override ValueTask ResumeAsync(ActivityExecutionContext context)
+    {
+        var taskId = TaskIdOf(context) ?? throw new InvalidOperationException("The task was resumed but it never opened a task (no task id in its state).");
+        var actions = context.Properties["actions"]?.Deserialize<List<string>>(ElsaJson.Options) ?? [DefaultAction];
+        var (completion, problem) = ReadCompletion(context.Input);
+        var submission = TaskForm.CheckSubmission(Fields, actions, completion?.Action, completion?.Values);
+        if (completion is null || string.IsNullOrWhiteSpace(completion.CompletedBy) || !submission.IsValid)
+        {
+            // The bookmark is spent either way: close the task so no inbox offers it, and fault with the reason;
+            // retrying the incident opens a fresh task.
+            context.Enlist(new TaskClosed(taskId, FeedbackTaskStatus.Cancelled, null, null, null, null));
+            IReadOnlyList<string> problems = problem is not null ? [problem]
+                : string.IsNullOrWhiteSpace(completion!.CompletedBy) ? ["completedBy: required."]
+                : submission.Errors;
+            throw new FormatException($"Task {taskId} cannot complete: {string.Join(" ", problems)}");
+        }
+
+        var action = completion.Action!;
+        context.Set(Action, action);
+        context.Set<object>(Values, submission.Values);
+        context.Set(CompletedBy, completion.CompletedBy);
+        var declared = context.WorkflowContext.Variables;
+        foreach (var field in Fields)
+        {
+            if (!submission.Values.TryGetPropertyValue(field.Name, out var value)) continue;
+            var variable = string.IsNullOrWhiteSpace(field.Variable) ? field.Name : field.Variable;
+            if (declared.Any(v => v.Name == variable || v.Id == variable)) context.SetVariable(variable, value);
+        }
+
+        context.Enlist(new TaskClosed(taskId, FeedbackTaskStatus.Completed, completion.CompletedBy, action, submission.Values, completion.CompletionKey));
+        if ((string?)context.Properties["caseNumber"] is { } caseNumber)
+            context.Enlist(new CaseChange(caseNumber, "TaskCompleted", $"Task '{(string?)context.Properties["title"]}': {action} by {completion.CompletedBy}.", NoChange,
+                Actor: completion.CompletedBy, Via: "task"));
+        context.AddJournal("TaskCompleted", action, new JsonObject { ["taskId"] = taskId, ["completedBy"] = completion.CompletedBy });
+        context.Complete(action);
+        return ValueTask.CompletedTask;
+    }
+
+    protected override ValueTask CancelAsync(ActivityExecutionContext context)
+    {
+        // An execute that faulted opened no task, so there is nothing to close.
+        if (TaskIdOf(context) is not { } taskId) return ValueTask.CompletedTask;
+        context.Enlist(new TaskClosed(taskId, FeedbackTaskStatus.Cancelled, null, null, null, null));
+        if ((string?)context.Properties["caseNumber"] is { } caseNumber)
+            context.Enlist(new CaseChange(caseNumber, "TaskCancelled", $"Task '{(string?)context.Properties["title"]}' was withdrawn: its branch of the workflow ended.", NoChange));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The actions as the task offers them: trimmed, without blanks or repeats; <see cref="DefaultAction"/> when none.</summary>
+    public static List<string> ActionsOf(IEnumerable<string?>? actions)
+    {
+        var list = (actions ?? []).Select(a => a?.Trim()).Where(a => !string.IsNullOrEmpty(a)).Select(a => a!).Distinct(StringComparer.Ordinal).ToList();
+        return list.Count > 0 ? list : [DefaultAction];
+    }
+
+    private static string? TaskIdOf(ActivityExecutionContext context) => (string?)context.Properties["taskId"];
+
+    private static (StaffTaskCompletion? Completion, string? Problem) ReadCompletion(IReadOnlyDictionary<string, JsonNode?> input)
+    {
+        if (input.GetValueOrDefault(CompletionInputKey) is not JsonObject json)
+            return (null, $"the resume input has no '{CompletionInputKey}' object; staff tasks are completed through /api/tasks/{{id}}/complete.");
+        try
+        {
+            return (json.Deserialize<StaffTaskCompletion>(ElsaJson.Options), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"'{CompletionInputKey}' is malformed: {e.Message}");
+        }
+    }
+
+    /// <exception cref="FormatException">Not a <see cref="StaffRole"/> name.</exception>
+    private static string? ParseRole(string? role)
+    {
+        if (Blank(role) is not { } name) return null;
+        return Enum.GetNames<StaffRole>().FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new FormatException($"Input 'Role': '{name}' is not a role; use one of {string.Join(", ", Enum.GetNames<StaffRole>())}.");
+    }
+
+    /// <summary>The case this task belongs to: the named one (which must exist), else the one whose number is the correlation id.</summary>
+    /// <exception cref="InvalidOperationException">The CaseNumber input names a case that does not exist.</exception>
+    private async Task<CaseRef?> FindCaseAsync(ActivityExecutionContext context)
+    {
+        var named = Blank(context.Get(CaseNumber));
+        var number = named ?? Blank(context.CorrelationId);
+        if (number is null) return null;
+        var dbFactory = context.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
+        await using var db = await dbFactory.CreateDbContextAsync(context.CancellationToken);
+        var found = await db.Cases.AsNoTracking().Where(c => c.Number == number)
+            .Select(c => new CaseRef(c.Number, c.LeadDepartment)).FirstOrDefaultAsync(context.CancellationToken);
+        if (found is null && named is not null) throw new InvalidOperationException($"Input 'CaseNumber': there is no case {named}.");
+        return found;
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static void NoChange(FeedbackCase _) { }
+
+    private sealed record CaseRef(string Number, string? LeadDepartment);
+}
+
+/// <summary>What completing a staff task sends to the waiting activity (under <see cref="StaffTask.CompletionInputKey"/>).</summary>
+/// <param name="CompletionKey">The client's idempotency key, stored on the task so a repeated submit gets the first answer.</param>
+public sealed record StaffTaskCompletion(string? Action, JsonObject? Values, string CompletedBy, string? CompletionKey);

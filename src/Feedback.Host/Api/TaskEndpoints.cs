@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Tasks;
+using Feedback.Workflows.Api;
+
+namespace Feedback.Host.Api;
+
+/// <summary>
+/// The staff task API: inboxes, claim, reassign and complete. Behind the API key; the acting staff member is named by
+/// the <c>X-Staff-User</c> header, which the calling front end vouches for.
+/// </summary>
+internal static class TaskEndpoints
+{
+    public const string StaffUserHeader = "X-Staff-User";
+    /// <summary>A form submission is small; anything near this size is not one.</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
+    public static void MapTaskApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/tasks").AddEndpointFilter<ApiKeyFilter>();
+
+        api.MapGet("", async (HttpRequest request, TaskService tasks, CancellationToken ct) =>
+        {
+            var query = request.Query;
+            var filter = new TaskFilter
+            {
+                Assignee = Text(query["assignee"]),
+                Department = Text(query["department"]),
+                Role = Text(query["role"]),
+                CaseNumber = Text(query["caseNumber"]),
+                WorkflowInstanceId = Text(query["workflowInstanceId"]),
+                Statuses = TaskFilter.ParseStatuses(query["status"]),
+                Page = Number(query["page"], "page") ?? 0,
+                PageSize = Number(query["pageSize"], "pageSize") ?? TaskFilter.DefaultPageSize,
+            };
+            var page = await tasks.ListAsync(filter, ct);
+            return Results.Json(new { items = page.Items.Select(TaskView.From), totalCount = page.TotalCount, page = page.Page, pageSize = page.PageSize }, FeedbackEndpoints.Json);
+        });
+
+        api.MapGet("/{id}", async (string id, TaskService tasks, CancellationToken ct) =>
+            Results.Json(TaskView.From(await tasks.GetAsync(id, ct)), FeedbackEndpoints.Json));
+
+        api.MapPost("/{id}/claim", async (string id, HttpRequest request, TaskService tasks, CancellationToken ct) =>
+            Results.Json(TaskView.From(await tasks.ClaimAsync(id, StaffUser(request), ct)), FeedbackEndpoints.Json));
+
+        api.MapPost("/{id}/reassign", async (string id, HttpRequest request, TaskService tasks, CancellationToken ct) =>
+        {
+            var user = StaffUser(request);
+            var body = await ReadAsync<ReassignBody>(request, ct);
+            return Results.Json(TaskView.From(await tasks.ReassignAsync(id, user, body.To, body.Reason, ct)), FeedbackEndpoints.Json);
+        });
+
+        api.MapPost("/{id}/complete", async (string id, HttpRequest request, TaskService tasks, CancellationToken ct) =>
+        {
+            var user = StaffUser(request);
+            var body = await ReadAsync<CompleteBody>(request, ct);
+            var result = await tasks.CompleteAsync(id, user, body.Action, body.Values, request.Headers["Idempotency-Key"].FirstOrDefault(), ct);
+            return Results.Json(TaskView.From(result.Task), FeedbackEndpoints.Json);
+        });
+    }
+
+    /// <exception cref="TaskValidationException">The header is missing.</exception>
+    private static string StaffUser(HttpRequest request) =>
+        Text(request.Headers[StaffUserHeader]) ?? throw new TaskValidationException([$"{StaffUserHeader}: the acting staff member's user name is required."]);
+
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <exception cref="TaskValidationException">Not a whole number.</exception>
+    private static int? Number(string? value, string name) =>
+        Text(value) is not { } text ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
+        : throw new TaskValidationException([$"{name}: '{text}' is not a whole number."]);
+
+    /// <summary>Reads a JSON body with a size cap; an empty body is an empty object, shape errors are a 400 naming the path.</summary>
+    private static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class, new()
+    {
+        if (request.ContentLength > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        if (request.ContentLength == 0) return new T();
+        if (!request.HasJsonContentType()) throw new TaskValidationException(["Content-Type: send application/json."]);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(buffer.ToArray(), FeedbackEndpoints.Json) ?? throw new TaskValidationException(["body: a JSON object is required."]);
+        }
+        catch (JsonException e)
+        {
+            throw new TaskValidationException([$"body: {e.Message.Split(" Path:")[0]} (at {e.Path ?? "$"}, line {e.LineNumber + 1})."]);
+        }
+    }
+
+    /// <summary><c>{to, reason}</c>.</summary>
+    private sealed class ReassignBody
+    {
+        public string? To { get; init; }
+        public string? Reason { get; init; }
+    }
+
+    /// <summary><c>{action, values}</c>.</summary>
+    private sealed class CompleteBody
+    {
+        public string? Action { get; init; }
+        public JsonObject? Values { get; init; }
+    }
+
+    /// <summary>What staff see of a task; the bookmark and the completion key stay inside.</summary>
+    private sealed record TaskView(
+        string Id, string WorkflowInstanceId, string? CaseNumber, string Title, string? Instructions, string? Assignee, string? Role,
+        string? Department, IReadOnlyList<TaskField> Fields, IReadOnlyList<string> Actions, DateTimeOffset? DueAt, FeedbackTaskStatus Status,
+        string? ClaimedBy, string? CompletedBy, string? CompletedAction, JsonObject? Values, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt)
+    {
+        public static TaskView From(FeedbackTask t) => new(
+            t.Id, t.WorkflowInstanceId, t.CaseNumber, t.Title, t.Instructions, t.Assignee, t.Role, t.DepartmentId, t.Fields, t.Actions, t.DueAt,
+            t.Status, t.ClaimedBy, t.CompletedBy, t.CompletedAction, t.CompletedValues, t.CreatedAt, t.CompletedAt);
+    }
+}

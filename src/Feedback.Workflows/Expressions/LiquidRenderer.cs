@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Expressions.Liquid;
+
+namespace Feedback.Workflows.Expressions;
+
+/// <summary>Renders Liquid templates outside workflow expressions (mail and page templates) against a JSON model.</summary>
+public static class LiquidRenderer
+{
+    private static readonly BoundedCache<string, LiquidTemplate> Templates = new(512);
+
+    /// <summary>Renders <paramref name="template"/>; top-level members of <paramref name="model"/> are the template's names.</summary>
+    /// <exception cref="ExpressionEvaluationException">The template does not parse, or rendering failed; the message says where.</exception>
+    public static string Render(string template, JsonObject model, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var parsed = Templates.GetOrAdd(template, LiquidTemplate.Parse);
+            return parsed.Render(new JsonModel(model), now, cancellationToken);
+        }
+        catch (Exception e) when (e is LiquidParseException or LiquidRenderException)
+        {
+            throw new ExpressionEvaluationException(e.Message, e);
+        }
+    }
+
+    /// <summary>Parse problems of a template, with line and column; empty when it is valid.</summary>
+    public static IReadOnlyList<string> Validate(string template)
+    {
+        try
+        {
+            LiquidTemplate.Parse(template);
+            return [];
+        }
+        catch (LiquidParseException e)
+        {
+            return [e.Message];
+        }
+    }
+
+    private sealed class JsonModel(JsonObject model) : ILiquidObject
+    {
+        public IEnumerable<string> Keys => model.Select(p => p.Key);
+
+        public bool TryGetMember(string name, out object? value)
+        {
+            var found = LiquidValues.TryGetProperty(model, name, out var node);
+            value = node;
+            return found;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using MimeKit;
+
+namespace Feedback.Workflows.Tests.Infrastructure;
+
+/// <summary>A real SMTP server on loopback (Debian's aiosmtpd) that keeps every message it receives in a Maildir.</summary>
+public sealed class SmtpSink : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _maildir;
+
+    private SmtpSink(Process process, string maildir, int port)
+    {
+        _process = process;
+        _maildir = maildir;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Starts aiosmtpd with the interpreter <c>scripts/test.sh</c> found for it.</summary>
+    /// <exception cref="InvalidOperationException">aiosmtpd is not available; the message says how to get it.</exception>
+    public static async Task<SmtpSink> StartAsync()
+    {
+        var python = Environment.GetEnvironmentVariable("FEEDBACK_TEST_SMTP_PYTHON")
+            ?? throw new InvalidOperationException("FEEDBACK_TEST_SMTP_PYTHON is not set: run the tests through ./scripts/test.sh, which installs python3-aiosmtpd.");
+        var maildir = Directory.CreateTempSubdirectory("feedback-mail-").FullName;
+        // aiosmtpd's Maildir handler expects the three Maildir folders to exist already.
+        foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
+        int port;
+        using (var probe = new TcpListener(System.Net.IPAddress.Loopback, 0)) { probe.Start(); port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; }
+        var process = Process.Start(new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("Could not start aiosmtpd.");
+        var sink = new SmtpSink(process, maildir, port);
+        for (var i = 0; i < 100; i++)
+        {
+            if (process.HasExited) throw new InvalidOperationException("aiosmtpd exited: " + await process.StandardError.ReadToEndAsync());
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                return sink;
+            }
+            catch (SocketException) { await Task.Delay(100); }
+        }
+        await sink.DisposeAsync();
+        throw new TimeoutException("aiosmtpd did not listen within 10 s.");
+    }
+
+    /// <summary>Every message received so far.</summary>
+    public IReadOnlyList<MimeMessage> Messages()
+    {
+        var folder = Path.Combine(_maildir, "new");
+        return Directory.Exists(folder) ? Directory.GetFiles(folder).Select(f => MimeMessage.Load(f)).ToList() : [];
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> messages arrived (or the time is up) and returns them.</summary>
+    public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (Messages().Count < count && DateTime.UtcNow < until) await Task.Delay(100);
+        return Messages();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
+        _process.Dispose();
+        Directory.Delete(_maildir, recursive: true);
+    }
+}
