@@ -163,6 +163,17 @@ if [[ -n "$smtp_py" ]]; then
     export FEEDBACK_TEST_SMTP_PYTHON="$smtp_py"
 fi
 
+# The browser tests drive Debian's Chromium (no browser download); the build fetches Elsa Studio with npm.
+if ! command -v chromium >/dev/null 2>&1; then
+    if is_root; then
+        step "installing Chromium for the browser tests (Debian package 'chromium')"
+        apt_install chromium || warn "could not install 'chromium'; browser tests will fail"
+    else
+        warn "chromium not found; install the Debian package 'chromium' or browser tests will fail"
+    fi
+fi
+command -v npm >/dev/null 2>&1 || warn "npm not found; the build cannot fetch Elsa Studio and the Studio tests will fail"
+
 command -v dotnet >/dev/null 2>&1 || fail "dotnet not found on PATH; install the .NET 10 SDK"
 
 # --- build ------------------------------------------------------------------

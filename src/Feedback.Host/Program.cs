@@ -3,6 +3,7 @@ using Feedback.Host;
 using Feedback.Workflows;
 using Feedback.Workflows.Api;
 using Feedback.Host.Api;
+using Feedback.Host.Studio;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
@@ -21,12 +22,14 @@ builder.Services.AddFeedbackDomain(o =>
     o.Email = settings.Email;
 });
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
-builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey });
+var studioTokens = builder.AddFeedbackStudio(settings.ApiKey);
+builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey, ValidateBearerToken = studioTokens.IsValid });
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.MapElsaApi();
 app.MapHostEndpoints();
+app.MapFeedbackStudio();
 app.MapFeedbackApi();
 app.MapTaskApi();
 app.MapDirectoryApi();

@@ -14,6 +14,7 @@ public static class ElsaApiExtensions
         services.AddSingleton(options);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
+        StudioApi.AddServices(services);
         return services;
     }
 
@@ -25,6 +26,7 @@ public static class ElsaApiExtensions
         DescriptorEndpoints.Map(api);
         DefinitionEndpoints.Map(api);
         InstanceEndpoints.Map(api);
+        StudioApi.Map(api);
         return api;
     }
 }

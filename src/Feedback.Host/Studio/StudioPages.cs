@@ -1,0 +1,85 @@
+using Feedback.Workflows.Persistence;
+
+namespace Feedback.Host.Studio;
+
+/// <summary>The admin shell's pages: sign-in and sign-out, the editor, the instance list and the instance viewer.</summary>
+internal static class StudioPages
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet(StudioRoutes.Root, (HttpContext context) => Results.Redirect(context.Request.PathBase + StudioRoutes.Definitions)).RequireStudioFiles();
+
+        app.MapGet(StudioRoutes.SignIn, (HttpContext context, StudioSession session, string? returnUrl) =>
+            session.Current(context) is not null
+                ? Results.Redirect(context.Request.PathBase + StudioRoutes.SafeReturnUrl(returnUrl))
+                : SignInPage(context, returnUrl, error: null, userName: null)).RequireStudioFiles();
+
+        app.MapPost(StudioRoutes.SignIn, async (HttpContext context, StudioSession session, StudioUsers users) =>
+        {
+            if (!StudioSession.IsSameOriginPost(context.Request)) return Results.StatusCode(StatusCodes.Status403Forbidden);
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var user = users.Verify(form["userName"], form["password"]);
+            if (user is null)
+                return SignInPage(context, form["returnUrl"], "The user name or password is not right.", form["userName"], StatusCodes.Status401Unauthorized);
+            session.SignIn(context, user.UserName);
+            return Results.Redirect(context.Request.PathBase + StudioRoutes.SafeReturnUrl(form["returnUrl"]));
+        }).RequireStudioFiles();
+
+        app.MapPost(StudioRoutes.SignOut, (HttpContext context, StudioSession session) =>
+        {
+            if (!StudioSession.IsSameOriginPost(context.Request)) return Results.StatusCode(StatusCodes.Status403Forbidden);
+            session.SignOut(context);
+            return Results.Redirect(context.Request.PathBase + StudioRoutes.SignIn);
+        });
+
+        app.MapGet(StudioRoutes.Definitions + "/{definitionId}/edit", async (string definitionId, HttpContext context, WorkflowDefinitionStore store) =>
+        {
+            var page = new StudioHtml(context, context.StudioUser());
+            // The editor dies on a 404 for its definition, so an unknown id gets a page that says so instead.
+            return await store.FindAsync(definitionId, VersionOptions.Latest, context.RequestAborted) is { } definition
+                ? page.Studio(definition.Name ?? "Workflow", new StudioElement("elsa-workflow-definition-editor", ("definition-id", definition.DefinitionId)))
+                : NotFound(page, "This workflow does not exist (it may have been deleted).", StudioRoutes.Definitions, "Back to the workflows");
+        }).RequireStudioUser();
+
+        app.MapGet(StudioRoutes.Instances, (HttpContext context) =>
+            new StudioHtml(context, context.StudioUser()).Studio("Instances", new StudioElement("elsa-workflow-instance-list"))).RequireStudioUser();
+
+        app.MapGet(StudioRoutes.Instances + "/{instanceId}/view", async (string instanceId, HttpContext context, WorkflowInstanceStore store) =>
+        {
+            var page = new StudioHtml(context, context.StudioUser());
+            return await store.FindAsync(instanceId, context.RequestAborted) is not null
+                ? page.Studio("Instance", new StudioElement("elsa-workflow-instance-viewer", ("instance-id", instanceId)))
+                : NotFound(page, "This workflow instance does not exist.", StudioRoutes.Instances, "Back to the instances");
+        }).RequireStudioUser();
+
+        // The Studio navigates to these addresses itself (Run opens the new instance); send a reload to the shell's page.
+        app.MapGet("/workflows/instances/{instanceId}/view", (string instanceId, HttpContext context) =>
+            Results.Redirect(context.Request.PathBase + StudioRoutes.View(instanceId)));
+        app.MapGet("/workflows/definitions/{definitionId}/edit", (string definitionId, HttpContext context) =>
+            Results.Redirect(context.Request.PathBase + StudioRoutes.Edit(definitionId)));
+    }
+
+    private static IResult SignInPage(HttpContext context, string? returnUrl, string? error, string? userName, int status = StatusCodes.Status200OK)
+    {
+        var page = new StudioHtml(context, user: null);
+        var message = error is null ? "" : $"<p class=\"error\" role=\"alert\">{StudioHtml.Encode(error)}</p>";
+        var content = $"""
+            <main class="page narrow">
+            <h1>Sign in</h1>
+            <p class="hint">Edit and publish the feedback processes, and follow their instances.</p>
+            <form method="post" action="{StudioHtml.Encode(page.Href(StudioRoutes.SignIn))}" class="stacked">
+            {message}
+            <label>User name <input name="userName" autocomplete="username" required autofocus value="{StudioHtml.Encode(userName)}"></label>
+            <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+            <input type="hidden" name="returnUrl" value="{StudioHtml.Encode(StudioRoutes.SafeReturnUrl(returnUrl))}">
+            <button type="submit" class="primary">Sign in</button>
+            </form>
+            </main>
+            """;
+        return page.Page("Sign in", content, status);
+    }
+
+    internal static IResult NotFound(StudioHtml page, string message, string backRoute, string backLabel) =>
+        page.Page("Not found", $"<main class=\"page narrow\"><h1>Not found</h1><p>{StudioHtml.Encode(message)}</p>" +
+            $"<p><a href=\"{StudioHtml.Encode(page.Href(backRoute))}\">{StudioHtml.Encode(backLabel)}</a></p></main>", StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Feedback.EndToEnd.Tests.Infrastructure;
+
+/// <summary>What a process owner does in the shell and in the Elsa Studio editor, in Playwright terms.</summary>
+public sealed class StudioPage(IPage page, Uri host)
+{
+    /// <summary>The first render waits for the Studio's .NET runtime to boot in the page.</summary>
+    private static readonly float BootTimeout = 120_000;
+
+    public IPage Page => page;
+
+    /// <summary>Fills and sends the sign-in form; on success waits until the shell has left the sign-in page.</summary>
+    public async Task SignInAsync(string userName, string password, bool expectSuccess = true)
+    {
+        await page.FillAsync("input[name=userName]", userName);
+        await page.FillAsync("input[name=password]", password);
+        var answered = page.WaitForResponseAsync(r => r.Request.Method == "POST" && new Uri(r.Url).AbsolutePath == "/studio/signin");
+        await page.ClickAsync("main button[type=submit]");
+        await answered;
+        if (!expectSuccess)
+        {
+            await page.Locator("[role=alert]").WaitForAsync();
+            return;
+        }
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/studio/signin", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        // Signed-in pages show the navigation; Studio pages keep loading long after that, so the load event is no signal.
+        await page.Locator("header.shell nav").WaitForAsync();
+    }
+
+    /// <summary>The designer node of an activity (an X6 cell with the activity id).</summary>
+    public ILocator Node(string activityId) => page.Locator($"g.x6-node[data-cell-id=\"{activityId}\"]");
+
+    /// <summary>The designer node showing an activity name (for activities the Studio created, whose ids are random).</summary>
+    public ILocator NodeNamed(string name) => page.Locator("g.x6-node", new PageLocatorOptions { HasText = name });
+
+    public async Task WaitForDesignerAsync() =>
+        await page.Locator(".x6-graph").WaitForAsync(new LocatorWaitForOptions { Timeout = BootTimeout });
+
+    /// <summary>The text field of an input in the activity panel, found by its label.</summary>
+    public ILocator InputField(string label) =>
+        page.Locator(".mud-input-control", new PageLocatorOptions { HasText = label }).Locator("input").First;
+
+    /// <summary>Types a value into an input and leaves the field, which is when the Studio takes the change (and autosaves).</summary>
+    public async Task<JsonObject> ChangeInputAndWaitForAutosaveAsync(string label, string value)
+    {
+        var field = InputField(label);
+        var saved = WaitForSaveAsync(model => model.ToJsonString().Contains(value, StringComparison.Ordinal), publish: false);
+        await field.FillAsync(value);
+        await field.PressAsync("Tab");
+        return await saved;
+    }
+
+    /// <summary>
+    /// Waits for the Studio's next successful <c>POST /workflow-definitions</c> whose model matches; returns the model
+    /// it sent. Autosave and Publish both use that request (with <c>publish</c> false or true).
+    /// </summary>
+    public async Task<JsonObject> WaitForSaveAsync(Func<JsonObject, bool> matches, bool publish)
+    {
+        var response = await page.WaitForResponseAsync(r =>
+        {
+            if (r.Request.Method != "POST" || !r.Url.EndsWith("/elsa/api/workflow-definitions", StringComparison.Ordinal) || r.Request.PostData is null) return false;
+            var body = JsonNode.Parse(r.Request.PostData)!.AsObject();
+            var isPublish = body["publish"] is JsonValue p && p.TryGetValue<bool>(out var b) && b;
+            return isPublish == publish && body["model"] is JsonObject model && matches(model);
+        }, new PageWaitForResponseOptions { Timeout = 30_000 });
+        response.Status.Should().Be(200, await response.TextAsync());
+        return JsonNode.Parse(response.Request.PostData!)!["model"]!.AsObject();
+    }
+
+    /// <summary>Clicks the toolbar's Publish button (the one whose tooltip says so) and waits for the publishing save.</summary>
+    public async Task<JsonObject> PublishAsync()
+    {
+        var button = page.Locator(".mud-button-group-root button.mud-primary-text");
+        await button.HoverAsync();
+        await page.Locator(".mud-tooltip", new PageLocatorOptions { HasText = "Publish workflow" }).WaitForAsync();
+        var published = WaitForSaveAsync(_ => true, publish: true);
+        await button.ClickAsync();
+        return await published;
+    }
+
+    /// <summary>Drags an activity from the toolbox (opening its category) onto the canvas at the given point.</summary>
+    public async Task DragFromToolboxAsync(string category, string displayName, float x, float y)
+    {
+        var item = page.Locator("div[draggable=\"true\"]", new PageLocatorOptions { HasTextRegex = new Regex($@"^\s*{Regex.Escape(displayName)}\s*$") });
+        if (!await item.IsVisibleAsync()) await page.ClickAsync($".mud-expand-panel-header:has-text(\"{category}\")");
+        await item.DragToAsync(page.Locator(".x6-graph"), new LocatorDragToOptions { TargetPosition = new TargetPosition { X = x, Y = y } });
+    }
+
+    /// <summary>Draws a connection with the mouse from an outcome port of one node to the In port of another.</summary>
+    public async Task ConnectAsync(ILocator source, string outcome, ILocator target)
+    {
+        var from = await PortCentreAsync(source, outcome);
+        var to = await PortCentreAsync(target, "In");
+        await page.Mouse.MoveAsync(from.X, from.Y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(to.X, to.Y, new MouseMoveOptions { Steps = 20 });
+        await page.Mouse.UpAsync();
+    }
+
+    /// <summary>An absolute URL on the host.</summary>
+    public string Url(string path) => new Uri(host, path).ToString();
+
+    private static async Task<(float X, float Y)> PortCentreAsync(ILocator node, string port)
+    {
+        var box = await node.Locator($"g.x6-port-body[port=\"{port}\"] circle").First.BoundingBoxAsync()
+            ?? throw new InvalidOperationException($"Port '{port}' is not on screen.");
+        return (box.X + box.Width / 2, box.Y + box.Height / 2);
+    }
+}
