@@ -109,6 +109,19 @@ public sealed class CaseService(
             },
         }, cancellationToken);
 
+    /// <summary>
+    /// The case as the current workflow step will commit it: the stored row with the changes that earlier activities
+    /// of the same burst staged already applied (a classification just made, an owner just chosen).
+    /// </summary>
+    public async Task<FeedbackCase?> FindForStepAsync(string number, ActivityExecutionContext context)
+    {
+        var feedback = await FindAsync(number, context.CancellationToken);
+        if (feedback is null) return null;
+        foreach (var change in context.WorkflowContext.CommitItems.OfType<CaseChange>().Where(c => c.CaseNumber == number))
+            change.Apply(feedback);
+        return feedback;
+    }
+
     public async Task<FeedbackCase?> FindAsync(string number, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -44,7 +44,7 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
     {
         var number = context.Get(CaseNumber) is { Length: > 0 } n ? n : context.CorrelationId
             ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
-        var feedback = await cases.FindAsync(number, context.CancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
+        var feedback = await cases.FindForStepAsync(number, context) ?? throw new KeyNotFoundException($"No case {number}.");
         var message = context.Get(Message);
         if (feedback.Anonymous || string.IsNullOrWhiteSpace(feedback.CustomerEmail))
         {

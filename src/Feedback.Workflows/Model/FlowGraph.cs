@@ -66,6 +66,9 @@ public sealed class FlowGraph
 
     public bool IsBackward(Connection connection) => _backward.Contains(connection);
 
+    /// <summary>The id of the cycle (loop) the activity is on, if any.</summary>
+    public int? CycleOf(string activityId) => _cycle.TryGetValue(activityId, out var id) ? id : null;
+
     /// <summary>True when the edge leaves a loop: its source is on a cycle that its target is not on.</summary>
     public bool LeavesCycle(Connection connection) =>
         _cycle.TryGetValue(connection.SourceActivityId, out var source) &&

@@ -23,6 +23,7 @@ internal sealed class FlowchartBurst
     private readonly LinkedList<(string ActivityId, Dictionary<string, JsonNode?>? Input)> _queue = new();
     private readonly string? _triggerActivityId;
     private bool _terminated;
+    private readonly HashSet<int> _continuingCycles = new();
 
     public FlowchartBurst(WorkflowExecutionContext context, ActivityInvoker invoker, ILogger logger, string? triggerActivityId = null)
     {
@@ -147,18 +148,27 @@ internal sealed class FlowchartBurst
     private async Task PropagateAsync(string sourceId, IReadOnlyList<string> outcomes)
     {
         var edges = _graph.Outbound(sourceId);
-        var loopContinues = edges.Any(c => outcomes.Contains(c.SourcePort) && _graph.StaysInCycle(c));
-        foreach (var connection in edges)
+        // A completion that keeps its loop going makes the loop's exits undecided for everything this propagation
+        // causes, including activities it skips inside the loop: none of them may mark an exit "not taken".
+        var cycle = _graph.CycleOf(sourceId);
+        var continuing = cycle is { } id && edges.Any(c => outcomes.Contains(c.SourcePort) && _graph.StaysInCycle(c)) && _continuingCycles.Add(id);
+        try
         {
-            var taken = outcomes.Contains(connection.SourcePort);
-            if (_graph.IsBackward(connection))
+            foreach (var connection in edges)
             {
-                if (taken) Schedule(connection.TargetActivityId, new Dictionary<string, JsonNode?> { ["BackwardConnection"] = true });
-                continue;
+                var taken = outcomes.Contains(connection.SourcePort);
+                if (_graph.IsBackward(connection))
+                {
+                    if (taken) Schedule(connection.TargetActivityId, new Dictionary<string, JsonNode?> { ["BackwardConnection"] = true });
+                    continue;
+                }
+                if (!taken && _graph.LeavesCycle(connection) && _graph.CycleOf(sourceId) is { } from && _continuingCycles.Contains(from)) continue;
+                await ArriveAsync(connection, taken);
             }
-            // While a loop keeps iterating, its exit edges are undecided rather than "not taken".
-            if (!taken && loopContinues && _graph.LeavesCycle(connection)) continue;
-            await ArriveAsync(connection, taken);
+        }
+        finally
+        {
+            if (continuing) _continuingCycles.Remove(cycle!.Value);
         }
     }
 

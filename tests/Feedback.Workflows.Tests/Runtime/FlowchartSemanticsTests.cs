@@ -141,6 +141,32 @@ public sealed class FlowchartSemanticsTests
         run.State.SubStatus.Should().Be(WorkflowSubStatus.Finished);
     }
 
+    [Fact]
+    public async Task A_rejection_loop_does_not_leak_a_skip_past_its_exit_into_a_join()
+    {
+        // assign -> plan -> rectify -> head (rejects once) -> desk -> reply; "unassigned" also leads to reply.
+        var flow = new FlowBuilder().Variable("Round", "Int32", "0")
+            .Activity("assign", "Elsa.FlowDecision", Inputs(("condition", Js("true"))))
+            .Activity("plan", "Elsa.WriteLine", Write("plan"))
+            .Activity("rectify", "Elsa.SetVariable", Inputs(("variable", new JsonObject { ["id"] = "round-id" }), ("value", Js("getVariable('Round') + 1"))))
+            .Activity("head", "Elsa.FlowDecision", Inputs(("condition", Js("getVariable('Round') >= 2"))))
+            .Activity("desk", "Elsa.FlowDecision", Inputs(("condition", Js("true"))))
+            .Activity("unassigned", "Elsa.WriteLine", Write("nobody"))
+            .Activity("reply", "Elsa.WriteLine", Write("reply"))
+            .Activity("end", "Elsa.End")
+            .Connect("assign", "plan", "True").Connect("assign", "unassigned", "False")
+            .Connect("plan", "rectify").Connect("rectify", "head")
+            .Connect("head", "desk", "True").Connect("head", "rectify", "False")
+            .Connect("desk", "reply", "True").Connect("desk", "rectify", "False")
+            .Connect("unassigned", "reply").Connect("reply", "end").Build();
+
+        var run = await _runner.StartAsync(flow);
+
+        run.Completed.Count(id => id == "rectify").Should().Be(2);
+        run.Completed.Count(id => id == "reply").Should().Be(1);
+        run.Completed.Last().Should().Be("end");
+    }
+
     [Theory]
     [InlineData("MatchFirst", new[] { "low" })]
     [InlineData("MatchAny", new[] { "low", "any" })]

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Tests.Infrastructure;
+
+namespace Feedback.Activities.Tests.Processes;
+
+/// <summary>The shipped general-feedback process, end to end through the HTTP API, with the example organisation and real mail.</summary>
+public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
+{
+    private PostgresDatabase _db = null!;
+    private SmtpSink _smtp = null!;
+    private TestHost _host = null!;
+    private HttpClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await PostgresDatabase.CreateAsync();
+        _smtp = await SmtpSink.StartAsync();
+        var shipped = Path.Combine(AppContext.BaseDirectory, "workflows");
+        _host = new TestHost(_db.ConnectionString)
+        {
+            ShippedFolder = shipped,
+            OrganizationSeedFile = Path.Combine(shipped, "directory", "example-organization.json"),
+            SmtpPort = _smtp.Port,
+        };
+        _api = _host.Api();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _smtp.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private async Task<string> SubmitAsync(JsonObject body)
+    {
+        var response = await _host.CreateClient().PostAsJsonAsync("/api/feedback", body);
+        response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+    }
+
+    private async Task<JsonObject> CaseAsync(string number) => (await _api.GetFromJsonAsync<JsonObject>($"/api/feedback/{number}"))!;
+
+    private async Task<JsonObject> OpenTaskAsync(string number)
+    {
+        var list = (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Open"))!["items"]!.AsArray();
+        return list.Should().ContainSingle("exactly one step waits at a time").Subject!.AsObject();
+    }
+
+    private async Task CompleteAsync(JsonObject task, string user, string action, JsonObject? values = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tasks/{task["id"]}/complete")
+        {
+            Content = JsonContent.Create(new JsonObject { ["action"] = action, ["values"] = values ?? new JsonObject() }),
+        };
+        request.Headers.Add("X-Staff-User", user);
+        request.Headers.Add("Idempotency-Key", $"{task["id"]}-{action}");
+        var response = await _api.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_swollen_can_complaint_runs_from_intake_through_review_and_rework_to_the_written_reply()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "王女士", ["customerEmail"] = "wang@example.cn", ["language"] = "zh-CN",
+            ["content"] = "昨天在超市买的红烧猪肉罐头胀罐了，罐盖鼓起来，打开有一股酸臭味，孩子差点吃了。要求退货并给个说法。",
+            ["product"] = new JsonObject { ["name"] = "红烧猪肉罐头 397g", ["batchOrSerial"] = "B20261018" },
+        });
+
+        var feedback = await CaseAsync(number);
+        ((string?)feedback["category"]).Should().Be("ProductQuality");
+        ((string?)feedback["severity"]).Should().Be("A");
+        ((bool)feedback["foodSafety"]!).Should().BeTrue();
+        ((string?)feedback["leadDepartment"]).Should().Be("quality");
+        var owner = (string)feedback["owner"]!;
+        owner.Should().BeOneOf("li.wei", "zhang.hua");
+
+        var plan = await OpenTaskAsync(number);
+        ((string?)plan["assignee"]).Should().Be(owner);
+        await CompleteAsync(plan, owner, "Submit", new JsonObject { ["Measures"] = "下架批次 B20261018，检查封口机", ["Deadline"] = "2026-11-30", ["Goal"] = "无同类投诉" });
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "已下架并更换封口机密封圈" });
+        await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Reject", new JsonObject { ["HeadComments"] = "缺少检测报告" });
+        var rework = await OpenTaskAsync(number);
+        ((string?)rework["title"]).Should().Contain("Carry out");
+        await CompleteAsync(rework, owner, "Done", new JsonObject { ["Report"] = "已下架批次 B20261018，更换封口机密封圈，附检测报告：复检合格。" });
+        await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Approve");
+        await CompleteAsync(await OpenTaskAsync(number), "xu.ting", "Approve");
+
+        var done = await CaseAsync(number);
+        var instance = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{done["workflowInstanceId"]}"))!;
+        ((string?)instance["subStatus"]).Should().Be("Finished", instance["workflowState"]!["incidents"]!.ToJsonString());
+
+        var journal = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{done["workflowInstanceId"]}/journal?take=500"))!["items"]!.AsArray();
+        var trail = string.Join(" | ", journal.Select(j => $"{j!["activityId"]}:{j["eventName"]}:{j["message"]}:{j["payload"]?.ToJsonString()}").TakeLast(12));
+        var mails = await _smtp.WaitForAsync(2, TimeSpan.FromSeconds(15));
+        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理结果（{number}）"], trail);
+        mails.Single(m => m.Subject.Contains("结果")).TextBody.Should().Contain("复检合格");
+        done["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder(
+            "Registered", "CustomerNotified", "Classified", "Assigned", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted", "CustomerNotified");
+    }
+
+    [Fact]
+    public async Task An_anonymous_complaint_about_a_staff_member_never_reaches_that_person_and_sends_no_mail()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["anonymous"] = true, ["complainedAbout"] = "wang.lei",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+
+        var feedback = await CaseAsync(number);
+        ((string?)feedback["category"]).Should().Be("ServiceAttitude");
+        ((string?)feedback["owner"]).Should().Be("liu.yang");
+        ((string?)(await OpenTaskAsync(number))["assignee"]).Should().Be("liu.yang");
+        await Task.Delay(1500);
+        _smtp.Messages().Should().BeEmpty();
+    }
+}
