@@ -36,6 +36,8 @@ public sealed class FeedbackCase
     /// <summary>The staff member the feedback is about; never assigned to handle or review it.</summary>
     public string? ComplainedAbout { get; set; }
     public int ReworkCount { get; set; }
+    /// <summary>0 = not escalated; 1 = department head; 2 = complaint desk manager; 3 = management.</summary>
+    public int EscalationLevel { get; set; }
     /// <summary>The customer's final rating, 1 to 5.</summary>
     public int? Satisfaction { get; set; }
 

@@ -118,6 +118,10 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("duplicate_of");
 
+                    b.Property<int>("EscalationLevel")
+                        .HasColumnType("integer")
+                        .HasColumnName("escalation_level");
+
                     b.Property<bool>("FoodSafety")
                         .HasColumnType("boolean")
                         .HasColumnName("food_safety");

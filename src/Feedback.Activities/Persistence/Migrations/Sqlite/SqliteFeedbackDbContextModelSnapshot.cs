@@ -108,6 +108,10 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("duplicate_of");
 
+                    b.Property<int>("EscalationLevel")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("escalation_level");
+
                     b.Property<bool>("FoodSafety")
                         .HasColumnType("INTEGER")
                         .HasColumnName("food_safety");
