@@ -19,6 +19,7 @@ builder.Services.AddFeedbackDomain(o =>
     o.OrganizationSeedFile = settings.OrganizationSeedFile;
     o.TemplatesFolder = Path.Combine(AppContext.BaseDirectory, "workflows", "templates");
     o.CompanyName = builder.Configuration["Company:Name"] ?? o.CompanyName;
+    o.WorkflowDefinitionId = builder.Configuration["Feedback:WorkflowDefinitionId"] ?? o.WorkflowDefinitionId;
     o.Email = settings.Email;
 });
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
