@@ -78,6 +78,7 @@ internal sealed class FeedbackDatabaseMigrator(IDbContextFactory<FeedbackDbConte
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await Feedback.Workflows.Persistence.DatabaseMigrator.PrepareAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +15,7 @@ public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFact
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await PrepareAsync(db, cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count == 0) return;
         logger.LogInformation("Applying {Count} database migrations ({Provider})", pending.Count, db.Dialect.Name);
@@ -20,4 +23,11 @@ public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFact
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Creates the migration history table up front: otherwise EF's first look at it fails on a fresh database and
+    /// is logged as an error on every new install, though nothing is wrong.
+    /// </summary>
+    public static Task PrepareAsync(DbContext db, CancellationToken cancellationToken) =>
+        db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
 }
