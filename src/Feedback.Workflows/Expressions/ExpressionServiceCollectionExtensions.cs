@@ -5,13 +5,13 @@ using Microsoft.Extensions.Options;
 namespace Feedback.Workflows.Expressions;
 
 /// <summary>Registers the expression handlers and their registry.</summary>
-internal static class ExpressionServiceCollectionExtensions
+public static class ExpressionServiceCollectionExtensions
 {
     /// <summary>
     /// Adds every built-in handler as a singleton <see cref="IExpressionHandler"/> and the <see cref="ExpressionHandlerRegistry"/>.
     /// <see cref="JavaScriptOptions"/> is an options type, so a host may also bind it from configuration. Safe to call twice.
     /// </summary>
-    internal static IServiceCollection AddWorkflowExpressions(this IServiceCollection services, Action<JavaScriptOptions>? configure = null)
+    public static IServiceCollection AddWorkflowExpressions(this IServiceCollection services, Action<JavaScriptOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<JavaScriptOptions>();

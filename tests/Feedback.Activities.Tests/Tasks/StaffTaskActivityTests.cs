@@ -12,7 +12,7 @@ namespace Feedback.Activities.Tests.Tasks;
 /// <summary>StaffTask in memory: what it stages on open, complete and cancel, its ports, variables, and its design-time checks.</summary>
 public sealed class StaffTaskActivityTests
 {
-    private readonly StaffTaskRunner _runner = new();
+    private readonly InMemoryRunner _runner = new(typeof(StaffTask));
 
     internal static JsonObject Field(string name, string type = "text", bool required = false, string[]? choices = null, string? variable = null)
     {
@@ -77,7 +77,7 @@ public sealed class StaffTaskActivityTests
         task.Actions.Should().Equal("Submit");
         task.Role.Should().Be("ComplaintDesk", "role names are canonical whatever the designer's casing");
 
-        await _runner.ResumeAsync(run, run.BookmarkOf("task"), StaffTaskRunner.Completion("Submit", new JsonObject()));
+        await _runner.ResumeAsync(run, run.BookmarkOf("task"), StaffTaskCompletions.Completion("Submit", new JsonObject()));
 
         run.Completed.Should().Equal("task", "after");
         run.State.SubStatus.Should().Be(WorkflowSubStatus.Finished);
@@ -92,7 +92,7 @@ public sealed class StaffTaskActivityTests
             flow => flow.Variable("measures", "String").Variable("planDeadline", "String").Variable("cost", "Object")));
         var taskId = run.Staged<TaskOpened>().Single().Task.Id;
 
-        await _runner.ResumeAsync(run, run.BookmarkOf("task"), StaffTaskRunner.Completion("Approve",
+        await _runner.ResumeAsync(run, run.BookmarkOf("task"), StaffTaskCompletions.Completion("Approve",
             new JsonObject { ["measures"] = "  Re-seal the line.  ", ["deadline"] = "2026-12-31", ["cost"] = "12.50", ["note"] = "fine" }, by: "bob", key: "form-1"));
 
         run.Completed.Should().Equal("start", "task", "approved");
@@ -114,7 +114,7 @@ public sealed class StaffTaskActivityTests
         var run = await _runner.StartAsync(ReviewFlow(Inputs(
             ("title", Lit("Review")), ("assignee", Lit("bob")), ("actions", Actions("Approve", "Reject")), ("fields", Fields(Field("measures", required: true))))));
 
-        await _runner.ResumeAsync(run, run.BookmarkOf("task"), StaffTaskRunner.Completion("Approve", new JsonObject()));
+        await _runner.ResumeAsync(run, run.BookmarkOf("task"), StaffTaskCompletions.Completion("Approve", new JsonObject()));
 
         run.State.SubStatus.Should().Be(WorkflowSubStatus.Faulted);
         run.State.Incidents.Should().ContainSingle().Which.Message.Should().Contain("values.measures: required.");
@@ -154,7 +154,7 @@ public sealed class StaffTaskActivityTests
             .Build());
         var taskId = run.Staged<TaskOpened>().Single().Task.Id;
 
-        await _runner.ResumeAsync(run, run.BookmarkOf("timeout"), null);
+        await _runner.ResumeAsync(run, run.BookmarkOf("timeout"));
 
         run.State.SubStatus.Should().Be(WorkflowSubStatus.Finished);
         run.Last.CommitItems.OfType<TaskClosed>().Should().ContainSingle()

@@ -43,11 +43,11 @@ public sealed class InMemoryRunner
         return new Run(model, state, [context]);
     }
 
-    public async Task ResumeAsync(Run run, Bookmark bookmark, JsonObject? input = null)
-    {
-        var context = await _executor.ResumeAsync(run.Model, run.State, bookmark, input?.ToDictionary(kv => kv.Key, kv => kv.Value), _services, CancellationToken.None);
-        run.Bursts.Add(context);
-    }
+    public Task ResumeAsync(Run run, Bookmark bookmark, JsonObject? input) =>
+        ResumeAsync(run, bookmark, input?.ToDictionary(kv => kv.Key, kv => kv.Value));
+
+    public async Task ResumeAsync(Run run, Bookmark bookmark, IReadOnlyDictionary<string, JsonNode?>? input = null) =>
+        run.Bursts.Add(await _executor.ResumeAsync(run.Model, run.State, bookmark, input, _services, CancellationToken.None));
 
     public async Task CancelAsync(Run run) => run.Bursts.Add(await _executor.CancelAsync(run.Model, run.State, _services, CancellationToken.None));
 
@@ -60,6 +60,11 @@ public sealed class InMemoryRunner
         public List<string> Completed => Bursts.SelectMany(b => b.Journal).Where(j => j.EventName == "Completed").Select(j => j.ActivityId).ToList();
 
         public List<string> Events(string eventName) => Bursts.SelectMany(b => b.Journal).Where(j => j.EventName == eventName).Select(j => j.ActivityId).ToList();
+
+        public WorkflowExecutionContext Last => Bursts[^1];
+
+        /// <summary>Domain items activities enlisted, over all bursts.</summary>
+        public IEnumerable<T> Staged<T>() => Bursts.SelectMany(b => b.CommitItems).OfType<T>();
 
         public Bookmark BookmarkOf(string activityId) => State.Bookmarks.Single(b => b.ActivityId == activityId);
 
