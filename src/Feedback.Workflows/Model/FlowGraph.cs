@@ -66,6 +66,13 @@ public sealed class FlowGraph
 
     public bool IsBackward(Connection connection) => _backward.Contains(connection);
 
+    /// <summary>Edges leaving the cycle <paramref name="cycleId"/>.</summary>
+    public IEnumerable<Connection> ExitsOf(int cycleId) =>
+        _outbound.Values.SelectMany(e => e).Where(c => CycleOf(c.SourceActivityId) == cycleId && !IsBackward(c) && LeavesCycle(c));
+
+    /// <summary>True when the activity is on cycle <paramref name="cycleId"/>.</summary>
+    public bool IsOnCycle(string activityId, int cycleId) => CycleOf(activityId) == cycleId;
+
     /// <summary>The id of the cycle (loop) the activity is on, if any.</summary>
     public int? CycleOf(string activityId) => _cycle.TryGetValue(activityId, out var id) ? id : null;
 

@@ -170,7 +170,19 @@ internal sealed class FlowchartBurst
         {
             if (continuing) _continuingCycles.Remove(cycle!.Value);
         }
+        if (cycle is { } loop && !_continuingCycles.Contains(loop) && !LoopStillActive(loop))
+        {
+            // The loop has ended: exits that other activities of the loop left undecided while it iterated are not taken.
+            foreach (var exit in _graph.ExitsOf(loop).ToList())
+                if (!(State.Flow.Arrivals.TryGetValue(exit.TargetActivityId, out var decided) && decided.ContainsKey(exit.Key)) && exit.SourceActivityId != sourceId)
+                    await ArriveAsync(exit, false);
+        }
     }
+
+    /// <summary>True while some activity of the loop is still open or scheduled (a parallel branch inside it).</summary>
+    private bool LoopStillActive(int loop) =>
+        State.ActivityInstances.Values.Any(i => i.Status == ActivityStatus.Running && _graph.IsOnCycle(i.ActivityId, loop))
+        || _queue.Any(q => _graph.IsOnCycle(q.ActivityId, loop));
 
     private async Task ArriveAsync(Connection connection, bool taken)
     {

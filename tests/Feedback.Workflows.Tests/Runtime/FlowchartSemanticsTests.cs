@@ -168,6 +168,31 @@ public sealed class FlowchartSemanticsTests
     }
 
     [Theory]
+    [InlineData("b")]
+    [InlineData("a")]
+    public async Task A_join_after_a_loop_runs_when_the_loop_exits_from_any_of_its_activities(string exitFrom)
+    {
+        // Fork: P loops a -> b -> c -> a twice and leaves from `exitFrom`; Q is immediate; j joins both.
+        var exitCondition = Js("getVariable('Count') >= 2");
+        var flow = new FlowBuilder().Variable("Count", "Int32", "0")
+            .Activity("fork", "Elsa.FlowFork", Inputs(("branches", In("Object", "[\"P\",\"Q\"]"))))
+            .Activity("a", "Elsa.FlowDecision", Inputs(("condition", exitFrom == "a" ? exitCondition : Js("false"))))
+            .Activity("b", "Elsa.FlowDecision", Inputs(("condition", exitFrom == "b" ? exitCondition : Js("false"))))
+            .Activity("c", "Elsa.SetVariable", Inputs(("variable", new JsonObject { ["id"] = "count-id" }), ("value", Js("getVariable('Count') + 1"))))
+            .Activity("y", "Elsa.WriteLine", Write("y"))
+            .Activity("j", "Elsa.WriteLine", Write("joined"))
+            .Connect("fork", "a", "P").Connect("fork", "y", "Q")
+            .Connect("a", "b", "False").Connect("a", "j", "True")
+            .Connect("b", "c", "False").Connect("b", "j", "True")
+            .Connect("c", "a").Connect("y", "j").Build();
+
+        var run = await _runner.StartAsync(flow);
+
+        run.Completed.Count(id => id == "c").Should().Be(2);
+        run.Completed.Count(id => id == "j").Should().Be(1, string.Join(",", run.Completed));
+    }
+
+    [Theory]
     [InlineData("MatchFirst", new[] { "low" })]
     [InlineData("MatchAny", new[] { "low", "any" })]
     public async Task A_switch_takes_the_matching_cases(string mode, string[] expected)
