@@ -75,7 +75,11 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
             ["caseNumber"] = number,
             ["message"] = message.ToString(),
         });
-        context.Enlist(new CaseChange(number, "CustomerNotified", $"{message} mail to the customer: {rendered.Subject}", _ => { }));
+        context.Enlist(new CaseChange(number, "CustomerNotified", $"{message} mail to the customer: {rendered.Subject}", c =>
+        {
+            // The written reply with the result is what the policy asks for before a case may close.
+            if (message == CustomerMessage.Result && c.Status != CaseStatus.Closed) c.Status = CaseStatus.Replied;
+        }));
         context.Complete(Outcomes.Sent);
     }
 }

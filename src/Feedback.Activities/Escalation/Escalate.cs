@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Notification;
+using Feedback.Activities.Organization;
+using Feedback.Workflows.Activities;
+using Feedback.Workflows.Runtime;
+
+namespace Feedback.Activities.Escalation;
+
+/// <summary>
+/// Moves a case up the escalation chain (department head, complaint desk manager, management), records who escalated
+/// it and why, and mails the people of the level reached. The level and the history line are written in the step's
+/// commit and the mail leaves through the outbox after it, so a retried step escalates once.
+/// </summary>
+[Activity("Feedback", "Feedback",
+    "Raises the case's escalation level by one (or to a given level), records who escalated it and why, and mails the people of that level: the department head, the complaint desk managers or management. Each level is an outcome; AlreadyAtTop when management already has the case.",
+    DisplayName = "Escalate")]
+[FlowNode(Outcomes.DepartmentHead, Outcomes.ComplaintDeskManager, Outcomes.Management, Outcomes.AlreadyAtTop)]
+public sealed class Escalate(CaseService cases, DirectoryService directory) : Activity
+{
+    /// <summary>The ports this activity completes with: the level the case reached.</summary>
+    public static class Outcomes
+    {
+        public const string DepartmentHead = "DepartmentHead";
+        public const string ComplaintDeskManager = "ComplaintDeskManager";
+        public const string Management = "Management";
+        public const string AlreadyAtTop = "AlreadyAtTop";
+    }
+
+    /// <summary>The <c>message</c> of escalation mails in the outbox, beside the customer messages' names.</summary>
+    public const string MailKind = "Escalation";
+
+    /// <summary>The actor recorded when no one is named in <see cref="By"/>.</summary>
+    public const string DefaultActor = "workflow";
+
+    [Input(Description = "Why the case is escalated; it goes into the case history and the mail.", UIHint = InputUIHints.MultiLine, Order = 0)]
+    public Input<string> Reason { get; set; } = default!;
+
+    [Input(Description = "Who escalates: a staff user name; empty records the workflow.", Order = 1)]
+    public Input<string?> By { get; set; } = default!;
+
+    [Input(Description = "The level to go to: 1 department head, 2 complaint desk manager, 3 management; empty goes one level up. A case never goes down.", Order = 2)]
+    public Input<int?> Level { get; set; } = default!;
+
+    [Input(Description = "The department whose head is level 1; empty uses the case's lead department.", Order = 3)]
+    public Input<string?> Department { get; set; } = default!;
+
+    [Input(Description = "The case; empty means the instance's correlation id.", Category = "Advanced", Order = 4)]
+    public Input<string?> CaseNumber { get; set; } = default!;
+
+    [Output(Description = "The escalation level the case is at now (1 to 3).")]
+    public Output<int> ReachedLevel { get; set; } = default!;
+
+    [Output(Description = "The user names of the people who were mailed.")]
+    public Output<List<string>> Recipients { get; set; } = default!;
+
+    protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
+    {
+        var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
+            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var reason = Blank(context.Get(Reason)) ?? throw new FormatException("Input 'Reason': say why the case is escalated; the history and the mail carry it.");
+        var by = Blank(context.Get(By)) ?? DefaultActor;
+        var requested = context.Get(Level);
+        if (requested is < EscalationLevels.DepartmentHead or > EscalationLevels.Top)
+            throw new FormatException($"Input 'Level': {requested} is not a level; use 1 (department head), 2 (complaint desk manager) or 3 (management), or leave it empty to go one level up.");
+        var feedback = await cases.FindForStepAsync(number, context) ?? throw new KeyNotFoundException($"No case {number}.");
+
+        var previous = feedback.EscalationLevel;
+        var atTop = previous >= EscalationLevels.Top;
+        var target = atTop ? EscalationLevels.Top : Math.Max(requested ?? previous + 1, previous);
+        var department = Blank(context.Get(Department)) ?? feedback.LeadDepartment;
+        var organization = await directory.GetAsync(context.CancellationToken);
+        if (target == EscalationLevels.DepartmentHead)
+        {
+            if (department is null)
+                throw new InvalidOperationException($"Case {number} has no lead department, so level 1 has no department head; assign the case first or set Department.");
+            if (organization.Departments.All(d => d.Id != department))
+                throw new KeyNotFoundException($"Input 'Department': there is no department '{department}'.");
+        }
+        var reached = EscalationRecipients.Find(organization, feedback, department, target, context.Now);
+        var level = reached.Level;
+
+        foreach (var person in reached.People)
+            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, Mail(feedback, person, level, previous, reason, by, department, context.Now));
+        var names = reached.People.Select(p => p.UserName).ToList();
+        var details = new StringBuilder(atTop
+            ? $"Already at {EscalationLevels.Describe(level)}; raised again by {by}: {reason}"
+            : $"Level {level} ({EscalationLevels.Describe(level)}) by {by}: {reason}");
+        foreach (var note in reached.PassedOver) details.Append($" Passed over: {note}.");
+        details.Append($" Notified {string.Join(", ", names)}.");
+        context.Enlist(new CaseChange(number, "Escalated", details.ToString(), c => c.EscalationLevel = Math.Max(c.EscalationLevel, level),
+            Actor: by));
+
+        context.Set(ReachedLevel, level);
+        context.Set(Recipients, names);
+        context.AddJournal("Escalated", details.ToString(), new JsonObject { ["level"] = level, ["previous"] = previous });
+        context.Complete(atTop ? Outcomes.AlreadyAtTop : level switch
+        {
+            EscalationLevels.DepartmentHead => Outcomes.DepartmentHead,
+            EscalationLevels.ComplaintDeskManager => Outcomes.ComplaintDeskManager,
+            _ => Outcomes.Management,
+        });
+    }
+
+    /// <summary>The staff mail: what the case is, why it reached them, and what was done so far.</summary>
+    private static JsonObject Mail(FeedbackCase feedback, StaffMember person, int level, int previous, string reason, string by, string? department, DateTimeOffset now)
+    {
+        var about = Blank(feedback.Title) ?? Shorten(feedback.Content, 60);
+        var text = new StringBuilder()
+            .AppendLine($"Dear {person.DisplayName},")
+            .AppendLine()
+            .AppendLine($"Case {feedback.Number} has been escalated to you ({EscalationLevels.Describe(level)}{(level == EscalationLevels.DepartmentHead ? $", {department}" : "")}).")
+            .AppendLine()
+            .AppendLine($"Reason: {reason}")
+            .AppendLine($"Escalated by: {by}, {now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}")
+            .AppendLine($"Previous level: {previous} ({EscalationLevels.Describe(previous)})")
+            .AppendLine($"Received: {feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} via {feedback.Channel}")
+            .AppendLine($"Customer: {(feedback.Anonymous ? "anonymous" : feedback.CustomerName ?? "unnamed")}")
+            .AppendLine($"Category: {feedback.Category?.ToString() ?? "not classified"}, severity {feedback.Severity?.ToString() ?? "-"}{(feedback.FoodSafety ? ", FOOD SAFETY" : "")}")
+            .AppendLine($"Responsible: {feedback.LeadDepartment ?? "no department"}, {feedback.Owner ?? "no owner"}; status {feedback.Status}, rectified again {feedback.ReworkCount} time(s)")
+            .AppendLine()
+            .AppendLine("The feedback:")
+            .AppendLine(feedback.Content);
+        return new JsonObject
+        {
+            ["to"] = person.Email,
+            ["toName"] = person.DisplayName,
+            ["subject"] = $"Escalated to you: {feedback.Number} ({EscalationLevels.Describe(level)}) - {about}",
+            ["text"] = text.ToString(),
+            ["caseNumber"] = feedback.Number,
+            ["message"] = MailKind,
+        };
+    }
+
+    private static string Shorten(string text, int length)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= length ? line : line[..length] + "…";
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,155 @@
+using System.Text.Json.Nodes;
+using Feedback.Activities.Tests.Verification;
+
+namespace Feedback.Activities.Tests.Processes;
+
+/// <summary>
+/// The shipped negative-review-rectification process, end to end through the HTTP API on PostgreSQL with the example
+/// organisation (quality: li.wei and zhang.hua, head chen.jie; complaint desk xu.ting, manager zhou.min; management
+/// ma.jun) and real mail.
+/// </summary>
+public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("negative-review-rectification")
+{
+    private const string Customer = "wang@example.cn";
+
+    private Task<string> SubmitComplaintAsync() => SubmitAsync(new JsonObject
+    {
+        ["channel"] = "WebForm", ["customerName"] = "王女士", ["customerEmail"] = Customer, ["language"] = "zh-CN",
+        ["content"] = "昨天在超市买的红烧猪肉罐头胀罐了，罐盖鼓起来，打开有一股酸臭味，孩子差点吃了。要求退货并给个说法。",
+        ["product"] = new JsonObject { ["name"] = "红烧猪肉罐头 397g", ["batchOrSerial"] = "B20261018" },
+    });
+
+    /// <summary>Plan and rectify as the owner; returns the owner.</summary>
+    private async Task<string> PlanAndRectifyAsync(string number, string report)
+    {
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        var plan = await OpenTaskAsync(number, "rectification plan");
+        ((string?)plan["assignee"]).Should().Be(owner);
+        await CompleteAsync(plan, owner, "Submit", new JsonObject { ["Measures"] = "下架批次 B20261018，检查封口机", ["Deadline"] = "2026-11-30", ["Goal"] = "无同类投诉" });
+        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = report });
+        return owner;
+    }
+
+    private async Task ApproveBothAsync(string number)
+    {
+        await CompleteAsync(await OpenTaskAsync(number, "department head"), "chen.jie", "Approve", new JsonObject { ["HeadComments"] = "可以" });
+        await CompleteAsync(await OpenTaskAsync(number, "complaint desk"), "xu.ting", "Approve");
+    }
+
+    [Fact]
+    public async Task A_satisfied_customer_closes_the_case_and_gets_the_written_reply_with_the_improvements()
+    {
+        var number = await SubmitComplaintAsync();
+        var feedback = await CaseAsync(number);
+        ((string?)feedback["leadDepartment"]).Should().Be("quality");
+        ((string?)feedback["owner"]).Should().BeOneOf("li.wei", "zhang.hua");
+
+        await PlanAndRectifyAsync(number, "已下架批次 B20261018，更换封口机密封圈，复检合格。");
+        await ApproveBothAsync(number);
+        var callback = await OpenTaskAsync(number, "Call the customer back");
+        ((string?)callback["role"]).Should().Be("ComplaintDesk");
+        ((string?)callback["instructions"]).Should().Contain("复检合格");
+        await AnswerCallbackAsync(callback, "xu.ting", 5, "满意，谢谢");
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((int?)done["satisfaction"]).Should().Be(5);
+        ((string?)done["status"]).Should().Be("Closed");
+        ((int)done["reworkCount"]!).Should().Be(0);
+        ((int)done["escalationLevel"]!).Should().Be(0);
+        Actions(done).Should().ContainInOrder("Registered", "CustomerNotified", "Classified", "Assigned", "CustomerSatisfied", "CustomerNotified");
+        var mails = await MailsAsync(2);
+        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理结果（{number}）"]);
+        mails.Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("复检合格").And.Contain("What we are improving: 下架批次 B20261018");
+    }
+
+    [Fact]
+    public async Task Rejected_reviews_send_the_rectification_back_with_the_reasons()
+    {
+        var number = await SubmitComplaintAsync();
+        var owner = await PlanAndRectifyAsync(number, "已下架。");
+
+        await CompleteAsync(await OpenTaskAsync(number, "department head"), "chen.jie", "Reject", new JsonObject { ["HeadComments"] = "缺少检测报告" });
+        var again = await OpenTaskAsync(number, "Carry out");
+        ((string?)again["instructions"]).Should().Contain("Latest from the department head: 缺少检测报告");
+        await CompleteAsync(again, owner, "Done", new JsonObject { ["Report"] = "已下架，附检测报告。" });
+        await CompleteAsync(await OpenTaskAsync(number, "department head"), "chen.jie", "Approve", new JsonObject { ["HeadComments"] = "可以" });
+        await CompleteAsync(await OpenTaskAsync(number, "complaint desk"), "xu.ting", "Reject", new JsonObject { ["DeskComments"] = "请说明如何防止再次发生" });
+        var third = await OpenTaskAsync(number, "Carry out");
+        ((string?)third["instructions"]).Should().Contain("Latest from the complaint desk: 请说明如何防止再次发生");
+        await CompleteAsync(third, owner, "Done", new JsonObject { ["Report"] = "已下架，附检测报告；封口机每班点检。" });
+        await ApproveBothAsync(number);
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", 4, "可以接受");
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((int)done["reworkCount"]!).Should().Be(0, "review rejections are not customer reworks");
+        ((int?)done["satisfaction"]).Should().Be(4);
+        (await MailsAsync(2)).Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("封口机每班点检");
+    }
+
+    [Fact]
+    public async Task A_customer_unsatisfied_twice_gets_one_more_rectification_then_the_case_climbs_the_chain_to_management()
+    {
+        var number = await SubmitComplaintAsync();
+        await PlanAndRectifyAsync(number, "已下架。");
+        await ApproveBothAsync(number);
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", 2, "只道歉不够，要求赔偿");
+
+        var rework = await CaseAsync(number);
+        ((int)rework["reworkCount"]!).Should().Be(1);
+        ((string?)rework["status"]).Should().Be("InRectification");
+        var secondPlan = await OpenTaskAsync(number, "rectification plan");
+        ((string?)secondPlan["instructions"]).Should().Contain("只道歉不够，要求赔偿");
+        await PlanAndRectifyAsync(number, "已下架并赔偿两罐。");
+        await ApproveBothAsync(number);
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", 1, "还是不满意");
+
+        var head = await OpenTaskAsync(number, "(department head)");
+        ((string?)head["title"]).Should().Contain("Unsatisfied customer");
+        ((string?)head["department"]).Should().Be("quality");
+        ((int)(await CaseAsync(number))["escalationLevel"]!).Should().Be(1);
+        await CompleteAsync(head, "chen.jie", "Escalate", new JsonObject { ["Resolution"] = "超出部门权限" });
+        var manager = await OpenTaskAsync(number, "(complaint desk manager)");
+        await CompleteAsync(manager, "zhou.min", "Escalate", new JsonObject { ["Resolution"] = "需要管理层批准赔偿" });
+        var management = await OpenTaskAsync(number, "(management)");
+        ((string?)management["role"]).Should().Be("Management");
+        await CompleteAsync(management, "ma.jun", "Resolve", new JsonObject { ["Resolution"] = "全额退款并上门致歉。" });
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((int)done["escalationLevel"]!).Should().Be(3);
+        ((int)done["reworkCount"]!).Should().Be(1);
+        ((int?)done["satisfaction"]).Should().Be(1);
+        Actions(done).Should().ContainInOrder("ReworkRequested", "CustomerUnsatisfied", "Escalated", "Escalated", "Escalated", "CustomerNotified");
+        var escalations = done["history"]!.AsArray().Where(h => (string?)h!["action"] == "Escalated").ToList();
+        escalations.Select(h => (string?)h!["actor"]).Should().Equal("xu.ting", "chen.jie", "zhou.min");
+        ((string?)escalations[1]!["details"]).Should().Contain("The department head passed it on: 超出部门权限");
+        var mails = await MailsAsync(5);
+        MailsTo("chen.jie@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("还是不满意");
+        MailsTo("zhou.min@example.com").Should().ContainSingle();
+        MailsTo("ma.jun@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("需要管理层批准赔偿");
+        MailsTo(Customer).Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("全额退款并上门致歉。").And.Contain("已下架并赔偿两罐。");
+        mails.Should().HaveCount(5);
+    }
+
+    [Fact]
+    public async Task An_anonymous_review_skips_the_callback_and_sends_no_mail()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["anonymous"] = true,
+            ["content"] = "罐头胀罐了，打开有酸臭味。",
+        });
+        await PlanAndRectifyAsync(number, "已下架。");
+        await ApproveBothAsync(number);
+
+        await ShouldHaveFinishedAsync(number);
+        (await OpenTasksAsync(number)).Should().BeEmpty();
+        var done = await CaseAsync(number);
+        Actions(done).Should().NotContain("CustomerSatisfied").And.NotContain("CustomerNotified");
+        done["satisfaction"].Should().BeNull();
+        await Task.Delay(1500);
+        (await MailsAsync(0)).Should().BeEmpty("an anonymous customer cannot be written to");
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Tests.Verification;
+using Feedback.Workflows.Tests.Infrastructure;
+using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
+
+namespace Feedback.Activities.Tests.Processes;
+
+/// <summary>
+/// The shipped product-problem process, end to end through the HTTP API on PostgreSQL with the example organisation
+/// (customer service: liu.yang and wang.lei, head lin.fang; development gao.yan; testing sun.li) and real mail.
+/// </summary>
+public sealed class ProductProblemProcessTests() : RectificationProcessHarness("product-problem")
+{
+    private const string Customer = "ann@example.com";
+
+    private Task<string> SubmitProblemAsync() => SubmitAsync(new JsonObject
+    {
+        ["channel"] = "WebForm", ["customerName"] = "Ann", ["customerEmail"] = Customer, ["language"] = "en",
+        ["content"] = "The pull ring of the new easy-open lid snaps off before the can opens; three of six cans did this.",
+        ["product"] = new JsonObject { ["name"] = "Tuna in oil 185g", ["batchOrSerial"] = "L2026-11" },
+    });
+
+    /// <summary>Customer service records the problem for development; returns the owner.</summary>
+    private async Task<string> RecordAsync(string number)
+    {
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        var record = await OpenTaskAsync(number, "Record the product problem");
+        ((string?)record["assignee"]).Should().Be(owner);
+        await CompleteAsync(record, owner, "SendToDevelopment", new JsonObject { ["Problem"] = "Easy-open lid L2026-11: pull ring snaps at the rivet." });
+        return owner;
+    }
+
+    private async Task AnswerAsync(string number, string answer)
+    {
+        var develop = await OpenTaskAsync(number, "(development)");
+        (((string?)develop["role"]), (string?)develop["department"]).Should().Be(("Staff", "rnd"));
+        await CompleteAsync(develop, "gao.yan", "Answer", new JsonObject { ["DevAnswer"] = answer });
+    }
+
+    private async Task TestAsync(string number, string action, string report) =>
+        await CompleteAsync(await OpenTaskAsync(number, "(testing)"), "sun.li", action, new JsonObject { ["TestReport"] = report });
+
+    private async Task<List<string?>> BookmarksAsync(string number) =>
+        (await InstanceAsync(number))["workflowState"]!["bookmarks"]!.AsArray().Select(b => (string?)b!["name"]).ToList();
+
+    [Fact]
+    public async Task Customer_service_development_testing_and_a_satisfied_customer_close_it_with_a_reply()
+    {
+        var number = await SubmitProblemAsync();
+        ((string?)(await CaseAsync(number))["leadDepartment"]).Should().Be("customer-service");
+        var owner = await RecordAsync(number);
+        var develop = await OpenTaskAsync(number, "(development)");
+        ((string?)develop["instructions"]).Should().Contain("pull ring snaps at the rivet").And.Contain("2 working days");
+        DateTimeOffset.Parse((string)develop["dueAt"]!).Should().BeAfter(DateTimeOffset.UtcNow.AddDays(1.9));
+        (await BookmarksAsync(number)).Should().Contain("Elsa.Delay", "the development deadline races the task");
+
+        await AnswerAsync(number, "Rivet punch worn; replaced, rivet height now checked hourly.");
+        (await BookmarksAsync(number)).Should().NotContain("Elsa.Delay", "the first answer cancels the deadline");
+        await TestAsync(number, "Verified", "200 lids from the new run opened cleanly.");
+        var callback = await OpenTaskAsync(number, "Call the customer back");
+        ((string?)callback["assignee"]).Should().Be(owner);
+        await AnswerCallbackAsync(callback, owner, 5, "Happy with the replacement.");
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Closed");
+        ((int?)done["satisfaction"]).Should().Be(5);
+        ((int)done["escalationLevel"]!).Should().Be(0);
+        var mails = await MailsAsync(2);
+        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"We have received your feedback ({number})", $"The outcome of your feedback ({number})"]);
+        mails.Single(m => m.Subject!.StartsWith("The outcome")).TextBody.Should().Contain("Cause and fix: Rivet punch worn")
+            .And.Contain("Verified by our testing laboratory: 200 lids");
+    }
+
+    [Fact]
+    public async Task A_failed_test_goes_back_to_development_with_the_report()
+    {
+        var number = await SubmitProblemAsync();
+        var owner = await RecordAsync(number);
+        await AnswerAsync(number, "Rivet punch worn; replaced.");
+
+        await TestAsync(number, "Failed", "12 of 200 rings still snap.");
+        var again = await OpenTaskAsync(number, "(development)");
+        ((string?)again["instructions"]).Should().Contain("Latest from testing: 12 of 200 rings still snap.");
+        (await BookmarksAsync(number)).Count(b => b == "Elsa.Delay").Should().Be(1, "each round has its own deadline");
+        await AnswerAsync(number, "Lid alloy too hard; supplier changed back.");
+        await TestAsync(number, "Verified", "400 lids opened cleanly.");
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), owner, 4, "OK.");
+
+        await ShouldHaveFinishedAsync(number);
+        (await MailsAsync(2)).Single(m => m.Subject!.StartsWith("The outcome")).TextBody.Should().Contain("supplier changed back").And.Contain("400 lids");
+    }
+
+    [Fact]
+    public async Task A_customer_unsatisfied_twice_gets_one_more_round_then_the_customer_service_head_resolves_it()
+    {
+        var number = await SubmitProblemAsync();
+        var owner = await RecordAsync(number);
+        await AnswerAsync(number, "Rivet punch worn; replaced.");
+        await TestAsync(number, "Verified", "200 lids fine.");
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), owner, 2, "My new cans still have the problem.");
+
+        ((int)(await CaseAsync(number))["reworkCount"]!).Should().Be(1);
+        var again = await OpenTaskAsync(number, "(development)");
+        ((string?)again["instructions"]).Should().Contain("Latest from the customer: My new cans still have the problem.");
+        await AnswerAsync(number, "Old stock at the retailer; recalled batch L2026-11.");
+        await TestAsync(number, "Verified", "Retail samples replaced.");
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), owner, 2, "Too late, I want compensation.");
+
+        var head = await OpenTaskAsync(number, "(department head)");
+        ((string?)head["department"]).Should().Be("customer-service");
+        await CompleteAsync(head, "lin.fang", "Resolve", new JsonObject { ["Resolution"] = "We refund the whole order and send a voucher." });
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((int)done["escalationLevel"]!).Should().Be(1);
+        ((string?)done["status"]).Should().Be("UnderReview");
+        Actions(done).Should().ContainInOrder("ReworkRequested", "CustomerUnsatisfied", "Escalated", "CustomerNotified");
+        (await MailsAsync(3)).Should().HaveCount(3);
+        MailsTo("lin.fang@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("Too late, I want compensation.");
+        MailsTo(Customer).Single(m => m.Subject!.StartsWith("The outcome")).TextBody.Should().Contain("We refund the whole order");
+    }
+
+    [Fact]
+    public async Task When_development_misses_its_deadline_the_case_escalates_and_the_first_answer_wins()
+    {
+        // A copy with a two-second deadline; the shipped definition keeps its working days.
+        var definition = ShippedDefinition();
+        ActivityOf(definition, "devTimer")["timeSpan"] = In("Literal", "00:00:02", "TimeSpan");
+        ActivityOf(definition, "devTask")["dueIn"] = In("Literal", "00:00:02", "TimeSpan");
+        await Api.PublishAsync(definition);
+        var number = await SubmitProblemAsync();
+        var owner = await RecordAsync(number);
+
+        var overdue = await WaitForTaskAsync(number, "Overdue", TimeSpan.FromSeconds(30));
+        (((string?)overdue["role"]), (string?)overdue["department"]).Should().Be(("DepartmentHead", "rnd"));
+        (await OpenTasksAsync(number)).Select(t => (string?)t["title"]).Should().HaveCount(2, "the developer can still answer");
+        ((int)(await CaseAsync(number))["escalationLevel"]!).Should().Be(1);
+        var alert = (await MailsAsync(2)).Should().ContainSingle(m => m.To.Mailboxes.Single().Address == "gao.yan@example.com").Subject;
+        alert.Subject.Should().Contain(number).And.Contain("department head");
+        alert.TextBody.Should().Contain("Development has not answered the product problem within 2 working days.");
+
+        await CompleteAsync(overdue, "gao.yan", "Answer", new JsonObject { ["DevAnswer"] = "Rivet punch worn; replaced." });
+        var develop = (await Api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Cancelled"))!["items"]!.AsArray();
+        ((string?)develop.Should().ContainSingle().Subject!["title"]).Should().Contain("(development)");
+        await TestAsync(number, "Verified", "200 lids fine.");
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), owner, 5, "Fine.");
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        Actions(done).Should().ContainInOrder("TaskOpened", "Escalated", "TaskCancelled", "CustomerSatisfied");
+        done["history"]!.AsArray().Single(h => (string?)h!["action"] == "Escalated")!["actor"]!.GetValue<string>().Should().Be("workflow");
+    }
+}
