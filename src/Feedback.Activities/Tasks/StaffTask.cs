@@ -93,6 +93,7 @@ public sealed class StaffTask : Activity
         context.Properties["caseNumber"] = feedbackCase?.Number;
         context.Properties["actions"] = new JsonArray(actions.Select(a => (JsonNode?)a).ToArray());
 
+        var now = context.Now; // one reading, so the due time is exactly the given span after creation
         var task = new FeedbackTask
         {
             Id = taskId,
@@ -107,8 +108,8 @@ public sealed class StaffTask : Activity
             DepartmentId = department,
             Fields = Fields.Select(f => f with { Type = TaskForm.TypeOf(f)! }).ToList(),
             Actions = actions,
-            DueAt = dueIn is { } due ? context.Now + due : null,
-            CreatedAt = context.Now,
+            DueAt = dueIn is { } due ? now + due : null,
+            CreatedAt = now,
         };
         context.Enlist(new TaskOpened(task));
         if (feedbackCase is not null)

@@ -66,7 +66,9 @@ public sealed class BrowserSession : IAsyncDisposable
         get { lock (_problems) return _problems.ToList(); }
     }
 
-    public static async Task<BrowserSession> StartAsync(string testName)
+    /// <param name="testName">Names the screenshot folder.</param>
+    /// <param name="viewport">The window size; 1600×1000 unless a test needs more room (a wide flow on screen at once).</param>
+    public static async Task<BrowserSession> StartAsync(string testName, ViewportSize? viewport = null)
     {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -75,7 +77,7 @@ public sealed class BrowserSession : IAsyncDisposable
             Headless = true,
             Args = Chromium.Arguments,
         });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1600, Height = 1000 } });
         // Bounded but generous: the Studio boots its .NET runtime in the page, which takes several seconds on two cores.
         page.SetDefaultTimeout(60_000);
         var folder = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", testName);

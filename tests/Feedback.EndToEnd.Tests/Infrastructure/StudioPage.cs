@@ -81,6 +81,57 @@ public sealed class StudioPage(IPage page, Uri host)
         return await published;
     }
 
+    /// <summary>
+    /// Puts the whole flow on screen: the toolbar's "Zoom to fit" (which stops at half size), then, for a flow still
+    /// larger than the canvas, zooming out around the canvas centre with Ctrl+wheel as a user would, down to the
+    /// designer's smallest zoom (40 %). A flow that does not fit even then stays partly off screen.
+    /// </summary>
+    public async Task ZoomToFitAsync()
+    {
+        var button = page.Locator("[role=toolbar] button").First;
+        await button.HoverAsync();
+        await page.Locator(".mud-tooltip", new PageLocatorOptions { HasText = "Zoom to fit" }).WaitForAsync();
+        await button.ClickAsync();
+        var canvas = await page.Locator(".x6-graph").BoundingBoxAsync() ?? throw new InvalidOperationException("The designer canvas is not on screen.");
+        var viewport = page.Locator(".x6-graph-svg-viewport").First;
+        // Until every node is on the canvas, or the designer's smallest zoom is reached (the zoom stops changing).
+        for (var step = 0; step < 30 && await OverflowsAsync(); step++)
+        {
+            var before = await viewport.GetAttributeAsync("transform");
+            await page.Mouse.MoveAsync(canvas.X + canvas.Width / 2, canvas.Y + canvas.Height / 2);
+            await page.Keyboard.DownAsync("Control");
+            await page.Mouse.WheelAsync(0, 200);
+            await page.Keyboard.UpAsync("Control");
+            if (await viewport.GetAttributeAsync("transform") == before) break;
+        }
+        await page.Mouse.MoveAsync(0, 0);
+    }
+
+    /// <summary>Whether some node of the flow lies outside the designer canvas.</summary>
+    private Task<bool> OverflowsAsync() => page.EvaluateAsync<bool>(@"() => {
+        const canvas = document.querySelector('.x6-graph').getBoundingClientRect();
+        return [...document.querySelectorAll('g.x6-node')].map(n => n.getBoundingClientRect())
+            .some(n => n.left < canvas.left || n.right > canvas.right || n.top < canvas.top || n.bottom > canvas.bottom);
+    }");
+
+    /// <summary>The outcome ports drawn on a node, in drawing order, with the label shown next to each.</summary>
+    public static async Task<IReadOnlyList<(string Port, string Label)>> OutcomePortsAsync(ILocator node)
+    {
+        var json = await node.EvaluateAsync<string>(
+            "n => JSON.stringify([...n.querySelectorAll('g.x6-port-out')].map(p => [p.querySelector('.x6-port-body')?.getAttribute('port') ?? '', (p.querySelector('.x6-port-label')?.textContent ?? '').trim()]))");
+        return JsonNode.Parse(json)!.AsArray().Select(p => ((string)p![0]!, (string)p[1]!)).ToList();
+    }
+
+    /// <summary>Opens a definition from the shell's workflow list (its name links to the editor) and waits for the designer.</summary>
+    public async Task OpenFromListAsync(string definitionId, string name)
+    {
+        var link = page.Locator($"main table a[href$=\"/workflows/definitions/{definitionId}/edit\"]");
+        (await link.InnerTextAsync()).Trim().Should().Be(name);
+        await link.ClickAsync();
+        await page.WaitForURLAsync($"**/studio/workflows/definitions/{definitionId}/edit", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await WaitForDesignerAsync();
+    }
+
     /// <summary>Drags an activity from the toolbox (opening its category) onto the canvas at the given point.</summary>
     public async Task DragFromToolboxAsync(string category, string displayName, float x, float y)
     {

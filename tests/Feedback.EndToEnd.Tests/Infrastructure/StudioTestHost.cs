@@ -27,7 +27,7 @@ public sealed class StudioTestHost : WebApplicationFactory<Program>
 
     /// <param name="connectionString">The test's own database.</param>
     /// <param name="kestrel">Listen on a free 127.0.0.1 port (call <see cref="Start"/>); otherwise use the in-memory test server.</param>
-    /// <param name="settings">Extra configuration, e.g. <c>Studio:FilesPath</c>.</param>
+    /// <param name="settings">Extra configuration, e.g. <c>Studio:FilesPath</c> or <see cref="ShippedWorkflows.HostSettings"/>.</param>
     public StudioTestHost(string connectionString, bool kestrel = true, IReadOnlyDictionary<string, string>? settings = null)
     {
         _connectionString = connectionString;
@@ -58,6 +58,10 @@ public sealed class StudioTestHost : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // A fresh database makes the migrators' first probe of their history tables fail by design; that is not news here.
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical");
+        // Empty: no shipped definitions and no example organisation (the host would otherwise load both from the test
+        // output, which holds a copy of workflows/); ShippedWorkflows.HostSettings turns them on.
+        builder.UseSetting("Workflows:ShippedFolder", "");
+        builder.UseSetting("Directory:SeedFile", "");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
