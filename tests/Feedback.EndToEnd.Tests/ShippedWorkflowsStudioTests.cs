@@ -1,3 +1,4 @@
+using Feedback.Workflows.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;

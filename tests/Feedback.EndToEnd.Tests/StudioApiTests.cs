@@ -1,3 +1,4 @@
+using Feedback.Workflows.Tests.Infrastructure;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;

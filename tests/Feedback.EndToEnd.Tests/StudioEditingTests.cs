@@ -1,3 +1,4 @@
+using Feedback.Workflows.Tests.Infrastructure;
 using System.Text.Json.Nodes;
 using Feedback.EndToEnd.Tests.Infrastructure;
 using Microsoft.Playwright;

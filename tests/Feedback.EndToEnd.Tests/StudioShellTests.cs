@@ -1,3 +1,4 @@
+using Feedback.Workflows.Tests.Infrastructure;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
