@@ -115,7 +115,7 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
         await ShouldHaveFinishedAsync(number);
         var done = await CaseAsync(number);
         ((int)done["escalationLevel"]!).Should().Be(1);
-        ((string?)done["status"]).Should().Be("UnderReview");
+        ((string?)done["status"]).Should().Be("Replied", "the written reply with the resolution went out");
         Actions(done).Should().ContainInOrder("ReworkRequested", "CustomerUnsatisfied", "Escalated", "CustomerNotified");
         (await MailsAsync(3)).Should().HaveCount(3);
         MailsTo("lin.fang@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("Too late, I want compensation.");
