@@ -69,27 +69,9 @@ internal static class FeedbackEndpoints
     }
 
     /// <summary>Reads a JSON body with a size cap; type and shape errors become a 400 naming the path.</summary>
-    private static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class
-    {
-        if (request.ContentLength > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
-        if (!request.HasJsonContentType()) throw new CaseValidationException(["Content-Type: send application/json."]);
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
-        }
-        try
-        {
-            return JsonSerializer.Deserialize<T>(buffer.ToArray(), Json) ?? throw new CaseValidationException(["body: a JSON object is required."]);
-        }
-        catch (JsonException e)
-        {
-            throw new CaseValidationException([$"body: {e.Message.Split(" Path:")[0]} (at {e.Path ?? "$"}, line {e.LineNumber + 1})."]);
-        }
-    }
+    private static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class =>
+        await JsonBody.ReadAsync<T>(request, MaxBodyBytes, message => new CaseValidationException([message]), ct)
+        ?? throw new CaseValidationException(["body: a JSON object is required."]);
 
     /// <summary>Staff entry of phone, counter and suggestion-box feedback.</summary>
     private sealed record StaffEntry(string? EnteredBy, CaseRegistration? Feedback);

@@ -74,25 +74,9 @@ internal static class TaskEndpoints
     /// <summary>Reads a JSON body with a size cap; an empty body is an empty object, shape errors are a 400 naming the path.</summary>
     private static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class, new()
     {
-        if (request.ContentLength > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
         if (request.ContentLength == 0) return new T();
-        if (!request.HasJsonContentType()) throw new TaskValidationException(["Content-Type: send application/json."]);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
-        }
-        try
-        {
-            return JsonSerializer.Deserialize<T>(buffer.ToArray(), FeedbackEndpoints.Json) ?? throw new TaskValidationException(["body: a JSON object is required."]);
-        }
-        catch (JsonException e)
-        {
-            throw new TaskValidationException([$"body: {e.Message.Split(" Path:")[0]} (at {e.Path ?? "$"}, line {e.LineNumber + 1})."]);
-        }
+        return await JsonBody.ReadAsync<T>(request, MaxBodyBytes, message => new TaskValidationException([message]), ct)
+            ?? throw new TaskValidationException(["body: a JSON object is required."]);
     }
 
     /// <summary><c>{to, reason}</c>.</summary>
