@@ -54,14 +54,12 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();
         services.AddSingleton<Intake.ReviewImporter>();
-        services.AddSingleton<CaseWorkflowStarter>();
         services.AddSingleton<Organization.DirectoryService>();
         services.AddSingleton<Notification.MessageTemplates>();
         services.AddSingleton(options.Email);
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddHostedService<FeedbackDatabaseMigrator>();
         services.AddHostedService<Organization.OrganizationSeeder>();
-        if (runtime.RunBackgroundWorkers) services.AddHostedService(sp => sp.GetRequiredService<CaseWorkflowStarter>());
         return services;
     }
 

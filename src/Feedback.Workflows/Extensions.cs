@@ -44,6 +44,8 @@ public static class WorkflowServiceCollectionExtensions
     {
         var options = new WorkflowRuntimeOptions();
         configure(options);
+        if (options.Provider == DatabaseProvider.PostgreSql)
+            options.ConnectionString = PostgresConnectionDefaults.Apply(options.ConnectionString);
         services.AddSingleton(options);
 
         switch (options.Provider)

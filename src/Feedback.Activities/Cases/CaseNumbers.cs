@@ -1,21 +1,62 @@
 using Feedback.Activities.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Feedback.Activities.Cases;
 
-/// <summary>Readable case numbers, <c>FB-{year}-{000123}</c>, gap-free per year and unique across hosts.</summary>
+/// <summary>Readable case numbers, <c>FB-{year}-{000123}</c>, counting from 1 each year and unique across hosts.</summary>
+/// <remarks>
+/// A number is taken before the case's first workflow step runs (the step is correlated by it) and committed with
+/// that step. Taking it must therefore not hold a lock until that commit: on PostgreSQL each year has a sequence,
+/// which hands out numbers without waiting and without a commit of its own. A registration that fails after taking
+/// its number leaves a gap; numbers are unique and increasing, not gap-free. SQLite (one host) counts in a table.
+/// </remarks>
 public static class CaseNumbers
 {
-    /// <summary>Takes the next number of <paramref name="year"/> inside the caller's transaction.</summary>
-    public static async Task<string> NextAsync(FeedbackDbContext db, int year, CancellationToken cancellationToken)
+    /// <summary>Takes the next number of <paramref name="year"/>.</summary>
+    public static Task<string> NextAsync(FeedbackDbContext db, int year, CancellationToken cancellationToken) =>
+        db.Database.IsNpgsql() ? FromSequenceAsync(db, year, cancellationToken) : FromCounterAsync(db, year, cancellationToken);
+
+    public static string Format(int year, long sequence) => $"FB-{year}-{sequence:000000}";
+
+    private static async Task<string> FromSequenceAsync(FeedbackDbContext db, int year, CancellationToken cancellationToken)
     {
-        // One atomic upsert: concurrent registrations queue on the counter row until their transactions end.
+        if (year is < 1 or > 9999) throw new ArgumentOutOfRangeException(nameof(year), year, "A case year has four digits.");
+        var sequence = $"feedback_case_number_{year}";
+        try
+        {
+            return Format(year, await NextValueAsync(db, sequence, cancellationToken));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            // The first case of a year creates its sequence. Databases that numbered cases in the counter table
+            // before continue after the last number it gave. Two hosts may race here; IF NOT EXISTS settles it.
+            var counted = await db.CaseNumberCounters.AsNoTracking().Where(c => c.Year == year).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken) ?? 0;
+            try
+            {
+                var create = $"CREATE SEQUENCE IF NOT EXISTS {sequence} START WITH {counted + 1}"; // year and start are numbers
+                await db.Database.ExecuteSqlRawAsync(create, cancellationToken);
+            }
+            catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            {
+                // The other host created it between our check and our statement.
+            }
+            return Format(year, await NextValueAsync(db, sequence, cancellationToken));
+        }
+    }
+
+    private static async Task<long> NextValueAsync(FeedbackDbContext db, string sequence, CancellationToken cancellationToken)
+    {
+        var next = $"SELECT nextval('{sequence}') AS \"Value\""; // the name is built from a number
+        return (await db.Database.SqlQueryRaw<long>(next).ToListAsync(cancellationToken)).Single();
+    }
+
+    private static async Task<string> FromCounterAsync(FeedbackDbContext db, int year, CancellationToken cancellationToken)
+    {
         var next = await db.Database.SqlQueryRaw<long>(
             "INSERT INTO feedback_case_number_counters (year, next) VALUES ({0}, 1) " +
             "ON CONFLICT (year) DO UPDATE SET next = feedback_case_number_counters.next + 1 RETURNING next AS \"Value\"", year)
             .ToListAsync(cancellationToken);
         return Format(year, next.Single());
     }
-
-    public static string Format(int year, long sequence) => $"FB-{year}-{sequence:000000}";
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Persistence;
 using Feedback.Workflows.Persistence;
@@ -20,8 +21,9 @@ public sealed class CaseService(
     public sealed record Registered(FeedbackCase Case, bool Created);
 
     /// <summary>
-    /// Validates and stores a case with its first history line, then starts its workflow. With an idempotency key, a
-    /// retried call returns the case the first call created.
+    /// Validates a case and stores it, with its first history line, in the same commit as the first step of the
+    /// workflow that handles it: either both exist or neither. With an idempotency key, a retried call returns the
+    /// case the first call created.
     /// </summary>
     /// <exception cref="CaseValidationException">The registration is invalid; nothing was stored.</exception>
     /// <exception cref="WorkflowNotFoundException">The feedback process is not published; nothing was stored.</exception>
@@ -31,18 +33,22 @@ public sealed class CaseService(
         if (errors.Count > 0) throw new CaseValidationException(errors);
         if (idempotencyKey is { Length: > 100 }) throw new CaseValidationException(["Idempotency-Key: at most 100 characters."]);
 
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (idempotencyKey is not null && await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.IdempotencyKey == idempotencyKey, cancellationToken) is { } earlier)
-            return new Registered(earlier, Created: false);
         var definitionId = options.WorkflowDefinitionId;
-        if (await definitions.FindAsync(definitionId, VersionOptions.Published, cancellationToken) is null)
-            throw new WorkflowNotFoundException($"The feedback process '{definitionId}' is not published; publish it before accepting feedback.");
-
+        string number;
         var now = clock.UtcNow;
         var received = registration.ReceivedAt ?? now;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            if (idempotencyKey is not null && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } earlier)
+                return new Registered(earlier, Created: false);
+            if (await definitions.FindModelAsync(definitionId, VersionOptions.Published, cancellationToken) is null)
+                throw new WorkflowNotFoundException($"The feedback process '{definitionId}' is not published; publish it before accepting feedback.");
+            number = await CaseNumbers.NextAsync(db, received.Year, cancellationToken);
+        }
+
         var feedback = new FeedbackCase
         {
-            Number = "",
+            Number = number,
             ReceivedAt = received,
             Channel = registration.Channel!.Value,
             Anonymous = registration.Anonymous,
@@ -61,53 +67,40 @@ public sealed class CaseService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await using (var tx = await db.Database.BeginTransactionAsync(cancellationToken))
+        try
         {
-            try
-            {
-                feedback.Number = await CaseNumbers.NextAsync(db, received.Year, cancellationToken);
-                db.Cases.Add(feedback);
-                await db.SaveChangesAsync(cancellationToken);
-                db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = actor, Via = via, Action = "Registered", Details = $"Channel {feedback.Channel}." });
-                await db.SaveChangesAsync(cancellationToken);
-                await tx.CommitAsync(cancellationToken);
-            }
-            catch (DbUpdateException) when (idempotencyKey is not null)
-            {
-                // Another request with the same key won the race; answer with its case. The rollback also returns
-                // the case number this attempt took, so numbers stay gap-free.
-                await tx.RollbackAsync(cancellationToken);
-                await using var fresh = await dbFactory.CreateDbContextAsync(cancellationToken);
-                return new Registered(await fresh.Cases.AsNoTracking().FirstAsync(c => c.IdempotencyKey == idempotencyKey, cancellationToken), Created: false);
-            }
+            await runtime.StartAsync(StartRequest(feedback, [new CaseRegistered(feedback, actor, via)]), cancellationToken);
         }
-
-        try { await StartWorkflowAsync(feedback, cancellationToken); }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (DbUpdateException) when (idempotencyKey is not null)
         {
-            // The case is stored; CaseWorkflowStarter starts its workflow on its next pass.
-            logger.LogError(e, "Case {Number} is registered but its workflow did not start; it will be retried", feedback.Number);
+            // Another request with the same key committed first; nothing of this attempt was stored.
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } winner) return new Registered(winner, Created: false);
+            throw;
         }
+        logger.LogDebug("Registered case {Number} via {Via}", feedback.Number, via);
         return new Registered(feedback, Created: true);
     }
 
-    /// <summary>Starts the case's workflow; harmless if it already started (the instance id is fixed).</summary>
-    public Task StartWorkflowAsync(FeedbackCase feedback, CancellationToken cancellationToken) =>
-        runtime.StartAsync(new StartWorkflowRequest
+    private static Task<FeedbackCase?> FindByKeyAsync(FeedbackDbContext db, string idempotencyKey, CancellationToken cancellationToken) =>
+        db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.IdempotencyKey == idempotencyKey, cancellationToken);
+
+    private static StartWorkflowRequest StartRequest(FeedbackCase feedback, IReadOnlyList<object>? commitItems) => new()
+    {
+        DefinitionId = feedback.WorkflowDefinitionId,
+        InstanceId = feedback.WorkflowInstanceId,
+        CorrelationId = feedback.Number,
+        CommitItems = commitItems,
+        Input = new Dictionary<string, JsonNode?>
         {
-            DefinitionId = feedback.WorkflowDefinitionId,
-            InstanceId = feedback.WorkflowInstanceId,
-            CorrelationId = feedback.Number,
-            Input = new Dictionary<string, JsonNode?>
-            {
-                ["caseNumber"] = feedback.Number,
-                ["channel"] = feedback.Channel.ToString(),
-                ["language"] = feedback.Language,
-                ["anonymous"] = feedback.Anonymous,
-                ["title"] = feedback.Title,
-                ["content"] = feedback.Content,
-            },
-        }, cancellationToken);
+            ["caseNumber"] = feedback.Number,
+            ["channel"] = feedback.Channel.ToString(),
+            ["language"] = feedback.Language,
+            ["anonymous"] = feedback.Anonymous,
+            ["title"] = feedback.Title,
+            ["content"] = feedback.Content,
+        },
+    };
 
     /// <summary>
     /// The case as the current workflow step will commit it: the stored row with the changes that earlier activities
@@ -115,8 +108,19 @@ public sealed class CaseService(
     /// </summary>
     public async Task<FeedbackCase?> FindForStepAsync(string number, ActivityExecutionContext context)
     {
-        var feedback = await FindAsync(number, context.CancellationToken);
-        if (feedback is null) return null;
+        // One read per case and burst: the activities of a burst see the row as it was when the burst first read it
+        // plus the burst's own staged changes, which is what the burst will commit.
+        var key = "feedback-case:" + number;
+        FeedbackCase stored;
+        if (context.WorkflowContext.BurstValues.TryGetValue(key, out var cached)) stored = (FeedbackCase)cached;
+        else if (context.WorkflowContext.CommitItems.OfType<CaseRegistered>().FirstOrDefault(r => r.Case.Number == number) is { } registered)
+            stored = registered.Case; // registered in this very burst's commit, not stored yet
+        else
+        {
+            if (await FindAsync(number, context.CancellationToken) is not { } row) return null;
+            context.WorkflowContext.BurstValues[key] = stored = row;
+        }
+        var feedback = JsonSerializer.Deserialize<FeedbackCase>(JsonSerializer.SerializeToUtf8Bytes(stored))!;
         foreach (var change in context.WorkflowContext.CommitItems.OfType<CaseChange>().Where(c => c.CaseNumber == number))
             change.Apply(feedback);
         return feedback;

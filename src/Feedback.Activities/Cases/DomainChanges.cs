@@ -14,3 +14,6 @@ public sealed record TaskOpened(FeedbackTask Task);
 
 /// <summary>A task to close in the step's commit (completed, or cancelled because its branch ended).</summary>
 public sealed record TaskClosed(string TaskId, FeedbackTaskStatus Status, string? CompletedBy, string? Action, System.Text.Json.Nodes.JsonObject? Values, string? CompletionKey);
+
+/// <summary>A new case, inserted in the same commit as the first step of the workflow that handles it.</summary>
+public sealed record CaseRegistered(FeedbackCase Case, string Actor, string Via);

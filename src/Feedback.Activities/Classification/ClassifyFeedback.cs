@@ -80,7 +80,7 @@ public sealed class ClassifyFeedback : Activity
     {
         // Flows without the case store (or not correlated with a case) only use the outputs.
         if (context.Services.GetService(typeof(Cases.CaseService)) is not Cases.CaseService cases || context.CorrelationId is not { } number) return;
-        if (await cases.FindAsync(number, context.CancellationToken) is null) return;
+        if (await cases.FindForStepAsync(number, context) is null) return;
         var category = Enum.TryParse<Cases.FeedbackCategory>(result.Category, out var known) ? known : (Cases.FeedbackCategory?)null;
         var terms = string.Join(", ", result.Evidence.Take(5).Select(e => e.Term));
         context.Enlist(new Cases.CaseChange(number, "Classified",

@@ -11,17 +11,27 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
 {
     public async Task CommitAsync(CommitScope scope, CancellationToken cancellationToken)
     {
+        var registered = scope.Items<CaseRegistered>().ToList();
         var changes = scope.Items<CaseChange>().ToList();
         var opened = scope.Items<TaskOpened>().ToList();
         var closed = scope.Items<TaskClosed>().ToList();
-        if (changes.Count == 0 && opened.Count == 0 && closed.Count == 0) return;
+        if (registered.Count == 0 && changes.Count == 0 && opened.Count == 0 && closed.Count == 0) return;
 
         await using var db = Open(scope);
+        db.Database.AutoSavepointsEnabled = false; // the runtime's transaction is all-or-nothing
         await db.Database.UseTransactionAsync(scope.Transaction, cancellationToken);
         var now = clock.UtcNow;
+        if (registered.Count > 0)
+        {
+            foreach (var r in registered) db.Cases.Add(r.Case);
+            await db.SaveChangesAsync(cancellationToken); // the case ids, for the history lines
+            foreach (var r in registered)
+                db.History.Add(new CaseHistoryEntry { CaseId = r.Case.Id, At = r.Case.CreatedAt, Actor = r.Actor, Via = r.Via, Action = "Registered", Details = $"Channel {r.Case.Channel}." });
+        }
         foreach (var group in changes.GroupBy(c => c.CaseNumber))
         {
-            var feedback = await db.Cases.FirstOrDefaultAsync(c => c.Number == group.Key, cancellationToken)
+            var feedback = db.Cases.Local.FirstOrDefault(c => c.Number == group.Key)
+                ?? await db.Cases.FirstOrDefaultAsync(c => c.Number == group.Key, cancellationToken)
                 ?? throw new InvalidOperationException($"The workflow changed case {group.Key}, which does not exist.");
             foreach (var change in group)
             {

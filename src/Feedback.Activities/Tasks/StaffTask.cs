@@ -2,11 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Organization;
-using Feedback.Activities.Persistence;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
 using Feedback.Workflows.Serialization;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Feedback.Activities.Tasks;
@@ -203,10 +201,10 @@ public sealed class StaffTask : Activity
         var named = Blank(context.Get(CaseNumber));
         var number = named ?? Blank(context.CorrelationId);
         if (number is null) return null;
-        var dbFactory = context.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
-        await using var db = await dbFactory.CreateDbContextAsync(context.CancellationToken);
-        var found = await db.Cases.AsNoTracking().Where(c => c.Number == number)
-            .Select(c => new CaseRef(c.Number, c.LeadDepartment)).FirstOrDefaultAsync(context.CancellationToken);
+        // Through the case service: the case as this step will commit it (a lead department chosen earlier in the
+        // same burst counts), read once per burst.
+        var cases = context.Services.GetRequiredService<Cases.CaseService>();
+        var found = await cases.FindForStepAsync(number, context) is { } feedback ? new CaseRef(feedback.Number, feedback.LeadDepartment) : null;
         if (found is null && named is not null) throw new InvalidOperationException($"Input 'CaseNumber': there is no case {named}.");
         return found;
     }

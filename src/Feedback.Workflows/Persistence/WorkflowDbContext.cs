@@ -4,8 +4,15 @@ using Microsoft.EntityFrameworkCore;
 namespace Feedback.Workflows.Persistence;
 
 /// <summary>The runtime's tables. Provider-specific subclasses exist only so that each provider has its own migrations.</summary>
-public abstract class WorkflowDbContext(DbContextOptions options) : DbContext(options)
+public abstract class WorkflowDbContext : DbContext
 {
+    protected WorkflowDbContext(DbContextOptions options) : base(options)
+    {
+        // Every transaction here is all-or-nothing: nothing catches a failed SaveChanges and carries on in the same
+        // transaction, so EF's per-SaveChanges savepoints would only add two statements to each write.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<WorkflowDefinitionRecord> Definitions => Set<WorkflowDefinitionRecord>();
     public DbSet<WorkflowInstanceRecord> Instances => Set<WorkflowInstanceRecord>();
     public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();

@@ -206,6 +206,43 @@ public sealed class WorkflowDefinitionStore(
     /// <summary>The executable form of a stored version.</summary>
     public WorkflowModel GetModel(WorkflowDefinitionRecord record) => models.Get(record);
 
+    /// <summary>
+    /// The executable form of the version matching the selector, or null. Only the version's key and change time are
+    /// read unless the cache lacks that version as it is now, so a hot path does not fetch the definition JSON.
+    /// </summary>
+    /// <exception cref="WorkflowDefinitionException">The stored definition no longer validates.</exception>
+    public async Task<WorkflowModel?> FindModelAsync(string definitionId, VersionOptions options, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var head = await options.Apply(db.Definitions.AsNoTracking().Where(d => d.DefinitionId == definitionId))
+            .OrderByDescending(d => d.Version).Select(d => new VersionHead(d.Id, d.UpdatedAt)).FirstOrDefaultAsync(cancellationToken);
+        return head is null ? null : await ModelOfAsync(db, head, cancellationToken);
+    }
+
+    /// <summary>The executable form of one version by its id, or null; cached like <see cref="FindModelAsync"/>.</summary>
+    public async Task<WorkflowModel?> FindModelByIdAsync(string versionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await FindModelByIdAsync(db, versionId, cancellationToken);
+    }
+
+    /// <summary>As <see cref="FindModelByIdAsync(string, CancellationToken)"/>, on a context the caller holds (inside its transaction).</summary>
+    internal async Task<WorkflowModel?> FindModelByIdAsync(WorkflowDbContext db, string versionId, CancellationToken cancellationToken)
+    {
+        var head = await db.Definitions.AsNoTracking().Where(d => d.Id == versionId)
+            .Select(d => new VersionHead(d.Id, d.UpdatedAt)).FirstOrDefaultAsync(cancellationToken);
+        return head is null ? null : await ModelOfAsync(db, head, cancellationToken);
+    }
+
+    private async Task<WorkflowModel?> ModelOfAsync(WorkflowDbContext db, VersionHead head, CancellationToken cancellationToken)
+    {
+        if (models.TryGet(head.Id, head.UpdatedAt, out var cached)) return cached;
+        var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == head.Id, cancellationToken);
+        return record is null ? null : models.Get(record);
+    }
+
+    private sealed record VersionHead(string Id, DateTimeOffset UpdatedAt);
+
     /// <summary>The Elsa model as the API returns it: the stored JSON with the server-owned properties filled in.</summary>
     public static JsonObject ToJson(WorkflowDefinitionRecord record)
     {

@@ -10,6 +10,18 @@ public sealed class WorkflowModelCache(WorkflowDefinitionReader reader)
 {
     private readonly ConcurrentDictionary<string, (DateTimeOffset UpdatedAt, WorkflowModel Model)> _models = new();
 
+    /// <summary>The cached model of a version, if it was parsed since the version last changed.</summary>
+    public bool TryGet(string versionId, DateTimeOffset updatedAt, out WorkflowModel model)
+    {
+        if (_models.TryGetValue(versionId, out var cached) && cached.UpdatedAt == updatedAt)
+        {
+            model = cached.Model;
+            return true;
+        }
+        model = null!;
+        return false;
+    }
+
     /// <exception cref="WorkflowDefinitionException">The stored definition no longer validates (for example an activity type was removed).</exception>
     public WorkflowModel Get(WorkflowDefinitionRecord record)
     {

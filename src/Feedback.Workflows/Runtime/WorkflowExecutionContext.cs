@@ -33,6 +33,11 @@ public sealed class WorkflowExecutionContext : IExpressionScope
     public List<OutboxMessage> Outbox { get; } = new();
     /// <summary>Domain changes staged by activities, applied by <see cref="ICommitParticipant"/>s inside the commit.</summary>
     public List<object> CommitItems { get; } = new();
+    /// <summary>
+    /// Values the activities of this burst share and never store, such as a row several of them read; gone with the
+    /// burst, so a value here is never older than the burst.
+    /// </summary>
+    public Dictionary<string, object> BurstValues { get; } = new(StringComparer.Ordinal);
 
     public string WorkflowInstanceId => State.Id;
     public string WorkflowDefinitionId => State.DefinitionId;

@@ -46,12 +46,14 @@ public sealed class WorkflowExecutor
     }
 
     /// <summary>Runs a new instance from its start (or from <paramref name="triggerActivityId"/>) until it blocks or ends.</summary>
-    public async Task<WorkflowExecutionContext> StartAsync(WorkflowModel workflow, WorkflowState state, string? triggerActivityId, IServiceProvider services, CancellationToken cancellationToken)
+    /// <param name="commitItems">Enlisted before the first activity runs, so they commit with the instance (see <see cref="StartWorkflowRequest.CommitItems"/>).</param>
+    public async Task<WorkflowExecutionContext> StartAsync(WorkflowModel workflow, WorkflowState state, string? triggerActivityId, IServiceProvider services, CancellationToken cancellationToken, IEnumerable<object>? commitItems = null)
     {
         var start = triggerActivityId is not null
             ? workflow.Root.ById.GetValueOrDefault(triggerActivityId) ?? throw new ArgumentException($"The workflow has no activity '{triggerActivityId}'.", nameof(triggerActivityId))
             : workflow.Root.DefaultStart;
         var context = new WorkflowExecutionContext(workflow, state, services, _clock, _invoker, cancellationToken);
+        if (commitItems is not null) context.CommitItems.AddRange(commitItems);
         state.SubStatus = WorkflowSubStatus.Executing;
         context.AddJournal(null, null, "WorkflowStarted");
         if (start is not null)

@@ -40,7 +40,7 @@ public sealed partial class WorkflowRuntime
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var record = await LockInstanceAsync(db, instanceId, cancellationToken);
         var state = ReadState(record);
-        var model = definitions.GetModel(await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken));
+        var model = await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken);
         var context = await change(model, state);
         await WriteAsync(db, context, record, claimedBookmarkId: null, cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -48,12 +48,13 @@ public sealed partial class WorkflowRuntime
         return state;
     }
 
+    // The locking SQL is run as written (not composed into a sub-query), and the id is the key: one row or none.
     private static async Task<WorkflowInstanceRecord> LockInstanceAsync(WorkflowDbContext db, string instanceId, CancellationToken cancellationToken) =>
-        await db.Instances.FromSqlRaw(db.Dialect.LockInstanceSql, instanceId).FirstOrDefaultAsync(cancellationToken)
+        (await db.Instances.FromSqlRaw(db.Dialect.LockInstanceSql, instanceId).AsAsyncEnumerable().FirstOrDefaultAsync(cancellationToken))
         ?? throw new WorkflowInstanceNotFoundException(instanceId);
 
-    private static async Task<WorkflowDefinitionRecord> FindVersionAsync(WorkflowDbContext db, string versionId, CancellationToken cancellationToken) =>
-        await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == versionId, cancellationToken)
+    private async Task<Model.WorkflowModel> FindVersionAsync(WorkflowDbContext db, string versionId, CancellationToken cancellationToken) =>
+        await definitions.FindModelByIdAsync(db, versionId, cancellationToken)
         ?? throw new WorkflowInstanceStateException($"The definition version '{versionId}' this instance runs on was deleted.");
 
     internal static WorkflowState ReadState(WorkflowInstanceRecord record) =>

@@ -24,6 +24,12 @@ public sealed record StartWorkflowRequest
     public string? TriggerActivityId { get; init; }
     /// <summary>A caller-chosen id makes the start idempotent: starting twice with one id creates one instance.</summary>
     public string? InstanceId { get; init; }
+    /// <summary>
+    /// Items for the <see cref="ICommitParticipant"/>s, enlisted before the first activity runs: a row created together
+    /// with the instance (such as the case a workflow handles) commits in the same transaction as its first burst, and
+    /// activities of that burst can find it. Only <see cref="WorkflowRuntime.StartAsync"/> takes them.
+    /// </summary>
+    public IReadOnlyList<object>? CommitItems { get; init; }
 }
 
 /// <summary>
@@ -52,7 +58,7 @@ public sealed partial class WorkflowRuntime(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (request.InstanceId is not null && await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InstanceId, cancellationToken) is { } existing)
             return ReadState(existing);
-        var context = await executor.StartAsync(model, state, request.TriggerActivityId, services, cancellationToken);
+        var context = await executor.StartAsync(model, state, request.TriggerActivityId, services, cancellationToken, request.CommitItems);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         await WriteAsync(db, context, record: null, claimedBookmarkId: null, cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -61,8 +67,11 @@ public sealed partial class WorkflowRuntime(
     }
 
     /// <summary>Stores a new instance as Pending and returns at once; a background worker on any host runs it.</summary>
+    /// <exception cref="ArgumentException">The request carries <see cref="StartWorkflowRequest.CommitItems"/>, which a dispatch cannot keep.</exception>
     public async Task<WorkflowState> DispatchAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
     {
+        if (request.CommitItems is { Count: > 0 })
+            throw new ArgumentException("A dispatched start runs later on any host; its commit items would be lost. Use StartAsync.", nameof(request));
         var model = await ResolveAsync(request, cancellationToken);
         var state = executor.CreateState(model, request.InstanceId ?? Ids.New(), request.CorrelationId, request.Input);
         state.StartActivityId = request.TriggerActivityId;
@@ -81,10 +90,10 @@ public sealed partial class WorkflowRuntime(
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var record = await db.Instances
             .FromSqlRaw(db.Dialect.ClaimPendingInstanceSql, instanceId)
-            .FirstOrDefaultAsync(cancellationToken);
+            .AsAsyncEnumerable().FirstOrDefaultAsync(cancellationToken);
         if (record is null) return false;
         var state = ReadState(record);
-        var model = definitions.GetModel(await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken));
+        var model = await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken);
         var trigger = state.StartActivityId;
         state.StartActivityId = null;
         var context = await executor.StartAsync(model, state, trigger, services, cancellationToken);
@@ -116,7 +125,7 @@ public sealed partial class WorkflowRuntime(
             throw new WorkflowInstanceStateException($"Instance '{instanceId}' is {state.SubStatus}; it cannot be resumed.");
         var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId)
             ?? throw new WorkflowInstanceStateException($"Instance '{instanceId}' does not know bookmark '{bookmarkId}'; its state and bookmark table disagree.");
-        var model = definitions.GetModel(await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken));
+        var model = await FindVersionAsync(db, record.DefinitionVersionId, cancellationToken);
         var context = await executor.ResumeAsync(model, state, bookmark, input, services, cancellationToken);
         await WriteAsync(db, context, record, bookmarkId, cancellationToken);
         await tx.CommitAsync(cancellationToken);
@@ -216,14 +225,12 @@ public sealed partial class WorkflowRuntime(
 
     private async Task<WorkflowModel> ResolveAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
     {
-        var record = request.DefinitionVersionId is not null
-            ? await definitions.FindByIdAsync(request.DefinitionVersionId, cancellationToken)
-            : await definitions.FindAsync(request.DefinitionId, request.VersionOptions, cancellationToken);
-        if (record is null)
-            throw new WorkflowNotFoundException(request.DefinitionVersionId is not null
-                ? $"No workflow definition version '{request.DefinitionVersionId}'."
-                : $"Workflow definition '{request.DefinitionId}' has no {request.VersionOptions.Kind.ToLowerInvariant()} version.");
-        return definitions.GetModel(record);
+        var model = request.DefinitionVersionId is not null
+            ? await definitions.FindModelByIdAsync(request.DefinitionVersionId, cancellationToken)
+            : await definitions.FindModelAsync(request.DefinitionId, request.VersionOptions, cancellationToken);
+        return model ?? throw new WorkflowNotFoundException(request.DefinitionVersionId is not null
+            ? $"No workflow definition version '{request.DefinitionVersionId}'."
+            : $"Workflow definition '{request.DefinitionId}' has no {request.VersionOptions.Kind.ToLowerInvariant()} version.");
     }
 
     private static string DerivedId(string a, string b) =>

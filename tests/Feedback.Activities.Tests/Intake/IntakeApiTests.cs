@@ -209,27 +209,37 @@ public sealed class IntakeApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_case_whose_workflow_never_started_is_started_by_the_starter()
+    public async Task A_case_and_its_workflow_commit_together_or_not_at_all()
     {
         await PublishProcessAsync();
+        var first = (string)(await (await _public.PostAsJsonAsync("/api/feedback", Complaint())).Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+        var year = int.Parse(first.Split('-')[1]);
         await using var scope = _host.Services.CreateAsyncScope();
         var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())
         {
-            // As if the host died right after committing the case.
+            // Someone else already holds the next number, so the next registration's commit fails at its last write.
             db.Cases.Add(new FeedbackCase
             {
-                Number = "FB-2026-900001", Content = "Lost start", Anonymous = true, ReceivedAt = DateTimeOffset.UtcNow,
+                Number = CaseNumbers.Format(year, 2), Content = "Entered by hand", Anonymous = true, ReceivedAt = DateTimeOffset.UtcNow,
                 WorkflowInstanceId = "0123456789abcdef", WorkflowDefinitionId = "general-feedback",
-                CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1), UpdatedAt = DateTimeOffset.UtcNow,
+                CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();
         }
 
-        var starter = scope.ServiceProvider.GetRequiredService<CaseWorkflowStarter>();
-        (await starter.StartMissingAsync(TimeSpan.Zero, CancellationToken.None)).Should().Be(1);
-        (await starter.StartMissingAsync(TimeSpan.Zero, CancellationToken.None)).Should().Be(0);
-        var instance = (await _staff.GetFromJsonAsync<JsonObject>("/elsa/api/workflow-instances/0123456789abcdef"))!;
-        ((string?)instance["correlationId"]).Should().Be("FB-2026-900001");
+        var cases = scope.ServiceProvider.GetRequiredService<CaseService>();
+        var registration = new CaseRegistration { Channel = FeedbackChannel.Phone, Anonymous = true, Content = "罐头漏汁", ReceivedAt = new DateTimeOffset(year, 6, 1, 8, 0, 0, TimeSpan.Zero) };
+        await FluentActions.Awaiting(() => cases.RegisterAsync(registration, "desk", "phone", null, CancellationToken.None))
+            .Should().ThrowAsync<DbUpdateException>();
+
+        (await CaseCountAsync()).Should().Be(2, "the failed registration stored no case");
+        var instances = await _staff.PostAsJsonAsync("/elsa/api/workflow-instances", new JsonObject());
+        ((int)(await instances.Content.ReadFromJsonAsync<JsonObject>())!["totalCount"]!).Should().Be(1, "and no workflow instance either");
+
+        var next = await cases.RegisterAsync(registration, "desk", "phone", null, CancellationToken.None);
+        next.Case.Number.Should().Be(CaseNumbers.Format(year, 3), "numbers are unique and increasing; a failed registration leaves a gap");
+        var instance = (await _staff.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{next.Case.WorkflowInstanceId}"))!;
+        ((string?)instance["correlationId"]).Should().Be(next.Case.Number);
     }
 }
