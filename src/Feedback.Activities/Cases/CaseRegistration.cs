@@ -50,9 +50,12 @@ public static partial class CaseRegistrationValidator
             if (!string.IsNullOrWhiteSpace(r.CustomerPhone) && !PhonePattern().IsMatch(r.CustomerPhone))
                 errors.Add("customerPhone: 5 to 20 digits, optionally with +, spaces, dashes or parentheses.");
         }
-        foreach (var (field, value) in TextFields(r))
-            if (value is not null && MarkupPattern().IsMatch(value))
-                errors.Add($"{field}: HTML markup is not accepted; send plain text.");
+        foreach (var (field, value) in TextFields(r).Concat([("customerPhone", r.CustomerPhone), ("customerEmail", r.CustomerEmail)]))
+        {
+            if (value is null) continue;
+            if (Feedback.Workflows.Serialization.StorableJson.Problem(value) is { } problem) errors.Add($"{field}: {problem}.");
+            else if (MarkupPattern().IsMatch(value)) errors.Add($"{field}: HTML markup is not accepted; send plain text.");
+        }
         if (r.Product is { } p)
         {
             if (p.QuantityAffected is < 0 or > 1_000_000) errors.Add("product.quantityAffected: between 0 and 1,000,000.");

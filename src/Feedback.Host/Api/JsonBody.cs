@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Feedback.Workflows.Serialization;
 
 namespace Feedback.Host.Api;
 
@@ -22,7 +23,9 @@ internal static class JsonBody
         }
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.ToArray(), FeedbackEndpoints.Json);
+            var bytes = buffer.ToArray();
+            StorableJson.Check(bytes);
+            return JsonSerializer.Deserialize<T>(bytes, FeedbackEndpoints.Json);
         }
         catch (JsonException e)
         {

@@ -168,7 +168,7 @@ internal static class StudioDefinitionEndpoints
     {
         try
         {
-            return await JsonNode.ParseAsync(stream, cancellationToken: ct) as JsonObject ?? throw new JsonException("The file is not a JSON object.");
+            return ApiJson.ParseObject(await ApiJson.ReadCappedAsync(stream, null, ct), "The file");
         }
         catch (JsonException e)
         {

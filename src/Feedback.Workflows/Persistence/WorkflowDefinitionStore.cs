@@ -25,6 +25,9 @@ public sealed class WorkflowDefinitionStore(
     private static readonly string[] ServerProperties = ["id", "definitionId", "version", "isLatest", "isPublished", "createdAt", "links", "$schema"];
 
     /// <summary>The outcome of a save.</summary>
+    /// <summary>The longest definition name accepted.</summary>
+    public const int MaxNameLength = 400;
+
     public sealed record SaveResult(WorkflowDefinitionRecord Definition, bool AlreadyPublished);
 
     /// <summary>Creates or updates the draft from an Elsa definition model, and publishes it when asked.</summary>
@@ -63,6 +66,9 @@ public sealed class WorkflowDefinitionStore(
             db.Definitions.Add(record);
         }
         record.Name = ((string?)model["name"])?.Trim();
+        // The name is indexed for search and uniqueness checks; an index entry must stay small.
+        if (record.Name is { Length: > MaxNameLength })
+            throw new FormatException($"name: at most {MaxNameLength} characters (got {record.Name.Length}).");
         record.Description = ((string?)model["description"])?.Trim();
         record.UpdatedAt = now;
 
