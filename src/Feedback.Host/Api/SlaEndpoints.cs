@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Sla;
 using Feedback.Workflows.Api;
@@ -53,9 +52,22 @@ internal static class SlaEndpoints
     private static string Actor(HttpRequest request) =>
         request.Headers[TaskEndpoints.StaffUserHeader].FirstOrDefault() is { Length: > 0 } user ? user.Trim() : "api";
 
-    private static async Task<string> ReadDocumentAsync(HttpRequest request, CancellationToken ct) =>
-        (await JsonBody.ReadAsync<JsonObject>(request, MaxBodyBytes, m => new CaseValidationException([m]), ct)
-            ?? throw new CaseValidationException(["body: a JSON object is required."])).ToJsonString();
+    /// <summary>The body as text: calendars and policies are stored as the admin wrote them, comments included.</summary>
+    private static async Task<string> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        if (!request.HasJsonContentType()) throw new CaseValidationException(["Content-Type: send application/json."]);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        }
+        try { return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.ToArray()); }
+        catch (ArgumentException) { throw new CaseValidationException(["body: not UTF-8 text."]); }
+    }
 
     /// <summary>An invalid calendar or policy is the caller's mistake: a 400 with what is wrong, nothing stored.</summary>
     private static async Task Refuse(Func<Task> save)

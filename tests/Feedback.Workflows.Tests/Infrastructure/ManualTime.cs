@@ -21,7 +21,7 @@ public sealed class ManualTime : TimeProvider, IClock
     private DateTimeOffset _now;
     private IServiceProvider? _services;
 
-    public ManualTime(DateTimeOffset? start = null) => _now = start ?? DefaultStart;
+    public ManualTime(DateTimeOffset? start = null) => _now = (start ?? DefaultStart).ToUniversalTime();
 
     public DateTimeOffset UtcNow { get { lock (_gate) return _now; } }
 
@@ -58,6 +58,7 @@ public sealed class ManualTime : TimeProvider, IClock
     /// <summary>Moves time to <paramref name="until"/>, firing every timer due by then.</summary>
     public async Task AdvanceToAsync(DateTimeOffset until)
     {
+        until = until.ToUniversalTime(); // the runtime's clock is UTC, as PostgreSQL stores it
         await _advancing.WaitAsync();
         try
         {
