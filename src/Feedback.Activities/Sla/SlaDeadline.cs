@@ -24,8 +24,11 @@ namespace Feedback.Activities.Sla;
 [FlowNode(Outcomes.Met, Outcomes.Breached, Outcomes.NoTarget)]
 public sealed class SlaDeadline(CaseService cases, DirectoryService directory, SlaSettingsService settings, IDbContextFactory<FeedbackDbContext> dbFactory) : Activity
 {
-    /// <summary>A point counts as reached this close to it: stored instants lose sub-microsecond digits.</summary>
-    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// A point counts as reached this close to it: PostgreSQL keeps microseconds, so an instant read back can be a few
+    /// ticks short of the one computed. Small enough that nothing fires noticeably early.
+    /// </summary>
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1);
 
     /// <summary>The ports.</summary>
     public static class Outcomes
