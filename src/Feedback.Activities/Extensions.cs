@@ -24,6 +24,9 @@ public sealed class FeedbackDomainOptions
 
     /// <summary>An organisation file loaded when the directory is empty; null loads none.</summary>
     public string? OrganizationSeedFile { get; set; }
+
+    /// <summary>The shipped SLA calendars and policies.</summary>
+    public Sla.SlaOptions Sla { get; set; } = new();
 }
 
 /// <summary>Service registration for the feedback domain.</summary>
@@ -53,6 +56,12 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<CaseService>();
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();
+        // After the case participant: clocks follow the case as that step left it.
+        services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, Sla.SlaCommitParticipant>();
+        services.AddSingleton(options.Sla);
+        services.AddSingleton<Sla.SlaSettingsService>();
+        services.AddSingleton<Sla.SlaClockService>();
+        services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Sla.SlaRecheckOutboxHandler>();
         services.AddSingleton<Intake.ReviewImporter>();
         services.AddSingleton<Organization.DirectoryService>();
         services.AddSingleton<Notification.MessageTemplates>();
@@ -60,6 +69,7 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddHostedService<FeedbackDatabaseMigrator>();
         services.AddHostedService<Organization.OrganizationSeeder>();
+        services.AddHostedService<Sla.SlaSettingsSeeder>();
         return services;
     }
 

@@ -21,6 +21,11 @@ builder.Services.AddFeedbackDomain(o =>
     o.CompanyName = builder.Configuration["Company:Name"] ?? o.CompanyName;
     o.WorkflowDefinitionId = builder.Configuration["Feedback:WorkflowDefinitionId"] ?? o.WorkflowDefinitionId;
     o.Email = settings.Email;
+    // Empty settings turn the loading off, like the shipped definitions.
+    var calendars = builder.Configuration["Sla:CalendarsFolder"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "calendars");
+    var policies = builder.Configuration["Sla:PoliciesFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "sla", "policies.json");
+    o.Sla.CalendarsFolder = string.IsNullOrWhiteSpace(calendars) ? null : calendars;
+    o.Sla.PoliciesFile = string.IsNullOrWhiteSpace(policies) ? null : policies;
 });
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 var studioTokens = builder.AddFeedbackStudio(settings.ApiKey);
@@ -34,6 +39,7 @@ app.MapFeedbackStudio();
 app.MapFeedbackApi();
 app.MapTaskApi();
 app.MapDirectoryApi();
+app.MapSlaApi();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -11,10 +11,8 @@ import pathlib
 OUT = pathlib.Path(__file__).resolve().parent.parent
 DRIVER = "Elsa.Workflows.WorkflowInstanceStorageDriver, Elsa.Workflows.Core"
 
-# Working days (Monday to Friday, China Standard Time) as a duration from now; holidays are not known to the process.
-WORKING_DAYS = ("const day = 86400000; let t = Date.now() + 8 * 3600000, left = {n}, days = 0; "
-                "while (left > 0) {{ t += day; days++; const w = new Date(t).getUTCDay(); if (w !== 0 && w !== 6) left--; }} "
-                "return days + '.00:00:00';")
+# Working days are counted by the runtime on the department's calendar (workflows/calendars): a due time given with
+# working=True has dueInWorkingTime set, and the SLA deadlines count working time unless told otherwise.
 
 
 def wrap(syntax, value, type_name="String"):
@@ -27,10 +25,6 @@ def lit(value, type_name="String"):
 
 def js(script, type_name="String"):
     return wrap("JavaScript", script, type_name)
-
-
-def working_days(n):
-    return js(WORKING_DAYS.format(n=n), "TimeSpan")
 
 
 def field(name, label, type_="text", required=False, choices=None):
@@ -53,7 +47,7 @@ class Flow:
         })
 
     def task(self, id_, name, col, row, title, actions, fields, instructions=None, assignee=None, role=None,
-             department=None, due="2.00:00:00"):
+             department=None, due="2.00:00:00", working=False):
         inputs = {"title": lit(title)}
         if instructions:
             inputs["instructions"] = js(instructions) if instructions.startswith("'") else lit(instructions)
@@ -63,7 +57,9 @@ class Flow:
             inputs["role"] = lit(role)
         if department:
             inputs["department"] = js(department) if department.startswith("getOutputFrom") else lit(department)
-        inputs["dueIn"] = due if isinstance(due, dict) else lit(due, "TimeSpan")
+        inputs["dueIn"] = lit(due, "TimeSpan")
+        if working:
+            inputs["dueInWorkingTime"] = lit(True, "Boolean")
         inputs["fields"] = fields
         inputs["actions"] = wrap("Object", json.dumps(actions), "Object")
         self.add(id_, name, "Feedback.StaffTask", col, row, **inputs)
@@ -74,9 +70,17 @@ class Flow:
                                      "target": {"activity": target, "port": "In"}, "vertices": []})
 
 
+def sla_boundary(f):
+    """The case's resolution clock beside the whole process: warnings at 50% and 80%, then one level up every 4 working hours."""
+    f.add("slaResolution", "ResolutionDeadline", "Feedback.SlaDeadline", 1, 2, clock=lit("Resolution"), warnAt=lit("50, 80"),
+          escalateUpTo=lit(3, "Int32"), escalationInterval=lit("04:00:00", "TimeSpan"))
+    f.connect("start", "Done", "slaResolution")
+
+
 def intake(f, assign_inputs, manual=True):
     """Acknowledge, classify within 24 h (by hand when unsure, if the category routes the case), assign."""
     f.add("start", "Start", "Elsa.Start", 0, 0)
+    sla_boundary(f)
     f.add("ack", "Acknowledge", "Feedback.NotifyCustomer", 1, 0, message=lit("Acknowledgement"))
     f.add("classify", "Classify", "Feedback.ClassifyFeedback", 2, 0, text=js("getInput('content')"),
           title=js("getInput('title')"), threshold=lit(0.5, "Double"))
@@ -171,11 +175,12 @@ def negative_review():
            [field("Measures", "Measures", "text", True), field("Deadline", "Deadline", "date", True),
             field("Goal", "Expected result", "text", True)],
            "'Set out the measures, the deadline and the expected result. You are responsible for this case.' + (getVariable('CustomerComment') ? ' The customer was not satisfied with the last rectification: ' + getVariable('CustomerComment') : '')",
-           assignee="getOutputFrom('Assign', 'Assignee')")
+           assignee="getOutputFrom('Assign', 'Assignee')", working=True)
+    f.add("planMet", "PlanSubmitted", "Feedback.SlaClock", 4, 1, action=lit("Stop"), clock=lit("Plan"))
     f.task("rectify", "Rectify", 5, 0, "Carry out the plan and report", ["Done"],
            [field("Report", "What was done", "text", True)],
            "'Carry out: ' + (getVariable('Measures') ?? '') + '. Deadline: ' + (getVariable('Deadline') ?? '') + '. Expected result: ' + (getVariable('Goal') ?? '') + '.' + (getVariable('HeadComments') ? ' Latest from the department head: ' + getVariable('HeadComments') + '.' : '') + (getVariable('DeskComments') ? ' Latest from the complaint desk: ' + getVariable('DeskComments') + '.' : '')",
-           assignee="getOutputFrom('Assign', 'Assignee')", due="7.00:00:00")
+           assignee="getOutputFrom('Assign', 'Assignee')", due="7.00:00:00", working=True)
     f.task("headReview", "HeadReview", 6, 0, "Review the rectification (department head)", ["Approve", "Reject"],
            [field("HeadComments", "Comments; the reasons when rejecting")],
            "'Plan: ' + getVariable('Measures') + '. Report: ' + getVariable('Report') + '. A rejection goes back to the responsible person with your reasons.'",
@@ -190,7 +195,8 @@ def negative_review():
     f.connect("assign", "Assigned", "plan")
     f.connect("assign", "NoEligibleAssignee", "unassigned")
     f.connect("unassigned", "Done", "resolved")
-    f.connect("plan", "Submit", "rectify")
+    f.connect("plan", "Submit", "planMet")
+    f.connect("planMet", "Done", "rectify")
     f.connect("rectify", "Done", "headReview")
     f.connect("headReview", "Approve", "deskReview")
     f.connect("headReview", "Reject", "rectify")
@@ -218,10 +224,11 @@ def product_problem():
     answer = [field("DevAnswer", "Cause, fix, and what testing should verify", "text", True)]
     brief = "'Problem: ' + (getVariable('Problem') ?? getInput('content')) + (getVariable('TestReport') ? ' Latest from testing: ' + getVariable('TestReport') + '.' : '') + (getVariable('CustomerComment') ? ' Latest from the customer: ' + getVariable('CustomerComment') + '.' : '')"
     f.task("devTask", "Develop", 6, 0, "Answer the product problem (development)", ["Answer"], answer,
-           brief + " + ' Answer within 2 working days.'", role="Staff", department="rnd", due=working_days(2))
-    f.add("devTimer", "DevelopmentDeadline", "Elsa.Delay", 6, 1, timeSpan=working_days(2))
-    f.add("devEscalate", "EscalateDevelopment", "Feedback.Escalate", 7, 1,
-          reason=lit("Development has not answered the product problem within 2 working days."), department=lit("rnd"))
+           brief + " + ' Answer within 2 working days.'", role="Staff", department="rnd", due="2.00:00:00", working=True)
+    # The development deadline races the task on the development calendar; on breach it escalates to the head of rnd.
+    f.add("devTimer", "DevelopmentDeadline", "Feedback.SlaDeadline", 6, 1, clock=lit("Development"),
+          within=lit("2.00:00:00", "TimeSpan"), department=lit("rnd"), warnAt=lit("50, 80"), escalateUpTo=lit(1, "Int32"),
+          reason=lit("Development has not answered the product problem within 2 working days."))
     f.task("devOverdue", "DevelopOverdue", 8, 1, "Overdue: answer the product problem (development head)", ["Answer"], answer,
            brief + " + ' Development has not answered within 2 working days: answer, or have the open development task answered.'",
            role="DepartmentHead", department="rnd", due="1.00:00:00")
@@ -229,7 +236,7 @@ def product_problem():
     f.task("testTask", "Test", 10, 0, "Verify the fix (testing)", ["Verified", "Failed"],
            [field("TestReport", "What was tested and the result", "text", True)],
            "'Development answered: ' + getVariable('DevAnswer') + ' Verify the fix within 1 working day; Failed sends it back to development with your report.'",
-           role="Staff", department="testing", due=working_days(1))
+           role="Staff", department="testing", due="1.00:00:00", working=True)
     satisfaction(f, 11, "'Tell the customer the cause and the fix: ' + getVariable('DevAnswer') + ' Ask how satisfied they are (1 very unsatisfied to 5 very satisfied) and note what they say.'", "devRound",
                  assignee="getOutputFrom('Assign', 'Assignee')", role="Staff", department="customer-service")
     reply(f, 18, "'Cause and fix: ' + (getVariable('DevAnswer') ?? '') + (getVariable('TestReport') ? '\\nVerified by our testing laboratory: ' + getVariable('TestReport') : '') + (getVariable('Resolution') ? '\\n' + getVariable('Resolution') : '')")
@@ -240,16 +247,14 @@ def product_problem():
     f.connect("devRound", "Task", "devTask")
     f.connect("devRound", "Timer", "devTimer")
     f.connect("devTask", "Answer", "devJoin")
-    f.connect("devTimer", "Done", "devEscalate")
-    for port in ("DepartmentHead", "ComplaintDeskManager", "Management", "AlreadyAtTop"):
-        f.connect("devEscalate", port, "devOverdue")
+    f.connect("devTimer", "Breached", "devOverdue")
     f.connect("devOverdue", "Answer", "devJoin")
     f.connect("devJoin", "Done", "testTask")
     f.connect("testTask", "Verified", "canCall")
     f.connect("testTask", "Failed", "devRound")
     return definition(
         "product-problem", "Product problem",
-        "A product problem that needs engineering: acknowledge, classify, customer service records the problem, development answers within 2 working days (on time-out the case escalates to the development head, who can answer too; the first answer wins), testing verifies within 1 working day (a failed test goes back to development), customer service calls the customer back (one more round if unsatisfied, then escalation up to management) and closes the case with a written reply. Working days are Monday to Friday in China Standard Time.",
+        "A product problem that needs engineering: acknowledge, classify, customer service records the problem, development answers within 2 working days (on time-out the case escalates to the development head, who can answer too; the first answer wins), testing verifies within 1 working day (a failed test goes back to development), customer service calls the customer back (one more round if unsatisfied, then escalation up to management) and closes the case with a written reply. Working days follow the department's calendar; the case's resolution clock warns at 50% and 80% and escalates level by level after a breach.",
         ["Problem", "DevAnswer", "TestReport", "Rating", "CustomerComment", "Resolution"],
         f)
 

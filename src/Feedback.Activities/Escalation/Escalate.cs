@@ -65,12 +65,31 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         var requested = context.Get(Level);
         if (requested is < EscalationLevels.DepartmentHead or > EscalationLevels.Top)
             throw new FormatException($"Input 'Level': {requested} is not a level; use 1 (department head), 2 (complaint desk manager) or 3 (management), or leave it empty to go one level up.");
+        var department = Blank(context.Get(Department));
+        var (level, names, details, atTop) = await RaiseAsync(context, cases, directory, number, reason, by, requested, department);
+
+        context.Set(ReachedLevel, level);
+        context.Set(Recipients, names);
+        context.Complete(atTop ? Outcomes.AlreadyAtTop : level switch
+        {
+            EscalationLevels.DepartmentHead => Outcomes.DepartmentHead,
+            EscalationLevels.ComplaintDeskManager => Outcomes.ComplaintDeskManager,
+            _ => Outcomes.Management,
+        });
+    }
+
+    /// <summary>The escalation itself, shared with <see cref="Sla.SlaDeadline"/>: level, history line, journal and mail.</summary>
+    /// <param name="requested">The level to go to; null goes one level up.</param>
+    /// <param name="departmentInput">The department whose head is level 1; null uses the case's lead department.</param>
+    internal static async Task<(int Level, List<string> Recipients, string Details, bool AtTop)> RaiseAsync(ActivityExecutionContext context,
+        CaseService cases, DirectoryService directory, string number, string reason, string by, int? requested, string? departmentInput)
+    {
         var feedback = await cases.FindForStepAsync(number, context) ?? throw new KeyNotFoundException($"No case {number}.");
 
         var previous = feedback.EscalationLevel;
         var atTop = previous >= EscalationLevels.Top;
         var target = atTop ? EscalationLevels.Top : Math.Max(requested ?? previous + 1, previous);
-        var department = Blank(context.Get(Department)) ?? feedback.LeadDepartment;
+        var department = departmentInput ?? feedback.LeadDepartment;
         var organization = await directory.GetAsync(context.CancellationToken);
         if (target == EscalationLevels.DepartmentHead)
         {
@@ -93,15 +112,8 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         context.Enlist(new CaseChange(number, "Escalated", details.ToString(), c => c.EscalationLevel = Math.Max(c.EscalationLevel, level),
             Actor: by));
 
-        context.Set(ReachedLevel, level);
-        context.Set(Recipients, names);
         context.AddJournal("Escalated", details.ToString(), new JsonObject { ["level"] = level, ["previous"] = previous });
-        context.Complete(atTop ? Outcomes.AlreadyAtTop : level switch
-        {
-            EscalationLevels.DepartmentHead => Outcomes.DepartmentHead,
-            EscalationLevels.ComplaintDeskManager => Outcomes.ComplaintDeskManager,
-            _ => Outcomes.Management,
-        });
+        return (level, names, details.ToString(), atTop);
     }
 
     /// <summary>The staff mail: what the case is, why it reached them, and what was done so far.</summary>

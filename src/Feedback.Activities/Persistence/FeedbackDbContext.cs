@@ -18,6 +18,9 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<StaffMember> Staff => Set<StaffMember>();
     public DbSet<RoutingRule> Routing => Set<RoutingRule>();
     public DbSet<FeedbackTask> Tasks => Set<FeedbackTask>();
+    public DbSet<Sla.CaseClock> CaseClocks => Set<Sla.CaseClock>();
+    public DbSet<Sla.CaseClockEvent> CaseClockEvents => Set<Sla.CaseClockEvent>();
+    public DbSet<Sla.SlaSettingRecord> SlaSettings => Set<Sla.SlaSettingRecord>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -90,6 +93,33 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
                 new ValueComparer<System.Text.Json.Nodes.JsonObject?>(
                     (a, b) => System.Text.Json.Nodes.JsonNode.DeepEquals(a, b), v => v == null ? 0 : v.ToJsonString(null).GetHashCode(),
                     v => v == null ? null : v.DeepClone().AsObject()));
+        });
+        model.Entity<Sla.CaseClock>(e =>
+        {
+            e.ToTable("sla_case_clocks");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.CaseNumber, x.Name }).IsUnique();
+            e.HasIndex(x => x.State);
+            e.Property(x => x.CaseNumber).HasMaxLength(32);
+            e.Property(x => x.Name).HasMaxLength(64);
+            e.Property(x => x.CalendarId).HasMaxLength(64);
+            e.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Basis).HasConversion<string>().HasMaxLength(16);
+        });
+        model.Entity<Sla.CaseClockEvent>(e =>
+        {
+            e.ToTable("sla_clock_events");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.CaseNumber, x.Id });
+            e.Property(x => x.CaseNumber).HasMaxLength(32);
+            e.Property(x => x.Clock).HasMaxLength(64);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+        });
+        model.Entity<Sla.SlaSettingRecord>(e =>
+        {
+            e.ToTable("sla_settings");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(80);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

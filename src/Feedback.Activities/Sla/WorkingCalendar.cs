@@ -33,6 +33,29 @@ public sealed class WorkingCalendar
     public string Name { get; }
     public TimeZoneInfo TimeZone { get; }
 
+    /// <summary>
+    /// The working time of one working day, used to turn "N working days" into working time: the longest weekday's
+    /// hours (7.5 hours for 09:00-12:00 and 13:30-18:00). A calendar with no weekly hours uses its longest extra day.
+    /// </summary>
+    public TimeSpan StandardDay => _week.Values.Concat(_extraDays.Values).Select(Length).DefaultIfEmpty(TimeSpan.Zero).Max();
+
+    /// <summary>
+    /// A span as working time: its whole days count as <see cref="StandardDay"/>s, the rest as working hours.
+    /// <c>2.04:00:00</c> is two working days and four working hours.
+    /// </summary>
+    public TimeSpan WorkingSpan(TimeSpan daysAndHours)
+    {
+        if (daysAndHours < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(daysAndHours), "A working span cannot be negative.");
+        return StandardDay * daysAndHours.Days + (daysAndHours - TimeSpan.FromDays(daysAndHours.Days));
+    }
+
+    /// <summary>A calendar in which every instant is working time: deadlines in calendar (wall-clock) time.</summary>
+    public static WorkingCalendar Continuous { get; } = new("Calendar time", TimeZoneInfo.Utc,
+        Enum.GetValues<DayOfWeek>().ToDictionary(d => d, _ => (IReadOnlyList<WorkingInterval>)[new WorkingInterval(TimeOnly.MinValue, TimeOnly.MinValue)]));
+
+    private static TimeSpan Length(IReadOnlyList<WorkingInterval> intervals) =>
+        intervals.Aggregate(TimeSpan.Zero, (sum, i) => sum + (i.End > i.Start ? i.End - i.Start : TimeSpan.FromDays(1) - (i.Start - i.End)));
+
     /// <summary>The working intervals of a local date: an extra working day's, none on a holiday, else the weekday's.</summary>
     public IReadOnlyList<WorkingInterval> IntervalsOn(DateOnly date) =>
         _extraDays.TryGetValue(date, out var extra) ? extra

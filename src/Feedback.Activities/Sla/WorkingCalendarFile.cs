@@ -8,16 +8,25 @@ namespace Feedback.Activities.Sla;
 /// { "name": "Head office", "timeZone": "Asia/Shanghai",
 ///   "week": { "Monday": ["09:00-12:00", "13:30-18:00"], ... },
 ///   "holidays": ["2026-10-01"],
-///   "workingDays": { "2026-10-10": ["09:00-12:00", "13:30-18:00"] } }
+///   "workingDays": { "2026-10-10": ["09:00-12:00", "13:30-18:00"] },
+///   "default": true, "departments": ["quality", "customer-service"] }
 /// </code>
-/// <c>timeZone</c> is an IANA id; <c>workingDays</c> are extra working days (adjusted weekends) with their hours.
+/// <c>timeZone</c> is an IANA id; <c>workingDays</c> are extra working days (adjusted weekends) with their hours;
+/// <c>default</c> marks the calendar of departments no calendar names; <c>departments</c> lists the department ids
+/// that work to this calendar. A calendar's id is its file name without <c>.json</c>.
 /// </summary>
 public static class WorkingCalendarFile
 {
-    private sealed record Document(string? Name, string? TimeZone, Dictionary<string, List<string>>? Week, List<string>? Holidays, Dictionary<string, List<string>>? WorkingDays);
+    private sealed record Document(string? Name, string? TimeZone, Dictionary<string, List<string>>? Week, List<string>? Holidays,
+        Dictionary<string, List<string>>? WorkingDays, bool? Default, List<string>? Departments);
 
+    /// <summary>The calendar only.</summary>
     /// <exception cref="FormatException">The file is not a valid calendar; the message lists every problem.</exception>
-    public static WorkingCalendar Parse(string json)
+    public static WorkingCalendar Parse(string json) => Read("calendar", json).Calendar;
+
+    /// <summary>The calendar with its id, whether it is the default, and the departments it is for.</summary>
+    /// <exception cref="FormatException">The file is not a valid calendar; the message lists every problem.</exception>
+    public static CalendarDefinition Read(string id, string json)
     {
         Document document;
         try { document = JsonSerializer.Deserialize<Document>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web) { ReadCommentHandling = JsonCommentHandling.Skip }) ?? throw new FormatException("The calendar file is empty."); }
@@ -45,7 +54,9 @@ public static class WorkingCalendarFile
             else errors.Add($"workingDays: '{text}' is not a date (yyyy-MM-dd).");
         if (week.Count == 0 && extra.Count == 0) errors.Add("week: at least one working day is required.");
         if (errors.Count > 0) throw new FormatException(string.Join(" ", errors));
-        try { return new WorkingCalendar(document.Name ?? "Calendar", zone, week, holidays, extra); }
+        var departments = (document.Departments ?? []).Select(d => d?.Trim() ?? "").ToList();
+        if (departments.Any(d => d.Length == 0)) throw new FormatException("departments: a department id cannot be empty.");
+        try { return new CalendarDefinition(id, new WorkingCalendar(document.Name ?? id, zone, week, holidays, extra), document.Default == true, departments); }
         catch (FormatException e) { throw new FormatException(e.Message, e); }
     }
 
@@ -58,3 +69,6 @@ public static class WorkingCalendarFile
         return result;
     }
 }
+
+/// <summary>A calendar as an admin keeps it: its id (the file name), whether it is the default, and its departments.</summary>
+public sealed record CalendarDefinition(string Id, WorkingCalendar Calendar, bool IsDefault, IReadOnlyList<string> Departments);

@@ -53,7 +53,10 @@ public sealed class StaffTask : Activity
     [Input(Description = "How long the assignee has (d.hh:mm:ss); shown as the due date.", Order = 7)]
     public Input<TimeSpan?> DueIn { get; set; } = default!;
 
-    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 8)]
+    [Input(Description = "Count DueIn in working time on the calendar of the task's department (else the case's lead department): its days are working days, its hours working hours.", Order = 8)]
+    public Input<bool> DueInWorkingTime { get; set; } = default!;
+
+    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 9)]
     public Input<string?> CaseNumber { get; set; } = default!;
 
     [Output(Description = "The action the person chose.")]
@@ -92,6 +95,13 @@ public sealed class StaffTask : Activity
         context.Properties["actions"] = new JsonArray(actions.Select(a => (JsonNode?)a).ToArray());
 
         var now = context.Now; // one reading, so the due time is exactly the given span after creation
+        DateTimeOffset? dueAt = dueIn is { } span ? now + span : null;
+        if (dueIn is { } working && context.Get(DueInWorkingTime))
+        {
+            var calendars = (await context.Services.GetRequiredService<Sla.SlaSettingsService>().GetAsync(context.CancellationToken)).Calendars;
+            var calendar = calendars.For(department ?? feedbackCase?.LeadDepartment).Calendar;
+            dueAt = calendar.AddWorkingTime(now, calendar.WorkingSpan(working));
+        }
         var task = new FeedbackTask
         {
             Id = taskId,
@@ -106,7 +116,7 @@ public sealed class StaffTask : Activity
             DepartmentId = department,
             Fields = Fields.Select(f => f with { Type = TaskForm.TypeOf(f)! }).ToList(),
             Actions = actions,
-            DueAt = dueIn is { } due ? now + due : null,
+            DueAt = dueAt,
             CreatedAt = now,
         };
         context.Enlist(new TaskOpened(task));

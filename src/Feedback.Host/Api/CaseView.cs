@@ -10,6 +10,9 @@ internal sealed record CaseView(
     string? LeadDepartment, IReadOnlyList<string> HelperDepartments, string? Owner, int ReworkCount, int EscalationLevel, int? Satisfaction,
     string WorkflowInstanceId, IReadOnlyList<CaseView.HistoryLine> History)
 {
+    /// <summary>The case's SLA clocks: target, time used and left, paused state and breach.</summary>
+    public IReadOnlyList<Feedback.Activities.Sla.CaseClockView> Clocks { get; init; } = [];
+
     /// <summary>One history line.</summary>
     public sealed record HistoryLine(DateTimeOffset At, string Actor, string Via, string Action, string? Details);
 

@@ -50,11 +50,11 @@ internal static class FeedbackEndpoints
             return Results.Json(await importer.ImportAsync(stream, ct), Json);
         });
 
-        staff.MapGet("/{number}", async (string number, CaseService cases, CancellationToken ct) =>
+        staff.MapGet("/{number}", async (string number, CaseService cases, Feedback.Activities.Sla.SlaClockService clocks, CancellationToken ct) =>
         {
             var feedback = await cases.FindAsync(number, ct) ?? throw new KeyNotFoundException($"No case {number}.");
             var history = await cases.HistoryAsync(feedback.Id, ct);
-            return Results.Json(CaseView.From(feedback, history), Json);
+            return Results.Json(CaseView.From(feedback, history) with { Clocks = await clocks.ClocksAsync(number, ct) }, Json);
         });
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Sla;
 using Feedback.Activities.Tests.Verification;
 using Feedback.Workflows.Tests.Infrastructure;
 using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
@@ -52,11 +53,11 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
         var owner = await RecordAsync(number);
         var develop = await OpenTaskAsync(number, "(development)");
         ((string?)develop["instructions"]).Should().Contain("pull ring snaps at the rivet").And.Contain("2 working days");
-        DateTimeOffset.Parse((string)develop["dueAt"]!).Should().BeAfter(DateTimeOffset.UtcNow.AddDays(1.9));
-        (await BookmarksAsync(number)).Should().Contain("Elsa.Delay", "the development deadline races the task");
+        DateTimeOffset.Parse((string)develop["dueAt"]!).Should().BeAfter(Time.UtcNow.AddDays(1.9));
+        (await BookmarksAsync(number)).Count(b => b == SlaDeadline.Stimulus).Should().Be(2, "the development deadline races the task, beside the case's resolution deadline");
 
         await AnswerAsync(number, "Rivet punch worn; replaced, rivet height now checked hourly.");
-        (await BookmarksAsync(number)).Should().NotContain("Elsa.Delay", "the first answer cancels the deadline");
+        (await BookmarksAsync(number)).Count(b => b == SlaDeadline.Stimulus).Should().Be(1, "the first answer cancels the development deadline");
         await TestAsync(number, "Verified", "200 lids from the new run opened cleanly.");
         var callback = await OpenTaskAsync(number, "Call the customer back");
         ((string?)callback["assignee"]).Should().Be(owner);
@@ -83,7 +84,7 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
         await TestAsync(number, "Failed", "12 of 200 rings still snap.");
         var again = await OpenTaskAsync(number, "(development)");
         ((string?)again["instructions"]).Should().Contain("Latest from testing: 12 of 200 rings still snap.");
-        (await BookmarksAsync(number)).Count(b => b == "Elsa.Delay").Should().Be(1, "each round has its own deadline");
+        (await BookmarksAsync(number)).Count(b => b == SlaDeadline.Stimulus).Should().Be(2, "each round has its own development deadline");
         await AnswerAsync(number, "Lid alloy too hard; supplier changed back.");
         await TestAsync(number, "Verified", "400 lids opened cleanly.");
         await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), owner, 4, "OK.");
@@ -125,15 +126,13 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
     [Fact]
     public async Task When_development_misses_its_deadline_the_case_escalates_and_the_first_answer_wins()
     {
-        // A copy with a two-second deadline; the shipped definition keeps its working days.
-        var definition = ShippedDefinition();
-        ActivityOf(definition, "devTimer")["timeSpan"] = In("Literal", "00:00:02", "TimeSpan");
-        ActivityOf(definition, "devTask")["dueIn"] = In("Literal", "00:00:02", "TimeSpan");
-        await Api.PublishAsync(definition);
         var number = await SubmitProblemAsync();
         var owner = await RecordAsync(number);
+        await Time.AdvanceAsync(TimeSpan.FromDays(1));
+        (await OpenTasksAsync(number)).Should().ContainSingle("a day later development still has time");
 
-        var overdue = await WaitForTaskAsync(number, "Overdue", TimeSpan.FromSeconds(30));
+        await Time.AdvanceAsync(TimeSpan.FromDays(3)); // two working days are at most four calendar days
+        var overdue = (await OpenTasksAsync(number)).Single(t => ((string?)t["title"])!.Contains("Overdue"));
         (((string?)overdue["role"]), (string?)overdue["department"]).Should().Be(("DepartmentHead", "rnd"));
         (await OpenTasksAsync(number)).Select(t => (string?)t["title"]).Should().HaveCount(2, "the developer can still answer");
         ((int)(await CaseAsync(number))["escalationLevel"]!).Should().Be(1);

@@ -92,4 +92,61 @@ public sealed class WorkingCalendarTests
         calendar.IntervalsOn(new DateOnly(2026, 11, 23)).Should().Equal(SplitShift.Select(WorkingInterval.Parse));
         calendar.IntervalsOn(new DateOnly(2026, 10, 1)).Should().BeEmpty();
     }
+
+    [Fact]
+    public void A_day_shift_across_the_spring_forward_weekend_keeps_local_office_hours()
+    {
+        var newYork = new WorkingCalendar("New York", TimeZoneInfo.FindSystemTimeZoneById("America/New_York"),
+            Enum.GetValues<DayOfWeek>().Where(d => d is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+                .ToDictionary(d => d, _ => (IReadOnlyList<WorkingInterval>)[WorkingInterval.Parse("09:00-17:00")]));
+
+        // Friday 6 March 2026 16:00 EST; clocks go forward on Sunday 8 March. Two hours later is Monday 10:00 EDT.
+        var friday = new DateTimeOffset(2026, 3, 6, 16, 0, 0, TimeSpan.FromHours(-5));
+        var due = newYork.AddWorkingTime(friday, TimeSpan.FromHours(2));
+        due.Should().Be(new DateTimeOffset(2026, 3, 9, 10, 0, 0, TimeSpan.FromHours(-4)));
+        (due - friday).Should().Be(TimeSpan.FromHours(65), "the weekend lost an hour of wall-clock time, not of working time");
+        newYork.WorkingTimeBetween(friday, due).Should().Be(TimeSpan.FromHours(2));
+    }
+
+    [Fact]
+    public void Working_days_are_standard_days_of_the_calendar()
+    {
+        var calendar = Office();
+        calendar.StandardDay.Should().Be(TimeSpan.FromHours(7.5));
+        calendar.WorkingSpan(TimeSpan.Parse("2.01:00:00")).Should().Be(TimeSpan.FromHours(16));
+        // Friday 17:00 plus two working days is Tuesday 17:00: the same point of the working day.
+        calendar.AddWorkingTime(Shanghai(11, 20, 17), calendar.WorkingSpan(TimeSpan.FromDays(2))).Should().Be(Shanghai(11, 24, 17));
+        // Across the holidays and into the adjusted Saturday: 30 September 17:00 plus two working days.
+        calendar.AddWorkingTime(Shanghai(9, 30, 17), calendar.WorkingSpan(TimeSpan.FromDays(2))).Should().Be(Shanghai(10, 9, 17));
+    }
+
+    [Fact]
+    public void Calendar_time_counts_every_minute()
+    {
+        var start = Shanghai(11, 21, 23, 30); // a Saturday night
+        WorkingCalendar.Continuous.AddWorkingTime(start, TimeSpan.FromHours(24)).Should().Be(start.AddHours(24));
+        WorkingCalendar.Continuous.WorkingTimeBetween(start, start.AddDays(3)).Should().Be(TimeSpan.FromDays(3));
+    }
+
+    [Fact]
+    public void Each_department_works_to_its_calendar_and_the_rest_to_the_default()
+    {
+        var calendars = WorkingCalendars.LoadFolder(Path.Combine(AppContext.BaseDirectory, "workflows", "calendars"));
+        calendars.Default.Id.Should().Be("example-head-office");
+        calendars.For("rnd").Id.Should().Be("example-plant");
+        calendars.For("complaint-desk").Should().BeSameAs(calendars.Default);
+        calendars.For(null).Should().BeSameAs(calendars.Default);
+        calendars.For("rnd").Calendar.IsWorkingTime(Shanghai(11, 21, 10)).Should().BeTrue("the plant works Saturday mornings");
+        calendars.Default.Calendar.IsWorkingTime(Shanghai(11, 21, 10)).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("""{"timeZone":"UTC","week":{"Monday":["09:00-17:00"]}}""", """{"timeZone":"UTC","week":{"Monday":["09:00-17:00"]}}""", "No calendar is the default")]
+    [InlineData("""{"timeZone":"UTC","week":{"Monday":["09:00-17:00"]},"default":true}""", """{"timeZone":"UTC","week":{"Monday":["09:00-17:00"]},"default":true}""", "Only one calendar")]
+    [InlineData("""{"timeZone":"UTC","week":{"Monday":["09:00-17:00"]},"default":true,"departments":["rnd"]}""", """{"timeZone":"UTC","week":{"Monday":["09:00-17:00"]},"departments":["rnd"]}""", "Department 'rnd' is in calendars")]
+    public void An_inconsistent_set_of_calendars_is_refused(string first, string second, string expected)
+    {
+        var act = () => new WorkingCalendars([WorkingCalendarFile.Read("a", first), WorkingCalendarFile.Read("b", second)]);
+        act.Should().Throw<FormatException>().Which.Message.Should().Contain(expected);
+    }
 }

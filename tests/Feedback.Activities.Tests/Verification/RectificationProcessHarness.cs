@@ -20,6 +20,9 @@ public abstract class RectificationProcessHarness(string definitionId) : IAsyncL
     private TestHost _host = null!;
     private WebApplicationFactory<Program> _factory = null!;
 
+    /// <summary>The host's time: a test moves it, and the timers that fall due fire on the way.</summary>
+    protected ManualTime Time { get; } = new();
+
     /// <summary>A client with the API key.</summary>
     protected HttpClient Api { get; private set; } = null!;
 
@@ -34,6 +37,7 @@ public abstract class RectificationProcessHarness(string definitionId) : IAsyncL
             ShippedFolder = ShippedFolder,
             OrganizationSeedFile = Path.Combine(ShippedFolder, "directory", "example-organization.json"),
             SmtpPort = _smtp.Port,
+            Time = Time,
         };
         _factory = _host.WithWebHostBuilder(b => b.UseSetting("Feedback:WorkflowDefinitionId", definitionId));
         Api = _factory.CreateClient();

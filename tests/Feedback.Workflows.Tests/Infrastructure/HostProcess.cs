@@ -23,7 +23,8 @@ public sealed class HostProcess : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Starts <c>Feedback.Host.dll</c> from its build output on PostgreSQL and waits until it answers.</summary>
-    public static async Task<HostProcess> StartAsync(string connectionString, int? port = null)
+    /// <param name="settings">Further settings as environment variables (<c>Section__Key</c>), over the defaults here.</param>
+    public static async Task<HostProcess> StartAsync(string connectionString, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var chosen = port ?? FreePort();
         var hostDll = LocateHostAssembly();
@@ -40,6 +41,7 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Workflows__ShippedFolder"] = "";
         info.Environment["Directory__SeedFile"] = "";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the host process.");
         var host = new HostProcess(process, chosen);
         process.OutputDataReceived += (_, e) => { lock (host._output) host._output.AppendLine(e.Data); };

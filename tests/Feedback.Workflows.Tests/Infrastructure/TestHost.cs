@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Feedback.Workflows.Tests.Infrastructure;
@@ -23,8 +24,12 @@ public sealed class TestHost : WebApplicationFactory<Program>
     /// <summary>An organisation file to seed the directory with; none unless a test asks.</summary>
     public string? OrganizationSeedFile { get; init; }
 
+    /// <summary>Hand-moved time for the runtime, the domain and the timers (instead of the wall clock and Quartz); none unless a test asks.</summary>
+    public ManualTime? Time { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (Time is { } time) builder.ConfigureTestServices(time.Register);
         builder.UseSetting("Database:Provider", "PostgreSql");
         builder.UseSetting("ConnectionStrings:Feedback", _connectionString);
         builder.UseSetting("Security:ApiKey", ApiKey);

@@ -1,0 +1,103 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace Feedback.Activities.Persistence.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class SlaClocks : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "sla_case_clocks",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    case_number = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    state = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    target = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    basis = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    calendar_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    from_flow = table.Column<bool>(type: "boolean", nullable: false),
+                    started_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    used = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    used_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    due_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    stopped_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    breached_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    paused_for = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sla_case_clocks", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sla_clock_events",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    clock_id = table.Column<long>(type: "bigint", nullable: false),
+                    case_number = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    clock = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    used = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    note = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sla_clock_events", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sla_settings",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    json = table.Column<string>(type: "text", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sla_settings", x => x.key);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sla_case_clocks_case_number_name",
+                table: "sla_case_clocks",
+                columns: new[] { "case_number", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sla_case_clocks_state",
+                table: "sla_case_clocks",
+                column: "state");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sla_clock_events_case_number_id",
+                table: "sla_clock_events",
+                columns: new[] { "case_number", "id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "sla_case_clocks");
+
+            migrationBuilder.DropTable(
+                name: "sla_clock_events");
+
+            migrationBuilder.DropTable(
+                name: "sla_settings");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Feedback.Activities.Cases;
+using Feedback.Activities.Sla;
+using Feedback.Workflows.Api;
+
+namespace Feedback.Host.Api;
+
+/// <summary>A case's SLA clocks (read, pause, resume), and the calendars and policies admins keep.</summary>
+internal static class SlaEndpoints
+{
+    /// <summary>A calendar or the policies; a year of holidays is a few kilobytes.</summary>
+    private const long MaxBodyBytes = 256 * 1024;
+
+    /// <summary>The body of a pause.</summary>
+    private sealed record PauseRequest(string? Reason);
+
+    public static void MapSlaApi(this IEndpointRouteBuilder app)
+    {
+        var cases = app.MapGroup("/api/feedback/{number}/sla").AddEndpointFilter<ApiKeyFilter>();
+        cases.MapGet("", async (string number, SlaClockService clocks, CancellationToken ct) =>
+            Results.Json(await clocks.ClocksAsync(number, ct), FeedbackEndpoints.Json));
+        cases.MapPost("/pause", async (string number, HttpRequest request, SlaClockService clocks, CancellationToken ct) =>
+        {
+            var body = await JsonBody.ReadAsync<PauseRequest>(request, MaxBodyBytes, m => new CaseValidationException([m]), ct);
+            return Results.Json(await clocks.PauseAsync(number, body?.Reason, Actor(request), ct), FeedbackEndpoints.Json);
+        });
+        cases.MapPost("/resume", async (string number, HttpRequest request, SlaClockService clocks, CancellationToken ct) =>
+            Results.Json(await clocks.ResumeAsync(number, Actor(request), ct), FeedbackEndpoints.Json));
+
+        var admin = app.MapGroup("/api/admin/sla").AddEndpointFilter<ApiKeyFilter>();
+        admin.MapGet("/calendars", async (SlaSettingsService settings, CancellationToken ct) =>
+            Results.Json((await settings.GetAsync(ct)).Calendars.All.OrderBy(c => c.Id, StringComparer.Ordinal)
+                .Select(c => new { c.Id, c.Calendar.Name, TimeZone = c.Calendar.TimeZone.Id, c.IsDefault, c.Departments, StandardDayHours = c.Calendar.StandardDay.TotalHours }),
+                FeedbackEndpoints.Json));
+        admin.MapGet("/calendars/{id}", async (string id, SlaSettingsService settings, CancellationToken ct) =>
+            await settings.CalendarJsonAsync(id, ct) is { } json ? Results.Text(json, "application/json") : throw new KeyNotFoundException($"No calendar '{id}'."));
+        admin.MapPut("/calendars/{id}", async (string id, HttpRequest request, SlaClockService clocks, CancellationToken ct) =>
+        {
+            var json = await ReadDocumentAsync(request, ct);
+            await Refuse(() => clocks.SaveCalendarAsync(id, json, ct));
+            return Results.NoContent();
+        });
+        admin.MapGet("/policies", async (SlaSettingsService settings, CancellationToken ct) =>
+            Results.Text(await settings.PoliciesJsonAsync(ct) ?? SlaPolicyDocument.Empty.ToJson(), "application/json"));
+        admin.MapPut("/policies", async (HttpRequest request, SlaClockService clocks, CancellationToken ct) =>
+        {
+            var json = await ReadDocumentAsync(request, ct);
+            await Refuse(() => clocks.SavePoliciesAsync(json, ct));
+            return Results.NoContent();
+        });
+    }
+
+    private static string Actor(HttpRequest request) =>
+        request.Headers[TaskEndpoints.StaffUserHeader].FirstOrDefault() is { Length: > 0 } user ? user.Trim() : "api";
+
+    /// <summary>The body as text: calendars and policies are stored as the admin wrote them, comments included.</summary>
+    private static async Task<string> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        if (!request.HasJsonContentType()) throw new CaseValidationException(["Content-Type: send application/json."]);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes) throw new PayloadTooLargeException(MaxBodyBytes);
+        }
+        try { return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer.ToArray()); }
+        catch (ArgumentException) { throw new CaseValidationException(["body: not UTF-8 text."]); }
+    }
+
+    /// <summary>An invalid calendar or policy is the caller's mistake: a 400 with what is wrong, nothing stored.</summary>
+    private static async Task Refuse(Func<Task> save)
+    {
+        try { await save(); }
+        catch (FormatException e) { throw new CaseValidationException([e.Message]); }
+    }
+}
