@@ -24,6 +24,9 @@ public sealed class FeedbackDomainOptions
 
     /// <summary>An organisation file loaded when the directory is empty; null loads none.</summary>
     public string? OrganizationSeedFile { get; set; }
+
+    /// <summary>Report calendar, repeat window and the customer-key secret.</summary>
+    public Reports.ReportOptions Reports { get; set; } = new();
 }
 
 /// <summary>Service registration for the feedback domain.</summary>
@@ -58,6 +61,8 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<Organization.DirectoryService>();
         services.AddSingleton<Notification.MessageTemplates>();
         services.AddSingleton(options.Email);
+        services.AddSingleton(options.Reports);
+        services.AddSingleton<Reports.ReportService>();
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddHostedService<FeedbackDatabaseMigrator>();
         services.AddHostedService<Organization.OrganizationSeeder>();

@@ -61,6 +61,7 @@ public sealed class CaseService(
             CreatedAt = now,
             UpdatedAt = now,
         };
+        Reports.CaseFacts.OnRegistration(feedback, options.Reports.CustomerKeySecret);
         await using (var tx = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             try
