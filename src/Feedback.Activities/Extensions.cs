@@ -27,6 +27,9 @@ public sealed class FeedbackDomainOptions
 
     /// <summary>Report calendar, repeat window and the customer-key secret.</summary>
     public Reports.ReportOptions Reports { get; set; } = new();
+
+    /// <summary>How long personal data is kept.</summary>
+    public Retention.RetentionOptions Retention { get; set; } = new();
 }
 
 /// <summary>Service registration for the feedback domain.</summary>
@@ -63,10 +66,19 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton(options.Email);
         services.AddSingleton(options.Reports);
         services.AddSingleton<Reports.ReportService>();
+        services.AddSingleton<Reports.CaseList>();
+        services.AddSingleton<Audit.AuditTrail>();
+        options.Retention.Validate();
+        services.AddSingleton(options.Retention);
+        services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddHostedService<FeedbackDatabaseMigrator>();
         services.AddHostedService<Organization.OrganizationSeeder>();
-        if (runtime.RunBackgroundWorkers) services.AddHostedService(sp => sp.GetRequiredService<CaseWorkflowStarter>());
+        if (runtime.RunBackgroundWorkers)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<CaseWorkflowStarter>());
+            services.AddHostedService<Retention.RetentionJob>();
+        }
         return services;
     }
 

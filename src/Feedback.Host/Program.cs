@@ -4,6 +4,7 @@ using Feedback.Workflows;
 using Feedback.Workflows.Api;
 using Feedback.Host.Api;
 using Feedback.Host.Studio;
+using Feedback.Host.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
@@ -21,8 +22,15 @@ builder.Services.AddFeedbackDomain(o =>
     o.CompanyName = builder.Configuration["Company:Name"] ?? o.CompanyName;
     o.WorkflowDefinitionId = builder.Configuration["Feedback:WorkflowDefinitionId"] ?? o.WorkflowDefinitionId;
     o.Email = settings.Email;
+    o.Reports.TimeZone = builder.Configuration["Reports:TimeZone"] ?? o.Reports.TimeZone;
+    o.Reports.RepeatWindowDays = builder.Configuration.GetValue("Reports:RepeatWindowDays", o.Reports.RepeatWindowDays);
+    o.Reports.CustomerKeySecret = settings.CustomerKeySecret;
+    o.Retention.Years = builder.Configuration.GetValue("Retention:Years", o.Retention.Years);
+    o.Retention.Interval = builder.Configuration.GetValue("Retention:Interval", o.Retention.Interval);
 });
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
+builder.Services.AddSingleton<Feedback.Host.Access.StaffActorResolver>();
+builder.Services.AddSingleton<Feedback.Host.Reports.ReportHandlers>();
 var studioTokens = builder.AddFeedbackStudio(settings.ApiKey);
 builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey, ValidateBearerToken = studioTokens.IsValid });
 
@@ -34,6 +42,7 @@ app.MapFeedbackStudio();
 app.MapFeedbackApi();
 app.MapTaskApi();
 app.MapDirectoryApi();
+app.MapReports();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

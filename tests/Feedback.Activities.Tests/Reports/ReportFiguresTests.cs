@@ -141,6 +141,65 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
         trend.Select(p => (p.Period.Label, p.Figures.Cases)).Should().Equal(("2026-01", 0L), ("2026-02", 1L), ("2026-03", 6L));
     }
 
+    [Fact]
+    public async Task Anonymisation_removes_personal_data_keeps_every_figure_and_respects_a_legal_hold()
+    {
+        var periods = new[] { March, ReportPeriod.Parse("2026-Q1"), ReportPeriod.Parse("2025-H2") };
+        var before = await AllFiguresAsync(periods);
+        var clock = new FixedClock(new DateTimeOffset(2029, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        var retention = new Feedback.Activities.Retention.RetentionService(_db, new Feedback.Activities.Retention.RetentionOptions { BatchSize = 3 }, clock);
+        await retention.SetLegalHoldAsync("FB-2026-000004", true, "Court case 2029-17.", "po", "api", default);
+
+        // Three years before 2029-04-01 is 2026-04-01: every case but the one on hold is due.
+        (await retention.AnonymiseDueAsync(default)).Should().Be(8);
+        (await retention.AnonymiseDueAsync(default)).Should().Be(0, "a second pass finds nothing left");
+
+        await using (var db = _db.CreateDbContext())
+        {
+            var cases = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.Cases);
+            foreach (var c in cases.Where(c => c.Number != "FB-2026-000004"))
+            {
+                (c.CustomerName, c.CustomerEmail, c.CustomerPhone, c.Title).Should().Be((null, null, null, null));
+                c.Content.Should().Be(Feedback.Activities.Retention.RetentionService.RemovedText);
+                c.AnonymisedAt.Should().Be(clock.UtcNow);
+            }
+            var held = cases.Single(c => c.Number == "FB-2026-000004");
+            (held.CustomerPhone, held.AnonymisedAt).Should().Be(("+86 138 0000 0004", null));
+            db.History.Count(h => h.Action == "Anonymised").Should().Be(8);
+        }
+        (await AllFiguresAsync(periods)).Should().BeEquivalentTo(before, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task The_audit_trail_cannot_be_changed_or_deleted_in_the_database()
+    {
+        var audit = new Feedback.Activities.Audit.AuditTrail(_db, new FixedClock(At(4, 1)));
+        await using var db = _db.CreateDbContext();
+        var caseId = db.Cases.Single(c => c.Number == "FB-2026-000001").Id;
+        await audit.RecordAsync(caseId, "hana", "api", "ContactsRevealed", null, default);
+
+        var update = () => Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, "UPDATE feedback_case_history SET actor = 'someone else'");
+        var delete = () => Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, "DELETE FROM feedback_case_history");
+        (await update.Should().ThrowAsync<System.Data.Common.DbException>()).Which.Message.Should().Contain("append-only");
+        (await delete.Should().ThrowAsync<System.Data.Common.DbException>()).Which.Message.Should().Contain("append-only");
+        (await audit.ListAsync(caseId, default)).Should().ContainSingle().Which.Actor.Should().Be("hana");
+    }
+
+    private async Task<List<object>> AllFiguresAsync(IEnumerable<ReportPeriod> periods)
+    {
+        var all = new List<object>();
+        foreach (var period in periods)
+            foreach (var by in Enum.GetValues<ReportDimension>())
+                all.Add(await _reports.ComputeAsync(period, by, null, default));
+        all.Add(await _reports.TrendAsync(ReportPeriod.Parse("2025-10-01..2026-04-30"), null, default));
+        return all;
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : Feedback.Workflows.Runtime.IClock
+    {
+        public DateTimeOffset UtcNow => now;
+    }
+
     private static DateTimeOffset At(int month, int day, int hour = 0) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
 
     private static FeedbackCase Case(int n, string department, FeedbackCategory category, FeedbackChannel channel, string? email, string? phone, DateTimeOffset received,
