@@ -11,6 +11,7 @@ public sealed record DurationFigures(int Count, double? MedianSeconds, double? P
 /// only in <see cref="Malicious"/>; every other figure leaves them out.
 /// </summary>
 /// <param name="Key">The department id or category name; null for the total, or for cases without one.</param>
+/// <param name="NegativeReviews">Cases that came in as e-commerce, social-media or third-party-platform reviews (imported reviews are complaints).</param>
 /// <param name="DueInPeriod">Cases whose rectification was due in the period (by their SLA due time).</param>
 /// <param name="OnTime">Of those, the ones resolved by the due time.</param>
 /// <param name="Rectified">Cases on which the customer gave a verdict.</param>

@@ -12,11 +12,11 @@ namespace Feedback.Host.Reports;
 
 /// <summary>
 /// Report figures as JSON and CSV under <c>/api/reports</c> (API key), and the dashboard with its CSV exports under
-/// <c>/reports</c> (the admin shell's sign-in). Who sees which department is decided by the actor.
+/// <c>/studio/reports</c> (the admin shell's sign-in, whose cookie is scoped to /studio). Who sees which department is decided by the actor.
 /// </summary>
 internal static class ReportEndpoints
 {
-    public const string Dashboard = "/reports";
+    public const string Dashboard = "/studio/reports";
 
     public static void MapReports(this IEndpointRouteBuilder app)
     {

@@ -119,6 +119,27 @@ public sealed class AccessApiTests : IAsyncLifetime
         (await _host.CreateClient().GetAsync("/api/reports/figures")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task The_dashboard_needs_the_admin_sign_in_and_shows_charts_tables_and_exports()
+    {
+        var browser = _host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var anonymous = await browser.GetAsync("/studio/reports");
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        anonymous.Headers.Location!.ToString().Should().StartWith("/studio/signin");
+
+        var token = _host.Services.GetRequiredService<Feedback.Host.Studio.StudioTokens>().Issue("admin");
+        browser.DefaultRequestHeaders.Add("Cookie", $"feedback_studio={token.Value}");
+        var month = $"{DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}";
+        var page = await browser.GetStringAsync($"/studio/reports?period={month}");
+        page.Should().Contain("<svg").And.Contain("<table").And.Contain("quality").And.Contain("logistics")
+            .And.Contain("/studio/reports/trend.csv?").And.Contain("/studio/reports/figures.csv?by=department&amp;");
+        var csv = await browser.GetStringAsync($"/studio/reports/figures.csv?by=department&period={month}");
+        csv.Should().Contain("department,cases,negative_reviews").And.Contain("\r\nquality,1,").And.Contain("(total),2,");
+
+        (await browser.GetStringAsync($"/studio/reports/cases.csv?period={month}&reveal=contacts")).Should().Contain("wang@example.cn");
+        (await AuditAsync(Quality)).Should().Equal("ContactsRevealed by admin via export");
+    }
+
     private async Task<List<string>> AuditAsync(string number) =>
         (await GetAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
             .Select(e => $"{(string?)e!["action"]} by {(string?)e["actor"]} via {(string?)e["via"]}").ToList();
