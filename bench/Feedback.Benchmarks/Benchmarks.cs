@@ -3,7 +3,7 @@ namespace Feedback.Benchmarks;
 /// <summary>The benchmarks this runner knows, by name.</summary>
 internal static class Benchmarks
 {
-    public static readonly string[] Names = ["classifier", "intake", "resume"];
+    public static readonly string[] Names = ["classifier", "intake", "resume", "reports"];
 
     public const string Usage = """
         usage: dotnet run --project bench/Feedback.Benchmarks -c Release -- <benchmark> [options]
@@ -15,8 +15,10 @@ internal static class Benchmarks
           resume       task completions/s and latency through POST /api/tasks/{id}/complete
                        --clients 8  --cases 500 (closed loop, 4 tasks each)  --seconds 60 (its time bound)
                        --rate 200  --rate-seconds 15
+          reports      the monthly report over generated cases (three years, in the database)
+                       --cases 1000000  --rounds 5
 
-        intake and resume read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
+        intake, resume and reports read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
         of a disposable cluster (scripts/bench.sh starts one); pgbench is taken from FEEDBACK_PGBENCH, PATH or
         /usr/lib/postgresql/*/bin.
         """;
@@ -26,6 +28,7 @@ internal static class Benchmarks
         "classifier" => ClassifierBenchmark.RunAsync(options),
         "intake" => IntakeBenchmark.RunAsync(options),
         "resume" => ResumeBenchmark.RunAsync(options),
+        "reports" => ReportsBenchmark.RunAsync(options),
         _ => throw new BenchmarkException($"unknown benchmark '{name}'"),
     };
 }

@@ -27,6 +27,12 @@ public sealed class FeedbackDomainOptions
 
     /// <summary>The shipped SLA calendars and policies.</summary>
     public Sla.SlaOptions Sla { get; set; } = new();
+
+    /// <summary>Report calendar, repeat window and the customer-key secret.</summary>
+    public Reports.ReportOptions Reports { get; set; } = new();
+
+    /// <summary>How long personal data is kept.</summary>
+    public Retention.RetentionOptions Retention { get; set; } = new();
 }
 
 /// <summary>Service registration for the feedback domain.</summary>
@@ -66,10 +72,18 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<Organization.DirectoryService>();
         services.AddSingleton<Notification.MessageTemplates>();
         services.AddSingleton(options.Email);
+        services.AddSingleton(options.Reports);
+        services.AddSingleton<Reports.ReportService>();
+        services.AddSingleton<Reports.CaseList>();
+        services.AddSingleton<Audit.AuditTrail>();
+        options.Retention.Validate();
+        services.AddSingleton(options.Retention);
+        services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddHostedService<FeedbackDatabaseMigrator>();
         services.AddHostedService<Organization.OrganizationSeeder>();
         services.AddHostedService<Sla.SlaSettingsSeeder>();
+        if (runtime.RunBackgroundWorkers) services.AddHostedService<Retention.RetentionJob>();
         return services;
     }
 

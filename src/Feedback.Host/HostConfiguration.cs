@@ -6,7 +6,7 @@ using MailKit.Security;
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email)
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -43,7 +43,23 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         var organization = configuration["Directory:SeedFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "directory", "example-organization.json");
         return new HostConfiguration(provider, connection, apiKey, generated,
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
-            ReadEmail(configuration, dataFolder));
+            ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"));
+    }
+
+    /// <summary>
+    /// A configured secret, or one generated once and kept in the data folder: the customer key must stay the same
+    /// across restarts, or repeat complaints would no longer be recognised.
+    /// </summary>
+    private static string ReadOrCreateSecret(string? configured, string dataFolder, string fileName)
+    {
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        Directory.CreateDirectory(dataFolder);
+        var file = Path.Combine(dataFolder, fileName);
+        var secret = File.Exists(file) ? File.ReadAllText(file).Trim() : "";
+        if (secret.Length > 0) return secret;
+        secret = RandomNumberGenerator.GetHexString(64, lowercase: true);
+        File.WriteAllText(file, secret);
+        return secret;
     }
 
     /// <summary>Email:Smtp:Host/Port/Username/Password/Security and Email:From; without a host, mail is kept in data/dev-mail.</summary>

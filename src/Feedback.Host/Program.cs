@@ -4,6 +4,7 @@ using Feedback.Workflows;
 using Feedback.Workflows.Api;
 using Feedback.Host.Api;
 using Feedback.Host.Studio;
+using Feedback.Host.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
@@ -26,8 +27,15 @@ builder.Services.AddFeedbackDomain(o =>
     var policies = builder.Configuration["Sla:PoliciesFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "sla", "policies.json");
     o.Sla.CalendarsFolder = string.IsNullOrWhiteSpace(calendars) ? null : calendars;
     o.Sla.PoliciesFile = string.IsNullOrWhiteSpace(policies) ? null : policies;
+    o.Reports.TimeZone = builder.Configuration["Reports:TimeZone"] ?? o.Reports.TimeZone;
+    o.Reports.RepeatWindowDays = builder.Configuration.GetValue("Reports:RepeatWindowDays", o.Reports.RepeatWindowDays);
+    o.Reports.CustomerKeySecret = settings.CustomerKeySecret;
+    o.Retention.Years = builder.Configuration.GetValue("Retention:Years", o.Retention.Years);
+    o.Retention.Interval = builder.Configuration.GetValue("Retention:Interval", o.Retention.Interval);
 });
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
+builder.Services.AddSingleton<Feedback.Host.Access.StaffActorResolver>();
+builder.Services.AddSingleton<Feedback.Host.Reports.ReportHandlers>();
 var studioTokens = builder.AddFeedbackStudio(settings.ApiKey);
 builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey, ValidateBearerToken = studioTokens.IsValid });
 
@@ -40,6 +48,7 @@ app.MapFeedbackApi();
 app.MapTaskApi();
 app.MapDirectoryApi();
 app.MapSlaApi();
+app.MapReports();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

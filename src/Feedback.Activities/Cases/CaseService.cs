@@ -67,6 +67,7 @@ public sealed class CaseService(
             CreatedAt = now,
             UpdatedAt = now,
         };
+        Reports.CaseFacts.OnRegistration(feedback, options.Reports.CustomerKeySecret);
         try
         {
             await runtime.StartAsync(StartRequest(feedback, [new CaseRegistered(feedback, actor, via)]), cancellationToken);

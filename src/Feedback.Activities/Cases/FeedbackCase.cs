@@ -48,6 +48,29 @@ public sealed class FeedbackCase
     public string? IdempotencyKey { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    // Facts kept for reports and retention (see Reports/ and Retention/); all are derived or set once.
+
+    /// <summary>A keyed hash of the customer's normalised e-mail or phone: finds repeat complaints without the contact itself.</summary>
+    public string? CustomerKey { get; set; }
+    /// <summary>The product's normalised name and model, for repeat complaints about the same product.</summary>
+    public string? ProductKey { get; set; }
+    /// <summary>Whole UTC days from 1970-01-01 to <see cref="ReceivedAt"/>, so repeat windows are integer arithmetic in any database.</summary>
+    public int ReceivedDay { get; set; }
+    /// <summary>When a staff member first completed a task on the case.</summary>
+    public DateTimeOffset? FirstResponseAt { get; set; }
+    public long? FirstResponseSeconds { get; set; }
+    /// <summary>When the case was first replied to or closed.</summary>
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public long? ResolutionSeconds { get; set; }
+    /// <summary>When the rectification is due under its SLA; set by the SLA clocks, null when none applies.</summary>
+    public DateTimeOffset? DueAt { get; set; }
+    /// <summary>The customer's last verdict on the rectification (a rating of 4 or more, or a satisfied callback).</summary>
+    public bool? CustomerSatisfied { get; set; }
+    /// <summary>While set, retention never anonymises the case.</summary>
+    public bool LegalHold { get; set; }
+    /// <summary>When retention removed the personal data.</summary>
+    public DateTimeOffset? AnonymisedAt { get; set; }
 }
 
 /// <summary>Product facts for product-quality feedback.</summary>

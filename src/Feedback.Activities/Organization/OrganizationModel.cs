@@ -24,8 +24,11 @@ public sealed class StaffMember
     public string? Delegate { get; set; }
 }
 
-/// <summary>What a staff member may do in the process.</summary>
-public enum StaffRole { Staff, DepartmentHead, ComplaintDesk, ComplaintDeskManager, Management }
+/// <summary>
+/// What a staff member may do in the process. ProcessOwner (the admin of the process) and Auditor were added for
+/// access to cases and reports: see <see cref="Access.CaseAccess"/>.
+/// </summary>
+public enum StaffRole { Staff, DepartmentHead, ComplaintDesk, ComplaintDeskManager, Management, ProcessOwner, Auditor }
 
 /// <summary>Which department leads a category of feedback, and which help.</summary>
 public sealed class RoutingRule

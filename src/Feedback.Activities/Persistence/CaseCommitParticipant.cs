@@ -39,6 +39,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
                 db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = change.Actor, Via = change.Via, Action = change.Action, Details = change.Details });
             }
             feedback.UpdatedAt = now;
+            Reports.CaseFacts.OnStep(feedback, group.Select(c => c.Action), now);
         }
         foreach (var task in opened) db.Tasks.Add(task.Task);
         await db.SaveChangesAsync(cancellationToken);

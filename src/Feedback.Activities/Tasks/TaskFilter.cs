@@ -17,6 +17,12 @@ public sealed record TaskFilter
     public string? WorkflowInstanceId { get; init; }
     /// <summary>Empty or null lists every status.</summary>
     public IReadOnlyCollection<FeedbackTaskStatus>? Statuses { get; init; }
+    /// <summary>
+    /// Limits the list to what a department-scoped reader may see: tasks of this department, or assigned to or claimed
+    /// by <see cref="VisibleToUser"/>. Both null: no limit.
+    /// </summary>
+    public string? VisibleToDepartment { get; init; }
+    public string? VisibleToUser { get; init; }
     /// <summary>Zero-based, as in the workflow-instance list.</summary>
     public int Page { get; init; }
     public int PageSize { get; init; } = DefaultPageSize;

@@ -30,6 +30,12 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         if (errors.Count > 0) throw new TaskValidationException(errors);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.Tasks.AsNoTracking();
+        if (filter.VisibleToDepartment is not null || filter.VisibleToUser is not null)
+        {
+            var (visibleDepartment, visibleUser) = (filter.VisibleToDepartment, filter.VisibleToUser);
+            query = query.Where(t => (visibleDepartment != null && t.DepartmentId == visibleDepartment)
+                || (visibleUser != null && (t.Assignee == visibleUser || t.ClaimedBy == visibleUser)));
+        }
         if (filter.Assignee is { } assignee) query = query.Where(t => t.Assignee == assignee || t.ClaimedBy == assignee);
         if (filter.Department is { } department) query = query.Where(t => t.DepartmentId == department);
         if (filter.Role is { } roleName)

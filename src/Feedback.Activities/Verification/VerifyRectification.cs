@@ -74,12 +74,14 @@ public sealed class VerifyRectification(CaseService cases) : Activity
             (outcome, action, status, details) = (Outcomes.Unsatisfied, "CustomerUnsatisfied", CaseStatus.UnderReview, $"The customer is still not satisfied ({answer}) after {reworks} rework(s), the most allowed; escalate.");
 
         var rating = answer.Rating;
+        var satisfied = answer.Satisfied;
         context.Enlist(new CaseChange(number, action, details, c =>
         {
             // A rating replaces the earlier one; a callback without a rating leaves it as it was.
             if (rating is not null) c.Satisfaction = rating;
             c.ReworkCount = reworks;
             c.Status = status;
+            c.CustomerSatisfied = satisfied;
         }, Actor: "customer"));
         context.Set(Satisfied, answer.Satisfied);
         context.Set(CustomerComment, answer.Comment);

@@ -1,8 +1,9 @@
+using Feedback.Activities.Access;
 using Feedback.Activities.Cases;
 
 namespace Feedback.Host.Api;
 
-/// <summary>What staff see of a case through the API.</summary>
+/// <summary>What staff see of a case through the API; contacts are masked unless revealed (see <see cref="CaseAccess"/>).</summary>
 internal sealed record CaseView(
     string Number, DateTimeOffset ReceivedAt, FeedbackChannel Channel, CaseStatus Status, bool Anonymous,
     string? CustomerName, string? CustomerPhone, string? CustomerEmail, string Language, string? Title, string Content,
@@ -16,8 +17,12 @@ internal sealed record CaseView(
     /// <summary>One history line.</summary>
     public sealed record HistoryLine(DateTimeOffset At, string Actor, string Via, string Action, string? Details);
 
-    public static CaseView From(FeedbackCase c, IReadOnlyList<CaseHistoryEntry> history) => new(
-        c.Number, c.ReceivedAt, c.Channel, c.Status, c.Anonymous, c.CustomerName, c.CustomerPhone, c.CustomerEmail, c.Language,
+    /// <summary>The case with its history; the customer's name and contacts are masked unless <paramref name="revealed"/>.</summary>
+    public static CaseView From(FeedbackCase c, IReadOnlyList<CaseHistoryEntry> history, bool revealed) => new(
+        c.Number, c.ReceivedAt, c.Channel, c.Status, c.Anonymous,
+        revealed ? c.CustomerName : PersonalData.MaskName(c.CustomerName),
+        revealed ? c.CustomerPhone : PersonalData.MaskPhone(c.CustomerPhone),
+        revealed ? c.CustomerEmail : PersonalData.MaskEmail(c.CustomerEmail), c.Language,
         c.Title, c.Content, c.Product, c.Requests, c.Category, c.Severity, c.FoodSafety, c.LeadDepartment, c.HelperDepartments,
         c.Owner, c.ReworkCount, c.EscalationLevel, c.Satisfaction, c.WorkflowInstanceId,
         history.Select(h => new HistoryLine(h.At, h.Actor, h.Via, h.Action, h.Details)).ToList());

@@ -21,6 +21,8 @@ internal sealed class FeedbackApiExceptionHandler : IExceptionHandler
             Feedback.Activities.Tasks.TaskForbiddenException e => (StatusCodes.Status403Forbidden, "Not allowed.", [e.Message]),
             Feedback.Activities.Tasks.TaskConflictException e => (StatusCodes.Status409Conflict, "Conflict.", [e.Message]),
             Feedback.Activities.Tasks.TaskCompletionFailedException e => (StatusCodes.Status500InternalServerError, "The workflow failed to take the completion.", [e.Message]),
+            Feedback.Activities.Access.AccessDeniedException e => (StatusCodes.Status403Forbidden, "Not allowed.", [e.Message]),
+            Feedback.Activities.Reports.ReportValidationException e => (StatusCodes.Status400BadRequest, "The report request is not valid.", e.Errors),
             KeyNotFoundException e => (StatusCodes.Status404NotFound, "Not found.", [e.Message]),
             WorkflowNotFoundException e => (StatusCodes.Status503ServiceUnavailable, "Feedback cannot be accepted right now.", [e.Message]),
             _ => (0, "", Array.Empty<string>()),

@@ -1,6 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Feedback.Activities.Access;
+using Feedback.Activities.Audit;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Retention;
+using Feedback.Host.Access;
 using Feedback.Activities.Intake;
 using Feedback.Workflows.Api;
 
@@ -50,12 +54,50 @@ internal static class FeedbackEndpoints
             return Results.Json(await importer.ImportAsync(stream, ct), Json);
         });
 
-        staff.MapGet("/{number}", async (string number, CaseService cases, Feedback.Activities.Sla.SlaClockService clocks, CancellationToken ct) =>
+        // ?reveal=contacts shows the customer's name and contacts to those allowed to see them, and leaves a line in the audit trail.
+        staff.MapGet("/{number}", async (string number, string? reveal, HttpContext http, CaseService cases, AuditTrail audit, StaffActorResolver access, Feedback.Activities.Sla.SlaClockService clocks, CancellationToken ct) =>
         {
-            var feedback = await cases.FindAsync(number, ct) ?? throw new KeyNotFoundException($"No case {number}.");
-            var history = await cases.HistoryAsync(feedback.Id, ct);
-            return Results.Json(CaseView.From(feedback, history) with { Clocks = await clocks.ClocksAsync(number, ct) }, Json);
+            var (actor, feedback) = await ReadableCaseAsync(number, http, cases, access, ct);
+            var revealed = false;
+            if (reveal is not null)
+            {
+                if (reveal != "contacts") throw new CaseValidationException([$"reveal: '{reveal}' is not something to reveal; use reveal=contacts."]);
+                if (!CaseAccess.MayRevealContacts(actor, feedback))
+                    throw new AccessDeniedException($"{actor.AuditName} may not see the contacts of case {number}; they stay masked.");
+                await audit.RecordAsync(feedback.Id, actor.AuditName, "api", "ContactsRevealed", "The customer's name and contacts were shown.", ct);
+                revealed = true;
+            }
+            return Results.Json(CaseView.From(feedback, await audit.ListAsync(feedback.Id, ct), revealed) with { Clocks = await clocks.ClocksAsync(number, ct) }, Json);
         });
+
+        staff.MapGet("/{number}/audit", async (string number, HttpContext http, CaseService cases, AuditTrail audit, StaffActorResolver access, CancellationToken ct) =>
+        {
+            var (_, feedback) = await ReadableCaseAsync(number, http, cases, access, ct);
+            var lines = await audit.ListAsync(feedback.Id, ct);
+            return Results.Json(new { number, entries = lines.Select(h => new CaseView.HistoryLine(h.At, h.Actor, h.Via, h.Action, h.Details)) }, Json);
+        });
+
+        // Retention skips a case under legal hold; process owners and management place and lift holds.
+        staff.MapPost("/{number}/legal-hold", async (string number, HttpContext http, CaseService cases, RetentionService retention, StaffActorResolver access, CancellationToken ct) =>
+        {
+            var (actor, _) = await ReadableCaseAsync(number, http, cases, access, ct);
+            if (!CaseAccess.MayHold(actor)) throw new AccessDeniedException($"{actor.AuditName} may not place or lift legal holds; process owners and management do.");
+            var body = await ReadAsync<LegalHoldBody>(http.Request, ct);
+            if (body.Hold is not { } hold) throw new CaseValidationException(["hold: true to place a legal hold, false to lift it."]);
+            var feedback = await retention.SetLegalHoldAsync(number, hold, body.Reason, actor.AuditName, "api", ct);
+            return Results.Json(new { number, legalHold = feedback.LegalHold }, Json);
+        });
+    }
+
+    /// <summary>The case, if the acting staff member may read it.</summary>
+    /// <exception cref="KeyNotFoundException">No such case.</exception>
+    /// <exception cref="AccessDeniedException">The actor may not read it.</exception>
+    internal static async Task<(Actor Actor, FeedbackCase Case)> ReadableCaseAsync(string number, HttpContext http, CaseService cases, StaffActorResolver access, CancellationToken ct)
+    {
+        var feedback = await cases.FindAsync(number, ct) ?? throw new KeyNotFoundException($"No case {number}.");
+        var actor = await access.ResolveAsync(http, ct);
+        CaseAccess.EnsureRead(actor, feedback);
+        return (actor, feedback);
     }
 
     private static async Task<IResult> RegisterAsync(HttpRequest request, CaseService cases, CaseRegistration registration, string actor, string via, CancellationToken ct)
@@ -72,6 +114,9 @@ internal static class FeedbackEndpoints
     private static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class =>
         await JsonBody.ReadAsync<T>(request, MaxBodyBytes, message => new CaseValidationException([message]), ct)
         ?? throw new CaseValidationException(["body: a JSON object is required."]);
+
+    /// <summary><c>{hold, reason}</c>.</summary>
+    private sealed record LegalHoldBody(bool? Hold, string? Reason);
 
     /// <summary>Staff entry of phone, counter and suggestion-box feedback.</summary>
     private sealed record StaffEntry(string? EnteredBy, CaseRegistration? Feedback);

@@ -50,7 +50,7 @@ internal static class SlaEndpoints
     }
 
     private static string Actor(HttpRequest request) =>
-        request.Headers[TaskEndpoints.StaffUserHeader].FirstOrDefault() is { Length: > 0 } user ? user.Trim() : "api";
+        request.Headers[Feedback.Host.Access.StaffActorResolver.StaffUserHeader].FirstOrDefault() is { Length: > 0 } user ? user.Trim() : "api";
 
     /// <summary>The body as text: calendars and policies are stored as the admin wrote them, comments included.</summary>
     private static async Task<string> ReadDocumentAsync(HttpRequest request, CancellationToken ct)

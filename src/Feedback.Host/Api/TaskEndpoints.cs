@@ -1,17 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Access;
 using Feedback.Activities.Tasks;
+using Feedback.Host.Access;
 using Feedback.Workflows.Api;
 
 namespace Feedback.Host.Api;
 
 /// <summary>
-/// The staff task API: inboxes, claim, reassign and complete. Behind the API key; the acting staff member is named by
-/// the <c>X-Staff-User</c> header, which the calling front end vouches for.
+/// The staff task API: inboxes, claim, reassign and complete. Behind the API key; the acting staff member comes from
+/// <see cref="Access.StaffActorResolver"/>. Lists and look-ups are limited to what the actor may read.
 /// </summary>
 internal static class TaskEndpoints
 {
-    public const string StaffUserHeader = "X-Staff-User";
     /// <summary>A form submission is small; anything near this size is not one.</summary>
     public const long MaxBodyBytes = 64 * 1024;
 
@@ -19,9 +20,11 @@ internal static class TaskEndpoints
     {
         var api = app.MapGroup("/api/tasks").AddEndpointFilter<ApiKeyFilter>();
 
-        api.MapGet("", async (HttpRequest request, TaskService tasks, CancellationToken ct) =>
+        api.MapGet("", async (HttpRequest request, TaskService tasks, StaffActorResolver access, CancellationToken ct) =>
         {
             var query = request.Query;
+            var actor = await access.ResolveAsync(request.HttpContext, ct);
+            var scoped = !CaseAccess.IsOrganisationWide(actor);
             var filter = new TaskFilter
             {
                 Assignee = Text(query["assignee"]),
@@ -32,36 +35,39 @@ internal static class TaskEndpoints
                 Statuses = TaskFilter.ParseStatuses(query["status"]),
                 Page = Number(query["page"], "page") ?? 0,
                 PageSize = Number(query["pageSize"], "pageSize") ?? TaskFilter.DefaultPageSize,
+                VisibleToDepartment = scoped ? actor.Member is { Active: true } m ? m.DepartmentId : null : null,
+                VisibleToUser = scoped ? actor.UserName : null,
             };
             var page = await tasks.ListAsync(filter, ct);
             return Results.Json(new { items = page.Items.Select(TaskView.From), totalCount = page.TotalCount, page = page.Page, pageSize = page.PageSize }, FeedbackEndpoints.Json);
         });
 
-        api.MapGet("/{id}", async (string id, TaskService tasks, CancellationToken ct) =>
-            Results.Json(TaskView.From(await tasks.GetAsync(id, ct)), FeedbackEndpoints.Json));
-
-        api.MapPost("/{id}/claim", async (string id, HttpRequest request, TaskService tasks, CancellationToken ct) =>
-            Results.Json(TaskView.From(await tasks.ClaimAsync(id, StaffUser(request), ct)), FeedbackEndpoints.Json));
-
-        api.MapPost("/{id}/reassign", async (string id, HttpRequest request, TaskService tasks, CancellationToken ct) =>
+        api.MapGet("/{id}", async (string id, HttpContext http, TaskService tasks, StaffActorResolver access, CancellationToken ct) =>
         {
-            var user = StaffUser(request);
+            var task = await tasks.GetAsync(id, ct);
+            var actor = await access.ResolveAsync(http, ct);
+            if (!CaseAccess.MayReadTask(actor, task)) throw new AccessDeniedException($"{actor.AuditName} may not read task {id}: it belongs to another department.");
+            return Results.Json(TaskView.From(task), FeedbackEndpoints.Json);
+        });
+
+        api.MapPost("/{id}/claim", async (string id, HttpRequest request, TaskService tasks, StaffActorResolver access, CancellationToken ct) =>
+            Results.Json(TaskView.From(await tasks.ClaimAsync(id, await access.RequireUserAsync(request.HttpContext, ct), ct)), FeedbackEndpoints.Json));
+
+        api.MapPost("/{id}/reassign", async (string id, HttpRequest request, TaskService tasks, StaffActorResolver access, CancellationToken ct) =>
+        {
+            var user = await access.RequireUserAsync(request.HttpContext, ct);
             var body = await ReadAsync<ReassignBody>(request, ct);
             return Results.Json(TaskView.From(await tasks.ReassignAsync(id, user, body.To, body.Reason, ct)), FeedbackEndpoints.Json);
         });
 
-        api.MapPost("/{id}/complete", async (string id, HttpRequest request, TaskService tasks, CancellationToken ct) =>
+        api.MapPost("/{id}/complete", async (string id, HttpRequest request, TaskService tasks, StaffActorResolver access, CancellationToken ct) =>
         {
-            var user = StaffUser(request);
+            var user = await access.RequireUserAsync(request.HttpContext, ct);
             var body = await ReadAsync<CompleteBody>(request, ct);
             var result = await tasks.CompleteAsync(id, user, body.Action, body.Values, request.Headers["Idempotency-Key"].FirstOrDefault(), ct);
             return Results.Json(TaskView.From(result.Task), FeedbackEndpoints.Json);
         });
     }
-
-    /// <exception cref="TaskValidationException">The header is missing.</exception>
-    private static string StaffUser(HttpRequest request) =>
-        Text(request.Headers[StaffUserHeader]) ?? throw new TaskValidationException([$"{StaffUserHeader}: the acting staff member's user name is required."]);
 
     private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

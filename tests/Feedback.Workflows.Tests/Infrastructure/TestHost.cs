@@ -33,6 +33,7 @@ public sealed class TestHost : WebApplicationFactory<Program>
         builder.UseSetting("Database:Provider", "PostgreSql");
         builder.UseSetting("ConnectionStrings:Feedback", _connectionString);
         builder.UseSetting("Security:ApiKey", ApiKey);
+        builder.UseSetting("Privacy:CustomerKeySecret", "test-customer-key-secret");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Workflows:ShippedFolder", ShippedFolder ?? "");
         builder.UseSetting("Directory:SeedFile", OrganizationSeedFile ?? "");

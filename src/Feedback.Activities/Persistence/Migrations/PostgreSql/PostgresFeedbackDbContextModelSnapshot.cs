@@ -74,6 +74,10 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("AnonymisedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("anonymised_at");
+
                     b.Property<bool>("Anonymous")
                         .HasColumnType("boolean")
                         .HasColumnName("anonymous");
@@ -106,6 +110,11 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("customer_email");
 
+                    b.Property<string>("CustomerKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("customer_key");
+
                     b.Property<string>("CustomerName")
                         .HasColumnType("text")
                         .HasColumnName("customer_name");
@@ -114,6 +123,14 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("customer_phone");
 
+                    b.Property<bool?>("CustomerSatisfied")
+                        .HasColumnType("boolean")
+                        .HasColumnName("customer_satisfied");
+
+                    b.Property<DateTimeOffset?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
                     b.Property<string>("DuplicateOf")
                         .HasColumnType("text")
                         .HasColumnName("duplicate_of");
@@ -121,6 +138,14 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.Property<int>("EscalationLevel")
                         .HasColumnType("integer")
                         .HasColumnName("escalation_level");
+
+                    b.Property<DateTimeOffset?>("FirstResponseAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_response_at");
+
+                    b.Property<long?>("FirstResponseSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("first_response_seconds");
 
                     b.Property<bool>("FoodSafety")
                         .HasColumnType("boolean")
@@ -145,6 +170,10 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("lead_department");
 
+                    b.Property<bool>("LegalHold")
+                        .HasColumnType("boolean")
+                        .HasColumnName("legal_hold");
+
                     b.Property<string>("MaliciousReason")
                         .HasColumnType("text")
                         .HasColumnName("malicious_reason");
@@ -163,14 +192,31 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("product");
 
+                    b.Property<string>("ProductKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("product_key");
+
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
+
+                    b.Property<int>("ReceivedDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("received_day");
 
                     b.Property<string>("Requests")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("requests");
+
+                    b.Property<long?>("ResolutionSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("resolution_seconds");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
 
                     b.Property<int>("ReworkCount")
                         .HasColumnType("integer")
@@ -211,6 +257,8 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DueAt");
+
                     b.HasIndex("IdempotencyKey")
                         .IsUnique();
 
@@ -222,7 +270,11 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.HasIndex("WorkflowInstanceId")
                         .IsUnique();
 
+                    b.HasIndex("CustomerKey", "ReceivedDay");
+
                     b.HasIndex("LeadDepartment", "Status");
+
+                    b.HasIndex("ProductKey", "Category", "ReceivedDay");
 
                     b.ToTable("feedback_cases", (string)null);
                 });

@@ -65,6 +65,10 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long?>("AnonymisedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("anonymised_at");
+
                     b.Property<bool>("Anonymous")
                         .HasColumnType("INTEGER")
                         .HasColumnName("anonymous");
@@ -97,6 +101,11 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_email");
 
+                    b.Property<string>("CustomerKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_key");
+
                     b.Property<string>("CustomerName")
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_name");
@@ -105,6 +114,14 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_phone");
 
+                    b.Property<bool?>("CustomerSatisfied")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("customer_satisfied");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_at");
+
                     b.Property<string>("DuplicateOf")
                         .HasColumnType("TEXT")
                         .HasColumnName("duplicate_of");
@@ -112,6 +129,14 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.Property<int>("EscalationLevel")
                         .HasColumnType("INTEGER")
                         .HasColumnName("escalation_level");
+
+                    b.Property<long?>("FirstResponseAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_response_at");
+
+                    b.Property<long?>("FirstResponseSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_response_seconds");
 
                     b.Property<bool>("FoodSafety")
                         .HasColumnType("INTEGER")
@@ -136,6 +161,10 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("lead_department");
 
+                    b.Property<bool>("LegalHold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("legal_hold");
+
                     b.Property<string>("MaliciousReason")
                         .HasColumnType("TEXT")
                         .HasColumnName("malicious_reason");
@@ -154,14 +183,31 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("product");
 
+                    b.Property<string>("ProductKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("product_key");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
+
+                    b.Property<int>("ReceivedDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_day");
 
                     b.Property<string>("Requests")
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("requests");
+
+                    b.Property<long?>("ResolutionSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolution_seconds");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
 
                     b.Property<int>("ReworkCount")
                         .HasColumnType("INTEGER")
@@ -202,6 +248,8 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DueAt");
+
                     b.HasIndex("IdempotencyKey")
                         .IsUnique();
 
@@ -213,7 +261,11 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.HasIndex("WorkflowInstanceId")
                         .IsUnique();
 
+                    b.HasIndex("CustomerKey", "ReceivedDay");
+
                     b.HasIndex("LeadDepartment", "Status");
+
+                    b.HasIndex("ProductKey", "Category", "ReceivedDay");
 
                     b.ToTable("feedback_cases", (string)null);
                 });

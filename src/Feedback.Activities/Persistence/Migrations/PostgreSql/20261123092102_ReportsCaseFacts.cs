@@ -1,0 +1,164 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Feedback.Activities.Persistence.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class ReportsCaseFacts : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "anonymised_at",
+                table: "feedback_cases",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "customer_key",
+                table: "feedback_cases",
+                type: "character varying(64)",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "customer_satisfied",
+                table: "feedback_cases",
+                type: "boolean",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "due_at",
+                table: "feedback_cases",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "first_response_at",
+                table: "feedback_cases",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "first_response_seconds",
+                table: "feedback_cases",
+                type: "bigint",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "legal_hold",
+                table: "feedback_cases",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<string>(
+                name: "product_key",
+                table: "feedback_cases",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "received_day",
+                table: "feedback_cases",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<long>(
+                name: "resolution_seconds",
+                table: "feedback_cases",
+                type: "bigint",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "resolved_at",
+                table: "feedback_cases",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            // Cases registered before this migration: their received day (customer and product keys need the
+            // application's secret and stay empty, so those cases count as first complaints).
+            migrationBuilder.Sql("UPDATE feedback_cases SET received_day = floor(extract(epoch FROM received_at) / 86400)::integer;");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_feedback_cases_customer_key_received_day",
+                table: "feedback_cases",
+                columns: new[] { "customer_key", "received_day" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_feedback_cases_due_at",
+                table: "feedback_cases",
+                column: "due_at");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_feedback_cases_product_key_category_received_day",
+                table: "feedback_cases",
+                columns: new[] { "product_key", "category", "received_day" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_feedback_cases_customer_key_received_day",
+                table: "feedback_cases");
+
+            migrationBuilder.DropIndex(
+                name: "IX_feedback_cases_due_at",
+                table: "feedback_cases");
+
+            migrationBuilder.DropIndex(
+                name: "IX_feedback_cases_product_key_category_received_day",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "anonymised_at",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "customer_key",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "customer_satisfied",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "due_at",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "first_response_at",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "first_response_seconds",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "legal_hold",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "product_key",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "received_day",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "resolution_seconds",
+                table: "feedback_cases");
+
+            migrationBuilder.DropColumn(
+                name: "resolved_at",
+                table: "feedback_cases");
+        }
+    }
+}

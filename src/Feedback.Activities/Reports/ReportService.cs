@@ -1,0 +1,187 @@
+using System.Data.Common;
+using Feedback.Activities.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Feedback.Activities.Reports;
+
+/// <summary>
+/// Computes report figures in the database: a few aggregate queries over indexed columns per report, never loading
+/// cases. PostgreSQL computes the percentiles with <c>percentile_cont</c>; SQLite, which has none, reads the two
+/// values around each percentile position with <c>LIMIT 2 OFFSET k</c> and interpolates the same way.
+/// </summary>
+public sealed class ReportService(IDbContextFactory<FeedbackDbContext> dbFactory, ReportOptions options)
+{
+    /// <summary>The longest trend, in months.</summary>
+    public const int MaxTrendMonths = 37;
+
+    /// <summary>The figures of <paramref name="period"/> grouped by <paramref name="by"/>, limited to one lead department when given.</summary>
+    public async Task<Report> ComputeAsync(ReportPeriod period, ReportDimension by, string? department, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = new ReportQuery(db, options, period, department);
+        var total = (await query.FiguresAsync(ReportDimension.Total, cancellationToken)).Single();
+        var rows = by == ReportDimension.Total ? [] : await query.FiguresAsync(by, cancellationToken);
+        return new Report(period, by, department, rows.OrderByDescending(r => r.Cases).ThenBy(r => r.Key, StringComparer.Ordinal).ToList(), total);
+    }
+
+    /// <summary>Month by month totals over <paramref name="period"/>.</summary>
+    /// <exception cref="ReportValidationException">The period spans more than <see cref="MaxTrendMonths"/> months.</exception>
+    public async Task<IReadOnlyList<TrendPoint>> TrendAsync(ReportPeriod period, string? department, CancellationToken cancellationToken)
+    {
+        var months = period.Months();
+        if (months.Count > MaxTrendMonths) throw new ReportValidationException([$"period: a trend covers at most {MaxTrendMonths} months."]);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var points = new List<TrendPoint>();
+        foreach (var month in months)
+            points.Add(new TrendPoint(month, (await new ReportQuery(db, options, month, department).FiguresAsync(ReportDimension.Total, cancellationToken)).Single()));
+        return points;
+    }
+}
+
+/// <summary>The SQL of one report period; the only place that knows the column names.</summary>
+internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, ReportPeriod period, string? department)
+{
+    private const string Valid = "c.malicious_reason IS NULL";
+    private const string ReviewChannels = "'ECommerceReview', 'SocialMedia', 'ThirdPartyPlatform'";
+    private static readonly DateTimeOffsetToBinaryConverter SqliteTime = new();
+
+    private readonly bool _postgres = db.SupportsRowLocks;
+    private readonly (DateTimeOffset From, DateTimeOffset To) _span = period.Instants(options.Zone);
+
+    public async Task<List<ReportFigures>> FiguresAsync(ReportDimension by, CancellationToken cancellationToken)
+    {
+        var key = by switch { ReportDimension.Department => "c.lead_department", ReportDimension.Category => "c.category", _ => "CAST(NULL AS VARCHAR(64))" };
+        var groupBy = by == ReportDimension.Total ? "" : $" GROUP BY {key}";
+        var scope = department is null ? "" : " AND c.lead_department = @department";
+        var percentiles = _postgres
+            ? $"""
+                ,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN {Valid} THEN c.first_response_seconds END),
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY CASE WHEN {Valid} THEN c.first_response_seconds END),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN {Valid} THEN c.resolution_seconds END),
+                percentile_cont(0.9) WITHIN GROUP (ORDER BY CASE WHEN {Valid} THEN c.resolution_seconds END)
+              """
+            : "";
+        // A repeat: an earlier valid case of the same customer, or the same product and category, within the window.
+        // received_day keeps the window integer arithmetic that both databases index the same way.
+        var repeat = $"""
+            (c.customer_key IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_cases e WHERE e.customer_key = c.customer_key
+                AND e.received_day BETWEEN c.received_day - @window AND c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL))
+            OR (c.product_key IS NOT NULL AND c.category IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_cases e WHERE e.product_key = c.product_key
+                AND e.category = c.category AND e.received_day BETWEEN c.received_day - @window AND c.received_day AND e.received_at < c.received_at
+                AND e.malicious_reason IS NULL))
+            """;
+        var sql = $"""
+            SELECT {key},
+                SUM(CASE WHEN {Valid} THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} AND c.channel IN ({ReviewChannels}) THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} THEN 0 ELSE 1 END),
+                SUM(CASE WHEN {Valid} AND c.customer_satisfied IS NOT NULL THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} AND c.customer_satisfied = TRUE THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} AND ({repeat}) THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} AND c.escalation_level > 0 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} AND c.rework_count > 0 THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} THEN c.rework_count ELSE 0 END),
+                SUM(CASE WHEN {Valid} AND c.first_response_seconds IS NOT NULL THEN 1 ELSE 0 END),
+                SUM(CASE WHEN {Valid} AND c.resolution_seconds IS NOT NULL THEN 1 ELSE 0 END){percentiles}
+            FROM feedback_cases c
+            WHERE c.received_at >= @from AND c.received_at < @to{scope}{groupBy}
+            """;
+        var rows = new Dictionary<string, (object? Key, long[] Counts, double?[] Percentiles)>();
+        await using (var command = await CommandAsync(sql, cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var counts = Enumerable.Range(1, 11).Select(i => reader.IsDBNull(i) ? 0L : Convert.ToInt64(reader.GetValue(i))).ToArray();
+                var p = _postgres ? Enumerable.Range(12, 4).Select(i => reader.IsDBNull(i) ? (double?)null : reader.GetDouble(i)).ToArray() : new double?[4];
+                var k = reader.IsDBNull(0) ? null : reader.GetString(0);
+                rows[k ?? ""] = (k, counts, p);
+            }
+        if (by == ReportDimension.Total && rows.Count == 0) rows[""] = (null, new long[11], new double?[4]);
+
+        var due = await OnTimeAsync(key, scope, groupBy, cancellationToken);
+        var result = new List<ReportFigures>();
+        foreach (var (k, (keyValue, c, p)) in rows)
+        {
+            if (!_postgres)
+            {
+                var filter = by == ReportDimension.Total ? "" : keyValue is null ? $" AND {key} IS NULL" : $" AND {key} = @key";
+                p[0] = await PercentileAsync("c.first_response_seconds", c[9], 0.5, filter, keyValue, cancellationToken);
+                p[1] = await PercentileAsync("c.first_response_seconds", c[9], 0.9, filter, keyValue, cancellationToken);
+                p[2] = await PercentileAsync("c.resolution_seconds", c[10], 0.5, filter, keyValue, cancellationToken);
+                p[3] = await PercentileAsync("c.resolution_seconds", c[10], 0.9, filter, keyValue, cancellationToken);
+            }
+            var (dueCount, onTime) = due.GetValueOrDefault(k);
+            result.Add(new ReportFigures((string?)keyValue, c[0], c[1], c[2], dueCount, onTime, c[3], c[4], c[5], c[6], c[7], c[8],
+                new DurationFigures((int)c[9], p[0], p[1]), new DurationFigures((int)c[10], p[2], p[3])));
+        }
+        // Groups with cases due in the period but none received in it still have on-time figures.
+        foreach (var (k, (dueCount, onTime)) in due.Where(d => !rows.ContainsKey(d.Key)))
+            result.Add(new ReportFigures(k == "" ? null : k, 0, 0, 0, dueCount, onTime, 0, 0, 0, 0, 0, 0, new DurationFigures(0, null, null), new DurationFigures(0, null, null)));
+        return result;
+    }
+
+    /// <summary>Cases due in the period and how many of them were resolved by their due time.</summary>
+    private async Task<Dictionary<string, (long Due, long OnTime)>> OnTimeAsync(string key, string scope, string groupBy, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT {key}, COUNT(*), SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.due_at THEN 1 ELSE 0 END)
+            FROM feedback_cases c
+            WHERE c.due_at >= @from AND c.due_at < @to AND {Valid}{scope}{groupBy}
+            """;
+        var result = new Dictionary<string, (long, long)>();
+        await using var command = await CommandAsync(sql, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var due = Convert.ToInt64(reader.GetValue(1));
+            if (due > 0) result[reader.IsDBNull(0) ? "" : reader.GetString(0)] = (due, reader.IsDBNull(2) ? 0 : Convert.ToInt64(reader.GetValue(2)));
+        }
+        return result;
+    }
+
+    /// <summary>The continuous percentile of a column over the group's <paramref name="count"/> non-null values (SQLite).</summary>
+    private async Task<double?> PercentileAsync(string column, long count, double fraction, string filter, object? key, CancellationToken cancellationToken)
+    {
+        if (count == 0) return null;
+        var position = (count - 1) * fraction;
+        var below = (long)Math.Floor(position);
+        var sql = $"""
+            SELECT {column} FROM feedback_cases c
+            WHERE c.received_at >= @from AND c.received_at < @to AND {Valid} AND {column} IS NOT NULL{(department is null ? "" : " AND c.lead_department = @department")}{filter}
+            ORDER BY {column} LIMIT 2 OFFSET {below}
+            """;
+        await using var command = await CommandAsync(sql, cancellationToken);
+        if (key is not null) Add(command, "@key", key);
+        var values = new List<double>(2);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) values.Add(Convert.ToDouble(reader.GetValue(0)));
+        if (values.Count == 0) return null;
+        return values.Count == 1 ? values[0] : values[0] + (position - below) * (values[1] - values[0]);
+    }
+
+    private async Task<DbCommand> CommandAsync(string sql, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(cancellationToken);
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Add(command, "@from", Time(_span.From));
+        Add(command, "@to", Time(_span.To));
+        Add(command, "@window", options.RepeatWindowDays);
+        if (department is not null) Add(command, "@department", department);
+        return command;
+    }
+
+    // SQLite keeps DateTimeOffset as the binary form the model's converter writes; PostgreSQL as timestamptz.
+    private object Time(DateTimeOffset at) => _postgres ? at : SqliteTime.ConvertToProvider(at)!;
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

@@ -1,0 +1,105 @@
+using Feedback.Activities.Cases;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Activities.Retention;
+
+/// <summary>How long cases keep their personal data.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>The company keeps records at least three years; fewer is refused at start-up.</summary>
+    public const int MinimumYears = 3;
+
+    /// <summary>Years after receipt (and after the last change) before a case is anonymised.</summary>
+    public int Years { get; set; } = MinimumYears;
+
+    /// <summary>How often the job looks for cases to anonymise; zero turns the job off.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(6);
+
+    public int BatchSize { get; set; } = 200;
+
+    /// <exception cref="InvalidOperationException">The settings break the retention rule.</exception>
+    public void Validate()
+    {
+        if (Years < MinimumYears) throw new InvalidOperationException($"Retention:Years is {Years}; cases are kept at least {MinimumYears} years.");
+        if (BatchSize < 1) throw new InvalidOperationException("Retention:BatchSize must be at least 1.");
+    }
+}
+
+/// <summary>
+/// Anonymises cases past retention: the customer's name and contacts, the text, order number, photos, the named staff
+/// member and task form values are removed; category, department, dates, durations, flags and counters stay, so
+/// every report figure is unchanged. The customer key (a keyed hash) stays too, so repeat figures do not change. A
+/// legal hold stops it. Each anonymisation is a line in the audit trail.
+/// </summary>
+public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFactory, RetentionOptions options, IClock clock)
+{
+    public const string RemovedText = "(removed after the retention period)";
+
+    /// <summary>Anonymises every due case, in batches; returns how many it anonymised. Safe to run on several hosts at once.</summary>
+    public async Task<int> AnonymiseDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        var cutoff = now.AddYears(-options.Years);
+        var total = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var ids = await db.Cases.AsNoTracking()
+                .Where(c => c.AnonymisedAt == null && !c.LegalHold && c.ReceivedAt < cutoff && c.UpdatedAt < cutoff)
+                .OrderBy(c => c.Id).Select(c => c.Id).Take(options.BatchSize).ToListAsync(cancellationToken);
+            if (ids.Count == 0) return total;
+            foreach (var id in ids)
+                if (await AnonymiseAsync(db, id, now, cancellationToken)) total++;
+        }
+    }
+
+    /// <summary>Places or lifts a legal hold; the reason goes to the audit trail.</summary>
+    /// <exception cref="CaseValidationException">No reason given.</exception>
+    /// <exception cref="KeyNotFoundException">No such case.</exception>
+    public async Task<FeedbackCase> SetLegalHoldAsync(string number, bool hold, string? reason, string actor, string via, CancellationToken cancellationToken)
+    {
+        reason = reason?.Trim();
+        if (string.IsNullOrEmpty(reason)) throw new CaseValidationException(["reason: say why the legal hold is placed or lifted; it is kept in the audit trail."]);
+        if (reason.Length > 1000) throw new CaseValidationException(["reason: at most 1000 characters."]);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        var feedback = await db.Cases.FirstOrDefaultAsync(c => c.Number == number, cancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
+        var now = clock.UtcNow;
+        feedback.LegalHold = hold;
+        db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = actor, Via = via, Action = hold ? "LegalHoldPlaced" : "LegalHoldLifted", Details = reason });
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return feedback;
+    }
+
+    private static async Task<bool> AnonymiseAsync(FeedbackDbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The conditional claim makes a second host (or a hold placed meanwhile) skip the case.
+        var claimed = await db.Cases.Where(c => c.Id == id && c.AnonymisedAt == null && !c.LegalHold)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.AnonymisedAt, now), cancellationToken);
+        if (claimed == 0)
+        {
+            await tx.RollbackAsync(cancellationToken);
+            return false;
+        }
+        var feedback = await db.Cases.FirstAsync(c => c.Id == id, cancellationToken);
+        feedback.CustomerName = null;
+        feedback.CustomerPhone = null;
+        feedback.CustomerEmail = null;
+        feedback.Title = null;
+        feedback.Content = RemovedText;
+        feedback.ComplainedAbout = null;
+        feedback.IdempotencyKey = null;
+        if (feedback.Product is { } product) feedback.Product = product with { OrderNumber = null, Photos = [] };
+        await db.Tasks.Where(t => t.CaseNumber == feedback.Number && t.CompletedValues != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.CompletedValues, (System.Text.Json.Nodes.JsonObject?)null), cancellationToken);
+        db.History.Add(new CaseHistoryEntry { CaseId = id, At = now, Actor = "system", Via = "retention", Action = "Anonymised", Details = "Personal data removed after the retention period; figures kept." });
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        return true;
+    }
+}

@@ -1,0 +1,42 @@
+using Feedback.Activities.Access;
+using Feedback.Activities.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Host.Access;
+
+/// <summary>
+/// The one place that decides who is acting on a request behind the API key. Today the calling front end names the
+/// staff member in the <c>X-Staff-User</c> header; without it the call is an integration (see
+/// <see cref="CaseAccess"/> for what that may do), unless the browser carries the admin shell's sign-in, which makes
+/// it that administrator (the report pages). A staff sign-in plugs in here, and nowhere else.
+/// </summary>
+internal sealed class StaffActorResolver(IDbContextFactory<FeedbackDbContext> dbFactory, Studio.StudioSession studio)
+{
+    public const string StaffUserHeader = "X-Staff-User";
+    private static readonly object ItemKey = new();
+
+    /// <summary>The actor of this request, looked up in the directory once per request.</summary>
+    public async Task<Actor> ResolveAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (http.Items.TryGetValue(ItemKey, out var known) && known is Actor cached) return cached;
+        var header = http.Request.Headers[StaffUserHeader].FirstOrDefault();
+        Actor actor;
+        if (string.IsNullOrWhiteSpace(header))
+            actor = studio.Current(http) is { } admin ? new Actor(admin.UserName, null, Administrator: true) : Actor.Integration;
+        else
+        {
+            var user = header.Trim();
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            // A user the directory does not know still acts under their name (a task may be assigned to them), with no role.
+            actor = new Actor(user, await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == user, cancellationToken));
+        }
+        http.Items[ItemKey] = actor;
+        return actor;
+    }
+
+    /// <summary>The named staff member; task actions need one.</summary>
+    /// <exception cref="Feedback.Activities.Tasks.TaskValidationException">No staff member is named.</exception>
+    public async Task<string> RequireUserAsync(HttpContext http, CancellationToken cancellationToken) =>
+        (await ResolveAsync(http, cancellationToken)).UserName
+        ?? throw new Feedback.Activities.Tasks.TaskValidationException([$"{StaffUserHeader}: the acting staff member's user name is required."]);
+}

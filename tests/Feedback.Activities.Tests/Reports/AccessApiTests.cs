@@ -1,0 +1,178 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Organization;
+using Feedback.Activities.Persistence;
+using Feedback.Activities.Tasks;
+using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Feedback.Activities.Tests.Reports;
+
+/// <summary>
+/// Department scope and masking through the HTTP API on PostgreSQL. Case 1 is quality's (owner sam), case 2 logistics'.
+/// hana heads quality, lou heads logistics, tom is quality staff, desk is the complaint desk, audrey an auditor.
+/// </summary>
+public sealed class AccessApiTests : IAsyncLifetime
+{
+    private const string Quality = "FB-2026-000001", Logistics = "FB-2026-000002";
+    private PostgresDatabase _db = null!;
+    private TestHost _host = null!;
+    private HttpClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await PostgresDatabase.CreateAsync();
+        _host = new TestHost(_db.ConnectionString);
+        _api = _host.Api();
+        await using var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        db.Staff.AddRange(
+            Member("hana", "quality", StaffRole.DepartmentHead), Member("tom", "quality", StaffRole.Staff), Member("sam", "quality", StaffRole.Staff),
+            Member("lou", "logistics", StaffRole.DepartmentHead), Member("desk", "desk", StaffRole.ComplaintDesk), Member("audrey", "audit", StaffRole.Auditor),
+            Member("po", "desk", StaffRole.ProcessOwner));
+        var now = DateTimeOffset.UtcNow;
+        db.Cases.AddRange(Case(Quality, "quality", "sam", now), Case(Logistics, "logistics", null, now));
+        db.Tasks.AddRange(Task("t-quality", Quality, "quality"), Task("t-logistics", Logistics, "logistics"));
+        await db.SaveChangesAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_department_head_cannot_read_another_departments_case_on_any_route()
+    {
+        foreach (var url in new[] { $"/api/feedback/{Quality}", $"/api/feedback/{Quality}/audit", "/api/tasks/t-quality", "/api/reports/figures?department=quality",
+                     "/api/reports/trend?department=quality", "/api/reports/figures.csv?department=quality", "/api/reports/cases.csv?department=quality" })
+            (await SendAsync(HttpMethod.Get, url, "lou")).StatusCode.Should().Be(HttpStatusCode.Forbidden, url);
+
+        (await GetAsync($"/api/feedback/{Logistics}", "lou"))["number"]!.GetValue<string>().Should().Be(Logistics);
+        var tasks = (await GetAsync("/api/tasks", "lou"))["items"]!.AsArray();
+        tasks.Select(t => (string?)t!["id"]).Should().Equal("t-logistics");
+        // Without a department, lou's reports are logistics' only.
+        var figures = await GetAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "lou");
+        ((string?)figures["department"], (long)figures["total"]!["cases"]!).Should().Be(("logistics", 1L));
+        var cases = await (await SendAsync(HttpMethod.Get, "/api/reports/cases.csv", "lou")).Content.ReadAsStringAsync();
+        cases.Should().Contain(Logistics).And.NotContain(Quality);
+    }
+
+    [Fact]
+    public async Task Staff_see_masked_contacts_in_the_case_and_the_export_and_may_not_reveal_them()
+    {
+        var view = await GetAsync($"/api/feedback/{Quality}", "tom");
+        ((string?)view["customerName"], (string?)view["customerPhone"], (string?)view["customerEmail"]).Should().Be(("王**", "****0001", "w***@example.cn"));
+        (await SendAsync(HttpMethod.Get, $"/api/feedback/{Quality}?reveal=contacts", "tom")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        var export = await (await SendAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "tom")).Content.ReadAsStringAsync();
+        export.Should().Contain(Quality).And.Contain("****0001").And.Contain("w***@example.cn").And.NotContain("wang@").And.NotContain("0000 0001");
+        (await AuditAsync(Quality)).Should().NotContain(a => a.StartsWith("ContactsRevealed"));
+    }
+
+    [Fact]
+    public async Task Every_reveal_is_audited()
+    {
+        var view = await GetAsync($"/api/feedback/{Quality}?reveal=contacts", "hana");
+        ((string?)view["customerPhone"], (string?)view["customerEmail"]).Should().Be(("+86 138 0000 0001", "wang@example.cn"));
+        var owner = await GetAsync($"/api/feedback/{Quality}?reveal=contacts", "sam");
+        ((string?)owner["customerName"]).Should().Be("王女士", "the case owner calls the customer back");
+        var export = await (await SendAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "desk")).Content.ReadAsStringAsync();
+        export.Should().Contain("wang@example.cn").And.Contain("li@example.cn");
+
+        (await AuditAsync(Quality)).Should().Equal("ContactsRevealed by hana via api", "ContactsRevealed by sam via api", "ContactsRevealed by desk via export");
+        (await AuditAsync(Logistics)).Should().Equal("ContactsRevealed by desk via export");
+    }
+
+    [Fact]
+    public async Task Integrations_and_auditors_read_every_case_masked()
+    {
+        foreach (var user in new string?[] { null, "audrey" })
+        {
+            ((string?)(await GetAsync($"/api/feedback/{Quality}", user))["customerEmail"]).Should().Be("w***@example.cn");
+            ((string?)(await GetAsync($"/api/feedback/{Logistics}", user))["customerEmail"]).Should().Be("l***@example.cn");
+            (await SendAsync(HttpMethod.Get, $"/api/feedback/{Quality}?reveal=contacts", user)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await GetAsync("/api/tasks", user))["items"]!.AsArray().Should().HaveCount(2);
+        }
+    }
+
+    [Fact]
+    public async Task Only_process_owners_place_legal_holds_with_a_reason()
+    {
+        var body = new JsonObject { ["hold"] = true, ["reason"] = "Lawsuit." };
+        (await SendAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "hana", body)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await SendAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "po", new JsonObject { ["hold"] = true })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await SendAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "po", body)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await AuditAsync(Quality)).Should().Equal("LegalHoldPlaced by po via api");
+    }
+
+    [Fact]
+    public async Task Bad_report_requests_get_a_clear_400()
+    {
+        var response = await SendAsync(HttpMethod.Get, "/api/reports/figures?period=2026-13", null);
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("not a period");
+        (await SendAsync(HttpMethod.Get, "/api/reports/figures?by=weekday", null)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await SendAsync(HttpMethod.Get, "/api/reports/figures?period=2026-03-10..2026-03-01", null)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await _host.CreateClient().GetAsync("/api/reports/figures")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_dashboard_needs_the_admin_sign_in_and_shows_charts_tables_and_exports()
+    {
+        var browser = _host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var anonymous = await browser.GetAsync("/studio/reports");
+        anonymous.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        anonymous.Headers.Location!.ToString().Should().StartWith("/studio/signin");
+
+        var token = _host.Services.GetRequiredService<Feedback.Host.Studio.StudioTokens>().Issue("admin");
+        browser.DefaultRequestHeaders.Add("Cookie", $"feedback_studio={token.Value}");
+        var month = $"{DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}";
+        var page = await browser.GetStringAsync($"/studio/reports?period={month}");
+        page.Should().Contain("<svg").And.Contain("<table").And.Contain("quality").And.Contain("logistics")
+            .And.Contain("/studio/reports/trend.csv?").And.Contain("/studio/reports/figures.csv?by=department&amp;");
+        var csv = await browser.GetStringAsync($"/studio/reports/figures.csv?by=department&period={month}");
+        csv.Should().Contain("department,cases,negative_reviews").And.Contain("\r\nquality,1,").And.Contain("(total),2,");
+
+        (await browser.GetStringAsync($"/studio/reports/cases.csv?period={month}&reveal=contacts")).Should().Contain("wang@example.cn");
+        (await AuditAsync(Quality)).Should().Equal("ContactsRevealed by admin via export");
+    }
+
+    private async Task<List<string>> AuditAsync(string number) =>
+        (await GetAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
+            .Select(e => $"{(string?)e!["action"]} by {(string?)e["actor"]} via {(string?)e["via"]}").ToList();
+
+    private async Task<JsonObject> GetAsync(string url, string? user)
+    {
+        var response = await SendAsync(HttpMethod.Get, url, user);
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? user, JsonObject? body = null)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body) };
+        if (user is not null) request.Headers.Add("X-Staff-User", user);
+        return _api.SendAsync(request);
+    }
+
+    private static StaffMember Member(string user, string department, StaffRole role) =>
+        new() { UserName = user, DisplayName = user, DepartmentId = department, Roles = [role] };
+
+    private static FeedbackCase Case(string number, string department, string? owner, DateTimeOffset now) => new()
+    {
+        Number = number, Content = "罐头胀罐了。", ReceivedAt = now, Channel = FeedbackChannel.WebForm, LeadDepartment = department, Owner = owner,
+        CustomerName = department == "quality" ? "王女士" : "李先生", CustomerPhone = department == "quality" ? "+86 138 0000 0001" : "+86 139 0000 0002",
+        CustomerEmail = department == "quality" ? "wang@example.cn" : "li@example.cn", Category = FeedbackCategory.ProductQuality,
+        WorkflowInstanceId = "wf-" + number, WorkflowDefinitionId = "general-feedback", CreatedAt = now, UpdatedAt = now,
+    };
+
+    private static FeedbackTask Task(string id, string number, string department) => new()
+    {
+        Id = id, WorkflowInstanceId = "wf-" + number, BookmarkId = "b-" + id, ActivityId = "plan", CaseNumber = number, Title = "Plan",
+        Role = nameof(StaffRole.Staff), DepartmentId = department, CreatedAt = DateTimeOffset.UtcNow,
+    };
+}
