@@ -4,6 +4,8 @@ using Feedback.Workflows;
 using Feedback.Workflows.Api;
 using Feedback.Host.Api;
 using Feedback.Host.Studio;
+using Feedback.Host.Links;
+using Feedback.Host.Pages;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
@@ -22,6 +24,8 @@ builder.Services.AddFeedbackDomain(o =>
     o.WorkflowDefinitionId = builder.Configuration["Feedback:WorkflowDefinitionId"] ?? o.WorkflowDefinitionId;
     o.Email = settings.Email;
 });
+builder.Services.AddFeedbackLinks(builder.Configuration.GetSection("Links").Get<MailLinkOptions>() ?? new MailLinkOptions());
+builder.Services.AddFeedbackPages(settings.Email, settings.DataFolder);
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 var studioTokens = builder.AddFeedbackStudio(settings.ApiKey);
 builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey, ValidateBearerToken = studioTokens.IsValid });
@@ -34,6 +38,7 @@ app.MapFeedbackStudio();
 app.MapFeedbackApi();
 app.MapTaskApi();
 app.MapDirectoryApi();
+app.MapFeedbackPages();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

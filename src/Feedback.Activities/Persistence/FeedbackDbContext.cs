@@ -18,6 +18,8 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<StaffMember> Staff => Set<StaffMember>();
     public DbSet<RoutingRule> Routing => Set<RoutingRule>();
     public DbSet<FeedbackTask> Tasks => Set<FeedbackTask>();
+    public DbSet<Links.UsedLink> UsedLinks => Set<Links.UsedLink>();
+    public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -90,6 +92,19 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
                 new ValueComparer<System.Text.Json.Nodes.JsonObject?>(
                     (a, b) => System.Text.Json.Nodes.JsonNode.DeepEquals(a, b), v => v == null ? 0 : v.ToJsonString(null).GetHashCode(),
                     v => v == null ? null : v.DeepClone().AsObject()));
+        });
+        model.Entity<Links.UsedLink>(e =>
+        {
+            e.ToTable("used_links");
+            e.HasKey(x => x.LinkId);
+            e.Property(x => x.LinkId).HasMaxLength(64);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+        });
+        model.Entity<Links.DataProtectionKeyRecord>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.FriendlyName).IsUnique();
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }
