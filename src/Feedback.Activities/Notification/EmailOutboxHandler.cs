@@ -25,8 +25,10 @@ public sealed class EmailOptions
 /// Sends the mail recorded by <see cref="NotifyCustomer"/>. The outbox message id becomes the Message-Id, so a resend
 /// after a crash between sending and marking is recognisable as the same mail.
 /// </summary>
-internal sealed class EmailOutboxHandler(EmailOptions options, MailFailureRecorder failures) : IOutboxHandler
+public sealed class EmailOutboxHandler(EmailOptions options, MailFailureRecorder failures) : IOutboxHandler
 {
+    public const string MessageKindHeader = "X-Feedback-Message";
+
     public string Type => NotifyCustomer.EmailOutboxType;
 
     public async Task HandleAsync(string messageId, JsonObject payload, CancellationToken cancellationToken)
@@ -35,6 +37,8 @@ internal sealed class EmailOutboxHandler(EmailOptions options, MailFailureRecord
         message.From.Add(new MailboxAddress(options.FromName, options.From));
         message.To.Add(new MailboxAddress((string?)payload["toName"] ?? "", (string?)payload["to"] ?? throw new FormatException("The mail has no recipient.")));
         if ((string?)payload["caseNumber"] is { } number) message.Headers.Add("X-Feedback-Case", number);
+        // Which message this is (Acknowledgement, Survey, StaffTask...), so mail rules and tests can tell them apart.
+        if ((string?)payload["message"] is { } kind) message.Headers.Add(MessageKindHeader, kind);
         var text = (string?)payload["text"] ?? "";
         message.Body = new MultipartAlternative
         {

@@ -11,13 +11,14 @@ internal sealed class ActionLinkIssuer(LinkTokens tokens, MailLinkOptions option
 
     public string Issue(ActionLinkRequest request) => $"{BaseUrl()}{Route}/{tokens.Issue(request)}";
 
-    /// <summary>The configured public address, else the first address the host listens on (any-address bindings as localhost).</summary>
-    /// <exception cref="InvalidOperationException">Neither is known yet.</exception>
+    /// <summary>
+    /// The configured public address, else the first address the host listens on (any-address bindings as localhost),
+    /// else http://localhost (a host without a network listener, as in-process tests run).
+    /// </summary>
     private string BaseUrl()
     {
         if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)) return options.PublicBaseUrl.TrimEnd('/');
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Links:PublicBaseUrl is not set and the host's address is not known yet; set Links:PublicBaseUrl.");
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";
         return address.Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost").TrimEnd('/');
     }
 }
