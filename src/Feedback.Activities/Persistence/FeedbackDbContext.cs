@@ -20,6 +20,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<FeedbackTask> Tasks => Set<FeedbackTask>();
     public DbSet<Links.UsedLink> UsedLinks => Set<Links.UsedLink>();
     public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
+    public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -105,6 +106,13 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("data_protection_keys");
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.FriendlyName).IsUnique();
+        });
+        model.Entity<Intake.UploadedPhoto>(e =>
+        {
+            e.ToTable("uploaded_photos");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.ContentType).HasMaxLength(32);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

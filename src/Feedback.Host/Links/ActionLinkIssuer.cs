@@ -15,7 +15,7 @@ internal sealed class ActionLinkIssuer(LinkTokens tokens, MailLinkOptions option
     /// The configured public address, else the first address the host listens on (any-address bindings as localhost),
     /// else http://localhost (a host without a network listener, as in-process tests run).
     /// </summary>
-    private string BaseUrl()
+    public string BaseUrl()
     {
         if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl)) return options.PublicBaseUrl.TrimEnd('/');
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";

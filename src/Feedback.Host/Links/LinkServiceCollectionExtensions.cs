@@ -23,7 +23,8 @@ internal static class LinkServiceCollectionExtensions
         });
         services.AddSingleton<LinkTokens>();
         services.AddSingleton<UsedLinks>();
-        services.AddSingleton<IActionLinkIssuer, ActionLinkIssuer>();
+        services.AddSingleton<ActionLinkIssuer>();
+        services.AddSingleton<IActionLinkIssuer>(sp => sp.GetRequiredService<ActionLinkIssuer>());
         services.AddHostedService<KeyRingWarmUp>();
         return services;
     }

@@ -1,4 +1,5 @@
 using Feedback.Activities.Notification;
+using Feedback.Host.Pages.Intake;
 using Feedback.Host.Pages.Links;
 
 namespace Feedback.Host.Pages;
@@ -8,11 +9,13 @@ internal static class PageExtensions
 {
     public static IServiceCollection AddFeedbackPages(this IServiceCollection services, EmailOptions email, string dataFolder)
     {
+        services.AddSingleton<Intake.PhotoStore>();
         return services;
     }
 
     public static void MapFeedbackPages(this IEndpointRouteBuilder app)
     {
         app.MapLinkPages();
+        app.MapFeedbackForm();
     }
 }

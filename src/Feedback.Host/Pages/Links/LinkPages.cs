@@ -32,6 +32,17 @@ internal static class LinkPages
             };
         });
 
+        // A case's photos for the staff member holding a valid task link of that case.
+        links.MapGet("/{token}/photos/{id}", async (string token, string id, HttpContext http, LinkTokens tokens, CancellationToken ct) =>
+        {
+            if (Read(http, tokens, token) is not { Token: { } link, Problem: null } || link.Kind != ActionLinkKind.StaffTask || link.CaseNumber is null)
+                return Results.NotFound();
+            var feedback = await http.RequestServices.GetRequiredService<Feedback.Activities.Cases.CaseService>().FindAsync(link.CaseNumber, ct);
+            if (feedback?.Product?.Photos.Any(p => p.EndsWith($"{Intake.PhotoStore.Route}/{id}", StringComparison.Ordinal)) != true) return Results.NotFound();
+            return await http.RequestServices.GetRequiredService<Intake.PhotoStore>().FindAsync(id, ct) is { } photo
+                ? Results.File(photo.Content, photo.ContentType) : Results.NotFound();
+        });
+
         links.MapPost("/{token}", async (string token, HttpContext http, LinkTokens tokens, IAntiforgery antiforgery, CancellationToken ct) =>
         {
             if (Read(http, tokens, token) is not { } link) return Rejected(http, LinkProblem.Forged);

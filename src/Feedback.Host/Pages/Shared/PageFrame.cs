@@ -35,7 +35,7 @@ internal sealed class PageFrame(HttpContext context, string language)
         var page = new StringBuilder();
         page.Append($"<!DOCTYPE html>\n<html lang=\"{E(Language)}\">\n<head>\n<meta charset=\"utf-8\">\n");
         page.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n");
-        page.Append("<meta name=\"robots\" content=\"noindex\">\n");
+        page.Append("<meta name=\"robots\" content=\"noindex\">\n<link rel=\"icon\" href=\"data:,\">\n");
         page.Append($"<title>{E(title)}</title>\n<style>{Css}</style>\n</head>\n<body>\n<header><span class=\"site\">{E(T("site"))}</span><nav class=\"lang\">");
         foreach (var code in PageLanguage.Supported)
         {

@@ -40,6 +40,7 @@ internal static class PageTexts
         ["task.instructions"] = ("说明", "說明", "Instructions"),
         ["task.due"] = ("截止", "截止", "Due"),
         ["task.form"] = ("处理", "處理", "Your answer"),
+        ["task.earlier"] = ("已完成的任务", "已完成的任務", "Work done so far"),
         ["task.history"] = ("处理记录", "處理紀錄", "History"),
         ["task.actingas"] = ("您以 {0} 的身份操作。", "您以 {0} 的身分操作。", "You act as {0}."),
         ["task.required"] = ("必填", "必填", "required"),

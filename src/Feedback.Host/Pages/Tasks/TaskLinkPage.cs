@@ -78,6 +78,7 @@ internal static class TaskLinkPage
     {
         var page = new PageFrame(http, PageLanguage.Choose(http.Request));
         var cases = http.RequestServices.GetRequiredService<CaseService>();
+        var tasks = http.RequestServices.GetRequiredService<TaskService>();
         var feedback = task.CaseNumber is null ? null : await cases.FindAsync(task.CaseNumber, ct);
         var body = new StringBuilder();
         body.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("task.actingas", page.Language, link.UserName))}</p>");
@@ -94,6 +95,9 @@ internal static class TaskLinkPage
 
         if (feedback is not null)
         {
+            // Reviewers judge the plan and the report: the completed tasks of the case, with what was entered.
+            var done = await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, Statuses = [FeedbackTaskStatus.Completed], PageSize = TaskFilter.MaxPageSize }, ct);
+            body.Append(Earlier(page, done.Items));
             body.Append(CaseSummary(page, feedback));
             body.Append(History(page, await cases.HistoryAsync(feedback.Id, ct)));
         }
@@ -161,7 +165,31 @@ internal static class TaskLinkPage
         if (c.Title is { } title) html.Append($"<h3>{PageFrame.E(title)}</h3>");
         html.Append($"<p><strong>{PageFrame.E(page.T("task.content"))}</strong></p><pre>{PageFrame.E(c.Content)}</pre>");
         foreach (var photo in c.Product?.Photos ?? [])
-            html.Append($"<p><a href=\"{PageFrame.E(photo)}\" rel=\"noopener noreferrer\">{PageFrame.E(photo)}</a></p>");
+        {
+            // Uploaded photos are served through this link (the staff member has no API key); other links are the customer's own.
+            var marker = photo.LastIndexOf(Intake.PhotoStore.Route + "/", StringComparison.Ordinal);
+            var href = marker >= 0 ? $"{page.Self}/photos/{photo[(marker + Intake.PhotoStore.Route.Length + 1)..]}" : photo;
+            html.Append($"<p><a href=\"{PageFrame.E(href)}\" rel=\"noopener noreferrer\" target=\"_blank\">{PageFrame.E(photo[(photo.LastIndexOf('/') + 1)..])}</a></p>");
+        }
+        return html.Append("</section>").ToString();
+    }
+
+    private static string Earlier(PageFrame page, IReadOnlyList<FeedbackTask> done)
+    {
+        if (done.Count == 0) return "";
+        var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.earlier"))}</h2>");
+        foreach (var task in done.OrderBy(t => t.CompletedAt))
+        {
+            html.Append($"<h3>{PageFrame.E(task.Title)}</h3><p class=\"muted\">{PageFrame.E(task.CompletedBy)} · {PageFrame.E(task.CompletedAction)} · {PageFrame.E(task.CompletedAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</p>");
+            if (task.CompletedValues is not { Count: > 0 } values) continue;
+            html.Append("<dl>");
+            foreach (var (name, value) in values)
+            {
+                var label = task.Fields.FirstOrDefault(f => f.Name == name)?.Label is { Length: > 0 } l ? l : name;
+                html.Append($"<dt>{PageFrame.E(label)}</dt><dd><pre>{PageFrame.E(value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value?.ToJsonString())}</pre></dd>");
+            }
+            html.Append("</dl>");
+        }
         return html.Append("</section>").ToString();
     }
 
