@@ -1,4 +1,5 @@
 using Feedback.Activities.Notification;
+using Feedback.Host.Pages.DevMail;
 using Feedback.Host.Pages.Intake;
 using Feedback.Host.Pages.Links;
 
@@ -17,5 +18,6 @@ internal static class PageExtensions
     {
         app.MapLinkPages();
         app.MapFeedbackForm();
+        app.MapDevMailPages();
     }
 }
