@@ -69,7 +69,7 @@ public static partial class LinkFlow
         while (true)
         {
             var found = sink.Messages()
-                .Where(m => m.To.Mailboxes.Any(b => b.Address == address) && m.Subject.Contains(subjectPart, StringComparison.Ordinal))
+                .Where(m => m.To.Mailboxes.Any(b => b.Address == address) && m.Subject?.Contains(subjectPart, StringComparison.Ordinal) == true)
                 .OrderBy(m => m.Date).Skip(skip).FirstOrDefault();
             if (found is not null) return found;
             if (DateTime.UtcNow > until)
