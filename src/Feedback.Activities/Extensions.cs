@@ -22,6 +22,9 @@ public sealed class FeedbackDomainOptions
     /// <summary>Where customer mail goes.</summary>
     public Notification.EmailOptions Email { get; set; } = new();
 
+    /// <summary>The language of mail to staff (task mail): zh-CN, zh-TW or en.</summary>
+    public string StaffLanguage { get; set; } = "zh-CN";
+
     /// <summary>An organisation file loaded when the directory is empty; null loads none.</summary>
     public string? OrganizationSeedFile { get; set; }
 
@@ -61,6 +64,7 @@ public static class FeedbackServiceCollectionExtensions
         }
         services.AddSingleton<CaseService>();
         services.AddSingleton<Tasks.TaskService>();
+        services.AddSingleton<Surveys.SurveyService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();
         // After the case participant: clocks follow the case as that step left it.
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, Sla.SlaCommitParticipant>();
@@ -80,6 +84,8 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton(options.Retention);
         services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
+        services.AddSingleton<Notification.MailFailureRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notification.MailFailureRecorder>());
         services.AddHostedService<FeedbackDatabaseMigrator>();
         services.AddHostedService<Organization.OrganizationSeeder>();
         services.AddHostedService<Sla.SlaSettingsSeeder>();

@@ -6,7 +6,7 @@ using MailKit.Security;
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret)
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -43,7 +43,7 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         var organization = configuration["Directory:SeedFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "directory", "example-organization.json");
         return new HostConfiguration(provider, connection, apiKey, generated,
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
-            ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"));
+            ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder);
     }
 
     /// <summary>

@@ -5,6 +5,8 @@ using Feedback.Workflows.Api;
 using Feedback.Host.Api;
 using Feedback.Host.Studio;
 using Feedback.Host.Reports;
+using Feedback.Host.Links;
+using Feedback.Host.Pages;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
@@ -33,6 +35,8 @@ builder.Services.AddFeedbackDomain(o =>
     o.Retention.Years = builder.Configuration.GetValue("Retention:Years", o.Retention.Years);
     o.Retention.Interval = builder.Configuration.GetValue("Retention:Interval", o.Retention.Interval);
 });
+builder.Services.AddFeedbackLinks(builder.Configuration.GetSection("Links").Get<MailLinkOptions>() ?? new MailLinkOptions());
+builder.Services.AddFeedbackPages(settings.Email, settings.DataFolder);
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 builder.Services.AddSingleton<Feedback.Host.Access.StaffActorResolver>();
 builder.Services.AddSingleton<Feedback.Host.Reports.ReportHandlers>();
@@ -49,6 +53,7 @@ app.MapTaskApi();
 app.MapDirectoryApi();
 app.MapSlaApi();
 app.MapReports();
+app.MapFeedbackPages();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

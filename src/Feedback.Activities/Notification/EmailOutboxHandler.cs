@@ -25,8 +25,10 @@ public sealed class EmailOptions
 /// Sends the mail recorded by <see cref="NotifyCustomer"/>. The outbox message id becomes the Message-Id, so a resend
 /// after a crash between sending and marking is recognisable as the same mail.
 /// </summary>
-internal sealed class EmailOutboxHandler(EmailOptions options) : IOutboxHandler
+public sealed class EmailOutboxHandler(EmailOptions options, MailFailureRecorder failures) : IOutboxHandler
 {
+    public const string MessageKindHeader = "X-Feedback-Message";
+
     public string Type => NotifyCustomer.EmailOutboxType;
 
     public async Task HandleAsync(string messageId, JsonObject payload, CancellationToken cancellationToken)
@@ -35,8 +37,29 @@ internal sealed class EmailOutboxHandler(EmailOptions options) : IOutboxHandler
         message.From.Add(new MailboxAddress(options.FromName, options.From));
         message.To.Add(new MailboxAddress((string?)payload["toName"] ?? "", (string?)payload["to"] ?? throw new FormatException("The mail has no recipient.")));
         if ((string?)payload["caseNumber"] is { } number) message.Headers.Add("X-Feedback-Case", number);
-        message.Body = new TextPart("plain") { Text = (string?)payload["text"] ?? "" };
+        // Which message this is (Acknowledgement, Survey, StaffTask...), so mail rules and tests can tell them apart.
+        if ((string?)payload["message"] is { } kind) message.Headers.Add(MessageKindHeader, kind);
+        var text = (string?)payload["text"] ?? "";
+        message.Body = new MultipartAlternative
+        {
+            new TextPart("plain") { Text = text },
+            new TextPart("html") { Text = MailHtml.FromText(text) },
+        };
 
+        try
+        {
+            await DeliverAsync(message, messageId, cancellationToken);
+            failures.Delivered(messageId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && (string?)payload["caseNumber"] is { } caseNumber)
+        {
+            failures.Report(new MailFailure(messageId, caseNumber, (string?)payload["message"] ?? "A", message.To.ToString(), e.Message));
+            throw;
+        }
+    }
+
+    private async Task DeliverAsync(MimeMessage message, string messageId, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(options.SmtpHost))
         {
             Directory.CreateDirectory(options.DevMailboxFolder);

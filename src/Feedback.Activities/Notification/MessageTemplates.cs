@@ -24,22 +24,30 @@ public sealed class MessageTemplates(FeedbackDomainOptions options)
         if (subjectOverride is not null && bodyOverride is not null) (subject, body) = (subjectOverride, bodyOverride);
         else
         {
-            (subject, body) = Split(Load(message, language));
+            (subject, body) = Split(Load(message.ToString().ToLowerInvariant(), language));
             subject = subjectOverride ?? subject;
             body = bodyOverride ?? body;
         }
         return new RenderedMessage(LiquidRenderer.Render(subject, model, now).Trim(), LiquidRenderer.Render(body, model, now).Trim() + "\n");
     }
 
-    private string Load(CustomerMessage message, string language)
+    /// <summary>Renders a message that is not a customer message (e.g. <c>staff-task</c>) from its template file.</summary>
+    /// <exception cref="FileNotFoundException">No template file in the language or in zh-CN.</exception>
+    public RenderedMessage Render(string templateName, string language, JsonObject model, DateTimeOffset now)
+    {
+        var (subject, body) = Split(Load(templateName, language));
+        return new RenderedMessage(LiquidRenderer.Render(subject, model, now).Trim(), LiquidRenderer.Render(body, model, now).Trim() + "\n");
+    }
+
+    private string Load(string name, string language)
     {
         var folder = options.TemplatesFolder ?? throw new FileNotFoundException("No templates folder is configured (FeedbackDomainOptions.TemplatesFolder).");
         foreach (var candidate in new[] { language, "zh-CN" })
         {
-            var path = Path.Combine(folder, $"{message.ToString().ToLowerInvariant()}.{candidate}.liquid");
+            var path = Path.Combine(folder, $"{name}.{candidate}.liquid");
             if (File.Exists(path)) return File.ReadAllText(path);
         }
-        throw new FileNotFoundException($"No template for {message} in {language} or zh-CN under {folder}.");
+        throw new FileNotFoundException($"No template for {name} in {language} or zh-CN under {folder}.");
     }
 
     private static (string Subject, string Body) Split(string template)

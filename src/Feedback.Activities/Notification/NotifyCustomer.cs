@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Feedback.Activities.Notification;
 
@@ -63,6 +64,8 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
             },
             ["Text"] = context.Get(Text),
             ["Link"] = context.Get(Link),
+            // A read-only page where the customer follows the case; only when a web host mints links.
+            ["CaseLink"] = context.Services.GetService<Links.IActionLinkIssuer>()?.Issue(new Links.ActionLinkRequest(Links.ActionLinkKind.CasePage, number, number)),
             ["Company"] = options.CompanyName,
         };
         var rendered = templates.Render(message, feedback.Language, model, context.Now, context.Get(Subject), context.Get(Body));

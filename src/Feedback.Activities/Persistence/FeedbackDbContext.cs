@@ -21,6 +21,9 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Sla.CaseClock> CaseClocks => Set<Sla.CaseClock>();
     public DbSet<Sla.CaseClockEvent> CaseClockEvents => Set<Sla.CaseClockEvent>();
     public DbSet<Sla.SlaSettingRecord> SlaSettings => Set<Sla.SlaSettingRecord>();
+    public DbSet<Links.UsedLink> UsedLinks => Set<Links.UsedLink>();
+    public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
+    public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -125,6 +128,26 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("sla_settings");
             e.HasKey(x => x.Key);
             e.Property(x => x.Key).HasMaxLength(80);
+        });
+        model.Entity<Links.UsedLink>(e =>
+        {
+            e.ToTable("used_links");
+            e.HasKey(x => x.LinkId);
+            e.Property(x => x.LinkId).HasMaxLength(64);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+        });
+        model.Entity<Links.DataProtectionKeyRecord>(e =>
+        {
+            e.ToTable("data_protection_keys");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.FriendlyName).IsUnique();
+        });
+        model.Entity<Intake.UploadedPhoto>(e =>
+        {
+            e.ToTable("uploaded_photos");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.ContentType).HasMaxLength(32);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

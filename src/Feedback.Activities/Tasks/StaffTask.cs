@@ -120,8 +120,10 @@ public sealed class StaffTask : Activity
             CreatedAt = now,
         };
         context.Enlist(new TaskOpened(task));
+        var mailed = await TaskMail.StageAsync(context, task);
         if (feedbackCase is not null)
-            context.Enlist(new CaseChange(feedbackCase.Number, "TaskOpened", $"Task '{title}' for {TaskAccess.Audience(task)}.", NoChange));
+            context.Enlist(new CaseChange(feedbackCase.Number, "TaskOpened",
+                $"Task '{title}' for {TaskAccess.Audience(task)}." + (mailed.Count > 0 ? $" Mailed to {string.Join(", ", mailed)}." : ""), NoChange));
         context.AddJournal("TaskOpened", title, new JsonObject { ["taskId"] = taskId });
     }
 

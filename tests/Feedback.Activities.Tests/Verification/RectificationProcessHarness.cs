@@ -128,12 +128,12 @@ public abstract class RectificationProcessHarness(string definitionId) : IAsyncL
         ((string?)instance["subStatus"]).Should().Be("Finished", instance["workflowState"]!["incidents"]!.ToJsonString() + " " + await TrailAsync(number));
     }
 
-    /// <summary>Waits for at least <paramref name="count"/> mails.</summary>
-    protected Task<IReadOnlyList<MimeMessage>> MailsAsync(int count) => _smtp.WaitForAsync(count, TimeSpan.FromSeconds(15));
+    /// <summary>Waits for at least <paramref name="count"/> mails, leaving out staff-task mail.</summary>
+    protected Task<IReadOnlyList<MimeMessage>> MailsAsync(int count) => _smtp.WaitForAsync(count, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail);
 
-    /// <summary>The mail sent to <paramref name="address"/> so far.</summary>
+    /// <summary>The mail sent to <paramref name="address"/> so far, leaving out staff-task mail.</summary>
     protected IReadOnlyList<MimeMessage> MailsTo(string address) =>
-        _smtp.Messages().Where(m => m.To.Mailboxes.Any(b => b.Address == address)).ToList();
+        _smtp.Messages(SmtpSink.NotTaskMail).Where(m => m.To.Mailboxes.Any(b => b.Address == address)).ToList();
 
     /// <summary>The case's history actions, in order.</summary>
     protected static IEnumerable<string?> Actions(JsonObject feedback) => feedback["history"]!.AsArray().Select(h => (string?)h!["action"]);

@@ -50,20 +50,23 @@ public sealed class SmtpSink : IAsyncDisposable
         throw new TimeoutException("aiosmtpd did not listen within 10 s.");
     }
 
-    /// <summary>Every message received so far.</summary>
-    public IReadOnlyList<MimeMessage> Messages()
+    /// <summary>Every message received so far, or those matching <paramref name="where"/>.</summary>
+    public IReadOnlyList<MimeMessage> Messages(Func<MimeMessage, bool>? where = null)
     {
         var folder = Path.Combine(_maildir, "new");
-        return Directory.Exists(folder) ? Directory.GetFiles(folder).Select(f => MimeMessage.Load(f)).ToList() : [];
+        return Directory.Exists(folder) ? Directory.GetFiles(folder).Select(f => MimeMessage.Load(f)).Where(where ?? (_ => true)).ToList() : [];
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> messages arrived (or the time is up) and returns them.</summary>
-    public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan timeout)
+    /// <summary>Waits until at least <paramref name="count"/> (matching) messages arrived (or the time is up) and returns them.</summary>
+    public async Task<IReadOnlyList<MimeMessage>> WaitForAsync(int count, TimeSpan timeout, Func<MimeMessage, bool>? where = null)
     {
         var until = DateTime.UtcNow + timeout;
-        while (Messages().Count < count && DateTime.UtcNow < until) await Task.Delay(100);
-        return Messages();
+        while (Messages(where).Count < count && DateTime.UtcNow < until) await Task.Delay(100);
+        return Messages(where);
     }
+
+    /// <summary>Mail other than the staff-task mail each opened task sends to whoever may do it.</summary>
+    public static bool NotTaskMail(MimeMessage message) => message.Headers["X-Feedback-Message"] != "StaffTask";
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Feedback.Activities.Links;
+using Feedback.Activities.Notification;
+using Feedback.Activities.Organization;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Feedback.Activities.Tasks;
+
+/// <summary>
+/// Mails a newly opened task to whoever may do it (its assignee, or every active member with its role in its
+/// department), each with their own signed link to the task page. The mail leaves through the step's outbox.
+/// </summary>
+internal static class TaskMail
+{
+    public const string TemplateName = "staff-task";
+
+    /// <summary>Stages one mail per recipient; returns their user names. Without a link issuer (no web host) nothing is sent.</summary>
+    public static async Task<IReadOnlyList<string>> StageAsync(ActivityExecutionContext context, FeedbackTask task)
+    {
+        if (context.Services.GetService<IActionLinkIssuer>() is not { } issuer) return [];
+        var templates = context.Services.GetRequiredService<MessageTemplates>();
+        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
+        var dbFactory = context.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
+        List<StaffMember> staff;
+        await using (var db = await dbFactory.CreateDbContextAsync(context.CancellationToken))
+            staff = task.Assignee is { } assignee
+                ? await db.Staff.AsNoTracking().Where(s => s.UserName == assignee).ToListAsync(context.CancellationToken)
+                : await db.Staff.AsNoTracking().Where(s => s.Active).ToListAsync(context.CancellationToken);
+        var recipients = staff
+            .Where(s => s.Active && !string.IsNullOrWhiteSpace(s.Email) && TaskAccess.MayWork(task, s.UserName, s))
+            .OrderBy(s => s.UserName, StringComparer.Ordinal).ToList();
+
+        foreach (var person in recipients)
+        {
+            var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, task.Id, task.CaseNumber, person.UserName));
+            var model = new JsonObject
+            {
+                ["Task"] = new JsonObject
+                {
+                    ["Title"] = task.Title, ["Instructions"] = task.Instructions, ["CaseNumber"] = task.CaseNumber,
+                    ["DueAt"] = task.DueAt?.ToString("O"), ["Actions"] = string.Join(", ", task.Actions),
+                },
+                ["Staff"] = new JsonObject { ["UserName"] = person.UserName, ["DisplayName"] = person.DisplayName },
+                ["Link"] = link,
+                ["Company"] = options.CompanyName,
+            };
+            var rendered = templates.Render(TemplateName, options.StaffLanguage, model, context.Now);
+            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, new JsonObject
+            {
+                ["to"] = person.Email,
+                ["toName"] = person.DisplayName,
+                ["subject"] = rendered.Subject,
+                ["text"] = rendered.Text,
+                ["caseNumber"] = task.CaseNumber,
+                ["message"] = "StaffTask",
+            });
+        }
+        return recipients.Select(r => r.UserName).ToList();
+    }
+}

@@ -1,0 +1,46 @@
+using Feedback.Activities.Links;
+using Feedback.Activities.Persistence;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Feedback.Host.Links;
+
+/// <summary>Registers signed mail links: Data Protection with its key ring in the database, tokens, the used-link table.</summary>
+internal static class LinkServiceCollectionExtensions
+{
+    public static IServiceCollection AddFeedbackLinks(this IServiceCollection services, MailLinkOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddDataProtection().SetApplicationName("Feedback Workflows");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+            o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<FeedbackDbContext>>())));
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "feedback_af";
+            o.FormFieldName = "__af";
+        });
+        services.AddSingleton<LinkTokens>();
+        services.AddSingleton<UsedLinks>();
+        services.AddSingleton<ActionLinkIssuer>();
+        services.AddSingleton<IActionLinkIssuer>(sp => sp.GetRequiredService<ActionLinkIssuer>());
+        services.AddHostedService<KeyRingWarmUp>();
+        return services;
+    }
+
+    /// <summary>
+    /// Loads (or creates) the key ring at start-up, after the schema is migrated: a key is then never created in the
+    /// middle of a workflow step that mints a link, where SQLite's single writer would make it wait on itself.
+    /// </summary>
+    private sealed class KeyRingWarmUp(IDataProtectionProvider provider) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            provider.CreateProtector("Feedback.Links.WarmUp").Protect("warm-up");
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,129 @@
+using System.Security.Cryptography;
+using System.Text;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Links;
+using Feedback.Host.Links;
+using Feedback.Host.Pages.Links;
+using Feedback.Host.Pages.Shared;
+using Feedback.Workflows.Api;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Feedback.Host.Pages.Intake;
+
+/// <summary>
+/// The public feedback form (<c>/feedback</c>): contact details or anonymous, the text, product facts and up to three
+/// photos. A hidden key makes a repeated submit (double click, refresh) find the case the first one created.
+/// </summary>
+internal static class FeedbackFormPage
+{
+    public const string Route = "/feedback";
+    /// <summary>The photos plus room for the text fields.</summary>
+    public const long MaxRequestBytes = PhotoStore.MaxPhotos * (long)PhotoStore.MaxPhotoBytes + 256 * 1024;
+
+    public static void MapFeedbackForm(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Route, (HttpContext http) =>
+        {
+            var page = new PageFrame(http, PageLanguage.Choose(http.Request));
+            return Render(page, new Dictionary<string, string> { ["key"] = RandomNumberGenerator.GetHexString(32, lowercase: true), ["language"] = page.Language }, null, StatusCodes.Status200OK);
+        });
+
+        app.MapPost(Route, async (HttpContext http, IAntiforgery antiforgery, CaseService cases, PhotoStore photos, ActionLinkIssuer links, CancellationToken ct) =>
+        {
+            var page = new PageFrame(http, PageLanguage.Choose(http.Request));
+            if (http.Request.ContentLength > MaxRequestBytes)
+                return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, $"At most {PhotoStore.MaxPhotos} photos of {PhotoStore.MaxPhotoBytes / 1024 / 1024} MB each.");
+            if (!http.Request.HasFormContentType) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
+            try
+            {
+                await antiforgery.ValidateRequestAsync(http);
+            }
+            catch (AntiforgeryValidationException)
+            {
+                return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
+            }
+            IFormCollection form;
+            try
+            {
+                form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxRequestBytes, ValueLengthLimit = 64 * 1024 }, ct);
+            }
+            catch (InvalidDataException e)
+            {
+                return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, e.Message);
+            }
+            var fields = form.Keys.Where(k => k != "__af").ToDictionary(k => k, k => form[k].ToString().Trim());
+            var (uploaded, photoErrors) = await PhotoStore.ReadAsync(form.Files, "photos", ct);
+            var baseUrl = links.BaseUrl();
+            var registration = Registration(fields, uploaded.Select(p => $"{baseUrl}{PhotoStore.Route}/{p.Id}").ToList());
+            var errors = photoErrors.Concat(CaseRegistrationValidator.Validate(registration)).ToList();
+            var key = fields.GetValueOrDefault("key");
+            if (key is not { Length: > 0 and <= 100 }) errors.Add("key: the form is incomplete; reload the page.");
+            if (errors.Count > 0) return Render(page, fields, errors, StatusCodes.Status400BadRequest);
+
+            try
+            {
+                await photos.SaveAsync(uploaded, ct);
+                var registered = await cases.RegisterAsync(registration, "customer", "web form", "web:" + key, ct);
+                var caseLink = links.Issue(new ActionLinkRequest(ActionLinkKind.CasePage, registered.Case.Number, registered.Case.Number));
+                var body = $"<section class=\"notice\"><p id=\"case-number\">{PageFrame.E(PageTexts.Format("intake.done.body", page.Language, registered.Case.Number))}</p>"
+                    + (registered.Case.Anonymous ? "" : $"<p><a href=\"{PageFrame.E(caseLink)}\">{PageFrame.E(page.T("intake.follow"))}</a></p>") + "</section>";
+                return page.Render(page.T("intake.done.title"), body);
+            }
+            catch (CaseValidationException e)
+            {
+                return Render(page, fields, e.Errors, StatusCodes.Status400BadRequest);
+            }
+        });
+
+        // Uploaded photos are customer data: staff fetch them with the API key (or through a task link, see LinkPages).
+        app.MapGet(PhotoStore.Route + "/{id}", async (string id, PhotoStore photos, CancellationToken ct) =>
+            await photos.FindAsync(id, ct) is { } photo ? Results.File(photo.Content, photo.ContentType) : Results.NotFound())
+            .AddEndpointFilter<ApiKeyFilter>();
+    }
+
+    private static CaseRegistration Registration(IReadOnlyDictionary<string, string> f, List<string> photos)
+    {
+        var anonymous = f.GetValueOrDefault("anonymous") == "on";
+        string? Text(string name) => f.GetValueOrDefault(name) is { Length: > 0 } v ? v : null;
+        var product = Text("product") is not null || photos.Count > 0 ? new ProductDetails { Name = Text("product"), Photos = photos } : null;
+        return new CaseRegistration
+        {
+            Channel = FeedbackChannel.WebForm,
+            Anonymous = anonymous,
+            CustomerName = anonymous ? null : Text("name"),
+            CustomerEmail = anonymous ? null : Text("email"),
+            CustomerPhone = anonymous ? null : Text("phone"),
+            Language = PageLanguage.Match(Text("language")) ?? "zh-CN",
+            Title = Text("title"),
+            Content = Text("content"),
+            Product = product,
+        };
+    }
+
+    private static IResult Render(PageFrame page, IReadOnlyDictionary<string, string> values, IReadOnlyList<string>? errors, int status)
+    {
+        string V(string name) => PageFrame.E(values.GetValueOrDefault(name));
+        var html = new StringBuilder($"<p>{PageFrame.E(page.T("intake.intro"))}</p>");
+        html.Append($"<form method=\"post\" action=\"{PageFrame.E(page.Self)}\" enctype=\"multipart/form-data\">");
+        html.Append(page.Errors(errors));
+        html.Append(page.AntiforgeryField());
+        html.Append($"<input type=\"hidden\" name=\"key\" value=\"{V("key")}\">");
+        html.Append($"<label><input type=\"checkbox\" name=\"anonymous\" id=\"anonymous\"{(values.GetValueOrDefault("anonymous") == "on" ? " checked" : "")}> {PageFrame.E(page.T("intake.anonymous"))}</label>");
+        html.Append($"<p class=\"muted\">{PageFrame.E(page.T("intake.anonymous.hint"))}</p>");
+        html.Append($"<label for=\"name\">{PageFrame.E(page.T("intake.name"))}</label><input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"name\" value=\"{V("name")}\">");
+        html.Append($"<label for=\"email\">{PageFrame.E(page.T("intake.email"))}</label><input type=\"email\" id=\"email\" name=\"email\" maxlength=\"254\" autocomplete=\"email\" value=\"{V("email")}\">");
+        html.Append($"<label for=\"phone\">{PageFrame.E(page.T("intake.phone"))}</label><input type=\"tel\" id=\"phone\" name=\"phone\" maxlength=\"40\" autocomplete=\"tel\" value=\"{V("phone")}\">");
+        html.Append($"<label for=\"language\">{PageFrame.E(page.T("language.name"))}</label><select id=\"language\" name=\"language\">");
+        foreach (var code in PageLanguage.Supported)
+            html.Append($"<option value=\"{code}\"{(values.GetValueOrDefault("language", page.Language) == code ? " selected" : "")}>{PageFrame.E(PageTexts.Get("language.name", code))}</option>");
+        html.Append("</select>");
+        html.Append($"<label for=\"title\">{PageFrame.E(page.T("intake.subject"))}</label><input type=\"text\" id=\"title\" name=\"title\" maxlength=\"200\" value=\"{V("title")}\">");
+        html.Append($"<label for=\"content\">{PageFrame.E(page.T("intake.content"))}</label><textarea id=\"content\" name=\"content\" required maxlength=\"{CaseRegistrationValidator.MaxContentLength}\">{V("content")}</textarea>");
+        html.Append($"<label for=\"product\">{PageFrame.E(page.T("intake.product"))}</label><input type=\"text\" id=\"product\" name=\"product\" maxlength=\"200\" value=\"{V("product")}\">");
+        html.Append($"<label for=\"photos\">{PageFrame.E(page.T("intake.photos"))}</label><input type=\"file\" id=\"photos\" name=\"photos\" multiple accept=\"image/jpeg,image/png,image/webp\">");
+        html.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("intake.photos.hint", page.Language, PhotoStore.MaxPhotos, PhotoStore.MaxPhotoBytes / 1024 / 1024))}</p>");
+        html.Append($"<button type=\"submit\">{PageFrame.E(page.T("intake.submit"))}</button></form>");
+        return page.Render(page.T("intake.title"), html.ToString(), status);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using Feedback.Activities.Intake;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Host.Pages.Intake;
+
+/// <summary>Checks and keeps uploaded photos: JPEG, PNG or WebP by their first bytes (not by name or claimed type), size-capped.</summary>
+internal sealed class PhotoStore(IDbContextFactory<FeedbackDbContext> dbFactory, IClock clock)
+{
+    public const int MaxPhotos = 3;
+    public const int MaxPhotoBytes = 5 * 1024 * 1024;
+    public const string Route = "/photos";
+
+    /// <summary>A checked photo ready to store.</summary>
+    public sealed record Photo(string Id, string ContentType, byte[] Content);
+
+    /// <summary>Reads and checks the uploaded files; problems name the file.</summary>
+    public static async Task<(IReadOnlyList<Photo> Photos, IReadOnlyList<string> Errors)> ReadAsync(IFormFileCollection files, string field, CancellationToken ct)
+    {
+        var photos = new List<Photo>();
+        var errors = new List<string>();
+        var uploads = files.GetFiles(field).Where(f => f.Length > 0 || !string.IsNullOrEmpty(f.FileName)).ToList();
+        if (uploads.Count > MaxPhotos) errors.Add($"photos: at most {MaxPhotos} photos.");
+        foreach (var file in uploads.Take(MaxPhotos))
+        {
+            var name = Path.GetFileName(file.FileName);
+            if (file.Length == 0) { errors.Add($"photos: '{name}' is empty."); continue; }
+            if (file.Length > MaxPhotoBytes) { errors.Add($"photos: '{name}' is larger than {MaxPhotoBytes / 1024 / 1024} MB."); continue; }
+            using var buffer = new MemoryStream((int)file.Length);
+            await file.CopyToAsync(buffer, ct);
+            var content = buffer.ToArray();
+            if (Sniff(content) is not { } type) { errors.Add($"photos: '{name}' is not a JPEG, PNG or WebP picture."); continue; }
+            photos.Add(new Photo(RandomNumberGenerator.GetHexString(32, lowercase: true), type, content));
+        }
+        return (photos, errors);
+    }
+
+    public async Task SaveAsync(IReadOnlyList<Photo> photos, CancellationToken ct)
+    {
+        if (photos.Count == 0) return;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.UtcNow;
+        foreach (var photo in photos) db.Photos.Add(new UploadedPhoto { Id = photo.Id, ContentType = photo.ContentType, Content = photo.Content, UploadedAt = now });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<UploadedPhoto?> FindAsync(string id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Photos.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+    }
+
+    /// <summary>The picture type by its signature, or null.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> content)
+    {
+        if (content.Length >= 3 && content[0] == 0xFF && content[1] == 0xD8 && content[2] == 0xFF) return "image/jpeg";
+        if (content.Length >= 8 && content[..8].SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A })) return "image/png";
+        if (content.Length >= 12 && content[..4].SequenceEqual("RIFF"u8) && content[8..12].SequenceEqual("WEBP"u8)) return "image/webp";
+        return null;
+    }
+}

@@ -1,0 +1,100 @@
+using Feedback.Activities.Links;
+using Feedback.Host.Links;
+using Feedback.Host.Pages.Customers;
+using Feedback.Host.Pages.Shared;
+using Feedback.Host.Pages.Tasks;
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace Feedback.Host.Pages.Links;
+
+/// <summary>
+/// The pages behind mailed links (<c>/l/{token}</c>). A GET only shows (mail scanners that open links change nothing);
+/// the POST from the page, with its anti-forgery token, acts. Forged, expired and used links get a page that says so.
+/// </summary>
+internal static class LinkPages
+{
+    /// <summary>A posted form is small; anything bigger is not one of ours.</summary>
+    public const long MaxFormBytes = 64 * 1024;
+
+    public static void MapLinkPages(this IEndpointRouteBuilder app)
+    {
+        var links = app.MapGroup(ActionLinkIssuer.Route);
+
+        links.MapGet("/{token}", async (string token, HttpContext http, LinkTokens tokens, CancellationToken ct) =>
+        {
+            if (Read(http, tokens, token) is not { } link) return Rejected(http, LinkProblem.Forged);
+            if (link.Problem is { } problem) return Rejected(http, problem);
+            return link.Token!.Kind switch
+            {
+                ActionLinkKind.StaffTask => await TaskLinkPage.ShowAsync(http, link.Token, ct),
+                ActionLinkKind.Survey => await SurveyPage.ShowAsync(http, link.Token, ct),
+                _ => await CasePage.ShowAsync(http, link.Token, ct),
+            };
+        });
+
+        // A case's photos for the staff member holding a valid task link of that case.
+        links.MapGet("/{token}/photos/{id}", async (string token, string id, HttpContext http, LinkTokens tokens, CancellationToken ct) =>
+        {
+            if (Read(http, tokens, token) is not { Token: { } link, Problem: null } || link.Kind != ActionLinkKind.StaffTask || link.CaseNumber is null)
+                return Results.NotFound();
+            var feedback = await http.RequestServices.GetRequiredService<Feedback.Activities.Cases.CaseService>().FindAsync(link.CaseNumber, ct);
+            if (feedback?.Product?.Photos.Any(p => p.EndsWith($"{Intake.PhotoStore.Route}/{id}", StringComparison.Ordinal)) != true) return Results.NotFound();
+            return await http.RequestServices.GetRequiredService<Intake.PhotoStore>().FindAsync(id, ct) is { } photo
+                ? Results.File(photo.Content, photo.ContentType) : Results.NotFound();
+        });
+
+        links.MapPost("/{token}", async (string token, HttpContext http, LinkTokens tokens, IAntiforgery antiforgery, CancellationToken ct) =>
+        {
+            if (Read(http, tokens, token) is not { } link) return Rejected(http, LinkProblem.Forged);
+            if (link.Problem is { } problem) return Rejected(http, problem);
+            if (http.Request.ContentLength is null or > MaxFormBytes || !http.Request.HasFormContentType)
+                return Problem(http, "problem.form", StatusCodes.Status400BadRequest);
+            try
+            {
+                await antiforgery.ValidateRequestAsync(http);
+            }
+            catch (AntiforgeryValidationException)
+            {
+                return Problem(http, "problem.form", StatusCodes.Status400BadRequest);
+            }
+            var form = await http.Request.ReadFormAsync(ct);
+            return link.Token!.Kind switch
+            {
+                ActionLinkKind.StaffTask => await TaskLinkPage.SubmitAsync(http, link.Token, form, ct),
+                ActionLinkKind.Survey => await SurveyPage.SubmitAsync(http, link.Token, form, ct),
+                _ => Results.StatusCode(StatusCodes.Status405MethodNotAllowed),
+            };
+        });
+    }
+
+    /// <summary>The page for a link that cannot be used: what happened and whom to contact.</summary>
+    public static IResult Rejected(HttpContext http, LinkProblem problem) => problem switch
+    {
+        LinkProblem.Expired => Problem(http, "problem.expired", StatusCodes.Status410Gone),
+        LinkProblem.Used => Problem(http, "problem.used", StatusCodes.Status410Gone),
+        _ => Problem(http, "problem.forged", StatusCodes.Status404NotFound),
+    };
+
+    /// <summary>A short page with a title, an explanation and the contact.</summary>
+    public static IResult Problem(HttpContext http, string key, int status, string? detail = null)
+    {
+        var page = new PageFrame(http, PageLanguage.Choose(http.Request));
+        var contact = http.RequestServices.GetRequiredService<MailLinkOptions>().Contact;
+        var body = $"<section class=\"notice\"><p>{PageFrame.E(page.T(key + ".body"))}</p>"
+            + (detail is null ? "" : $"<p>{PageFrame.E(detail)}</p>")
+            + $"<p>{PageFrame.E(PageTexts.Format("problem.contact", page.Language, contact))}</p></section>";
+        return page.Render(page.T(key + ".title"), body, status);
+    }
+
+    private static (LinkToken? Token, LinkProblem? Problem)? Read(HttpContext http, LinkTokens tokens, string token)
+    {
+        try
+        {
+            return (tokens.Read(token), null);
+        }
+        catch (LinkRejectedException e)
+        {
+            return (e.Token, e.Problem);
+        }
+    }
+}

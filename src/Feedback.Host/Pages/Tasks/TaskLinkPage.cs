@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Tasks;
+using Feedback.Host.Links;
+using Feedback.Host.Pages.Links;
+using Feedback.Host.Pages.Shared;
+
+namespace Feedback.Host.Pages.Tasks;
+
+/// <summary>
+/// A staff task opened from its mail: the case summary and history, the task's form built from its fields, and its
+/// actions as buttons. The link names the staff member; the link id is the completion's idempotency key, so a
+/// double submit completes the task once and both answers say so.
+/// </summary>
+internal static class TaskLinkPage
+{
+    public static async Task<IResult> ShowAsync(HttpContext http, LinkToken link, CancellationToken ct)
+    {
+        var tasks = http.RequestServices.GetRequiredService<TaskService>();
+        var task = await FindAsync(tasks, link.Subject, ct);
+        if (task is null) return LinkPages.Rejected(http, LinkProblem.Forged);
+        if (await http.RequestServices.GetRequiredService<UsedLinks>().IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
+        return await RenderAsync(http, link, task, null, null, StatusCodes.Status200OK, ct);
+    }
+
+    public static async Task<IResult> SubmitAsync(HttpContext http, LinkToken link, IFormCollection form, CancellationToken ct)
+    {
+        var tasks = http.RequestServices.GetRequiredService<TaskService>();
+        var used = http.RequestServices.GetRequiredService<UsedLinks>();
+        var task = await FindAsync(tasks, link.Subject, ct);
+        if (task is null) return LinkPages.Rejected(http, LinkProblem.Forged);
+        var user = link.UserName ?? throw new InvalidOperationException("A staff-task link without a user name was minted.");
+        // The same link submitted again (a double click, a refresh) is answered from the first completion.
+        if (task.Status == FeedbackTaskStatus.Completed && task.CompletionKey == link.Id) return Done(http, task);
+        if (await used.IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
+
+        var action = form["action"].ToString();
+        var values = new JsonObject();
+        foreach (var field in task.Fields)
+            if (form[field.Name].ToString() is { Length: > 0 } value) values[field.Name] = value;
+        try
+        {
+            var completion = await tasks.CompleteAsync(task.Id, user, action, values, link.Id, ct);
+            await used.MarkUsedAsync(link, user, ct);
+            return Done(http, completion.Task);
+        }
+        catch (TaskValidationException e)
+        {
+            return await RenderAsync(http, link, task, e.Errors, values, StatusCodes.Status400BadRequest, ct);
+        }
+        catch (TaskForbiddenException e)
+        {
+            return LinkPages.Problem(http, "problem.form", StatusCodes.Status403Forbidden, e.Message);
+        }
+        catch (Exception e) when (e is TaskConflictException or TaskCompletionFailedException)
+        {
+            return LinkPages.Problem(http, "problem.form", StatusCodes.Status409Conflict, e.Message);
+        }
+    }
+
+    private static IResult Done(HttpContext http, FeedbackTask task)
+    {
+        var page = new PageFrame(http, PageLanguage.Choose(http.Request));
+        var body = $"<section class=\"notice\"><p>{PageFrame.E(PageTexts.Format("task.done.body", page.Language, task.CompletedAction))}</p>"
+            + $"<p class=\"muted\">{PageFrame.E(task.Title)} · {PageFrame.E(task.CaseNumber)}</p></section>";
+        return page.Render(page.T("task.done.title"), body);
+    }
+
+    private static async Task<FeedbackTask?> FindAsync(TaskService tasks, string id, CancellationToken ct)
+    {
+        try { return await tasks.GetAsync(id, ct); }
+        catch (TaskNotFoundException) { return null; }
+    }
+
+    private static async Task<IResult> RenderAsync(HttpContext http, LinkToken link, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct)
+    {
+        var page = new PageFrame(http, PageLanguage.Choose(http.Request));
+        var cases = http.RequestServices.GetRequiredService<CaseService>();
+        var tasks = http.RequestServices.GetRequiredService<TaskService>();
+        var feedback = task.CaseNumber is null ? null : await cases.FindAsync(task.CaseNumber, ct);
+        var body = new StringBuilder();
+        body.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("task.actingas", page.Language, link.UserName))}</p>");
+
+        if (task.Status is FeedbackTaskStatus.Completed or FeedbackTaskStatus.Cancelled)
+        {
+            var note = task.Status == FeedbackTaskStatus.Completed
+                ? PageTexts.Format("task.closed.completed", page.Language, task.CompletedBy, task.CompletedAction)
+                : page.T("task.closed.cancelled");
+            body.Append($"<section class=\"notice\"><p>{PageFrame.E(note)}</p></section>");
+        }
+        else
+            body.Append(Form(page, task, errors, entered));
+
+        if (feedback is not null)
+        {
+            // Reviewers judge the plan and the report: the completed tasks of the case, with what was entered.
+            var done = await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, Statuses = [FeedbackTaskStatus.Completed], PageSize = TaskFilter.MaxPageSize }, ct);
+            body.Append(Earlier(page, done.Items));
+            body.Append(CaseSummary(page, feedback));
+            body.Append(History(page, await cases.HistoryAsync(feedback.Id, ct)));
+        }
+        return page.Render(task.Title, body.ToString(), status);
+    }
+
+    private static string Form(PageFrame page, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered)
+    {
+        var form = new StringBuilder($"<form method=\"post\" action=\"{PageFrame.E(page.Self)}\">");
+        form.Append(page.Errors(errors));
+        if (task.Instructions is { } instructions)
+            form.Append($"<h2>{PageFrame.E(page.T("task.instructions"))}</h2><pre>{PageFrame.E(instructions)}</pre>");
+        if (task.DueAt is { } due)
+            form.Append($"<p><strong>{PageFrame.E(page.T("task.due"))}:</strong> {PageFrame.E(due.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</p>");
+        form.Append(page.AntiforgeryField());
+        foreach (var field in task.Fields)
+        {
+            var id = "f-" + field.Name;
+            var value = (string?)entered?[field.Name]?.ToString() ?? "";
+            var required = field.Required ? " required" : "";
+            var label = PageFrame.E(string.IsNullOrWhiteSpace(field.Label) ? field.Name : field.Label) + (field.Required ? $" <span class=\"muted\">({PageFrame.E(page.T("task.required"))})</span>" : "");
+            form.Append($"<label for=\"{PageFrame.E(id)}\">{label}</label>");
+            var name = PageFrame.E(field.Name);
+            switch (TaskForm.TypeOf(field))
+            {
+                case "number":
+                    form.Append($"<input type=\"number\" step=\"any\" id=\"{PageFrame.E(id)}\" name=\"{name}\" value=\"{PageFrame.E(value)}\"{required}>");
+                    break;
+                case "date":
+                    form.Append($"<input type=\"date\" id=\"{PageFrame.E(id)}\" name=\"{name}\" value=\"{PageFrame.E(value)}\"{required}>");
+                    break;
+                case "choice":
+                    form.Append($"<select id=\"{PageFrame.E(id)}\" name=\"{name}\"{required}><option value=\"\"></option>");
+                    foreach (var choice in field.Choices ?? [])
+                        form.Append($"<option{(choice == value ? " selected" : "")}>{PageFrame.E(choice)}</option>");
+                    form.Append("</select>");
+                    break;
+                case "attachment":
+                    form.Append($"<input type=\"url\" id=\"{PageFrame.E(id)}\" name=\"{name}\" value=\"{PageFrame.E(value)}\" placeholder=\"https://\"{required}>")
+                        .Append($"<span class=\"muted\">{PageFrame.E(page.T("task.attachment.hint"))}</span>");
+                    break;
+                default:
+                    form.Append($"<textarea id=\"{PageFrame.E(id)}\" name=\"{name}\" maxlength=\"{TaskForm.MaxTextLength}\"{required}>{PageFrame.E(value)}</textarea>");
+                    break;
+            }
+        }
+        foreach (var action in task.Actions)
+            form.Append($"<button type=\"submit\" name=\"action\" value=\"{PageFrame.E(action)}\">{PageFrame.E(action)}</button>");
+        return form.Append("</form>").ToString();
+    }
+
+    private static string CaseSummary(PageFrame page, FeedbackCase c)
+    {
+        var customer = c.Anonymous ? page.T("task.anonymous") : string.Join(" · ", new[] { c.CustomerName, c.CustomerPhone, c.CustomerEmail }.Where(v => !string.IsNullOrWhiteSpace(v)));
+        var rows = new (string Key, string? Value)[]
+        {
+            ("task.case", c.Number), ("task.received", c.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
+            ("task.channel", c.Channel.ToString()), ("task.category", c.Category?.ToString()), ("task.severity", c.Severity?.ToString()),
+            ("task.status", PageTexts.Get("status." + c.Status, page.Language)), ("task.customer", customer),
+        };
+        var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.summary"))}</h2><dl>");
+        foreach (var (key, value) in rows.Where(r => !string.IsNullOrWhiteSpace(r.Value)))
+            html.Append($"<dt>{PageFrame.E(page.T(key))}</dt><dd>{PageFrame.E(value)}</dd>");
+        html.Append("</dl>");
+        if (c.Title is { } title) html.Append($"<h3>{PageFrame.E(title)}</h3>");
+        html.Append($"<p><strong>{PageFrame.E(page.T("task.content"))}</strong></p><pre>{PageFrame.E(c.Content)}</pre>");
+        foreach (var photo in c.Product?.Photos ?? [])
+        {
+            // Uploaded photos are served through this link (the staff member has no API key); other links are the customer's own.
+            var marker = photo.LastIndexOf(Intake.PhotoStore.Route + "/", StringComparison.Ordinal);
+            var href = marker >= 0 ? $"{page.Self}/photos/{photo[(marker + Intake.PhotoStore.Route.Length + 1)..]}" : photo;
+            html.Append($"<p><a href=\"{PageFrame.E(href)}\" rel=\"noopener noreferrer\" target=\"_blank\">{PageFrame.E(photo[(photo.LastIndexOf('/') + 1)..])}</a></p>");
+        }
+        return html.Append("</section>").ToString();
+    }
+
+    private static string Earlier(PageFrame page, IReadOnlyList<FeedbackTask> done)
+    {
+        if (done.Count == 0) return "";
+        var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.earlier"))}</h2>");
+        foreach (var task in done.OrderBy(t => t.CompletedAt))
+        {
+            html.Append($"<h3>{PageFrame.E(task.Title)}</h3><p class=\"muted\">{PageFrame.E(task.CompletedBy)} · {PageFrame.E(task.CompletedAction)} · {PageFrame.E(task.CompletedAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</p>");
+            if (task.CompletedValues is not { Count: > 0 } values) continue;
+            html.Append("<dl>");
+            foreach (var (name, value) in values)
+            {
+                var label = task.Fields.FirstOrDefault(f => f.Name == name)?.Label is { Length: > 0 } l ? l : name;
+                html.Append($"<dt>{PageFrame.E(label)}</dt><dd><pre>{PageFrame.E(value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value?.ToJsonString())}</pre></dd>");
+            }
+            html.Append("</dl>");
+        }
+        return html.Append("</section>").ToString();
+    }
+
+    private static string History(PageFrame page, IReadOnlyList<CaseHistoryEntry> history)
+    {
+        var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.history"))}</h2><ol class=\"history\">");
+        foreach (var entry in history)
+            html.Append($"<li><span class=\"muted\">{PageFrame.E(entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · {PageFrame.E(entry.Actor)}</span> "
+                + $"<strong>{PageFrame.E(entry.Action)}</strong> {PageFrame.E(entry.Details)}</li>");
+        return html.Append("</ol></section>").ToString();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+using Feedback.Workflows.Tests.Infrastructure;
+using MimeKit;
+
+namespace Feedback.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The shipped general-feedback process with the customer's survey before the reply (desk approval → Customer Survey →
+/// Verify Rectification → reply), published under its own id, and helpers to read the links out of received mail.
+/// </summary>
+public static partial class LinkFlow
+{
+    public const string DefinitionId = "feedback-with-survey";
+
+    /// <summary>Host settings: the example organisation, new cases on this flow, mail to the sink, links to <paramref name="baseUrl"/>.</summary>
+    public static Dictionary<string, string> HostSettings(int smtpPort, string? baseUrl) => new()
+    {
+        ["Directory:SeedFile"] = ShippedWorkflows.OrganizationSeedFile,
+        ["Feedback:WorkflowDefinitionId"] = DefinitionId,
+        ["Email:Smtp:Host"] = "127.0.0.1",
+        ["Email:Smtp:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Email:Smtp:Security"] = "None",
+        ["Email:From"] = "feedback@cannery.example",
+        ["Links:PublicBaseUrl"] = baseUrl ?? "",
+        ["Links:Contact"] = "complaint desk, 400-800-1234",
+    };
+
+    /// <summary>The definition to publish.</summary>
+    public static JsonObject Definition()
+    {
+        var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(ShippedWorkflows.Folder, "general-feedback.json")))!.AsObject();
+        definition["definitionId"] = DefinitionId;
+        definition["name"] = "General feedback with survey";
+        var variables = definition["variables"]!.AsArray();
+        foreach (var name in new[] { "Rating", "CustomerComment" })
+            variables.Add(new JsonObject { ["id"] = name.ToLowerInvariant(), ["name"] = name, ["typeName"] = name == "Rating" ? "Int32" : "String", ["isArray"] = false });
+        var root = definition["root"]!.AsObject();
+        var activities = root["activities"]!.AsArray();
+        activities.Add(Activity("survey", "Survey", "Feedback.CustomerSurvey", new JsonObject
+        {
+            ["text"] = Expression("String", "JavaScript", "getVariable('Report')"),
+        }));
+        activities.Add(Activity("verify", "Verify", "Feedback.VerifyRectification", new JsonObject
+        {
+            ["rating"] = Expression("Int32", "JavaScript", "getVariable('Rating')"),
+            ["comment"] = Expression("String", "JavaScript", "getVariable('CustomerComment')"),
+        }));
+        var connections = root["connections"]!.AsArray();
+        var approve = connections.OfType<JsonObject>().Single(c => (string?)c["source"]!["activity"] == "deskReview" && (string?)c["source"]!["port"] == "Approve");
+        approve["target"]!["activity"] = "survey";
+        connections.Add(Connection("survey", "Answered", "verify"));
+        connections.Add(Connection("survey", "NoContact", "reply"));
+        connections.Add(Connection("verify", "Verified", "reply"));
+        connections.Add(Connection("verify", "Rework", "plan"));
+        connections.Add(Connection("verify", "Unsatisfied", "reply"));
+        return definition;
+    }
+
+    /// <summary>The first link to one of the host's link pages in a mail's plain-text body.</summary>
+    public static string LinkIn(MimeMessage message) =>
+        LinkPattern().Match(message.TextBody ?? "") is { Success: true } match ? match.Value
+            : throw new InvalidOperationException($"No link in the mail '{message.Subject}': {message.TextBody}");
+
+    /// <summary>Waits for a mail to <paramref name="address"/> whose subject contains <paramref name="subjectPart"/>, beyond the first <paramref name="skip"/> such mails.</summary>
+    public static async Task<MimeMessage> MailToAsync(this SmtpSink sink, string address, string subjectPart, int skip = 0)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var found = sink.Messages()
+                .Where(m => m.To.Mailboxes.Any(b => b.Address == address) && m.Subject?.Contains(subjectPart, StringComparison.Ordinal) == true)
+                .OrderBy(m => m.Date).Skip(skip).FirstOrDefault();
+            if (found is not null) return found;
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"No mail to {address} about '{subjectPart}' within 60 s; received: {string.Join(" | ", sink.Messages().Select(m => $"{m.To} {m.Subject}"))}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static JsonObject Activity(string id, string name, string type, JsonObject inputs)
+    {
+        var activity = new JsonObject
+        {
+            ["id"] = id, ["nodeId"] = $"Workflow1:flow:{id}", ["name"] = name, ["type"] = type, ["version"] = 1,
+            ["customProperties"] = new JsonObject { ["canStartWorkflow"] = false, ["runAsynchronously"] = false },
+            ["metadata"] = new JsonObject { ["designer"] = new JsonObject { ["position"] = new JsonObject { ["x"] = 2000, ["y"] = 200 } } },
+        };
+        foreach (var (key, value) in inputs) activity[key] = value?.DeepClone();
+        return activity;
+    }
+
+    private static JsonObject Expression(string type, string syntax, string value) =>
+        new() { ["typeName"] = type, ["expression"] = new JsonObject { ["type"] = syntax, ["value"] = value } };
+
+    private static JsonObject Connection(string from, string port, string to) => new()
+    {
+        ["source"] = new JsonObject { ["activity"] = from, ["port"] = port },
+        ["target"] = new JsonObject { ["activity"] = to, ["port"] = "In" },
+        ["vertices"] = new JsonArray(),
+    };
+
+    [GeneratedRegex(@"https?://[^\s/]+/l/[A-Za-z0-9_\-]+")]
+    private static partial Regex LinkPattern();
+}
