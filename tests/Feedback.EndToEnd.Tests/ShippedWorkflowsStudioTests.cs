@@ -114,7 +114,7 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
         var before = await RegisterAsync("罐头胀罐了，有异味", "wang@example.cn", planTitle);
         before.Instance["version"]!.GetValue<int>().Should().Be(1);
         output.WriteLine($"{clock.Elapsed}: {before.Number} registered");
-        before.Plan.DueIn.Should().BeCloseTo(TimeSpan.FromDays(2), Tolerance);
+        before.Plan.DueIn.Should().BeCloseTo(WorkingDays(before.Plan, 2), Tolerance);
 
         await studio.PublishAsync();
         await browser.ScreenshotAsync("published");
@@ -130,7 +130,7 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
 
         var after = await RegisterAsync("买的午餐肉罐头胀罐了，打开有异味", "li@example.cn", planTitle);
         after.Instance["version"]!.GetValue<int>().Should().Be(2);
-        after.Plan.DueIn.Should().BeCloseTo(TimeSpan.FromDays(3), Tolerance);
+        after.Plan.DueIn.Should().BeCloseTo(WorkingDays(after.Plan, 3), Tolerance);
         // Only the deadline changed: the task is otherwise the one version 1 opened.
         foreach (var property in new[] { "title", "instructions", "fields", "actions" })
             after.Plan.Task[property]!.ToJsonString().Should().Be(before.Plan.Task[property]!.ToJsonString(), property);
@@ -141,7 +141,7 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
         ((string?)old["definitionVersionId"]).Should().Be((string?)before.Instance["definitionVersionId"]);
         ((string?)old["definitionVersionId"]).Should().NotBe((string?)after.Instance["definitionVersionId"]);
         ((string?)old["subStatus"]).Should().Be("Suspended");
-        (await OpenPlanTaskAsync(before.Number, planTitle)).DueIn.Should().BeCloseTo(TimeSpan.FromDays(2), Tolerance);
+        (await OpenPlanTaskAsync(before.Number, planTitle)).DueIn.Should().BeCloseTo(WorkingDays(before.Plan, 2), Tolerance);
 
         output.WriteLine($"cases: {before.Number} on v1 (plan due in {before.Plan.DueIn}), {after.Number} on v2 (plan due in {after.Plan.DueIn})");
         output.WriteLine(browser.Summary);
@@ -188,7 +188,17 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
         await studio.ZoomToFitAsync();
     }
 
-    private sealed record PlanTask(JsonObject Task, TimeSpan DueIn);
+    private sealed record PlanTask(JsonObject Task, TimeSpan DueIn, DateTimeOffset CreatedAt);
+
+    /// <summary>
+    /// The plan's deadline counts working time on the quality department's shipped calendar: from the task's creation,
+    /// <paramref name="days"/> working days, as a span of wall-clock time.
+    /// </summary>
+    private static TimeSpan WorkingDays(PlanTask plan, int days)
+    {
+        var calendar = Feedback.Activities.Sla.WorkingCalendars.LoadFolder(Path.Combine(ShippedWorkflows.Folder, "calendars")).For("quality").Calendar;
+        return calendar.AddWorkingTime(plan.CreatedAt, calendar.WorkingSpan(TimeSpan.FromDays(days))) - plan.CreatedAt;
+    }
 
     private sealed record Registered(string Number, string InstanceId, JsonObject Instance, PlanTask Plan);
 
@@ -224,7 +234,7 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
         ((string?)task["title"]).Should().Be(planTitle, $"case {caseNumber} was classified and assigned, so its plan is the open step");
         var dueAt = DateTimeOffset.Parse((string)task["dueAt"]!, System.Globalization.CultureInfo.InvariantCulture);
         var createdAt = DateTimeOffset.Parse((string)task["createdAt"]!, System.Globalization.CultureInfo.InvariantCulture);
-        return new PlanTask(task, dueAt - createdAt);
+        return new PlanTask(task, dueAt - createdAt, createdAt);
     }
 
     private async Task<IReadOnlyList<(int Version, bool Published)>> VersionsAsync(string definitionId) =>

@@ -131,6 +131,10 @@ public abstract class RectificationProcessHarness(string definitionId) : IAsyncL
     /// <summary>Waits for at least <paramref name="count"/> mails, leaving out staff-task mail.</summary>
     protected Task<IReadOnlyList<MimeMessage>> MailsAsync(int count) => _smtp.WaitForAsync(count, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail);
 
+    /// <summary>Waits for the first mail to <paramref name="address"/> that is not staff-task mail.</summary>
+    protected async Task<MimeMessage> FirstMailToAsync(string address) =>
+        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => SmtpSink.NotTaskMail(m) && m.To.Mailboxes.Any(b => b.Address == address))).First();
+
     /// <summary>The mail sent to <paramref name="address"/> so far, leaving out staff-task mail.</summary>
     protected IReadOnlyList<MimeMessage> MailsTo(string address) =>
         _smtp.Messages(SmtpSink.NotTaskMail).Where(m => m.To.Mailboxes.Any(b => b.Address == address)).ToList();
