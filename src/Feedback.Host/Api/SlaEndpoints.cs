@@ -1,5 +1,6 @@
 using Feedback.Activities.Cases;
 using Feedback.Activities.Sla;
+using Feedback.Host.Access;
 using Feedback.Workflows.Api;
 
 namespace Feedback.Host.Api;
@@ -16,15 +17,23 @@ internal static class SlaEndpoints
     public static void MapSlaApi(this IEndpointRouteBuilder app)
     {
         var cases = app.MapGroup("/api/feedback/{number}/sla").AddEndpointFilter<ApiKeyFilter>();
-        cases.MapGet("", async (string number, SlaClockService clocks, CancellationToken ct) =>
-            Results.Json(await clocks.ClocksAsync(number, ct), FeedbackEndpoints.Json));
-        cases.MapPost("/pause", async (string number, HttpRequest request, SlaClockService clocks, CancellationToken ct) =>
+        // The same department scope as the case itself: whoever may not read the case may not see or move its clocks.
+        cases.MapGet("", async (string number, HttpContext http, CaseService feedback, StaffActorResolver access, SlaClockService clocks, CancellationToken ct) =>
         {
-            var body = await JsonBody.ReadAsync<PauseRequest>(request, MaxBodyBytes, m => new CaseValidationException([m]), ct);
-            return Results.Json(await clocks.PauseAsync(number, body?.Reason, Actor(request), ct), FeedbackEndpoints.Json);
+            await FeedbackEndpoints.ReadableCaseAsync(number, http, feedback, access, ct);
+            return Results.Json(await clocks.ClocksAsync(number, ct), FeedbackEndpoints.Json);
         });
-        cases.MapPost("/resume", async (string number, HttpRequest request, SlaClockService clocks, CancellationToken ct) =>
-            Results.Json(await clocks.ResumeAsync(number, Actor(request), ct), FeedbackEndpoints.Json));
+        cases.MapPost("/pause", async (string number, HttpContext http, CaseService feedback, StaffActorResolver access, SlaClockService clocks, CancellationToken ct) =>
+        {
+            var (actor, _) = await FeedbackEndpoints.ReadableCaseAsync(number, http, feedback, access, ct);
+            var body = await JsonBody.ReadAsync<PauseRequest>(http.Request, MaxBodyBytes, m => new CaseValidationException([m]), ct);
+            return Results.Json(await clocks.PauseAsync(number, body?.Reason, actor.AuditName, ct), FeedbackEndpoints.Json);
+        });
+        cases.MapPost("/resume", async (string number, HttpContext http, CaseService feedback, StaffActorResolver access, SlaClockService clocks, CancellationToken ct) =>
+        {
+            var (actor, _) = await FeedbackEndpoints.ReadableCaseAsync(number, http, feedback, access, ct);
+            return Results.Json(await clocks.ResumeAsync(number, actor.AuditName, ct), FeedbackEndpoints.Json);
+        });
 
         var admin = app.MapGroup("/api/admin/sla").AddEndpointFilter<ApiKeyFilter>();
         admin.MapGet("/calendars", async (SlaSettingsService settings, CancellationToken ct) =>
@@ -48,9 +57,6 @@ internal static class SlaEndpoints
             return Results.NoContent();
         });
     }
-
-    private static string Actor(HttpRequest request) =>
-        request.Headers[Feedback.Host.Access.StaffActorResolver.StaffUserHeader].FirstOrDefault() is { Length: > 0 } user ? user.Trim() : "api";
 
     /// <summary>The body as text: calendars and policies are stored as the admin wrote them, comments included.</summary>
     private static async Task<string> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
