@@ -25,6 +25,7 @@ internal static class IntakeBenchmark
         var maxCount = options.Int("count", 20_000);
         var warmup = options.Seconds("warmup-seconds", 5);
         var pgbenchDuration = options.Seconds("pgbench-seconds", 15);
+        var topStatements = options.Int("statements", 0, min: 0);
         options.RejectUnknown();
 
         await using var session = await BenchSession.StartAsync();
@@ -46,6 +47,7 @@ internal static class IntakeBenchmark
         var cpu = CpuMeter.Between(cpu0, session.Cpu.Take());
         var writes1 = await db.WriteCountersAsync();
         var statements = counting ? await StatementCounts.ReadAsync(db) : null;
+        var top = counting && topStatements > 0 ? await StatementCounts.TopAsync(db, topStatements) : [];
         var backlog = await session.PendingOutboxAsync();
         var drained = await session.DrainOutboxAsync(TimeSpan.FromSeconds(60));
 
@@ -62,6 +64,14 @@ internal static class IntakeBenchmark
         var rate = run.PerSecond;
         var ratio = rate / pgbenchTps;
         var classifyMicroseconds = ClassificationCost();
+
+        if (top.Count > 0)
+        {
+            Console.WriteLine($"## intake: the {top.Count} most frequent statements, calls per case");
+            foreach (var (calls, query) in top)
+                Console.WriteLine($"{calls / (double)cases,8:0.00}  {(query.Length > 150 ? query[..150] + "…" : query)}");
+            Console.WriteLine();
+        }
 
         new Report("intake")
             .Add("postgres", "PostgreSQL", session.ServerVersion)

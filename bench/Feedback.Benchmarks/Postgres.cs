@@ -131,6 +131,25 @@ internal sealed record StatementCounts(long All, long ConnectionResets, long Sav
         await reader.ReadAsync();
         return new StatementCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
+
+    /// <summary>The <paramref name="limit"/> most frequent statements since the last reset, with their call counts.</summary>
+    public static async Task<IReadOnlyList<(long Calls, string Query)>> TopAsync(BenchDatabase database, int limit)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT sum(calls)::bigint, regexp_replace(query, '\s+', ' ', 'g') AS q
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND query !~* 'pg_stat_statements|txid_current_snapshot|^SELECT count'
+            GROUP BY q ORDER BY 1 DESC LIMIT $1
+            """, connection);
+        command.Parameters.AddWithValue(limit);
+        var top = new List<(long, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) top.Add((reader.GetInt64(0), reader.GetString(1)));
+        return top;
+    }
 }
 
 /// <summary>Runs <c>pgbench</c> against the benchmark database: the same cluster's rate of small durable commits.</summary>

@@ -23,25 +23,41 @@ public static class CaseNumbers
     {
         if (year is < 1 or > 9999) throw new ArgumentOutOfRangeException(nameof(year), year, "A case year has four digits.");
         var sequence = $"feedback_case_number_{year}";
+        // Looked up once per database and year in this process, so that the first case of a year creates the sequence
+        // without first failing on it (a failed statement is logged as an error by EF Core).
+        var key = (db.Database.GetDbConnection().Database, year);
+        if (!KnownSequences.ContainsKey(key))
+        {
+            var exists = (await db.Database.SqlQuery<bool>($"SELECT to_regclass({sequence}) IS NOT NULL AS \"Value\"").ToListAsync(cancellationToken)).Single();
+            if (!exists) await CreateSequenceAsync(db, year, sequence, cancellationToken);
+            KnownSequences.TryAdd(key, true);
+        }
         try
         {
             return Format(year, await NextValueAsync(db, sequence, cancellationToken));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            // The first case of a year creates its sequence. Databases that numbered cases in the counter table
-            // before continue after the last number it gave. Two hosts may race here; IF NOT EXISTS settles it.
-            var counted = await db.CaseNumberCounters.AsNoTracking().Where(c => c.Year == year).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken) ?? 0;
-            try
-            {
-                var create = $"CREATE SEQUENCE IF NOT EXISTS {sequence} START WITH {counted + 1}"; // year and start are numbers
-                await db.Database.ExecuteSqlRawAsync(create, cancellationToken);
-            }
-            catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
-            {
-                // The other host created it between our check and our statement.
-            }
+            // The database was replaced under this process (a restore, a test): create it as for a first case.
+            await CreateSequenceAsync(db, year, sequence, cancellationToken);
             return Format(year, await NextValueAsync(db, sequence, cancellationToken));
+        }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Database, int Year), bool> KnownSequences = new();
+
+    private static async Task CreateSequenceAsync(FeedbackDbContext db, int year, string sequence, CancellationToken cancellationToken)
+    {
+        // Databases that numbered cases in the counter table before continue after the last number it gave.
+        var counted = await db.CaseNumberCounters.AsNoTracking().Where(c => c.Year == year).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken) ?? 0;
+        try
+        {
+            var create = $"CREATE SEQUENCE IF NOT EXISTS {sequence} START WITH {counted + 1}"; // year and start are numbers
+            await db.Database.ExecuteSqlRawAsync(create, cancellationToken);
+        }
+        catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+        {
+            // Another host created it between the check and this statement; IF NOT EXISTS does not cover that race.
         }
     }
 
