@@ -76,7 +76,7 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
     [Output(Description = "The escalation level the case reached through this deadline (0 when it did not escalate).")]
     public Output<int> ReachedLevel { get; set; } = default!;
 
-    protected override ValueTask ExecuteAsync(ActivityExecutionContext context)
+    protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
         var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
             ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
@@ -109,9 +109,37 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
         state["reason"] = Blank(context.Get(Reason));
         state["warned"] = 0;
         state["escalations"] = 0;
-        // The clock is read once this step has committed (its start, or the case's first clocks, are written then).
-        Arm(context, context.Now);
-        return ValueTask.CompletedTask;
+        // The clock itself is written by this step's commit, so it is read when the first timer fires.
+        Arm(context, await FirstCheckAsync(context, number, clock, within, context.Get(CalendarTime) ? SlaBasis.Calendar : SlaBasis.Working, warnings));
+    }
+
+    /// <summary>
+    /// The earliest instant the clock can reach its first warning (or its target): its start plus the shortest target it
+    /// can have on any calendar, since working time never runs faster than wall-clock time. Waking right after the commit
+    /// instead cost every case a timer stored, fired and resumed at intake. Waking early is harmless: the clock is read
+    /// and the next timer set from it. Without any target it wakes now and completes NoTarget.
+    /// </summary>
+    private async Task<DateTimeOffset> FirstCheckAsync(ActivityExecutionContext context, string number, string clock, TimeSpan? within, SlaBasis basis,
+        IReadOnlyList<int> warnings)
+    {
+        var now = context.Now;
+        var sla = await settings.GetAsync(context.CancellationToken);
+        IEnumerable<(TimeSpan Within, SlaBasis Basis)> targets = within is { } own
+            ? [(own, basis)]
+            : sla.Policies.Policies.SelectMany(p => p.Targets).Where(t => t.Clock == clock).Select(t => (t.Within, t.Basis));
+        var calendars = sla.Calendars.All.Select(c => c.Calendar).Append(sla.Calendars.Default.Calendar).ToList();
+        var shortest = targets.Select(t => t.Basis == SlaBasis.Calendar ? t.Within : calendars.Min(c => c.WorkingSpan(t.Within)))
+            .Cast<TimeSpan?>().Min();
+        if (shortest is not { } target) return now;
+        // A policy clock runs from the case's receipt, which may lie in the past (feedback entered later by staff).
+        DateTimeOffset start = now;
+        if (within is null)
+        {
+            if (await cases.FindForStepAsync(number, context) is not { } feedback) return now;
+            start = feedback.ReceivedAt;
+        }
+        var first = start + target * ((warnings.Count > 0 ? warnings.Min() : 100) / 100.0);
+        return first > now ? first : now;
     }
 
     protected override async ValueTask ResumeAsync(ActivityExecutionContext context)
