@@ -14,6 +14,7 @@ public sealed class CaseService(
     WorkflowDefinitionStore definitions,
     WorkflowRuntime runtime,
     FeedbackDomainOptions options,
+    Organization.DirectoryService directory,
     IClock clock,
     ILogger<CaseService> logger)
 {
@@ -25,15 +26,21 @@ public sealed class CaseService(
     /// workflow that handles it: either both exist or neither. With an idempotency key, a retried call returns the
     /// case the first call created.
     /// </summary>
-    /// <exception cref="CaseValidationException">The registration is invalid; nothing was stored.</exception>
-    /// <exception cref="WorkflowNotFoundException">The feedback process is not published; nothing was stored.</exception>
-    public async Task<Registered> RegisterAsync(CaseRegistration registration, string actor, string via, string? idempotencyKey, CancellationToken cancellationToken)
+    /// <param name="process">
+    /// The process to run, chosen by staff (a product problem that needs engineering); null lets the directory's intake
+    /// routes choose, and then the configured default.
+    /// </param>
+    /// <exception cref="CaseValidationException">The registration is invalid, or the chosen process is not published; nothing was stored.</exception>
+    /// <exception cref="WorkflowNotFoundException">The routed process is not published; nothing was stored.</exception>
+    public async Task<Registered> RegisterAsync(CaseRegistration registration, string actor, string via, string? idempotencyKey, CancellationToken cancellationToken,
+        string? process = null)
     {
         var errors = CaseRegistrationValidator.Validate(registration);
         if (errors.Count > 0) throw new CaseValidationException(errors);
         if (idempotencyKey is { Length: > 100 }) throw new CaseValidationException(["Idempotency-Key: at most 100 characters."]);
 
-        var definitionId = options.WorkflowDefinitionId;
+        process = string.IsNullOrWhiteSpace(process) ? null : process.Trim();
+        var definitionId = process ?? await directory.ProcessForAsync(registration, cancellationToken) ?? options.WorkflowDefinitionId;
         string number;
         var now = clock.UtcNow;
         var received = registration.ReceivedAt ?? now;
@@ -42,7 +49,9 @@ public sealed class CaseService(
             if (idempotencyKey is not null && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } earlier)
                 return new Registered(earlier, Created: false);
             if (await definitions.FindModelAsync(definitionId, VersionOptions.Published, cancellationToken) is null)
-                throw new WorkflowNotFoundException($"The feedback process '{definitionId}' is not published; publish it before accepting feedback.");
+                throw process is not null
+                    ? new CaseValidationException([$"process: '{process}' is not a published process."])
+                    : new WorkflowNotFoundException($"The feedback process '{definitionId}' is not published; publish it before accepting feedback.");
             number = await CaseNumbers.NextAsync(db, received.Year, cancellationToken);
         }
 

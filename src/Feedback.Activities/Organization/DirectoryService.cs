@@ -4,8 +4,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Activities.Organization;
 
-/// <summary>The whole directory as admins edit it: departments, staff and the routing table.</summary>
-public sealed record OrganizationDocument(List<Department> Departments, List<StaffMember> Staff, List<RoutingRule> Routing);
+/// <summary>The whole directory as admins edit it: departments, staff, the routing table and the intake routes.</summary>
+public sealed record OrganizationDocument(List<Department> Departments, List<StaffMember> Staff, List<RoutingRule> Routing)
+{
+    /// <summary>Which process new feedback runs (<see cref="IntakeRoute"/>); empty runs the default process for all.</summary>
+    public List<IntakeRoute> Intake { get; init; } = [];
+}
 
 /// <summary>Reads and replaces the company directory; answers the questions assignment asks.</summary>
 public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFactory)
@@ -16,7 +20,18 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
         return new OrganizationDocument(
             await db.Departments.AsNoTracking().OrderBy(d => d.Id).ToListAsync(cancellationToken),
             await db.Staff.AsNoTracking().OrderBy(s => s.UserName).ToListAsync(cancellationToken),
-            await db.Routing.AsNoTracking().OrderBy(r => r.Category).ToListAsync(cancellationToken));
+            await db.Routing.AsNoTracking().OrderBy(r => r.Category).ToListAsync(cancellationToken))
+        {
+            Intake = await db.IntakeRoutes.AsNoTracking().OrderBy(r => r.Position).ToListAsync(cancellationToken),
+        };
+    }
+
+    /// <summary>The process of the first intake route <paramref name="registration"/> takes; null when none applies.</summary>
+    public async Task<string?> ProcessForAsync(CaseRegistration registration, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var routes = await db.IntakeRoutes.AsNoTracking().OrderBy(r => r.Position).ToListAsync(cancellationToken);
+        return routes.FirstOrDefault(r => r.Matches(registration))?.Process;
     }
 
     /// <summary>Replaces the directory in one transaction after checking every reference.</summary>
@@ -27,12 +42,15 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
         if (errors.Count > 0) throw new CaseValidationException(errors);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.IntakeRoutes.ExecuteDeleteAsync(cancellationToken);
         await db.Routing.ExecuteDeleteAsync(cancellationToken);
         await db.Staff.ExecuteDeleteAsync(cancellationToken);
         await db.Departments.ExecuteDeleteAsync(cancellationToken);
         db.Departments.AddRange(document.Departments);
         db.Staff.AddRange(document.Staff);
         db.Routing.AddRange(document.Routing);
+        for (var i = 0; i < document.Intake.Count; i++) document.Intake[i].Position = i;
+        db.IntakeRoutes.AddRange(document.Intake);
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
     }
@@ -86,6 +104,14 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
             if (!Enum.TryParse<FeedbackCategory>(rule.Category, out _)) errors.Add($"routing: '{rule.Category}' is not a category ({string.Join(", ", Enum.GetNames<FeedbackCategory>())}).");
             foreach (var dept in rule.HelperDepartments.Prepend(rule.LeadDepartment).Where(x => !departments.Contains(x)))
                 errors.Add($"routing.{rule.Category}: no department '{dept}'.");
+        }
+        for (var i = 0; i < d.Intake.Count; i++)
+        {
+            var route = d.Intake[i];
+            if (string.IsNullOrWhiteSpace(route.Process)) errors.Add($"intake[{i}].process: the definition id of a process is required.");
+            else if (route.Process.Length > 100) errors.Add($"intake[{i}].process: at most 100 characters.");
+            foreach (var channel in route.Channels.Where(c => !Enum.TryParse<FeedbackChannel>(c, ignoreCase: true, out _)))
+                errors.Add($"intake[{i}].channels: '{channel}' is not a channel ({string.Join(", ", Enum.GetNames<FeedbackChannel>())}).");
         }
         return errors;
     }

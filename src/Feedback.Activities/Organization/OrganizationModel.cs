@@ -37,3 +37,24 @@ public sealed class RoutingRule
     public required string LeadDepartment { get; set; }
     public List<string> HelperDepartments { get; set; } = new();
 }
+
+/// <summary>
+/// Which process a new case runs: the first route (in document order) whose conditions all hold; when none does,
+/// the configured default process. Admins edit the routes with the directory.
+/// </summary>
+public sealed class IntakeRoute
+{
+    /// <summary>The route's place in the list; set from the document order when the directory is replaced.</summary>
+    public int Position { get; set; }
+    /// <summary>Channels it applies to (<see cref="Cases.FeedbackChannel"/> names); empty applies to every channel.</summary>
+    public List<string> Channels { get; set; } = new();
+    /// <summary>True: only feedback naming a product; false: only feedback naming none; null: either.</summary>
+    public bool? WithProduct { get; set; }
+    /// <summary>The definition id of the process, e.g. <c>negative-review-rectification</c>.</summary>
+    public required string Process { get; set; }
+
+    /// <summary>Whether a registration takes this route.</summary>
+    public bool Matches(Cases.CaseRegistration registration) =>
+        (Channels.Count == 0 || (registration.Channel is { } channel && Channels.Contains(channel.ToString(), StringComparer.OrdinalIgnoreCase)))
+        && (WithProduct is not { } wanted || wanted == registration.Product is not null);
+}

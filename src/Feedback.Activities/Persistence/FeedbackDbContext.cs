@@ -17,6 +17,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Department> Departments => Set<Department>();
     public DbSet<StaffMember> Staff => Set<StaffMember>();
     public DbSet<RoutingRule> Routing => Set<RoutingRule>();
+    public DbSet<IntakeRoute> IntakeRoutes => Set<IntakeRoute>();
     public DbSet<FeedbackTask> Tasks => Set<FeedbackTask>();
     public DbSet<Sla.CaseClock> CaseClocks => Set<Sla.CaseClock>();
     public DbSet<Sla.CaseClockEvent> CaseClockEvents => Set<Sla.CaseClockEvent>();
@@ -78,6 +79,14 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasIndex(x => x.DepartmentId);
             e.Property(x => x.Roles).HasConversion(Json<List<StaffRole>>(), ListComparer<StaffRole>());
         });
+        model.Entity<IntakeRoute>(e =>
+        {
+            e.ToTable("intake_routes");
+            e.HasKey(x => x.Position);
+            e.Property(x => x.Position).ValueGeneratedNever();
+            e.Property(x => x.Process).HasMaxLength(100);
+            e.Property(x => x.Channels).HasConversion(Json<List<string>>(), ListComparer<string>());
+        });
         model.Entity<RoutingRule>(e =>
         {
             e.ToTable("routing_rules");
@@ -95,6 +104,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.Fields).HasConversion(Json<List<TaskField>>(), ListComparer<TaskField>());
             e.Property(x => x.Actions).HasConversion(Json<List<string>>(), ListComparer<string>());
+            e.Property(x => x.Excluded).HasConversion(Json<List<string>>(), ListComparer<string>());
             e.Property(x => x.CompletedValues).HasConversion(
                 v => v == null ? null : v.ToJsonString(null),
                 v => v == null ? null : System.Text.Json.Nodes.JsonNode.Parse(v, null, default)!.AsObject(),

@@ -24,6 +24,11 @@ public sealed class FeedbackTask
     /// <summary>The buttons: each is an outcome of the StaffTask activity.</summary>
     public List<string> Actions { get; set; } = new();
     public DateTimeOffset? DueAt { get; set; }
+    /// <summary>
+    /// Who may neither do the task nor be handed it: the person the feedback is about, and for a review whoever
+    /// rectified the case (see <see cref="StaffTask.ExcludeRectifiers"/>).
+    /// </summary>
+    public List<string> Excluded { get; set; } = new();
     public FeedbackTaskStatus Status { get; set; } = FeedbackTaskStatus.Open;
     public string? ClaimedBy { get; set; }
     public string? CompletedBy { get; set; }

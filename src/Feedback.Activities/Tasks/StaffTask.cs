@@ -5,6 +5,7 @@ using Feedback.Activities.Organization;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
 using Feedback.Workflows.Serialization;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Feedback.Activities.Tasks;
@@ -55,6 +56,9 @@ public sealed class StaffTask : Activity
 
     [Input(Description = "Count DueIn in working time on the calendar of the task's department (else the case's lead department): its days are working days, its hours working hours.", Order = 8)]
     public Input<bool> DueInWorkingTime { get; set; } = default!;
+
+    [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 9)]
+    public Input<bool> ExcludeRectifiers { get; set; } = default!;
 
     [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 9)]
     public Input<string?> CaseNumber { get; set; } = default!;
@@ -117,6 +121,7 @@ public sealed class StaffTask : Activity
             Fields = Fields.Select(f => f with { Type = TaskForm.TypeOf(f)! }).ToList(),
             Actions = actions,
             DueAt = dueAt,
+            Excluded = feedbackCase is null ? [] : await ExcludedAsync(context, feedbackCase.Number),
             CreatedAt = now,
         };
         context.Enlist(new TaskOpened(task));
@@ -204,6 +209,27 @@ public sealed class StaffTask : Activity
         if (Blank(role) is not { } name) return null;
         return Enum.GetNames<StaffRole>().FirstOrDefault(n => n.Equals(name, StringComparison.OrdinalIgnoreCase))
             ?? throw new FormatException($"Input 'Role': '{name}' is not a role; use one of {string.Join(", ", Enum.GetNames<StaffRole>())}.");
+    }
+
+    /// <summary>
+    /// The people the task keeps out (<see cref="FeedbackTask.Excluded"/>). Rectifiers are the case owner and the
+    /// assignees of the case's person-assigned tasks, open or done, so a rectification finished in this very step counts.
+    /// </summary>
+    private async Task<List<string>> ExcludedAsync(ActivityExecutionContext context, string caseNumber)
+    {
+        var feedback = await context.Services.GetRequiredService<Cases.CaseService>().FindForStepAsync(caseNumber, context);
+        var excluded = new List<string?> { feedback?.ComplainedAbout };
+        if (context.Get(ExcludeRectifiers))
+        {
+            excluded.Add(feedback?.Owner);
+            await using var db = await context.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Persistence.FeedbackDbContext>>()
+                .CreateDbContextAsync(context.CancellationToken);
+            var rectifiers = await db.Tasks.AsNoTracking()
+                .Where(t => t.CaseNumber == caseNumber && t.Assignee != null && t.Status != FeedbackTaskStatus.Cancelled)
+                .Select(t => new { t.Assignee, t.CompletedBy }).ToListAsync(context.CancellationToken);
+            excluded.AddRange(rectifiers.SelectMany(r => new[] { r.Assignee, r.CompletedBy }));
+        }
+        return excluded.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     /// <summary>The case this task belongs to: the named one (which must exist), else the one whose number is the correlation id.</summary>

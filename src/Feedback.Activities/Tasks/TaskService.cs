@@ -113,6 +113,8 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
             throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not reassign it.");
         if (await StaffAsync(db, to!, cancellationToken) is not { Active: true })
             throw new TaskValidationException([$"to: '{to}' is not an active staff member."]);
+        if (TaskAccess.IsExcluded(task, to!))
+            throw new TaskValidationException([$"to: '{to}' may not do this task: the feedback is about them, or they rectified what it reviews."]);
         if ((task.ClaimedBy ?? task.Assignee) == to)
             throw new TaskValidationException([$"to: the task is already {to}'s."]);
 

@@ -43,7 +43,7 @@ internal static class FeedbackEndpoints
             var entry = await ReadAsync<StaffEntry>(request, ct);
             if (string.IsNullOrWhiteSpace(entry.EnteredBy)) throw new CaseValidationException(["enteredBy: the staff member entering the feedback is required."]);
             if (entry.Feedback is null) throw new CaseValidationException(["feedback: required."]);
-            return await RegisterAsync(request, cases, entry.Feedback, entry.EnteredBy.Trim(), "staff entry", ct);
+            return await RegisterAsync(request, cases, entry.Feedback, entry.EnteredBy.Trim(), "staff entry", ct, entry.Process);
         });
 
         staff.MapPost("/import/reviews", async (HttpRequest request, ReviewImporter importer, CancellationToken ct) =>
@@ -100,11 +100,12 @@ internal static class FeedbackEndpoints
         return (actor, feedback);
     }
 
-    private static async Task<IResult> RegisterAsync(HttpRequest request, CaseService cases, CaseRegistration registration, string actor, string via, CancellationToken ct)
+    private static async Task<IResult> RegisterAsync(HttpRequest request, CaseService cases, CaseRegistration registration, string actor, string via, CancellationToken ct,
+        string? process = null)
     {
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
-        var result = await cases.RegisterAsync(registration, actor, via, string.IsNullOrWhiteSpace(key) ? null : key.Trim(), ct);
-        var body = new { number = result.Case.Number, status = result.Case.Status, receivedAt = result.Case.ReceivedAt };
+        var result = await cases.RegisterAsync(registration, actor, via, string.IsNullOrWhiteSpace(key) ? null : key.Trim(), ct, process);
+        var body = new { number = result.Case.Number, status = result.Case.Status, receivedAt = result.Case.ReceivedAt, process = result.Case.WorkflowDefinitionId };
         return result.Created
             ? Results.Json(body, Json, statusCode: StatusCodes.Status201Created)
             : Results.Json(body, Json);
@@ -119,7 +120,8 @@ internal static class FeedbackEndpoints
     private sealed record LegalHoldBody(bool? Hold, string? Reason);
 
     /// <summary>Staff entry of phone, counter and suggestion-box feedback.</summary>
-    private sealed record StaffEntry(string? EnteredBy, CaseRegistration? Feedback);
+    /// <param name="Process">The process to run instead of the intake routes' choice, e.g. <c>product-problem</c>.</param>
+    private sealed record StaffEntry(string? EnteredBy, CaseRegistration? Feedback, string? Process = null);
 }
 
 /// <summary>The request body exceeded what intake accepts.</summary>

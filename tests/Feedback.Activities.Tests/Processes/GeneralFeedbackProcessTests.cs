@@ -120,4 +120,100 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         _smtp.Messages(SmtpSink.NotTaskMail).Should().BeEmpty();
         _smtp.Messages().Should().OnlyContain(m => m.To.Mailboxes.All(b => b.Address != "wang.lei@example.com"), "the person complained about gets no task mail either");
     }
+
+    [Fact]
+    public async Task A_complaint_about_the_department_head_keeps_the_head_out_of_its_review_and_the_rectifier_out_of_every_review()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Mr Tan", ["customerEmail"] = "tan@example.com", ["complainedAbout"] = "lin.fang",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        owner.Should().Be("liu.yang");
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Coaching", ["Deadline"] = "2026-12-01", ["Goal"] = "No repeat" });
+        var mailsBefore = _smtp.Messages().Count;
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Coached the team" });
+
+        var headReview = await OpenTaskAsync(number);
+        ((string?)headReview["title"]).Should().Contain("department head");
+        (await ActAsync($"/api/tasks/{headReview["id"]}/complete", "lin.fang", new JsonObject { ["action"] = "Approve" }))
+            .Should().Be(HttpStatusCode.Forbidden, "the head is the person complained about and may not review the case");
+        (await ActAsync($"/api/tasks/{headReview["id"]}/reassign", "zhou.min", new JsonObject { ["to"] = "lin.fang", ["reason"] = "Head of the department" }))
+            .Should().Be(HttpStatusCode.BadRequest, "nobody can hand the review to the person complained about");
+        (await ActAsync($"/api/tasks/{headReview["id"]}/reassign", "zhou.min", new JsonObject { ["to"] = owner, ["reason"] = "Knows the case" }))
+            .Should().Be(HttpStatusCode.BadRequest, "whoever rectified the case may not review it");
+        (await ActAsync($"/api/tasks/{headReview["id"]}/reassign", "zhou.min", new JsonObject { ["to"] = "ma.jun", ["reason"] = "The head is the subject of the complaint" }))
+            .Should().Be(HttpStatusCode.OK);
+        await CompleteAsync(await OpenTaskAsync(number), "ma.jun", "Approve");
+
+        var deskReview = await OpenTaskAsync(number);
+        ((string?)deskReview["title"]).Should().Contain("complaint desk");
+        (await ActAsync($"/api/tasks/{deskReview["id"]}/reassign", "zhou.min", new JsonObject { ["to"] = owner, ["reason"] = "Knows the case" }))
+            .Should().Be(HttpStatusCode.BadRequest);
+        await CompleteAsync(await OpenTaskAsync(number), "xu.ting", "Approve");
+
+        await Task.Delay(1000);
+        _smtp.Messages().Skip(mailsBefore).Should().OnlyContain(m => m.To.Mailboxes.All(b => b.Address != "lin.fang@example.com"),
+            "the review task is not mailed to the person complained about");
+        (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Open"))!["items"]!.AsArray().Should().BeEmpty("the desk's approval ends the process");
+    }
+
+    [Fact]
+    public async Task Intake_routes_send_reviews_to_the_rectification_process_and_staff_may_choose_the_product_problem_process()
+    {
+        var review = await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
+        {
+            ["channel"] = "SocialMedia", ["anonymous"] = true, ["content"] = "Bought two cans, both dented and leaking. Never again.",
+        });
+        review.StatusCode.Should().Be(HttpStatusCode.Created, await review.Content.ReadAsStringAsync());
+        var reviewed = (await review.Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)reviewed["process"]).Should().Be("negative-review-rectification", "the example organisation routes review channels there");
+        var instance = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{(await CaseAsync((string)reviewed["number"]!))["workflowInstanceId"]}"))!;
+        ((string?)instance["definitionId"]).Should().Be("negative-review-rectification");
+
+        var web = (await (await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
+        {
+            ["channel"] = "WebForm", ["anonymous"] = true, ["content"] = "Please add a smaller can size.",
+        })).Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)web["process"]).Should().Be("general-feedback", "no route matches, so the default process runs");
+
+        var entry = new JsonObject
+        {
+            ["enteredBy"] = "xu.ting", ["process"] = "product-problem",
+            ["feedback"] = new JsonObject { ["channel"] = "Phone", ["customerName"] = "Mr Tan", ["customerPhone"] = "13800138000",
+                ["content"] = "The ring-pull of the new can breaks off every time.", ["product"] = new JsonObject { ["name"] = "Easy-open can 340g" } },
+        };
+        var staff = await _api.PostAsJsonAsync("/api/feedback/staff-entry", entry);
+        staff.StatusCode.Should().Be(HttpStatusCode.Created, await staff.Content.ReadAsStringAsync());
+        ((string?)(await staff.Content.ReadFromJsonAsync<JsonObject>())!["process"]).Should().Be("product-problem");
+
+        entry["process"] = "no-such-process";
+        var wrong = await _api.PostAsJsonAsync("/api/feedback/staff-entry", entry);
+        wrong.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await wrong.Content.ReadAsStringAsync()).Should().Contain("no-such-process");
+
+        var directory = (await _api.GetFromJsonAsync<JsonObject>("/api/admin/directory"))!;
+        directory["intake"]!.AsArray().Should().ContainSingle();
+        directory["intake"] = new JsonArray(new JsonObject { ["channels"] = new JsonArray("Fax"), ["process"] = "general-feedback" });
+        var badPut = await _api.PutAsJsonAsync("/api/admin/directory", directory);
+        badPut.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await badPut.Content.ReadAsStringAsync()).Should().Contain("'Fax' is not a channel");
+        (await _api.GetFromJsonAsync<JsonObject>("/api/admin/directory"))!["intake"]!.AsArray().Should().ContainSingle("a rejected directory changes nothing");
+
+        directory["intake"] = new JsonArray(new JsonObject { ["withProduct"] = true, ["process"] = "product-problem" });
+        (await _api.PutAsJsonAsync("/api/admin/directory", directory)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var routed = (await (await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
+        {
+            ["channel"] = "WebForm", ["anonymous"] = true, ["content"] = "The lid of the jar cannot be opened.", ["product"] = new JsonObject { ["name"] = "Jam 250g" },
+        })).Content.ReadFromJsonAsync<JsonObject>())!;
+        ((string?)routed["process"]).Should().Be("product-problem", "an edited route takes effect for the next case without a restart");
+    }
+
+    private async Task<HttpStatusCode> ActAsync(string path, string user, JsonObject body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Staff-User", user);
+        return (await _api.SendAsync(request)).StatusCode;
+    }
 }

@@ -172,7 +172,7 @@ public sealed class StaffTaskActivityTests
         info.Descriptor.Category.Should().Be("Feedback");
         info.Descriptor.Kind.Should().Be("Task");
         var inputs = info.Descriptor.Inputs.ToDictionary(i => i.Name);
-        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "CaseNumber");
+        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "ExcludeRectifiers", "CaseNumber");
         inputs["Actions"].UiHint.Should().Be(InputUIHints.DynamicOutcomes);
         inputs["Actions"].DefaultSyntax.Should().Be("Object");
         inputs["Actions"].DefaultValue.Should().BeEquivalentTo(new[] { "Submit" }, "the Studio's outcome editor reads the default as a JSON array");

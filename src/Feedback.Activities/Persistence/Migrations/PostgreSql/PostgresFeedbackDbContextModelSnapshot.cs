@@ -384,6 +384,32 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("departments", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Activities.Organization.IntakeRoute", b =>
+                {
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("channels");
+
+                    b.Property<string>("Process")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("process");
+
+                    b.Property<bool?>("WithProduct")
+                        .HasColumnType("boolean")
+                        .HasColumnName("with_product");
+
+                    b.HasKey("Position");
+
+                    b.ToTable("intake_routes", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Activities.Organization.RoutingRule", b =>
                 {
                     b.Property<string>("Category")
@@ -683,6 +709,11 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.Property<DateTimeOffset?>("DueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
+
+                    b.Property<string>("Excluded")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("excluded");
 
                     b.Property<string>("Fields")
                         .IsRequired()

@@ -373,6 +373,32 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.ToTable("departments", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Activities.Organization.IntakeRoute", b =>
+                {
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channels");
+
+                    b.Property<string>("Process")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("process");
+
+                    b.Property<bool?>("WithProduct")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("with_product");
+
+                    b.HasKey("Position");
+
+                    b.ToTable("intake_routes", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Activities.Organization.RoutingRule", b =>
                 {
                     b.Property<string>("Category")
@@ -668,6 +694,11 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.Property<long?>("DueAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("due_at");
+
+                    b.Property<string>("Excluded")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("excluded");
 
                     b.Property<string>("Fields")
                         .IsRequired()

@@ -1,0 +1,35 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Feedback.Activities.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class IntakeRoutes : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "intake_routes",
+                columns: table => new
+                {
+                    position = table.Column<int>(type: "INTEGER", nullable: false),
+                    channels = table.Column<string>(type: "TEXT", nullable: false),
+                    with_product = table.Column<bool>(type: "INTEGER", nullable: true),
+                    process = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_intake_routes", x => x.position);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "intake_routes");
+        }
+    }
+}
