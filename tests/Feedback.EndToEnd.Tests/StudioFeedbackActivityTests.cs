@@ -8,14 +8,14 @@ namespace Feedback.EndToEnd.Tests;
 
 /// <summary>
 /// A process owner builds a flow from nothing in the real Elsa Studio around a feedback activity: Start → Classify
-/// Feedback → (Classified) → Finish, with the feedback text typed into the activity's input. Published from the editor,
+/// Feedback → (FoodSafety) → Finish, with the feedback text typed into the activity's input. Published from the editor,
 /// the flow is run through the API and must classify the text the way the activity does. The browser must see no
 /// failed request and no console error.
 /// </summary>
 public sealed class StudioFeedbackActivityTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    // Delivery marked as signed for but never received: DeliveryLogistics, severity B, confidently (the Classified port).
-    private const string Complaint = "快递显示已签收，但我根本没收到";
+    // Metal in a can and a lawyer: ProductQuality, severity A, and the FoodSafety port.
+    private const string Complaint = "Found a piece of metal in my tuna can. I'm calling my lawyer.";
     private PostgresDatabase _database = null!;
     private StudioTestHost _host = null!;
     private HttpClient _api = null!;
@@ -70,17 +70,20 @@ public sealed class StudioFeedbackActivityTests(ITestOutputHelper output) : IAsy
         ((string?)text["expression"]!["value"]).Should().Be(Complaint);
         await browser.ScreenshotAsync("text-typed");
 
+        // A click on the empty canvas clears the selection, whose frame would otherwise lie over the In port.
+        await browser.Page.Locator(".x6-graph").ClickAsync(new LocatorClickOptions { Position = new Position { X = 150, Y = 420 } });
         var firstConnection = studio.WaitForSaveAsync(m => Connections(m).Count == 1, publish: false);
         await studio.ConnectAsync(start, "Done", classify);
+        await browser.ScreenshotAsync("start-connected");
         await firstConnection;
         var secondConnection = studio.WaitForSaveAsync(m => Connections(m).Count == 2, publish: false);
-        await studio.ConnectAsync(classify, "Classified", finish);
+        await studio.ConnectAsync(classify, "FoodSafety", finish);
         var model = await secondConnection;
         var ids = Activities(model).ToDictionary(a => (string)a["type"]!, a => (string)a["id"]!);
         Connections(model).Select(c => ((string?)c["source"]!["activity"], (string?)c["source"]!["port"], (string?)c["target"]!["activity"]))
             .Should().BeEquivalentTo([
                 (ids["Elsa.Start"], "Done", ids["Feedback.ClassifyFeedback"]),
-                (ids["Feedback.ClassifyFeedback"], "Classified", ids["Elsa.Finish"]),
+                (ids["Feedback.ClassifyFeedback"], "FoodSafety", ids["Elsa.Finish"]),
             ]);
         await browser.ScreenshotAsync("connected");
 
@@ -97,10 +100,10 @@ public sealed class StudioFeedbackActivityTests(ITestOutputHelper output) : IAsy
         var executions = (await _api.GetJsonAsync($"/elsa/api/activity-executions/list?workflowInstanceId={instanceId}"))["items"]!.AsArray();
         var classified = executions.Single(e => (string?)e!["activityType"] == "Feedback.ClassifyFeedback")!;
         ((string?)classified["status"]).Should().Be("Completed");
-        ((string?)classified["outputs"]!["Category"]).Should().Be("DeliveryLogistics");
-        ((string?)classified["outputs"]!["Severity"]).Should().Be("B");
-        ((bool?)classified["outputs"]!["FoodSafety"]).Should().BeFalse();
-        // Finish runs only through the Classified port, so its execution proves the outcome the activity chose.
+        ((string?)classified["outputs"]!["Category"]).Should().Be("ProductQuality");
+        ((string?)classified["outputs"]!["Severity"]).Should().Be("A");
+        ((bool?)classified["outputs"]!["FoodSafety"]).Should().BeTrue();
+        // Finish runs only through the FoodSafety port, so its execution proves the outcome the activity chose.
         executions.Should().Contain(e => (string?)e!["activityType"] == "Elsa.Finish" && (string?)e["status"] == "Completed");
 
         output.WriteLine(browser.Summary);

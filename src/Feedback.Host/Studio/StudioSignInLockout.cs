@@ -4,7 +4,10 @@ namespace Feedback.Host.Studio;
 
 /// <summary>Limits on failed sign-ins to the admin shell (<c>Admin:Lockout:*</c>).</summary>
 /// <param name="MaxFailuresPerUser">Failed passwords for one user name within <paramref name="Window"/> that lock it.</param>
-/// <param name="MaxFailuresPerAddress">Failed sign-ins from one client address within the window (any user names) that lock the address.</param>
+/// <param name="MaxFailuresPerAddress">
+/// Failed sign-ins from one client address within the window (any user names) that lock the address; 0 turns this off
+/// (behind a reverse proxy that does not forward client addresses, every sign-in comes from the proxy's address).
+/// </param>
 /// <param name="Window">How far back failures count.</param>
 /// <param name="Duration">How long a lock lasts.</param>
 public sealed record StudioLockoutOptions(int MaxFailuresPerUser, int MaxFailuresPerAddress, TimeSpan Window, TimeSpan Duration)
@@ -17,14 +20,14 @@ public sealed record StudioLockoutOptions(int MaxFailuresPerUser, int MaxFailure
     public static StudioLockoutOptions Read(IConfiguration configuration)
     {
         var section = configuration.GetSection("Admin:Lockout");
-        int Count(string key, int fallback) => section[key] is not { Length: > 0 } text ? fallback
-            : int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value
-            : throw new InvalidOperationException($"Admin:Lockout:{key} is '{text}'; use a positive whole number.");
+        int Count(string key, int fallback, int min) => section[key] is not { Length: > 0 } text ? fallback
+            : int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min ? value
+            : throw new InvalidOperationException($"Admin:Lockout:{key} is '{text}'; use a whole number of at least {min}.");
         TimeSpan Span(string key, TimeSpan fallback) => section[key] is not { Length: > 0 } text ? fallback
             : TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero ? value
             : throw new InvalidOperationException($"Admin:Lockout:{key} is '{text}'; use a positive time span such as 00:15:00.");
         return new StudioLockoutOptions(
-            Count(nameof(MaxFailuresPerUser), Default.MaxFailuresPerUser), Count(nameof(MaxFailuresPerAddress), Default.MaxFailuresPerAddress),
+            Count(nameof(MaxFailuresPerUser), Default.MaxFailuresPerUser, 1), Count(nameof(MaxFailuresPerAddress), Default.MaxFailuresPerAddress, 0),
             Span(nameof(Window), Default.Window), Span(nameof(Duration), Default.Duration));
     }
 }
@@ -62,7 +65,7 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, TimeProvid
         {
             if (_trackers.Count >= MaxTracked) Prune(now);
             var byUser = Count(UserKey(userName), options.MaxFailuresPerUser, now);
-            var byAddress = Count(AddressKey(address), options.MaxFailuresPerAddress, now);
+            var byAddress = options.MaxFailuresPerAddress == 0 ? null : Count(AddressKey(address), options.MaxFailuresPerAddress, now);
             return new[] { byUser, byAddress }.Where(u => u > now).Max();
         }
     }

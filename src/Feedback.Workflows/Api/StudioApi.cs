@@ -19,5 +19,6 @@ internal static class StudioApi
         StudioExecutionEndpoints.Map(api);
         StudioScriptingEndpoints.Map(api);
         InstanceOperationEndpoints.Map(api);
+        ActivityTestEndpoints.Map(api);
     }
 }

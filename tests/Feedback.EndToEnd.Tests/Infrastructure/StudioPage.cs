@@ -7,6 +7,8 @@ namespace Feedback.EndToEnd.Tests.Infrastructure;
 /// <summary>What a process owner does in the shell and in the Elsa Studio editor, in Playwright terms.</summary>
 public sealed class StudioPage(IPage page, Uri host)
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Unescaped = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The first render waits for the Studio's .NET runtime to boot in the page.</summary>
     private static readonly float BootTimeout = 120_000;
 
@@ -60,7 +62,8 @@ public sealed class StudioPage(IPage page, Uri host)
 
     private async Task<JsonObject> ChangeAndWaitForAutosaveAsync(ILocator field, string value)
     {
-        var saved = WaitForSaveAsync(model => model.ToJsonString().Contains(value, StringComparison.Ordinal), publish: false);
+        // Unescaped, so that a value in Chinese is found as typed (the default writer escapes it as \uXXXX).
+        var saved = WaitForSaveAsync(model => model.ToJsonString(Unescaped).Contains(value, StringComparison.Ordinal), publish: false);
         await field.FillAsync(value);
         await field.PressAsync("Tab");
         return await saved;
