@@ -106,6 +106,21 @@ public sealed class StudioFeedbackActivityTests(ITestOutputHelper output) : IAsy
         // Finish runs only through the FoodSafety port, so its execution proves the outcome the activity chose.
         executions.Should().Contain(e => (string?)e!["activityType"] == "Elsa.Finish" && (string?)e["status"] == "Completed");
 
+        // The activity's Test tab runs it alone on the server (nothing stored) and shows what it produced.
+        await classify.ClickAsync(new LocatorClickOptions { Force = true });
+        await browser.Page.ClickAsync(".mud-tab:has-text(\"Test\")");
+        var tested = browser.Page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/tests/activities", StringComparison.Ordinal));
+        await browser.Page.ClickAsync("button.mud-button-filled-success:has-text(\"Start\")");
+        var test = await tested;
+        test.Status.Should().Be(200);
+        var result = JsonNode.Parse(await test.TextAsync())!;
+        ((string?)result["status"]).Should().Be("Completed");
+        ((string?)result["outputs"]!["Category"]).Should().Be("ProductQuality");
+        await browser.Page.Locator("text=Select the Start button to run the activity.").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Hidden });
+        await browser.ScreenshotAsync("activity-tested");
+        var instances = await _api.PostJsonAsync("/elsa/api/workflow-instances", new JsonObject());
+        ((int)instances["totalCount"]!).Should().Be(1, "the test run stored no instance beside the API run");
+
         output.WriteLine(browser.Summary);
         browser.Problems.Should().BeEmpty();
     }

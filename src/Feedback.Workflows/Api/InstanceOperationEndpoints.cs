@@ -59,7 +59,7 @@ internal static class InstanceOperationEndpoints
             api.MapPost(route, async (HttpRequest request, WorkflowRuntime runtime, WorkflowInstanceStore store, CancellationToken ct) =>
             {
                 var body = await ApiJson.ReadObjectAsync(request, ct);
-                var versionId = (string?)(body["definitionVersionId"] ?? body["DefinitionVersionId"]);
+                var versionId = (string?)Field(body, "definitionVersionId");
                 if (Field(body, "ids") is null && string.IsNullOrWhiteSpace(versionId))
                     throw new JsonException("Give 'ids' (instance ids) or 'definitionVersionId' (every running instance of that version).");
                 var ids = Ids(body, required: false);
