@@ -6,7 +6,10 @@ using Feedback.EndToEnd.Tests.Infrastructure;
 
 namespace Feedback.EndToEnd.Tests;
 
-/// <summary>The Studio's activity Test tab: one activity of a saved draft runs on its own and nothing is stored.</summary>
+/// <summary>
+/// The Studio's activity Test tab (one activity of a saved draft runs on its own and nothing is stored) and the options
+/// it asks for dropdown inputs.
+/// </summary>
 public sealed class ActivityTestApiTests : IAsyncLifetime
 {
     private PostgresDatabase _database = null!;
@@ -53,6 +56,21 @@ public sealed class ActivityTestApiTests : IAsyncLifetime
         var unknown = await _api.PostAsJsonAsync("/elsa/api/tests/activities", Request(versionId, "Workflow1:root:nope"));
         unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await _api.PostAsJsonAsync("/elsa/api/tests/activities", new JsonObject())).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Dropdown_options_are_answered_from_the_inputs_descriptor()
+    {
+        var options = await _api.PostJsonAsync("/elsa/api/descriptors/activities/Feedback.SlaClock/options/Action", new JsonObject { ["context"] = null });
+        options["items"]!["dropdown"]!["selectList"]!["items"]!.AsArray().Select(i => (string?)i!["value"])
+            .Should().Equal("Stop", "Pause", "Resume", "Start");
+
+        var plain = await _api.PostJsonAsync("/elsa/api/descriptors/activities/Feedback.SlaClock/options/Clock?version=1", new JsonObject());
+        plain["items"]!.AsObject().Should().BeEmpty("a free-text input has no options");
+
+        (await _api.PostAsJsonAsync("/elsa/api/descriptors/activities/Feedback.SlaClock/options/Nope", new JsonObject())).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _api.PostAsJsonAsync("/elsa/api/descriptors/activities/Feedback.SlaClock/options/Action?version=9", new JsonObject())).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _api.PostAsJsonAsync("/elsa/api/descriptors/activities/No.Such/options/Action", new JsonObject())).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     private async Task<JsonObject> TestAsync(string versionId, string nodeId) =>
