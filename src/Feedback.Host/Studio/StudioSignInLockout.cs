@@ -96,9 +96,10 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, TimeProvid
     {
         foreach (var (key, tracker) in _trackers.ToList())
             if (!(tracker.LockedUntil > now) && tracker.Failures.All(f => f <= now - options.Window)) _trackers.Remove(key);
-        // Everything is recent: drop the oldest half rather than grow without bound.
+        // Everything is recent: drop the oldest half of the unlocked counts rather than grow without bound; locks stay.
         if (_trackers.Count >= MaxTracked)
-            foreach (var (key, _) in _trackers.OrderBy(t => t.Value.Failures.LastOrDefault()).Take(MaxTracked / 2).ToList()) _trackers.Remove(key);
+            foreach (var (key, _) in _trackers.OrderBy(t => t.Value.LockedUntil > now).ThenBy(t => t.Value.Failures.LastOrDefault()).Take(MaxTracked / 2).ToList())
+                _trackers.Remove(key);
     }
 
     private static string UserKey(string? userName) => "user:" + (userName ?? "").Trim().ToLowerInvariant();
