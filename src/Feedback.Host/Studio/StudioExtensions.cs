@@ -24,6 +24,7 @@ public static class StudioExtensions
         builder.Services.AddSingleton<StudioSession>();
         builder.Services.AddSingleton(new StudioFiles(filesFolder, configured: !string.IsNullOrWhiteSpace(configuredFolder)));
         builder.Services.AddSingleton(_ => StudioUsers.Load(configuration, dataFolder));
+        builder.Services.AddSingleton(new StudioSignInLockout(StudioLockoutOptions.Read(configuration), TimeProvider.System));
         return tokens;
     }
 

@@ -14,13 +14,19 @@ internal static class StudioPages
                 ? Results.Redirect(context.Request.PathBase + StudioRoutes.SafeReturnUrl(returnUrl))
                 : SignInPage(context, returnUrl, error: null, userName: null)).RequireStudioFiles();
 
-        app.MapPost(StudioRoutes.SignIn, async (HttpContext context, StudioSession session, StudioUsers users) =>
+        app.MapPost(StudioRoutes.SignIn, async (HttpContext context, StudioSession session, StudioUsers users, StudioSignInLockout lockout) =>
         {
             if (!StudioSession.IsSameOriginPost(context.Request)) return Results.StatusCode(StatusCodes.Status403Forbidden);
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            var user = users.Verify(form["userName"], form["password"]);
+            string? userName = form["userName"];
+            var address = context.Connection.RemoteIpAddress;
+            if (lockout.LockedUntil(userName, address) is { } lockedUntil) return Locked(context, form["returnUrl"], userName, lockedUntil);
+            var user = users.Verify(userName, form["password"]);
             if (user is null)
-                return SignInPage(context, form["returnUrl"], "The user name or password is not right.", form["userName"], StatusCodes.Status401Unauthorized);
+                return lockout.RecordFailure(userName, address) is { } lockedNow
+                    ? Locked(context, form["returnUrl"], userName, lockedNow)
+                    : SignInPage(context, form["returnUrl"], "The user name or password is not right.", userName, StatusCodes.Status401Unauthorized);
+            lockout.RecordSuccess(userName);
             session.SignIn(context, user.UserName);
             return Results.Redirect(context.Request.PathBase + StudioRoutes.SafeReturnUrl(form["returnUrl"]));
         }).RequireStudioFiles();
@@ -57,6 +63,17 @@ internal static class StudioPages
             Results.Redirect(context.Request.PathBase + StudioRoutes.View(instanceId)));
         app.MapGet("/workflows/definitions/{definitionId}/edit", (string definitionId, HttpContext context) =>
             Results.Redirect(context.Request.PathBase + StudioRoutes.Edit(definitionId)));
+    }
+
+    /// <summary>429 with Retry-After and a message saying for how long; the form stays so the user sees where to come back.</summary>
+    private static IResult Locked(HttpContext context, string? returnUrl, string? userName, DateTimeOffset until)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((until - TimeProvider.System.GetUtcNow()).TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var wait = seconds < 120 ? $"{seconds} seconds" : $"{(int)Math.Ceiling(seconds / 60.0)} minutes";
+        return SignInPage(context, returnUrl,
+            $"Too many failed sign-ins: signing in is locked for {wait} (until {until:HH:mm:ss} UTC). Try again after that, or ask another administrator.",
+            userName, StatusCodes.Status429TooManyRequests);
     }
 
     private static IResult SignInPage(HttpContext context, string? returnUrl, string? error, string? userName, int status = StatusCodes.Status200OK)

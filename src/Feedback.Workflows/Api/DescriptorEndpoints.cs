@@ -15,6 +15,17 @@ internal static class DescriptorEndpoints
         api.MapGet("/descriptors/activities", (ActivityRegistry registry) =>
             ApiJson.Json(new { items = registry.Descriptors, count = registry.Descriptors.Count }));
 
+        // Options of a dropdown-like input. Every list here is fixed in its descriptor, so this answers the same lists
+        // the descriptor carries; no input is marked for refreshing, so the Studio has no reason to ask, yet may.
+        api.MapPost("/descriptors/activities/{activityTypeName}/options/{propertyName}", (string activityTypeName, string propertyName, int? version, ActivityRegistry registry) =>
+        {
+            var descriptor = registry.Descriptors.FirstOrDefault(d => d.TypeName == activityTypeName && (version is null || d.Version == version))
+                ?? throw new KeyNotFoundException($"No activity type '{activityTypeName}'{(version is null ? "" : $" version {version}")}.");
+            var input = descriptor.Inputs.FirstOrDefault(i => string.Equals(i.Name, propertyName, StringComparison.OrdinalIgnoreCase))
+                ?? throw new KeyNotFoundException($"Activity '{activityTypeName}' has no input '{propertyName}'.");
+            return ApiJson.Json(new { items = input.UiSpecifications ?? new Dictionary<string, object?>() });
+        });
+
         api.MapGet("/descriptors/expression-descriptors", (IEnumerable<IExpressionHandler> handlers) =>
         {
             var items = handlers.Select(h => h.Descriptor).ToList();

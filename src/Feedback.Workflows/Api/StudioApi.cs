@@ -18,5 +18,7 @@ internal static class StudioApi
         StudioDefinitionEndpoints.Map(api);
         StudioExecutionEndpoints.Map(api);
         StudioScriptingEndpoints.Map(api);
+        InstanceOperationEndpoints.Map(api);
+        ActivityTestEndpoints.Map(api);
     }
 }

@@ -58,6 +58,14 @@ public sealed class WorkflowInstanceStore(IDbContextFactory<WorkflowDbContext> d
         return (items, total);
     }
 
+    /// <summary>Ids of the instances still running on a definition version, oldest first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<string>> RunningIdsOfVersionAsync(string definitionVersionId, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Instances.AsNoTracking().Where(i => i.DefinitionVersionId == definitionVersionId && i.Status == "Running")
+            .OrderBy(i => i.CreatedAt).Select(i => i.Id).Take(limit).ToListAsync(cancellationToken);
+    }
+
     public async Task<int> CountBookmarksAsync(string instanceId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

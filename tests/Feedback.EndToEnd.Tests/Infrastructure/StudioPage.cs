@@ -7,6 +7,8 @@ namespace Feedback.EndToEnd.Tests.Infrastructure;
 /// <summary>What a process owner does in the shell and in the Elsa Studio editor, in Playwright terms.</summary>
 public sealed class StudioPage(IPage page, Uri host)
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Unescaped = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The first render waits for the Studio's .NET runtime to boot in the page.</summary>
     private static readonly float BootTimeout = 120_000;
 
@@ -43,11 +45,25 @@ public sealed class StudioPage(IPage page, Uri host)
     public ILocator InputField(string label) =>
         page.Locator(".mud-input-control", new PageLocatorOptions { HasText = label }).Locator("input").First;
 
+    /// <summary>
+    /// The text field (single or multi-line) of an input whose label is exactly <paramref name="label"/>; unlike
+    /// <see cref="InputField"/> it does not match another input whose description mentions the label's word.
+    /// </summary>
+    public ILocator LabelledField(string label) =>
+        page.Locator(".mud-input-control")
+            .Filter(new LocatorFilterOptions { Has = page.Locator("label", new PageLocatorOptions { HasTextRegex = new Regex($@"^\s*{Regex.Escape(label)}\s*$") }) })
+            .Locator("input, textarea").First;
+
     /// <summary>Types a value into an input and leaves the field, which is when the Studio takes the change (and autosaves).</summary>
-    public async Task<JsonObject> ChangeInputAndWaitForAutosaveAsync(string label, string value)
+    public Task<JsonObject> ChangeInputAndWaitForAutosaveAsync(string label, string value) => ChangeAndWaitForAutosaveAsync(InputField(label), value);
+
+    /// <summary>As <see cref="ChangeInputAndWaitForAutosaveAsync"/>, for the field found by <see cref="LabelledField"/>.</summary>
+    public Task<JsonObject> ChangeLabelledInputAndWaitForAutosaveAsync(string label, string value) => ChangeAndWaitForAutosaveAsync(LabelledField(label), value);
+
+    private async Task<JsonObject> ChangeAndWaitForAutosaveAsync(ILocator field, string value)
     {
-        var field = InputField(label);
-        var saved = WaitForSaveAsync(model => model.ToJsonString().Contains(value, StringComparison.Ordinal), publish: false);
+        // Unescaped, so that a value in Chinese is found as typed (the default writer escapes it as \uXXXX).
+        var saved = WaitForSaveAsync(model => model.ToJsonString(Unescaped).Contains(value, StringComparison.Ordinal), publish: false);
         await field.FillAsync(value);
         await field.PressAsync("Tab");
         return await saved;
