@@ -61,19 +61,28 @@ internal static class FeedbackFormPage
             if (key is not { Length: > 0 and <= 100 }) errors.Add("key: the form is incomplete; reload the page.");
             if (errors.Count > 0) return Render(page, fields, errors, StatusCodes.Status400BadRequest);
 
+            // Photos are stored first (the case refers to them by address); if no new case comes of this submit they go.
+            await photos.SaveAsync(uploaded, ct);
+            CaseService.Registered registered;
             try
             {
-                await photos.SaveAsync(uploaded, ct);
-                var registered = await cases.RegisterAsync(registration, "customer", "web form", "web:" + key, ct);
-                var caseLink = links.Issue(new ActionLinkRequest(ActionLinkKind.CasePage, registered.Case.Number, registered.Case.Number));
-                var body = $"<section class=\"notice\"><p id=\"case-number\">{PageFrame.E(PageTexts.Format("intake.done.body", page.Language, registered.Case.Number))}</p>"
-                    + (registered.Case.Anonymous ? "" : $"<p><a href=\"{PageFrame.E(caseLink)}\">{PageFrame.E(page.T("intake.follow"))}</a></p>") + "</section>";
-                return page.Render(page.T("intake.done.title"), body);
+                registered = await cases.RegisterAsync(registration, "customer", "web form", "web:" + key, ct);
             }
             catch (CaseValidationException e)
             {
+                await photos.DeleteAsync(uploaded, CancellationToken.None);
                 return Render(page, fields, e.Errors, StatusCodes.Status400BadRequest);
             }
+            catch
+            {
+                await photos.DeleteAsync(uploaded, CancellationToken.None);
+                throw;
+            }
+            if (!registered.Created) await photos.DeleteAsync(uploaded, CancellationToken.None);
+            var caseLink = links.Issue(new ActionLinkRequest(ActionLinkKind.CasePage, registered.Case.Number, registered.Case.Number));
+            var body = $"<section class=\"notice\"><p id=\"case-number\">{PageFrame.E(PageTexts.Format("intake.done.body", page.Language, registered.Case.Number))}</p>"
+                + (registered.Case.Anonymous ? "" : $"<p><a href=\"{PageFrame.E(caseLink)}\">{PageFrame.E(page.T("intake.follow"))}</a></p>") + "</section>";
+            return page.Render(page.T("intake.done.title"), body);
         });
 
         // Uploaded photos are customer data: staff fetch them with the API key (or through a task link, see LinkPages).

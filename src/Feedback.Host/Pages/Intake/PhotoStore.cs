@@ -46,6 +46,15 @@ internal sealed class PhotoStore(IDbContextFactory<FeedbackDbContext> dbFactory,
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>Removes photos no case refers to: their registration failed, or a repeated submit found the first case.</summary>
+    public async Task DeleteAsync(IReadOnlyList<Photo> photos, CancellationToken ct)
+    {
+        if (photos.Count == 0) return;
+        var ids = photos.Select(p => p.Id).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Photos.Where(p => ids.Contains(p.Id)).ExecuteDeleteAsync(ct);
+    }
+
     public async Task<UploadedPhoto?> FindAsync(string id, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
