@@ -16,6 +16,7 @@ internal static class StaffExtensions
         services.AddSingleton<StaffCredentials>();
         services.AddSingleton<PasswordLinks>();
         services.AddSingleton<StaffInbox>();
+        services.AddSingleton<AbsenceService>();
         StaffSession.Configure(services.AddAuthentication(), options);
         return services;
     }
@@ -26,6 +27,7 @@ internal static class StaffExtensions
         app.MapStaffInbox();
         app.MapStaffTaskPage();
         app.MapStaffEntry();
+        app.MapStaffAbsence();
 
         // Administrators (the admin shell) and process owners give a member a password: the member gets a single-use link by mail.
         app.MapPost("/api/staff/{userName}/password-link", async (string userName, HttpContext http, StaffActorResolver access, PasswordLinks links, ILoggerFactory logs, CancellationToken ct) =>

@@ -213,6 +213,57 @@ public sealed class StaffPagesTests : IAsyncLifetime
         ((string?)registered["via"]).Should().Be("staff entry");
     }
 
+    [Fact]
+    public async Task While_a_member_is_absent_their_delegate_gets_their_task_mail_and_completes_their_tasks_on_their_behalf()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        var colleague = assignee == "li.wei" ? "zhang.hua" : "li.wei";
+        await GivePasswordAsync(_api, _smtp, _host.Browser(), assignee, Password);
+        await GivePasswordAsync(_api, _smtp, _host.Browser(), colleague, Password);
+        var away = await SignedInAsync(_host, assignee, Password);
+        var stand = await SignedInAsync(_host, colleague, Password);
+        Section(await stand.GetStringAsync("/staff?lang=en"), "mine").Should().NotContain(taskId);
+
+        // The period is checked; a valid one is recorded with the delegate.
+        var form = await away.GetStringAsync("/staff/absence?lang=en");
+        var now = DateTime.UtcNow;
+        string At(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var backwards = await away.PostAsync("/staff/absence?lang=en", Form(Token(form), ("action", "set"), ("from", At(now.AddDays(2))), ("until", At(now.AddDays(1))), ("delegate", colleague)));
+        backwards.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await backwards.Content.ReadAsStringAsync()).Should().Contain("until: must be after from.");
+        var saved = await away.PostAsync("/staff/absence?lang=en", Form(Token(form), ("action", "set"), ("from", At(now.AddHours(-1))), ("until", At(now.AddDays(3))), ("delegate", colleague)));
+        saved.StatusCode.Should().Be(HttpStatusCode.Redirect, await saved.Content.ReadAsStringAsync());
+        (await away.GetStringAsync("/staff/absence?lang=en")).Should().Contain($"delegate: {colleague}");
+
+        // The delegate now has the absent member's task in "my tasks" and completes it; the history says for whom.
+        var inbox = await stand.GetStringAsync("/staff?lang=en");
+        inbox.Should().Contain($"You stand in for these absent colleagues: {assignee}");
+        Section(inbox, "mine").Should().Contain(taskId);
+        var taskPage = await stand.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        var key = System.Text.RegularExpressions.Regex.Match(taskPage, "name=\"completion\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+        var completed = await stand.PostAsync($"/staff/tasks/{taskId}?lang=en", Form(Token(taskPage), ("completion", key), ("action", "Submit"),
+            ("Measures", "Re-seal line 3"), ("Deadline", "2026-12-15"), ("Goal", "No swollen cans")));
+        completed.StatusCode.Should().Be(HttpStatusCode.OK, await completed.Content.ReadAsStringAsync());
+        ((string?)(await TaskAsync(taskId))["completedBy"]).Should().Be(colleague);
+        (await HistoryAsync(number)).Should().Contain(h => h.Action == "TaskCompleted" && h.Details!.Contains($"by {colleague} on behalf of {assignee}"));
+
+        // The next task is the absent member's again; its mail goes to the delegate, with a link that works for the delegate.
+        var report = await OpenTaskAsync(_api, number, "Carry out the plan and report");
+        ((string?)report["assignee"]).Should().Be(assignee);
+        var mail = await _smtp.MailToAsync($"{colleague}@example.com", "Carry out the plan and report");
+        var link = LinkFlow.LinkIn(mail);
+        (await _host.Browser().GetStringAsync(link + "?lang=en")).Should().Contain($"You act as {colleague}.");
+        _smtp.Messages(m => m.To.Mailboxes.Any(b => b.Address == $"{assignee}@example.com") && m.Subject?.Contains("Carry out the plan", StringComparison.Ordinal) == true)
+            .Should().BeEmpty();
+
+        // Back from absence: the delegate's stand-in ends.
+        var again = await away.GetStringAsync("/staff/absence?lang=en");
+        (await away.PostAsync("/staff/absence?lang=en", Form(Token(again), ("action", "clear")))).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        Section(await stand.GetStringAsync("/staff?lang=en"), "mine").Should().NotContain((string)report["id"]!);
+    }
+
     private Task<JsonObject> TaskAsync(string id) => _api.GetJsonAsync($"/api/tasks/{id}");
 
     private async Task<IReadOnlyList<(string? Action, string? Actor, string? Details)>> HistoryAsync(string number) =>

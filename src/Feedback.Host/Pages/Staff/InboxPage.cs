@@ -80,6 +80,7 @@ internal static class InboxPage
         var member = actor.Member!;
         var mine = await inbox.MineAsync(member, ct);
         var department = await inbox.DepartmentAsync(member, ct);
+        var standingInFor = await inbox.AbsentDelegatorsAsync(member, ct);
         List<StaffMember> colleagues;
         await using (var db = await http.RequestServices.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync(ct))
             colleagues = await db.Staff.AsNoTracking().Where(s => s.Active && s.UserName != member.UserName)
@@ -90,8 +91,10 @@ internal static class InboxPage
         html.Append(Header(page, http, member));
         if (notice is not null) html.Append($"<section class=\"notice\" role=\"status\"><p id=\"notice\">{PageFrame.E(notice)}</p></section>");
         html.Append(page.Errors(errors));
-        html.Append(List(page, http, "mine", page.T("staff.inbox.mine"), mine, actor, colleagues, now));
-        html.Append(List(page, http, "department", page.T("staff.inbox.department"), department, actor, colleagues, now));
+        if (standingInFor.Count > 0)
+            html.Append($"<section class=\"notice\"><p id=\"standing-in\">{PageFrame.E(PageTexts.Format("staff.inbox.standingin", page.Language, string.Join(", ", standingInFor)))}</p></section>");
+        html.Append(List(page, http, "mine", page.T("staff.inbox.mine"), mine, actor, standingInFor, colleagues, now));
+        html.Append(List(page, http, "department", page.T("staff.inbox.department"), department, actor, standingInFor, colleagues, now));
         return page.Render(page.T("staff.inbox.title"), html.ToString(), status);
     }
 
@@ -100,10 +103,11 @@ internal static class InboxPage
         var signOut = $"<form method=\"post\" action=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.SignOut)}?lang={PageFrame.E(page.Language)}\" style=\"display:inline;border:0;padding:0;margin:0;background:none\">"
             + page.AntiforgeryField() + $"<button type=\"submit\" class=\"secondary\" id=\"sign-out\">{PageFrame.E(page.T("staff.signout"))}</button></form>";
         return $"<p><strong id=\"signed-in-as\">{PageFrame.E(PageTexts.Format("staff.signedinas", page.Language, member.DisplayName, member.UserName))}</strong> · {PageFrame.E(member.DepartmentId)}</p>"
-            + $"<p><a href=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.Entry)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.inbox.entry"))}</a></p>{signOut}";
+            + $"<p><a href=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.Entry)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.inbox.entry"))}</a> · "
+            + $"<a href=\"{PageFrame.E(http.Request.PathBase + AbsencePage.Route)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.absence.link"))}</a></p>{signOut}";
     }
 
-    private static string List(PageFrame page, HttpContext http, string id, string title, IReadOnlyList<InboxItem> items, Actor actor, IReadOnlyList<StaffMember> colleagues, DateTimeOffset now)
+    private static string List(PageFrame page, HttpContext http, string id, string title, IReadOnlyList<InboxItem> items, Actor actor, IReadOnlyList<string> standingInFor, IReadOnlyList<StaffMember> colleagues, DateTimeOffset now)
     {
         var html = new StringBuilder($"<h2>{PageFrame.E(title)} ({items.Count})</h2><div id=\"{id}\">");
         if (items.Count == 0) html.Append($"<p class=\"muted\">{PageFrame.E(page.T("staff.inbox.empty"))}</p>");
@@ -119,12 +123,14 @@ internal static class InboxPage
             html.Append($"<dt>{PageFrame.E(page.T("task.status"))}</dt><dd class=\"status\">{PageFrame.E(status)}</dd>");
             html.Append($"<dt>{PageFrame.E(page.T("staff.inbox.for"))}</dt><dd>{PageFrame.E(TaskAccess.Audience(task))}</dd></dl>");
 
-            var mayWork = TaskAccess.MayWork(task, actor.UserName!, actor.Member);
+            // Standing in for an absent colleague allows what TaskService allows the delegate: claim, complete, reassign.
+            var standIn = (task.ClaimedBy ?? task.Assignee) is { } owner && standingInFor.Contains(owner);
+            var mayWork = standIn || TaskAccess.MayWork(task, actor.UserName!, actor.Member);
             html.Append($"<p><a class=\"open\" href=\"{PageFrame.E(taskPath)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T(mayWork ? "staff.inbox.open" : "staff.inbox.view"))}</a></p>");
-            if (mayWork && task.Status == FeedbackTaskStatus.Open)
+            if (mayWork && (task.Status == FeedbackTaskStatus.Open || (standIn && task.ClaimedBy is not null)))
                 html.Append($"<form method=\"post\" action=\"{PageFrame.E(taskPath)}/claim?lang={PageFrame.E(page.Language)}\" style=\"border:0;padding:0;margin:0\">{page.AntiforgeryField()}"
                     + $"<button type=\"submit\" class=\"claim\">{PageFrame.E(page.T("staff.inbox.claim"))}</button></form>");
-            if (TaskAccess.MayReassign(task, actor.UserName!, actor.Member))
+            if (standIn || TaskAccess.MayReassign(task, actor.UserName!, actor.Member))
                 html.Append(ReassignForm(page, taskPath, task, colleagues));
             html.Append("</section>");
         }

@@ -444,6 +444,10 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("user_name");
 
+                    b.Property<DateTimeOffset?>("AbsentFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("absent_from");
+
                     b.Property<DateTimeOffset?>("AbsentUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("absent_until");

@@ -433,6 +433,10 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("user_name");
 
+                    b.Property<long?>("AbsentFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("absent_from");
+
                     b.Property<long?>("AbsentUntil")
                         .HasColumnType("INTEGER")
                         .HasColumnName("absent_until");
