@@ -7,6 +7,7 @@ using Feedback.Host.Studio;
 using Feedback.Host.Reports;
 using Feedback.Host.Links;
 using Feedback.Host.Pages;
+using Feedback.Host.Staff;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
@@ -37,6 +38,7 @@ builder.Services.AddFeedbackDomain(o =>
 });
 builder.Services.AddFeedbackLinks(builder.Configuration.GetSection("Links").Get<MailLinkOptions>() ?? new MailLinkOptions());
 builder.Services.AddFeedbackPages(settings.Email, settings.DataFolder);
+builder.Services.AddFeedbackStaff(builder.Configuration.GetSection("StaffSignIn").Get<StaffSignInOptions>() ?? new StaffSignInOptions());
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 builder.Services.AddSingleton<Feedback.Host.Access.StaffActorResolver>();
 builder.Services.AddSingleton<Feedback.Host.Reports.ReportHandlers>();
@@ -54,6 +56,7 @@ app.MapDirectoryApi();
 app.MapSlaApi();
 app.MapReports();
 app.MapFeedbackPages();
+app.MapFeedbackStaff();
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -60,7 +60,7 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
         }
         var excluded = (context.Get(Exclude) ?? []).Append(feedback.ComplainedAbout).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         var pick = (await directory.CandidatesAsync(rule.LeadDepartment, role, context.CancellationToken))
-            .Where(c => !excluded.Contains(c.Member.UserName) && (c.Member.AbsentUntil is null || c.Member.AbsentUntil <= context.Now))
+            .Where(c => !excluded.Contains(c.Member.UserName) && !c.Member.IsAbsentAt(context.Now))
             .OrderBy(c => c.OpenCases).ThenBy(c => c.Member.UserName, StringComparer.Ordinal)
             .Select(c => c.Member).FirstOrDefault();
 

@@ -46,11 +46,11 @@ internal static class EscalationRecipients
     /// <summary>The member, their delegate while they are absent, or null when neither can be mailed.</summary>
     private static StaffMember? Reachable(OrganizationDocument directory, StaffMember member, string? complainedAbout, DateTimeOffset now)
     {
-        if (member.AbsentUntil > now)
+        if (member.IsAbsentAt(now))
         {
             var stand = member.Delegate is { } name ? directory.Staff.FirstOrDefault(s => s.UserName == name) : null;
             // A delegate who is away too is no better than the absent member.
-            return stand is null || stand.AbsentUntil > now ? null : Usable(stand, complainedAbout);
+            return stand is null || stand.IsAbsentAt(now) ? null : Usable(stand, complainedAbout);
         }
         return Usable(member, complainedAbout);
     }

@@ -9,6 +9,8 @@ public enum ActionLinkKind
     Survey,
     /// <summary>Follow a case as its customer (read only).</summary>
     CasePage,
+    /// <summary>Set one staff member's sign-in password (the subject is their user name).</summary>
+    SetPassword,
 }
 
 /// <summary>A link to mint.</summary>

@@ -21,7 +21,12 @@ public sealed class StaffMember
     public bool Active { get; set; } = true;
     /// <summary>While absent, the member gets no new work; their tasks go to <see cref="Delegate"/> if set.</summary>
     public DateTimeOffset? AbsentUntil { get; set; }
+    /// <summary>When the absence starts; null means it has (an absence set before this existed).</summary>
+    public DateTimeOffset? AbsentFrom { get; set; }
     public string? Delegate { get; set; }
+
+    /// <summary>Whether the member is away at <paramref name="at"/>.</summary>
+    public bool IsAbsentAt(DateTimeOffset at) => AbsentUntil > at && (AbsentFrom is null || AbsentFrom <= at);
 }
 
 /// <summary>

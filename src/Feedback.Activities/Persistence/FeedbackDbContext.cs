@@ -25,6 +25,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Links.UsedLink> UsedLinks => Set<Links.UsedLink>();
     public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
     public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
+    public DbSet<StaffCredential> StaffCredentials => Set<StaffCredential>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -158,6 +159,12 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.ContentType).HasMaxLength(32);
+        });
+        model.Entity<StaffCredential>(e =>
+        {
+            e.ToTable("staff_credentials");
+            e.HasKey(x => x.UserName);
+            e.Property(x => x.Stamp).HasMaxLength(64);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

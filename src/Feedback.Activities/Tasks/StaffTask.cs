@@ -163,7 +163,7 @@ public sealed class StaffTask : Activity
 
         context.Enlist(new TaskClosed(taskId, FeedbackTaskStatus.Completed, completion.CompletedBy, action, submission.Values, completion.CompletionKey));
         if ((string?)context.Properties["caseNumber"] is { } caseNumber)
-            context.Enlist(new CaseChange(caseNumber, "TaskCompleted", $"Task '{(string?)context.Properties["title"]}': {action} by {completion.CompletedBy}.", NoChange,
+            context.Enlist(new CaseChange(caseNumber, "TaskCompleted", $"Task '{(string?)context.Properties["title"]}': {action} by {completion.CompletedBy}{(completion.OnBehalfOf is { } absent ? $" on behalf of {absent}" : "")}.", NoChange,
                 Actor: completion.CompletedBy, Via: "task"));
         context.AddJournal("TaskCompleted", action, new JsonObject { ["taskId"] = taskId, ["completedBy"] = completion.CompletedBy });
         context.Complete(action);
@@ -256,4 +256,5 @@ public sealed class StaffTask : Activity
 
 /// <summary>What completing a staff task sends to the waiting activity (under <see cref="StaffTask.CompletionInputKey"/>).</summary>
 /// <param name="CompletionKey">The client's idempotency key, stored on the task so a repeated submit gets the first answer.</param>
-public sealed record StaffTaskCompletion(string? Action, JsonObject? Values, string CompletedBy, string? CompletionKey);
+/// <param name="OnBehalfOf">The absent member whose task a delegate completed, for the case history.</param>
+public sealed record StaffTaskCompletion(string? Action, JsonObject? Values, string CompletedBy, string? CompletionKey, string? OnBehalfOf = null);

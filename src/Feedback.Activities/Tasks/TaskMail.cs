@@ -25,13 +25,21 @@ internal static class TaskMail
         var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
         var dbFactory = context.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
         List<StaffMember> staff;
+        Dictionary<string, StaffMember> directory;
         await using (var db = await dbFactory.CreateDbContextAsync(context.CancellationToken))
+        {
             staff = task.Assignee is { } assignee
                 ? await db.Staff.AsNoTracking().Where(s => s.UserName == assignee).ToListAsync(context.CancellationToken)
                 : await db.Staff.AsNoTracking().Where(s => s.Active).ToListAsync(context.CancellationToken);
+            var delegates = staff.Where(s => s.Delegate is not null).Select(s => s.Delegate!).Distinct().ToList();
+            directory = await db.Staff.AsNoTracking().Where(s => delegates.Contains(s.UserName)).ToDictionaryAsync(s => s.UserName, context.CancellationToken);
+        }
+        // An assignee who is away has the mail go to their delegate (with the delegate's own link), unless the delegate is away too.
         var recipients = staff
-            .Where(s => s.Active && !string.IsNullOrWhiteSpace(s.Email) && TaskAccess.MayWork(task, s.UserName, s))
-            .OrderBy(s => s.UserName, StringComparer.Ordinal).ToList();
+            .Where(s => s.Active && TaskAccess.MayWork(task, s.UserName, s))
+            .Select(s => task.Assignee is not null && s.IsAbsentAt(context.Now) && s.Delegate is { } stand ? directory.GetValueOrDefault(stand) is { Active: true } d && !d.IsAbsentAt(context.Now) ? d : s : s)
+            .Where(s => !string.IsNullOrWhiteSpace(s.Email))
+            .DistinctBy(s => s.UserName).OrderBy(s => s.UserName, StringComparer.Ordinal).ToList();
 
         foreach (var person in recipients)
         {

@@ -68,14 +68,19 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         user = RequireUser(user);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await FindAsync(db, taskId, cancellationToken);
-        EnsureActive(task, user);
-        if (task.Status == FeedbackTaskStatus.Claimed) return task;
-        if (!TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken)))
-            throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not claim it.");
+        var onBehalfOf = await StandInForAsync(db, task, user, cancellationToken);
+        if (onBehalfOf is null)
+        {
+            EnsureActive(task, user);
+            if (task.Status == FeedbackTaskStatus.Claimed) return task;
+            if (!TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken)))
+                throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not claim it.");
+        }
+        else EnsureNotFinished(task);
 
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Conditional on Open, so two claimants (or a claim racing a completion) cannot both succeed.
-        var claimed = await db.Tasks.Where(t => t.Id == taskId && t.Status == FeedbackTaskStatus.Open)
+        // Conditional on Open (or on the absent member's own claim), so two claimants (or a claim racing a completion) cannot both succeed.
+        var claimed = await db.Tasks.Where(t => t.Id == taskId && (t.Status == FeedbackTaskStatus.Open || (t.Status == FeedbackTaskStatus.Claimed && t.ClaimedBy == onBehalfOf)))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, FeedbackTaskStatus.Claimed).SetProperty(t => t.ClaimedBy, user), cancellationToken);
         if (claimed == 0)
         {
@@ -85,7 +90,7 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
             if (now.Status == FeedbackTaskStatus.Claimed) return now;
             throw new TaskConflictException($"Task {taskId} changed while it was being claimed; look at it again.");
         }
-        await AddHistoryAsync(db, task.CaseNumber, user, "TaskClaimed", $"Task '{task.Title}' claimed by {user}.", cancellationToken);
+        await AddHistoryAsync(db, task.CaseNumber, user, "TaskClaimed", $"Task '{task.Title}' claimed by {user}{OnBehalf(onBehalfOf)}.", cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return await FindAsync(db, taskId, cancellationToken);
     }
@@ -109,7 +114,8 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await FindAsync(db, taskId, cancellationToken);
         EnsureNotFinished(task);
-        if (!TaskAccess.MayReassign(task, user, await StaffAsync(db, user, cancellationToken)))
+        var onBehalfOf = await StandInForAsync(db, task, user, cancellationToken);
+        if (onBehalfOf is null && !TaskAccess.MayReassign(task, user, await StaffAsync(db, user, cancellationToken)))
             throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not reassign it.");
         if (await StaffAsync(db, to!, cancellationToken) is not { Active: true })
             throw new TaskValidationException([$"to: '{to}' is not an active staff member."]);
@@ -129,7 +135,7 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
             EnsureNotFinished(await FindAsync(db, taskId, cancellationToken));
             throw new TaskConflictException($"Task {taskId} changed while it was being reassigned; look at it again.");
         }
-        await AddHistoryAsync(db, task.CaseNumber, user, "TaskReassigned", $"Task '{task.Title}' from {TaskAccess.Audience(task)} to {to}: {reason}", cancellationToken);
+        await AddHistoryAsync(db, task.CaseNumber, user, "TaskReassigned", $"Task '{task.Title}' from {TaskAccess.Audience(task)} to {to}{OnBehalf(onBehalfOf)}: {reason}", cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return await FindAsync(db, taskId, cancellationToken);
     }
@@ -151,18 +157,24 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         var key = string.IsNullOrWhiteSpace(idempotencyKey) ? "server:" + Ids.New() : idempotencyKey.Trim();
 
         FeedbackTask task;
+        string? onBehalfOf;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             task = await FindAsync(db, taskId, cancellationToken);
             if (task.Status == FeedbackTaskStatus.Completed) return Replay(task, user, key);
-            EnsureActive(task, user);
-            if (!TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken)))
-                throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not complete it.");
+            onBehalfOf = await StandInForAsync(db, task, user, cancellationToken);
+            if (onBehalfOf is null)
+            {
+                EnsureActive(task, user);
+                if (!TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken)))
+                    throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not complete it.");
+            }
+            else EnsureNotFinished(task);
         }
         var submission = TaskForm.CheckSubmission(task.Fields, task.Actions, action, values);
         if (!submission.IsValid) throw new TaskValidationException(submission.Errors);
 
-        var completion = new StaffTaskCompletion(action, submission.Values, user, key);
+        var completion = new StaffTaskCompletion(action, submission.Values, user, key, onBehalfOf);
         WorkflowState state;
         try
         {
@@ -211,6 +223,19 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         if (task.Status == FeedbackTaskStatus.Cancelled)
             throw new TaskConflictException($"Task {task.Id} was cancelled: its branch of the workflow ended.");
     }
+
+    /// <summary>
+    /// The member whose task this is (its claimant, else its assignee) when they are absent now and named
+    /// <paramref name="user"/>, an active member, as their delegate; otherwise null.
+    /// </summary>
+    private async Task<string?> StandInForAsync(FeedbackDbContext db, FeedbackTask task, string user, CancellationToken cancellationToken)
+    {
+        if ((task.ClaimedBy ?? task.Assignee) is not { } owner || owner == user) return null;
+        if (await StaffAsync(db, owner, cancellationToken) is not { } absent || absent.Delegate != user || !absent.IsAbsentAt(clock.UtcNow)) return null;
+        return await StaffAsync(db, user, cancellationToken) is { Active: true } ? owner : null;
+    }
+
+    private static string OnBehalf(string? absent) => absent is null ? "" : $" on behalf of {absent}";
 
     private static string RequireUser(string? user) =>
         string.IsNullOrWhiteSpace(user) ? throw new TaskValidationException(["user: the acting staff member's user name is required."]) : user.Trim();

@@ -7,8 +7,9 @@ namespace Feedback.Host.Access;
 /// <summary>
 /// The one place that decides who is acting on a request behind the API key. Today the calling front end names the
 /// staff member in the <c>X-Staff-User</c> header; without it the call is an integration (see
-/// <see cref="CaseAccess"/> for what that may do), unless the browser carries the admin shell's sign-in, which makes
-/// it that administrator (the report pages). A staff sign-in plugs in here, and nowhere else.
+/// <see cref="CaseAccess"/> for what that may do), unless the browser carries a staff sign-in (the <c>/staff</c>
+/// pages, see <see cref="Staff.StaffSession"/>), which makes it that member, or the admin shell's sign-in, which makes
+/// it that administrator (the report pages).
 /// </summary>
 internal sealed class StaffActorResolver(IDbContextFactory<FeedbackDbContext> dbFactory, Studio.StudioSession studio)
 {
@@ -21,11 +22,12 @@ internal sealed class StaffActorResolver(IDbContextFactory<FeedbackDbContext> db
         if (http.Items.TryGetValue(ItemKey, out var known) && known is Actor cached) return cached;
         var header = http.Request.Headers[StaffUserHeader].FirstOrDefault();
         Actor actor;
-        if (string.IsNullOrWhiteSpace(header))
+        var signedIn = string.IsNullOrWhiteSpace(header) ? await Staff.StaffSession.UserAsync(http) : null;
+        if (string.IsNullOrWhiteSpace(header) && signedIn is null)
             actor = studio.Current(http) is { } admin ? new Actor(admin.UserName, null, Administrator: true) : Actor.Integration;
         else
         {
-            var user = header.Trim();
+            var user = signedIn ?? header!.Trim();
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             // A user the directory does not know still acts under their name (a task may be assigned to them), with no role.
             actor = new Actor(user, await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == user, cancellationToken));

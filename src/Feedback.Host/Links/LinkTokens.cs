@@ -14,6 +14,7 @@ public sealed class MailLinkOptions
     public TimeSpan StaffTaskLifetime { get; set; } = TimeSpan.FromDays(14);
     public TimeSpan SurveyLifetime { get; set; } = TimeSpan.FromDays(30);
     public TimeSpan CasePageLifetime { get; set; } = TimeSpan.FromDays(180);
+    public TimeSpan SetPasswordLifetime { get; set; } = TimeSpan.FromDays(3);
     /// <summary>Whom a person with a broken link should contact (<c>Links:Contact</c>), e.g. a phone number or address.</summary>
     public string Contact { get; set; } = "the customer feedback centre";
 }
@@ -47,6 +48,7 @@ public sealed class LinkTokens(IDataProtectionProvider provider, MailLinkOptions
         {
             ActionLinkKind.StaffTask => options.StaffTaskLifetime,
             ActionLinkKind.Survey => options.SurveyLifetime,
+            ActionLinkKind.SetPassword => options.SetPasswordLifetime,
             _ => options.CasePageLifetime,
         };
         var token = new LinkToken(RandomNumberGenerator.GetHexString(32, lowercase: true), request.Kind, request.Subject, request.CaseNumber,

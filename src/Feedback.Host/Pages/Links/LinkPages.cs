@@ -28,6 +28,7 @@ internal static class LinkPages
             {
                 ActionLinkKind.StaffTask => await TaskLinkPage.ShowAsync(http, link.Token, ct),
                 ActionLinkKind.Survey => await SurveyPage.ShowAsync(http, link.Token, ct),
+                ActionLinkKind.SetPassword => await Staff.SetPasswordPage.ShowAsync(http, link.Token, ct),
                 _ => await CasePage.ShowAsync(http, link.Token, ct),
             };
         });
@@ -62,6 +63,7 @@ internal static class LinkPages
             {
                 ActionLinkKind.StaffTask => await TaskLinkPage.SubmitAsync(http, link.Token, form, ct),
                 ActionLinkKind.Survey => await SurveyPage.SubmitAsync(http, link.Token, form, ct),
+                ActionLinkKind.SetPassword => await Staff.SetPasswordPage.SubmitAsync(http, link.Token, form, ct),
                 _ => Results.StatusCode(StatusCodes.Status405MethodNotAllowed),
             };
         });

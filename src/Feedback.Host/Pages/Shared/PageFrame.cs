@@ -60,7 +60,7 @@ internal sealed class PageFrame(HttpContext context, string language)
         "header{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5em;padding:.6em 1em;background:#1f4e79;color:#fff}header a{color:#fff}" +
         ".lang a,.lang strong{margin-left:.6em}main{max-width:46em;margin:0 auto;padding:1em}h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.4em}" +
         "section,form{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:1em;margin:1em 0}label{display:block;margin:.8em 0 .2em;font-weight:600}" +
-        "input[type=text],input[type=email],input[type=tel],input[type=number],input[type=date],input[type=url],select,textarea{width:100%;padding:.55em;font:inherit;border:1px solid #aab4c0;border-radius:4px}" +
+        "input[type=text],input[type=email],input[type=tel],input[type=number],input[type=date],input[type=url],input[type=password],select,textarea{width:100%;padding:.55em;font:inherit;border:1px solid #aab4c0;border-radius:4px}" +
         "textarea{min-height:7em}button{font:inherit;padding:.6em 1.2em;margin:.8em .6em 0 0;border:0;border-radius:4px;background:#1f4e79;color:#fff;cursor:pointer}" +
         "button.secondary{background:#5b6773}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}" +
         ".errors{border:1px solid #c0392b;background:#fdecea;padding:.6em 1em;border-radius:4px}.notice{border-left:4px solid #1f4e79;padding:.4em 1em;background:#fff}" +

@@ -1,11 +1,11 @@
 namespace Feedback.Host.Pages.Shared;
 
 /// <summary>The pages' texts in simplified Chinese, traditional Chinese and English; <c>{0}</c> marks a value.</summary>
-internal static class PageTexts
+internal static partial class PageTexts
 {
     public static string Get(string key, string language)
     {
-        if (!Texts.TryGetValue(key, out var t)) throw new KeyNotFoundException($"No page text '{key}'.");
+        if (!Texts.TryGetValue(key, out var t) && !StaffTexts.TryGetValue(key, out t)) throw new KeyNotFoundException($"No page text '{key}'.");
         return language switch { "zh-TW" => t.ZhTw, "en" => t.En, _ => t.ZhCn };
     }
 

@@ -22,7 +22,7 @@ internal static class TaskLinkPage
         var task = await FindAsync(tasks, link.Subject, ct);
         if (task is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         if (await http.RequestServices.GetRequiredService<UsedLinks>().IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
-        return await RenderAsync(http, link, task, null, null, StatusCodes.Status200OK, ct);
+        return await RenderAsync(http, link.UserName ?? "", task, null, null, StatusCodes.Status200OK, ct);
     }
 
     public static async Task<IResult> SubmitAsync(HttpContext http, LinkToken link, IFormCollection form, CancellationToken ct)
@@ -37,9 +37,7 @@ internal static class TaskLinkPage
         if (await used.IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
 
         var action = form["action"].ToString();
-        var values = new JsonObject();
-        foreach (var field in task.Fields)
-            if (form[field.Name].ToString() is { Length: > 0 } value) values[field.Name] = value;
+        var values = Values(task, form);
         try
         {
             var completion = await tasks.CompleteAsync(task.Id, user, action, values, link.Id, ct);
@@ -48,7 +46,7 @@ internal static class TaskLinkPage
         }
         catch (TaskValidationException e)
         {
-            return await RenderAsync(http, link, task, e.Errors, values, StatusCodes.Status400BadRequest, ct);
+            return await RenderAsync(http, user, task, e.Errors, values, StatusCodes.Status400BadRequest, ct);
         }
         catch (TaskForbiddenException e)
         {
@@ -60,11 +58,21 @@ internal static class TaskLinkPage
         }
     }
 
-    private static IResult Done(HttpContext http, FeedbackTask task)
+    /// <summary>The task's fields as posted; empty fields are left out.</summary>
+    internal static JsonObject Values(FeedbackTask task, IFormCollection form)
+    {
+        var values = new JsonObject();
+        foreach (var field in task.Fields)
+            if (form[field.Name].ToString() is { Length: > 0 } value) values[field.Name] = value;
+        return values;
+    }
+
+    /// <summary>The answer after a completion (the first one, or its repeat).</summary>
+    internal static IResult Done(HttpContext http, FeedbackTask task, string? extra = null)
     {
         var page = new PageFrame(http, PageLanguage.Choose(http.Request));
         var body = $"<section class=\"notice\"><p>{PageFrame.E(PageTexts.Format("task.done.body", page.Language, task.CompletedAction))}</p>"
-            + $"<p class=\"muted\">{PageFrame.E(task.Title)} · {PageFrame.E(task.CaseNumber)}</p></section>";
+            + $"<p class=\"muted\">{PageFrame.E(task.Title)} · {PageFrame.E(task.CaseNumber)}</p>{extra}</section>";
         return page.Render(page.T("task.done.title"), body);
     }
 
@@ -74,14 +82,19 @@ internal static class TaskLinkPage
         catch (TaskNotFoundException) { return null; }
     }
 
-    private static async Task<IResult> RenderAsync(HttpContext http, LinkToken link, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct)
+    /// <summary>
+    /// The task page for <paramref name="actingUser"/>: form (while the task is open), earlier work, case summary and
+    /// history. The form posts back to this page; <paramref name="completionKey"/>, when given, rides in a hidden field
+    /// as the completion's idempotency key (pages reached without a link).
+    /// </summary>
+    internal static async Task<IResult> RenderAsync(HttpContext http, string actingUser, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct, string? completionKey = null)
     {
         var page = new PageFrame(http, PageLanguage.Choose(http.Request));
         var cases = http.RequestServices.GetRequiredService<CaseService>();
         var tasks = http.RequestServices.GetRequiredService<TaskService>();
         var feedback = task.CaseNumber is null ? null : await cases.FindAsync(task.CaseNumber, ct);
         var body = new StringBuilder();
-        body.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("task.actingas", page.Language, link.UserName))}</p>");
+        body.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("task.actingas", page.Language, actingUser))}</p>");
 
         if (task.Status is FeedbackTaskStatus.Completed or FeedbackTaskStatus.Cancelled)
         {
@@ -91,7 +104,7 @@ internal static class TaskLinkPage
             body.Append($"<section class=\"notice\"><p>{PageFrame.E(note)}</p></section>");
         }
         else
-            body.Append(Form(page, task, errors, entered));
+            body.Append(Form(page, task, errors, entered, completionKey));
 
         if (feedback is not null)
         {
@@ -104,7 +117,7 @@ internal static class TaskLinkPage
         return page.Render(task.Title, body.ToString(), status);
     }
 
-    private static string Form(PageFrame page, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered)
+    private static string Form(PageFrame page, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, string? completionKey)
     {
         var form = new StringBuilder($"<form method=\"post\" action=\"{PageFrame.E(page.Self)}\">");
         form.Append(page.Errors(errors));
@@ -113,6 +126,7 @@ internal static class TaskLinkPage
         if (task.DueAt is { } due)
             form.Append($"<p><strong>{PageFrame.E(page.T("task.due"))}:</strong> {PageFrame.E(due.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</p>");
         form.Append(page.AntiforgeryField());
+        if (completionKey is not null) form.Append($"<input type=\"hidden\" name=\"completion\" value=\"{PageFrame.E(completionKey)}\">");
         foreach (var field in task.Fields)
         {
             var id = "f-" + field.Name;

@@ -431,11 +431,48 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("routing_rules", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Activities.Organization.StaffCredential", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasColumnType("text")
+                        .HasColumnName("user_name");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<string>("PasswordHash")
+                        .HasColumnType("text")
+                        .HasColumnName("password_hash");
+
+                    b.Property<DateTimeOffset?>("PasswordSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("password_set_at");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("stamp");
+
+                    b.HasKey("UserName");
+
+                    b.ToTable("staff_credentials", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Activities.Organization.StaffMember", b =>
                 {
                     b.Property<string>("UserName")
                         .HasColumnType("text")
                         .HasColumnName("user_name");
+
+                    b.Property<DateTimeOffset?>("AbsentFrom")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("absent_from");
 
                     b.Property<DateTimeOffset?>("AbsentUntil")
                         .HasColumnType("timestamp with time zone")

@@ -420,11 +420,48 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.ToTable("routing_rules", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Activities.Organization.StaffCredential", b =>
+                {
+                    b.Property<string>("UserName")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_name");
+
+                    b.Property<int>("FailedAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed_attempts");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("locked_until");
+
+                    b.Property<string>("PasswordHash")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password_hash");
+
+                    b.Property<long?>("PasswordSetAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("password_set_at");
+
+                    b.Property<string>("Stamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stamp");
+
+                    b.HasKey("UserName");
+
+                    b.ToTable("staff_credentials", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Activities.Organization.StaffMember", b =>
                 {
                     b.Property<string>("UserName")
                         .HasColumnType("TEXT")
                         .HasColumnName("user_name");
+
+                    b.Property<long?>("AbsentFrom")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("absent_from");
 
                     b.Property<long?>("AbsentUntil")
                         .HasColumnType("INTEGER")

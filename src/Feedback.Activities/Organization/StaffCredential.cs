@@ -1,0 +1,17 @@
+namespace Feedback.Activities.Organization;
+
+/// <summary>
+/// A staff member's sign-in: the password hash (never the password), failed attempts and lockout. Kept apart from
+/// <see cref="StaffMember"/> so that replacing the directory does not reset anyone's password.
+/// </summary>
+public sealed class StaffCredential
+{
+    public required string UserName { get; set; }
+    /// <summary>ASP.NET Core PasswordHasher (PBKDF2) hash; null until the member sets a password through their link.</summary>
+    public string? PasswordHash { get; set; }
+    /// <summary>Changes with every new password, so sign-ins made with an old one stop working.</summary>
+    public required string Stamp { get; set; }
+    public int FailedAttempts { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+    public DateTimeOffset? PasswordSetAt { get; set; }
+}

@@ -1,0 +1,69 @@
+using Feedback.Activities.Organization;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Activities.Tasks;
+
+/// <summary>A task in an inbox, with its case's title.</summary>
+public sealed record InboxItem(FeedbackTask Task, string? CaseTitle);
+
+/// <summary>
+/// A staff member's two lists of unfinished work: their own (assigned to or claimed by them, or for a role they
+/// hold in their department and not yet claimed) and their department's (tasks of their department, or of cases
+/// their department leads). Earliest due first, then oldest. While colleagues who named the member as their
+/// delegate are absent, their tasks are in the member's own list too.
+/// </summary>
+public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, IClock clock)
+{
+    /// <summary>The most items one list shows.</summary>
+    public const int MaxItems = 200;
+
+    public async Task<IReadOnlyList<InboxItem>> MineAsync(StaffMember member, CancellationToken cancellationToken)
+    {
+        if (!member.Active) return [];
+        var (user, department) = (member.UserName, member.DepartmentId);
+        var roles = member.Roles.Select(r => r.ToString()).ToList();
+        var absent = await AbsentDelegatorsAsync(member, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var query = Unfinished(db).Where(t => t.Assignee == user || t.ClaimedBy == user
+            || (t.ClaimedBy != null && absent.Contains(t.ClaimedBy)) || (t.ClaimedBy == null && t.Assignee != null && absent.Contains(t.Assignee))
+            || (t.Assignee == null && t.Status == FeedbackTaskStatus.Open && t.Role != null && roles.Contains(t.Role)
+                && (t.DepartmentId == null || t.DepartmentId == department)));
+        return await WithTitlesAsync(db, query, cancellationToken);
+    }
+
+    /// <summary>The colleagues who are absent now and named <paramref name="member"/> as their delegate.</summary>
+    public async Task<List<string>> AbsentDelegatorsAsync(StaffMember member, CancellationToken cancellationToken)
+    {
+        if (!member.Active) return [];
+        var user = member.UserName;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var now = clock.UtcNow;
+        return (await db.Staff.AsNoTracking().Where(s => s.Delegate == user).ToListAsync(cancellationToken))
+            .Where(s => s.IsAbsentAt(now)).Select(s => s.UserName).ToList();
+    }
+
+    public async Task<IReadOnlyList<InboxItem>> DepartmentAsync(StaffMember member, CancellationToken cancellationToken)
+    {
+        if (!member.Active) return [];
+        var department = member.DepartmentId;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var led = db.Cases.Where(c => c.LeadDepartment == department).Select(c => c.Number);
+        var query = Unfinished(db).Where(t => t.DepartmentId == department || (t.CaseNumber != null && led.Contains(t.CaseNumber)));
+        return await WithTitlesAsync(db, query, cancellationToken);
+    }
+
+    private static IQueryable<FeedbackTask> Unfinished(FeedbackDbContext db) =>
+        db.Tasks.AsNoTracking().Where(t => t.Status == FeedbackTaskStatus.Open || t.Status == FeedbackTaskStatus.Claimed);
+
+    private static async Task<IReadOnlyList<InboxItem>> WithTitlesAsync(FeedbackDbContext db, IQueryable<FeedbackTask> query, CancellationToken cancellationToken)
+    {
+        var tasks = await query.OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
+            .Take(MaxItems).ToListAsync(cancellationToken);
+        var numbers = tasks.Where(t => t.CaseNumber != null).Select(t => t.CaseNumber!).Distinct().ToList();
+        var titles = await db.Cases.AsNoTracking().Where(c => numbers.Contains(c.Number))
+            .Select(c => new { c.Number, c.Title }).ToDictionaryAsync(c => c.Number, c => c.Title, cancellationToken);
+        return tasks.Select(t => new InboxItem(t, t.CaseNumber is null ? null : titles.GetValueOrDefault(t.CaseNumber))).ToList();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Feedback.Activities;
+using Feedback.Activities.Links;
+using Feedback.Activities.Notification;
+using Feedback.Activities.Persistence;
+using Feedback.Host.Links;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Persistence.Entities;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Host.Staff;
+
+/// <summary>The staff member cannot be sent a password link (unknown, inactive, or without an e-mail address).</summary>
+public sealed class PasswordLinkRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// Mails a staff member a signed, single-use "set your password" link. The mail goes through the same outbox and
+/// handler as task mail (retries, the outbox id as Message-Id), in the staff language's <c>set-password</c> template.
+/// </summary>
+public sealed class PasswordLinks(
+    IDbContextFactory<FeedbackDbContext> feedbackDb, IDbContextFactory<WorkflowDbContext> workflowDb, IActionLinkIssuer issuer,
+    MessageTemplates templates, FeedbackDomainOptions domain, MailLinkOptions links, OutboxSignal signal, IClock clock)
+{
+    public const string TemplateName = "set-password";
+
+    /// <summary>Stages the mail; returns the address it goes to.</summary>
+    /// <exception cref="PasswordLinkRefusedException">No active member of that name with an e-mail address.</exception>
+    public async Task<string> SendAsync(string userName, CancellationToken cancellationToken)
+    {
+        Activities.Organization.StaffMember? member;
+        await using (var db = await feedbackDb.CreateDbContextAsync(cancellationToken))
+            member = await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == userName, cancellationToken);
+        if (member is not { Active: true }) throw new PasswordLinkRefusedException($"'{userName}' is not an active staff member.");
+        if (string.IsNullOrWhiteSpace(member.Email)) throw new PasswordLinkRefusedException($"{userName} has no e-mail address in the directory to send the link to.");
+
+        var now = clock.UtcNow;
+        var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.SetPassword, member.UserName, null, member.UserName));
+        var model = new JsonObject
+        {
+            ["Staff"] = new JsonObject { ["UserName"] = member.UserName, ["DisplayName"] = member.DisplayName },
+            ["Link"] = link,
+            ["ExpiresAt"] = (now + links.SetPasswordLifetime).ToString("O"),
+            ["Company"] = domain.CompanyName,
+        };
+        var rendered = templates.Render(TemplateName, domain.StaffLanguage, model, now);
+        var payload = new JsonObject
+        {
+            ["to"] = member.Email, ["toName"] = member.DisplayName, ["subject"] = rendered.Subject, ["text"] = rendered.Text, ["message"] = "SetPassword",
+        };
+        await using (var db = await workflowDb.CreateDbContextAsync(cancellationToken))
+        {
+            db.Outbox.Add(new OutboxRecord { Id = Ids.New(), Type = NotifyCustomer.EmailOutboxType, Payload = payload.ToJsonString(), CreatedAt = now, NextAttemptAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        signal.Notify();
+        return member.Email;
+    }
+}

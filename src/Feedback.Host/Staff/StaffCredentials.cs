@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using Feedback.Activities.Organization;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Runtime;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Host.Staff;
+
+/// <summary>How a sign-in attempt ended.</summary>
+public enum SignInOutcome { SignedIn, Failed, LockedOut }
+
+/// <summary>The outcome, and for a success the user and the credential stamp the session carries.</summary>
+public sealed record SignInResult(SignInOutcome Outcome, string? UserName = null, string? Stamp = null, DateTimeOffset? LockedUntil = null);
+
+/// <summary>The new password does not meet the rules; nothing changed.</summary>
+public sealed class PasswordRejectedException(IReadOnlyList<string> errors) : Exception(string.Join(" ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}
+
+/// <summary>
+/// Staff passwords: hashed with ASP.NET Core's PasswordHasher (PBKDF2) as the admin shell's users are, checked with a
+/// lockout after repeated failures. Only active directory members can sign in.
+/// </summary>
+public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFactory, StaffSignInOptions options, IClock clock)
+{
+    private static readonly PasswordHasher<StaffCredential> Hasher = new();
+    // Verified against when there is nothing to verify, so that an unknown name costs as long as a wrong password.
+    private static readonly string DecoyHash = Hasher.HashPassword(Decoy, RandomNumberGenerator.GetHexString(32));
+    private static StaffCredential Decoy => new() { UserName = "", Stamp = "" };
+
+    /// <summary>Checks a user name and password, counting failures and locking the account after too many.</summary>
+    public async Task<SignInResult> VerifyAsync(string? userName, string? password, CancellationToken cancellationToken)
+    {
+        var user = userName?.Trim() ?? "";
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var member = user.Length == 0 ? null : await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == user, cancellationToken);
+        var credential = member is { Active: true } ? await db.StaffCredentials.FirstOrDefaultAsync(c => c.UserName == user, cancellationToken) : null;
+        var now = clock.UtcNow;
+        if (credential?.LockedUntil > now) return new SignInResult(SignInOutcome.LockedOut, LockedUntil: credential.LockedUntil);
+        if (credential?.PasswordHash is not { } hash || string.IsNullOrEmpty(password))
+        {
+            Hasher.VerifyHashedPassword(Decoy, DecoyHash, password ?? "");
+            return new SignInResult(SignInOutcome.Failed);
+        }
+
+        var verdict = Hasher.VerifyHashedPassword(credential, hash, password);
+        if (verdict == PasswordVerificationResult.Failed)
+        {
+            // Counted in the database, so concurrent guesses on several hosts all count.
+            await db.StaffCredentials.Where(c => c.UserName == user)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.FailedAttempts, c => c.FailedAttempts + 1), cancellationToken);
+            var failures = await db.StaffCredentials.Where(c => c.UserName == user).Select(c => c.FailedAttempts).FirstAsync(cancellationToken);
+            if (failures < options.MaxFailedAttempts) return new SignInResult(SignInOutcome.Failed);
+            var until = now + options.LockoutDuration;
+            await db.StaffCredentials.Where(c => c.UserName == user)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.LockedUntil, until).SetProperty(c => c.FailedAttempts, 0), cancellationToken);
+            return new SignInResult(SignInOutcome.LockedOut, LockedUntil: until);
+        }
+        credential.FailedAttempts = 0;
+        credential.LockedUntil = null;
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded) credential.PasswordHash = Hasher.HashPassword(credential, password);
+        await db.SaveChangesAsync(cancellationToken);
+        return new SignInResult(SignInOutcome.SignedIn, member!.UserName, credential.Stamp);
+    }
+
+    /// <summary>The problems with a new password, or none.</summary>
+    public IReadOnlyList<string> Check(string userName, string? password, string? confirmation)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrEmpty(password) || password.Length < options.MinPasswordLength)
+            errors.Add($"password: at least {options.MinPasswordLength} characters.");
+        else if (password.Length > StaffSignInOptions.MaxPasswordLength) errors.Add($"password: at most {StaffSignInOptions.MaxPasswordLength} characters.");
+        else if (password.Contains(userName, StringComparison.OrdinalIgnoreCase)) errors.Add("password: must not contain your user name.");
+        if (password != confirmation) errors.Add("confirm: the two passwords differ.");
+        return errors;
+    }
+
+    /// <summary>Sets a new password: a new stamp ends every earlier sign-in, and any lockout is lifted.</summary>
+    /// <exception cref="PasswordRejectedException">The password does not meet the rules.</exception>
+    /// <exception cref="KeyNotFoundException">No active staff member of that name.</exception>
+    public async Task SetPasswordAsync(string userName, string password, string confirmation, CancellationToken cancellationToken)
+    {
+        var errors = Check(userName, password, confirmation);
+        if (errors.Count > 0) throw new PasswordRejectedException(errors);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (!await db.Staff.AnyAsync(s => s.UserName == userName && s.Active, cancellationToken))
+            throw new KeyNotFoundException($"No active staff member {userName}.");
+        var credential = await db.StaffCredentials.FirstOrDefaultAsync(c => c.UserName == userName, cancellationToken);
+        if (credential is null) db.StaffCredentials.Add(credential = new StaffCredential { UserName = userName, Stamp = "" });
+        credential.PasswordHash = Hasher.HashPassword(credential, password);
+        credential.Stamp = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        credential.FailedAttempts = 0;
+        credential.LockedUntil = null;
+        credential.PasswordSetAt = clock.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Whether a session's stamp is still the member's current one and the member is active.</summary>
+    public async Task<bool> IsCurrentAsync(string userName, string stamp, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.StaffCredentials.AnyAsync(c => c.UserName == userName && c.Stamp == stamp, cancellationToken)
+            && await db.Staff.AnyAsync(s => s.UserName == userName && s.Active, cancellationToken);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Feedback.Host.Staff;
+
+/// <summary>Staff sign-in settings (<c>StaffSignIn:*</c>).</summary>
+public sealed class StaffSignInOptions
+{
+    /// <summary>Wrong passwords in a row before the account is locked.</summary>
+    public int MaxFailedAttempts { get; set; } = 5;
+    /// <summary>How long a locked account stays locked.</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>How long a sign-in lasts without use; every request within it extends it (sliding).</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(8);
+    public int MinPasswordLength { get; set; } = 10;
+    public const int MaxPasswordLength = 200;
+}

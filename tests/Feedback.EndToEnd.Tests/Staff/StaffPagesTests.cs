@@ -1,0 +1,280 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Feedback.EndToEnd.Tests.Infrastructure;
+using Feedback.Workflows.Tests.Infrastructure;
+using static Feedback.EndToEnd.Tests.Staff.StaffPageFlow;
+
+namespace Feedback.EndToEnd.Tests.Staff;
+
+/// <summary>
+/// Staff sign-in, inbox and entry pages over HTTP against the host on PostgreSQL, with password links read from a
+/// real SMTP server.
+/// </summary>
+public sealed class StaffPagesTests : IAsyncLifetime
+{
+    private const string Password = "Tinned-peaches-2026";
+    private PostgresDatabase _database = null!;
+    private SmtpSink _smtp = null!;
+    private StudioTestHost _host = null!;
+    private HttpClient _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await PostgresDatabase.CreateAsync();
+        _smtp = await SmtpSink.StartAsync();
+        var settings = LinkFlow.HostSettings(_smtp.Port, "http://localhost");
+        settings["StaffSignIn:MaxFailedAttempts"] = "3";
+        _host = new StudioTestHost(_database.ConnectionString, kestrel: false, settings);
+        _api = _host.Api();
+        await _api.PostJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = LinkFlow.Definition(), ["publish"] = true });
+        await AddProcessOwnerAsync(_api);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _smtp.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_password_comes_through_a_single_use_mailed_link_and_wrong_passwords_lock_the_account()
+    {
+        // Only administrators and process owners issue links; a member without a password cannot sign in.
+        (await RequestPasswordLinkAsync(_api, "li.wei", actingAs: null)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await RequestPasswordLinkAsync(_api, "li.wei", actingAs: "chen.jie")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await RequestPasswordLinkAsync(_api, "nobody")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var browser = _host.Browser();
+        browser.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        (await SignInAsync(browser, "li.wei", Password)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+
+        var issued = await RequestPasswordLinkAsync(_api, "li.wei");
+        issued.StatusCode.Should().Be(HttpStatusCode.Accepted, await issued.Content.ReadAsStringAsync());
+        var mail = await _smtp.MailToAsync("li.wei@example.com", "密码");
+        mail.Headers["X-Feedback-Message"].Should().Be("SetPassword");
+        var link = LinkFlow.LinkIn(mail);
+
+        // Opening the link (as a mail scanner would) changes nothing; a mismatched confirmation is refused and the link stays usable.
+        var form = await browser.GetStringAsync(link);
+        form.Should().Contain("li.wei").And.Contain("name=\"confirm\"");
+        var mismatch = await browser.PostAsync(link, Form(Token(form), ("password", Password), ("confirm", Password + "x")));
+        mismatch.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await mismatch.Content.ReadAsStringAsync()).Should().Contain("the two passwords differ");
+        var tooShort = await browser.PostAsync(link, Form(Token(form), ("password", "short"), ("confirm", "short")));
+        (await tooShort.Content.ReadAsStringAsync()).Should().Contain("at least 10 characters");
+        var set = await browser.PostAsync(link, Form(Token(form), ("password", Password), ("confirm", Password)));
+        set.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await set.Content.ReadAsStringAsync()).Should().Contain("Your password is set");
+
+        // The link works once.
+        var again = await browser.PostAsync(link, Form(Token(form), ("password", "Another-password-1"), ("confirm", "Another-password-1")));
+        again.StatusCode.Should().Be(HttpStatusCode.Gone);
+        (await browser.GetAsync(link)).StatusCode.Should().Be(HttpStatusCode.Gone);
+
+        // Wrong password: the same answer as an unknown name; the right one signs in with an HttpOnly, SameSite cookie.
+        var wrong = await SignInAsync(browser, "li.wei", "Not-the-password-1");
+        wrong.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await wrong.Content.ReadAsStringAsync()).Should().Contain("The user name or password is wrong.").And.Contain("value=\"li.wei\"");
+        var signedIn = await SignInAsync(browser, "li.wei", Password);
+        signedIn.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        signedIn.Headers.Location!.OriginalString.Should().Be("/staff");
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("feedback_staff=", StringComparison.Ordinal));
+        cookie.Should().Contain("httponly").And.Contain("samesite=lax").And.Contain("path=/staff");
+        (await browser.GetStringAsync("/staff")).Should().Contain("Li Wei (li.wei)");
+
+        // Signing out ends it: the inbox sends the browser to the sign-in page.
+        var inbox = await browser.GetStringAsync("/staff");
+        (await browser.PostAsync("/staff/sign-out", Form(Token(inbox)))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var after = await browser.GetAsync("/staff");
+        after.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        after.Headers.Location!.OriginalString.Should().StartWith("/staff/sign-in");
+
+        // Three wrong passwords in a row (the configured limit) lock the account, and then even the right one is refused.
+        (await SignInAsync(browser, "li.wei", "Wrong-password-1")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await SignInAsync(browser, "li.wei", "Wrong-password-2")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        var locked = await SignInAsync(browser, "li.wei", "Wrong-password-3");
+        locked.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        (await locked.Content.ReadAsStringAsync()).Should().Contain("the account is locked until");
+        (await SignInAsync(browser, "li.wei", Password)).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+
+        // A new password (a new link) lifts the lock and ends sessions signed in with the old one.
+        var other = _host.Browser();
+        await GivePasswordAsync(_api, _smtp, other, "chen.jie", Password);
+        var chen = await SignedInAsync(_host, "chen.jie", Password);
+        (await chen.GetAsync("/staff")).StatusCode.Should().Be(HttpStatusCode.OK);
+        await GivePasswordAsync(_api, _smtp, other, "chen.jie", Password + "!");
+        (await chen.GetAsync("/staff")).StatusCode.Should().Be(HttpStatusCode.Redirect);
+    }
+
+    [Fact]
+    public async Task The_inbox_shows_only_what_is_mine_or_my_departments_and_claims_and_reassigns_from_the_page()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        var colleague = assignee == "li.wei" ? "zhang.hua" : "li.wei";
+        foreach (var user in new[] { assignee, colleague, "song.yu" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+
+        // Another department sees nothing of it and can do nothing with it.
+        var outsider = await SignedInAsync(_host, "song.yu", Password);
+        var outsiderInbox = await outsider.GetStringAsync("/staff?lang=en");
+        outsiderInbox.Should().Contain("Song Yu").And.NotContain(number).And.NotContain(taskId);
+        (await outsider.GetAsync($"/staff/tasks/{taskId}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var outsiderClaim = await outsider.PostAsync($"/staff/tasks/{taskId}/claim", Form(Token(outsiderInbox)));
+        outsiderClaim.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var outsiderComplete = await outsider.PostAsync($"/staff/tasks/{taskId}", Form(Token(outsiderInbox), ("completion", "0123456789abcdef"), ("action", "Submit"),
+            ("Measures", "x"), ("Deadline", "2026-12-15"), ("Goal", "x")));
+        outsiderComplete.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await TaskAsync(taskId))["status"]!.GetValue<string>().Should().Be("Open");
+
+        // The assignee has it under "my tasks"; the colleague sees it under the department's only, without a claim button.
+        var mine = await SignedInAsync(_host, assignee, Password);
+        var inbox = await mine.GetStringAsync("/staff?lang=en");
+        Section(inbox, "mine").Should().Contain(number).And.Contain("Submit a rectification plan").And.Contain($"/staff/tasks/{taskId}/claim");
+        var theirs = await SignedInAsync(_host, colleague, Password);
+        var colleagueInbox = await theirs.GetStringAsync("/staff?lang=en");
+        Section(colleagueInbox, "mine").Should().NotContain(taskId);
+        Section(colleagueInbox, "department").Should().Contain(taskId).And.NotContain($"/staff/tasks/{taskId}/claim");
+        (await theirs.PostAsync($"/staff/tasks/{taskId}/claim", Form(Token(colleagueInbox)))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        // Claim from the page: back to the inbox, which says so; the case history has it under the assignee's name.
+        var claimed = await mine.PostAsync($"/staff/tasks/{taskId}/claim?lang=en", Form(Token(inbox)));
+        claimed.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await mine.GetStringAsync(claimed.Headers.Location!.OriginalString)).Should().Contain("You claimed &#x27;Submit a rectification plan&#x27;.");
+        (await TaskAsync(taskId))["claimedBy"]!.GetValue<string>().Should().Be(assignee);
+        (await HistoryAsync(number)).Should().Contain(h => h.Action == "TaskClaimed" && h.Actor == assignee);
+
+        // Reassign needs a reason; with one, the task goes to the colleague and the reason is in the history.
+        var noReason = await mine.PostAsync($"/staff/tasks/{taskId}/reassign?lang=en", Form(Token(inbox), ("to", colleague), ("reason", " ")));
+        noReason.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await noReason.Content.ReadAsStringAsync()).Should().Contain("reason: say why the task changes hands");
+        (await TaskAsync(taskId))["claimedBy"]!.GetValue<string>().Should().Be(assignee);
+        var reassigned = await mine.PostAsync($"/staff/tasks/{taskId}/reassign?lang=en", Form(Token(inbox), ("to", colleague), ("reason", "On leave from Monday")));
+        reassigned.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        var moved = await TaskAsync(taskId);
+        ((string?)moved["assignee"]).Should().Be(colleague);
+        ((string?)moved["status"]).Should().Be("Open");
+        (await HistoryAsync(number)).Should().Contain(h => h.Action == "TaskReassigned" && h.Actor == assignee && h.Details!.Contains("On leave from Monday"));
+
+        // The colleague now has it, opens the task page and completes it; a double submit completes it once.
+        Section(await theirs.GetStringAsync("/staff?lang=en"), "mine").Should().Contain(taskId);
+        var taskPage = await theirs.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        taskPage.Should().Contain("name=\"Measures\"").And.Contain(number);
+        var key = System.Text.RegularExpressions.Regex.Match(taskPage, "name=\"completion\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+        key.Should().NotBeEmpty();
+        var values = new[] { ("completion", key), ("action", "Submit"), ("Measures", "Re-seal line 3"), ("Deadline", "2026-12-15"), ("Goal", "No swollen cans") };
+        var submits = await Task.WhenAll(theirs.PostAsync($"/staff/tasks/{taskId}?lang=en", Form(Token(taskPage), values)), theirs.PostAsync($"/staff/tasks/{taskId}?lang=en", Form(Token(taskPage), values)));
+        foreach (var submit in submits)
+        {
+            var text = await submit.Content.ReadAsStringAsync();
+            submit.StatusCode.Should().Be(HttpStatusCode.OK, text);
+            text.Should().Contain("Your choice &#x27;Submit&#x27; is recorded");
+        }
+        var done = await TaskAsync(taskId);
+        ((string?)done["status"]).Should().Be("Completed");
+        ((string?)done["completedBy"]).Should().Be(colleague);
+        (await HistoryAsync(number)).Count(h => h.Action == "TaskCompleted").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task The_entry_page_registers_phone_feedback_and_keeps_what_was_typed_when_it_is_incomplete()
+    {
+        (await _host.Browser().GetAsync("/staff/entry")).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        await GivePasswordAsync(_api, _smtp, _host.Browser(), "wang.lei", Password);
+        var browser = await SignedInAsync(_host, "wang.lei", Password);
+        var page = await browser.GetStringAsync("/staff/entry?lang=en");
+        var key = System.Text.RegularExpressions.Regex.Match(page, "name=\"key\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+
+        // No contact and not anonymous: the problem is named and the typed text is kept.
+        var incomplete = await browser.PostAsync("/staff/entry?lang=en", Form(Token(page), ("key", key), ("channel", "Phone"), ("name", "Zhang San"),
+            ("language", "zh-CN"), ("content", "送货司机态度很差，把箱子扔在门口。")));
+        incomplete.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var again = await incomplete.Content.ReadAsStringAsync();
+        again.Should().Contain("at least one contact is required").And.Contain("送货司机态度很差").And.Contain("value=\"Zhang San\"");
+        var badChannel = await browser.PostAsync("/staff/entry?lang=en", Form(Token(page), ("key", key), ("channel", "WebForm"), ("anonymous", "on"), ("content", "x")));
+        (await badChannel.Content.ReadAsStringAsync()).Should().Contain("channel: choose phone, counter or suggestion box.");
+
+        var values = new[] { ("key", key), ("channel", "Phone"), ("name", "Zhang San"), ("phone", "138 0000 1234"), ("language", "zh-CN"), ("content", "送货司机态度很差，把箱子扔在门口。") };
+        var created = await browser.PostAsync("/staff/entry?lang=en", Form(Token(page), values));
+        var text = await created.Content.ReadAsStringAsync();
+        created.StatusCode.Should().Be(HttpStatusCode.Created, text);
+        var number = System.Text.RegularExpressions.Regex.Match(text, @"FB-\d{4}-\d{6}").Value;
+        number.Should().NotBeEmpty();
+        // The same form sent again finds the same case.
+        var repeated = await browser.PostAsync("/staff/entry?lang=en", Form(Token(page), values));
+        repeated.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await repeated.Content.ReadAsStringAsync()).Should().Contain(number);
+
+        var feedback = await _api.GetJsonAsync($"/api/feedback/{number}");
+        ((string?)feedback["channel"]).Should().Be("Phone");
+        var registered = feedback["history"]!.AsArray().First()!;
+        ((string?)registered["actor"]).Should().Be("wang.lei");
+        ((string?)registered["via"]).Should().Be("staff entry");
+    }
+
+    [Fact]
+    public async Task While_a_member_is_absent_their_delegate_gets_their_task_mail_and_completes_their_tasks_on_their_behalf()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        var colleague = assignee == "li.wei" ? "zhang.hua" : "li.wei";
+        await GivePasswordAsync(_api, _smtp, _host.Browser(), assignee, Password);
+        await GivePasswordAsync(_api, _smtp, _host.Browser(), colleague, Password);
+        var away = await SignedInAsync(_host, assignee, Password);
+        var stand = await SignedInAsync(_host, colleague, Password);
+        Section(await stand.GetStringAsync("/staff?lang=en"), "mine").Should().NotContain(taskId);
+
+        // The period is checked; a valid one is recorded with the delegate.
+        var form = await away.GetStringAsync("/staff/absence?lang=en");
+        var now = DateTime.UtcNow;
+        string At(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var backwards = await away.PostAsync("/staff/absence?lang=en", Form(Token(form), ("action", "set"), ("from", At(now.AddDays(2))), ("until", At(now.AddDays(1))), ("delegate", colleague)));
+        backwards.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await backwards.Content.ReadAsStringAsync()).Should().Contain("until: must be after from.");
+        var saved = await away.PostAsync("/staff/absence?lang=en", Form(Token(form), ("action", "set"), ("from", At(now.AddHours(-1))), ("until", At(now.AddDays(3))), ("delegate", colleague)));
+        saved.StatusCode.Should().Be(HttpStatusCode.Redirect, await saved.Content.ReadAsStringAsync());
+        (await away.GetStringAsync("/staff/absence?lang=en")).Should().Contain($"delegate: {colleague}");
+
+        // The delegate now has the absent member's task in "my tasks" and completes it; the history says for whom.
+        var inbox = await stand.GetStringAsync("/staff?lang=en");
+        inbox.Should().Contain($"You stand in for these absent colleagues: {assignee}");
+        Section(inbox, "mine").Should().Contain(taskId);
+        var taskPage = await stand.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        var key = System.Text.RegularExpressions.Regex.Match(taskPage, "name=\"completion\" value=\"([0-9a-f]+)\"").Groups[1].Value;
+        var completed = await stand.PostAsync($"/staff/tasks/{taskId}?lang=en", Form(Token(taskPage), ("completion", key), ("action", "Submit"),
+            ("Measures", "Re-seal line 3"), ("Deadline", "2026-12-15"), ("Goal", "No swollen cans")));
+        completed.StatusCode.Should().Be(HttpStatusCode.OK, await completed.Content.ReadAsStringAsync());
+        ((string?)(await TaskAsync(taskId))["completedBy"]).Should().Be(colleague);
+        (await HistoryAsync(number)).Should().Contain(h => h.Action == "TaskCompleted" && h.Details!.Contains($"by {colleague} on behalf of {assignee}"));
+
+        // The next task is the absent member's again; its mail goes to the delegate, with a link that works for the delegate.
+        var report = await OpenTaskAsync(_api, number, "Carry out the plan and report");
+        ((string?)report["assignee"]).Should().Be(assignee);
+        var mail = await _smtp.MailToAsync($"{colleague}@example.com", "Carry out the plan and report");
+        var link = LinkFlow.LinkIn(mail);
+        (await _host.Browser().GetStringAsync(link + "?lang=en")).Should().Contain($"You act as {colleague}.");
+        _smtp.Messages(m => m.To.Mailboxes.Any(b => b.Address == $"{assignee}@example.com") && m.Subject?.Contains("Carry out the plan", StringComparison.Ordinal) == true)
+            .Should().BeEmpty();
+
+        // Back from absence: the delegate's stand-in ends.
+        var again = await away.GetStringAsync("/staff/absence?lang=en");
+        (await away.PostAsync("/staff/absence?lang=en", Form(Token(again), ("action", "clear")))).StatusCode.Should().Be(HttpStatusCode.Redirect);
+        Section(await stand.GetStringAsync("/staff?lang=en"), "mine").Should().NotContain((string)report["id"]!);
+    }
+
+    private Task<JsonObject> TaskAsync(string id) => _api.GetJsonAsync($"/api/tasks/{id}");
+
+    private async Task<IReadOnlyList<(string? Action, string? Actor, string? Details)>> HistoryAsync(string number) =>
+        (await _api.GetJsonAsync($"/api/feedback/{number}"))["history"]!.AsArray().Select(h => ((string?)h!["action"], (string?)h["actor"], (string?)h["details"])).ToList();
+
+    /// <summary>The part of the inbox page in the list with this id.</summary>
+    private static string Section(string page, string id)
+    {
+        var start = page.IndexOf($"<div id=\"{id}\">", StringComparison.Ordinal);
+        start.Should().BeGreaterThanOrEqualTo(0, page);
+        var end = page.IndexOf("<h2>", start, StringComparison.Ordinal);
+        return end < 0 ? page[start..] : page[start..end];
+    }
+}
