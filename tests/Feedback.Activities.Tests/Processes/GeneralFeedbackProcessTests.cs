@@ -98,7 +98,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         var trail = string.Join(" | ", journal.Select(j => $"{j!["activityId"]}:{j["eventName"]}:{j["message"]}:{j["payload"]?.ToJsonString()}").TakeLast(12));
         var mails = await _smtp.WaitForAsync(2, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail);
         mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理结果（{number}）"], trail);
-        mails.Single(m => m.Subject.Contains("结果")).TextBody.Should().Contain("复检合格");
+        mails.Single(m => m.Subject?.Contains("结果") == true).TextBody.Should().Contain("复检合格");
         done["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder(
             "Registered", "CustomerNotified", "Classified", "Assigned", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted", "CustomerNotified");
     }
