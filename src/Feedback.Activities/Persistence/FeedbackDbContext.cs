@@ -24,6 +24,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Links.UsedLink> UsedLinks => Set<Links.UsedLink>();
     public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
     public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
+    public DbSet<Intake.Mail.ReceivedMail> ReceivedMail => Set<Intake.Mail.ReceivedMail>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -148,6 +149,13 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.ContentType).HasMaxLength(32);
+        });
+        model.Entity<Intake.Mail.ReceivedMail>(e =>
+        {
+            e.ToTable("received_mail");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(100);
+            e.Property(x => x.CaseNumber).HasMaxLength(32);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }
