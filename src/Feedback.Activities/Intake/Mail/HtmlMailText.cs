@@ -33,12 +33,13 @@ internal static partial class HtmlMailText
                     break;
             }
         }
-        return BlankLines().Replace(string.Join('\n', text.ToString().Split('\n').Select(l => l.Trim())), "\n\n").Trim();
+        // A closing </p> and the next <div> each break the line; one break between blocks is enough.
+        return LineBreaks().Replace(string.Join('\n', text.ToString().Split('\n').Select(l => l.Trim())), "\n").Trim();
     }
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
-    [GeneratedRegex(@"\n{3,}")]
-    private static partial Regex BlankLines();
+    [GeneratedRegex(@"\n{2,}")]
+    private static partial Regex LineBreaks();
 }
