@@ -31,20 +31,25 @@ public sealed class DovecotServer : IAsyncDisposable
     public string Password { get; }
 
     /// <summary>Host settings that point e-mail intake at this server, polling every second.</summary>
-    public Dictionary<string, string> IntakeSettings(long maxMessageBytes = 64 * 1024) => new()
+    public Dictionary<string, string> IntakeSettings(long maxMessageBytes = 64 * 1024) => IntakeSettings(Port, Password, maxMessageBytes);
+
+    /// <summary>Host settings for a server that is to listen on <paramref name="port"/> with <paramref name="password"/>.</summary>
+    public static Dictionary<string, string> IntakeSettings(int port, string password, long maxMessageBytes = 64 * 1024) => new()
     {
         ["Email:Imap:Host"] = "127.0.0.1",
-        ["Email:Imap:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Email:Imap:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Email:Imap:Security"] = "None",
         ["Email:Imap:Username"] = UserName,
-        ["Email:Imap:Password"] = Password,
+        ["Email:Imap:Password"] = password,
         ["Email:Imap:PollInterval"] = "00:00:01",
         ["Email:Imap:MaxMessageBytes"] = maxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>Starts Dovecot; as root it runs under an unprivileged account (<c>FEEDBACK_TEST_DOVECOT_USER</c>, else <c>feedbacktest</c> or <c>nobody</c>).</summary>
     /// <exception cref="InvalidOperationException">Dovecot is not installed or did not start; the message says why.</exception>
-    public static async Task<DovecotServer> StartAsync()
+    /// <param name="port">The port to listen on; a free one when null.</param>
+    /// <param name="password">The mailbox password; a random one when null.</param>
+    public static async Task<DovecotServer> StartAsync(int? port = null, string? password = null)
     {
         var binary = Environment.GetEnvironmentVariable("FEEDBACK_TEST_DOVECOT") ?? "/usr/sbin/dovecot";
         if (!File.Exists(binary))
@@ -55,9 +60,8 @@ public sealed class DovecotServer : IAsyncDisposable
 
         var folder = Path.Combine("/tmp", "feedback-imap-" + Guid.NewGuid().ToString("N"));
         foreach (var sub in new[] { "base", "state", "mail" }) Directory.CreateDirectory(Path.Combine(folder, sub));
-        int port;
-        using (var probe = new TcpListener(System.Net.IPAddress.Loopback, 0)) { probe.Start(); port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; }
-        var password = RandomNumberGenerator.GetHexString(16, lowercase: true);
+        port ??= FreePort();
+        password ??= RandomNumberGenerator.GetHexString(16, lowercase: true);
         await File.WriteAllTextAsync(Path.Combine(folder, "passwd"), $"{UserName}:{{PLAIN}}{password}::::{folder}/mail/{UserName}::\n");
         var config = Path.Combine(folder, "dovecot.conf");
         await File.WriteAllTextAsync(config, $$"""
@@ -85,7 +89,7 @@ public sealed class DovecotServer : IAsyncDisposable
               chroot =
               inet_listener imap {
                 address = 127.0.0.1
-                port = {{port}}
+                port = {{port.Value}}
               }
               inet_listener imaps {
                 port = 0
@@ -103,7 +107,7 @@ public sealed class DovecotServer : IAsyncDisposable
         start.RedirectStandardError = start.RedirectStandardOutput = true;
         start.UseShellExecute = false;
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Dovecot.");
-        var server = new DovecotServer(process, folder, port, password);
+        var server = new DovecotServer(process, folder, port.Value, password);
         for (var i = 0; i < 100; i++)
         {
             if (process.HasExited)
@@ -113,13 +117,38 @@ public sealed class DovecotServer : IAsyncDisposable
             }
             try
             {
-                using var client = await ConnectAsync(port, password);
+                using var client = await ConnectAsync(port.Value, password);
                 return server;
             }
             catch (Exception e) when (e is SocketException or IOException or ImapProtocolException or AuthenticationException) { await Task.Delay(100); }
         }
         await server.DisposeAsync();
         throw new TimeoutException("Dovecot did not accept a login within 10 s.");
+    }
+
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var probe = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Creates a mail folder beside the inbox.</summary>
+    public async Task CreateFolderAsync(string name)
+    {
+        using var client = await ConnectAsync(Port, Password);
+        var personal = client.GetFolder(client.PersonalNamespaces[0]);
+        await personal.CreateAsync(name, isMessageFolder: true);
+    }
+
+    /// <summary>How many messages a folder holds.</summary>
+    public async Task<int> CountAsync(string folderName)
+    {
+        using var client = await ConnectAsync(Port, Password);
+        var folder = await client.GetFolderAsync(folderName);
+        await folder.OpenAsync(FolderAccess.ReadOnly);
+        return folder.Count;
     }
 
     /// <summary>Puts a message into the inbox, as a mail delivery would, and returns its UID.</summary>

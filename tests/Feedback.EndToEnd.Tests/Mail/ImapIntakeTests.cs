@@ -4,6 +4,7 @@ using Feedback.EndToEnd.Tests.Infrastructure;
 using Feedback.Workflows.Tests.Infrastructure;
 using MimeKit;
 using MimeKit.Utils;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Feedback.EndToEnd.Tests.Mail;
@@ -17,7 +18,7 @@ public sealed class ImapIntakeTests : IAsyncLifetime
     private PostgresDatabase _database = null!;
     private SmtpSink _smtp = null!;
     private DovecotServer _imap = null!;
-    private StudioTestHost _host = null!;
+    private readonly List<StudioTestHost> _hosts = [];
     private HttpClient _api = null!;
 
     public async Task InitializeAsync()
@@ -25,31 +26,33 @@ public sealed class ImapIntakeTests : IAsyncLifetime
         _database = await PostgresDatabase.CreateAsync();
         _smtp = await SmtpSink.StartAsync();
         _imap = await DovecotServer.StartAsync();
-        _host = StartHost();
-        _api = _host.Api();
-        await _api.PostJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = LinkFlow.Definition(), ["publish"] = true });
     }
 
     public async Task DisposeAsync()
     {
-        await _host.DisposeAsync();
+        foreach (var host in _hosts) await host.DisposeAsync();
         await _imap.DisposeAsync();
         await _smtp.DisposeAsync();
         await _database.DisposeAsync();
     }
 
-    private StudioTestHost StartHost()
+    /// <summary>Starts a host whose intake reads <paramref name="imap"/> (default: the test's server); the first one publishes the process.</summary>
+    private async Task StartHostAsync(Dictionary<string, string>? imap = null)
     {
         var settings = LinkFlow.HostSettings(_smtp.Port, "http://localhost");
-        foreach (var (key, value) in _imap.IntakeSettings()) settings[key] = value;
+        foreach (var (key, value) in imap ?? _imap.IntakeSettings()) settings[key] = value;
         var host = new StudioTestHost(_database.ConnectionString, kestrel: false, settings);
-        _ = host.Services; // builds and starts the host, and with it the intake job
-        return host;
+        _hosts.Add(host);
+        var api = host.Api(); // builds and starts the host, and with it the intake job
+        if (_hosts.Count > 1) return;
+        _api = api;
+        await _api.PostJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = LinkFlow.Definition(), ["publish"] = true });
     }
 
     [Fact]
     public async Task New_mail_becomes_an_email_case_with_its_photo_and_the_customer_gets_the_acknowledgement()
     {
+        await StartHostAsync();
         var message = Mail("Li Wei", "li.wei@example.cn", "Swollen can of peaches", "The can I bought on Monday was swollen.\nOn Mon, Shop <shop@example.cn> wrote:");
         var body = (TextPart)message.Body;
         var mixed = new Multipart("mixed") { body };
@@ -81,6 +84,7 @@ public sealed class ImapIntakeTests : IAsyncLifetime
     [Fact]
     public async Task A_reply_naming_the_case_joins_it_and_the_same_subject_from_another_address_opens_its_own_case()
     {
+        await StartHostAsync();
         await _imap.AppendAsync(Mail("王芳", "wang.fang@example.cn", "罐头胀罐", "我周一买的罐头胀罐了。"));
         var ack = await _smtp.MailToAsync("wang.fang@example.cn", "FB-");
         var number = ack.Headers["X-Feedback-Case"];
@@ -117,6 +121,7 @@ public sealed class ImapIntakeTests : IAsyncLifetime
     [Fact]
     public async Task A_mail_read_again_after_a_stop_before_marking_is_stored_once()
     {
+        await StartHostAsync();
         var original = Mail("Chen Jie", "chen.jie@example.com", "Late delivery", "The parcel came a week late.");
         var uid = await _imap.AppendAsync(original);
         var number = (await _smtp.MailToAsync("chen.jie@example.com", "FB-")).Headers["X-Feedback-Case"];
@@ -146,6 +151,7 @@ public sealed class ImapIntakeTests : IAsyncLifetime
     [Fact]
     public async Task Oversized_and_unusable_mail_is_set_aside_and_does_not_hold_up_the_next()
     {
+        await StartHostAsync();
         var huge = await _imap.AppendAsync(Mail("Big", "big@example.com", "Scan", new string('x', 100 * 1024)));
         var noSender = new MimeMessage { Subject = "", MessageId = MimeUtils.GenerateMessageId("nowhere.example") };
         noSender.To.Add(new MailboxAddress("", "feedback@cannery.example"));
@@ -168,13 +174,62 @@ public sealed class ImapIntakeTests : IAsyncLifetime
     [Fact]
     public async Task Two_hosts_reading_one_mailbox_open_one_case_per_mail()
     {
-        await using var second = StartHost();
+        await StartHostAsync();
+        await StartHostAsync();
         var uids = new List<MailKit.UniqueId>();
         for (var i = 0; i < 6; i++)
             uids.Add(await _imap.AppendAsync(Mail($"Customer {i}", $"customer{i}@example.com", $"Complaint {i}", $"Complaint number {i}.")));
         foreach (var uid in uids) await _imap.WaitForKeywordAsync(uid, MailKeywords.Processed);
         (await CountAsync("SELECT count(*) FROM feedback_cases")).Should().Be(6);
         (await CountAsync("SELECT count(DISTINCT customer_email) FROM feedback_cases")).Should().Be(6);
+    }
+
+    [Fact]
+    public async Task Handled_and_rejected_mail_is_moved_to_the_configured_folders()
+    {
+        await _imap.CreateFolderAsync("Processed");
+        await _imap.CreateFolderAsync("Rejected");
+        var settings = _imap.IntakeSettings();
+        settings["Email:Imap:ProcessedFolder"] = "Processed";
+        settings["Email:Imap:RejectedFolder"] = "Rejected";
+        await StartHostAsync(settings);
+        await _imap.AppendAsync(Mail("Blank", "blank@example.com", "", ""));
+        await _imap.AppendAsync(Mail("Zhou Min", "zhou.min@example.com", "Dented tin", "The tin arrived dented."));
+
+        await _smtp.MailToAsync("zhou.min@example.com", "FB-");
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await _imap.CountAsync("INBOX") > 0 && DateTime.UtcNow < until) await Task.Delay(200);
+        (await _imap.CountAsync("INBOX")).Should().Be(0);
+        (await _imap.CountAsync("Processed")).Should().Be(1);
+        (await _imap.CountAsync("Rejected")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_mail_server_that_is_down_is_tried_again_on_the_next_interval()
+    {
+        var port = DovecotServer.FreePort();
+        const string password = "later-secret";
+        await StartHostAsync(DovecotServer.IntakeSettings(port, password));
+        // Nothing listens yet: passes fail (and are logged) while the host carries on.
+        var poller = _hosts[0].Services.GetRequiredService<MailboxPoller>();
+        System.Net.Sockets.SocketException? failure = null;
+        for (var i = 0; i < 100 && failure is null; i++)
+        {
+            try
+            {
+                // Skipped while the host's own pass holds the intake lock.
+                (await poller.RunPassAsync(CancellationToken.None)).Skipped.Should().BeTrue();
+                await Task.Delay(50);
+            }
+            catch (System.Net.Sockets.SocketException e) { failure = e; }
+        }
+        failure.Should().NotBeNull("a pass against a closed port fails with the connection error");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        await using var late = await DovecotServer.StartAsync(port, password);
+        var uid = await late.AppendAsync(Mail("Xu Lan", "xu.lan@example.com", "Wrong item", "I received the wrong item."));
+        await _smtp.MailToAsync("xu.lan@example.com", "FB-");
+        await late.WaitForKeywordAsync(uid, MailKeywords.Processed);
     }
 
     private static MimeMessage Mail(string name, string address, string subject, string text)
