@@ -63,7 +63,6 @@ public sealed class MailIntakeService(
 
     private async Task<MailOutcome> OpenCaseAsync(IncomingMail mail, string sender, CancellationToken cancellationToken)
     {
-        var photos = await KeepPicturesAsync(mail, cancellationToken);
         var notKept = NotKept(mail);
         var note = notKept.Count > 0 ? IncomingMailReader.Clean($"[Attachments not kept: {string.Join(", ", notKept)}]", 1_000) : null;
         var title = IncomingMailReader.Clean(mail.Subject, 200);
@@ -80,8 +79,12 @@ public sealed class MailIntakeService(
             Language = GuessLanguage(title + "\n" + text),
             Title = title,
             Content = content,
-            Product = photos.Count > 0 ? new ProductDetails { Photos = photos } : null,
         };
+        // Checked before the pictures are stored, so a mail that cannot become a case leaves no photos behind.
+        if (CaseRegistrationValidator.Validate(registration) is { Count: > 0 } errors)
+            return new MailOutcome(MailOutcomeKind.Rejected, null, string.Join(" ", errors));
+        var photos = await KeepPicturesAsync(mail, cancellationToken);
+        if (photos.Count > 0) registration = registration with { Product = new ProductDetails { Photos = photos } };
         try
         {
             var registered = await cases.RegisterAsync(registration, "customer", Via, mail.Key, cancellationToken);
