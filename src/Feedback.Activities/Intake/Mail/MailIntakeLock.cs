@@ -26,7 +26,12 @@ public sealed class MailIntakeLock(IDbContextFactory<FeedbackDbContext> dbFactor
         try
         {
             db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            if (!db.Database.IsNpgsql()) return new Held(_local, null, null);
+            if (!db.Database.IsNpgsql())
+            {
+                await db.DisposeAsync();
+                db = null;
+                return new Held(_local, null, null);
+            }
             var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = transaction.GetDbTransaction();
@@ -34,6 +39,7 @@ public sealed class MailIntakeLock(IDbContextFactory<FeedbackDbContext> dbFactor
             if (await command.ExecuteScalarAsync(cancellationToken) is true) return new Held(_local, db, transaction);
             await transaction.DisposeAsync();
             await db.DisposeAsync();
+            db = null;
             _local.Release();
             return null;
         }
