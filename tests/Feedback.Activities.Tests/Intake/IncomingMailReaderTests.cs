@@ -51,7 +51,7 @@ public sealed class IncomingMailReaderTests
         var message = Message("s", "see attached", "a@example.com", "p@example.com");
         message.Body = new Multipart("mixed")
         {
-            message.Body,
+            message.Body!,
             Part("photo.png", "image/png", Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")),
             Part("fake.jpg", "image/jpeg", "not a picture"u8.ToArray()),
             Part("notes.txt", "text/plain", "attached notes"u8.ToArray()),

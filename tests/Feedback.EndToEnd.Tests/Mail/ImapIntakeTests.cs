@@ -54,7 +54,7 @@ public sealed class ImapIntakeTests : IAsyncLifetime
     {
         await StartHostAsync();
         var message = Mail("Li Wei", "li.wei@example.cn", "Swollen can of peaches", "The can I bought on Monday was swollen.\nOn Mon, Shop <shop@example.cn> wrote:");
-        var body = (TextPart)message.Body;
+        var body = (TextPart)message.Body!;
         var mixed = new Multipart("mixed") { body };
         mixed.Add(Attachment("can.png", "image", "png", Png));
         mixed.Add(Attachment("receipt.pdf", "application", "pdf", "%PDF-1.4 receipt"u8.ToArray()));
