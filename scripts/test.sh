@@ -163,6 +163,16 @@ if [[ -n "$smtp_py" ]]; then
     export FEEDBACK_TEST_SMTP_PYTHON="$smtp_py"
 fi
 
+# The e-mail intake tests start Debian's Dovecot as an unprivileged IMAP server on loopback.
+if [[ ! -x /usr/sbin/dovecot ]]; then
+    if is_root; then
+        step "installing IMAP server for the e-mail intake tests (Debian package 'dovecot-imapd')"
+        apt_install dovecot-imapd || warn "could not install 'dovecot-imapd'; e-mail intake tests will fail"
+    else
+        warn "dovecot not found; install the Debian package 'dovecot-imapd' or e-mail intake tests will fail"
+    fi
+fi
+
 # The browser tests drive Debian's Chromium (no browser download); the build fetches Elsa Studio with npm.
 if ! command -v chromium >/dev/null 2>&1; then
     if is_root; then

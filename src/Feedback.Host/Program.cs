@@ -39,6 +39,7 @@ builder.Services.AddFeedbackDomain(o =>
 builder.Services.AddFeedbackLinks(builder.Configuration.GetSection("Links").Get<MailLinkOptions>() ?? new MailLinkOptions());
 builder.Services.AddFeedbackPages(settings.Email, settings.DataFolder);
 builder.Services.AddFeedbackStaff(builder.Configuration.GetSection("StaffSignIn").Get<StaffSignInOptions>() ?? new StaffSignInOptions());
+Feedback.Host.Intake.MailIntakeSetup.AddHostMailIntake(builder.Services, builder.Configuration);
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
 builder.Services.AddSingleton<Feedback.Host.Access.StaffActorResolver>();
 builder.Services.AddSingleton<Feedback.Host.Reports.ReportHandlers>();

@@ -26,6 +26,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
     public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
     public DbSet<StaffCredential> StaffCredentials => Set<StaffCredential>();
+    public DbSet<Intake.Mail.ReceivedMail> ReceivedMail => Set<Intake.Mail.ReceivedMail>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -165,6 +166,13 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("staff_credentials");
             e.HasKey(x => x.UserName);
             e.Property(x => x.Stamp).HasMaxLength(64);
+        });
+        model.Entity<Intake.Mail.ReceivedMail>(e =>
+        {
+            e.ToTable("received_mail");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(100);
+            e.Property(x => x.CaseNumber).HasMaxLength(32);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

@@ -9,8 +9,8 @@ namespace Feedback.Host.Pages.Intake;
 /// <summary>Checks and keeps uploaded photos: JPEG, PNG or WebP by their first bytes (not by name or claimed type), size-capped.</summary>
 internal sealed class PhotoStore(IDbContextFactory<FeedbackDbContext> dbFactory, IClock clock)
 {
-    public const int MaxPhotos = 3;
-    public const int MaxPhotoBytes = 5 * 1024 * 1024;
+    public const int MaxPhotos = PhotoRules.MaxPhotos;
+    public const int MaxPhotoBytes = PhotoRules.MaxPhotoBytes;
     public const string Route = "/photos";
 
     /// <summary>A checked photo ready to store.</summary>
@@ -62,11 +62,5 @@ internal sealed class PhotoStore(IDbContextFactory<FeedbackDbContext> dbFactory,
     }
 
     /// <summary>The picture type by its signature, or null.</summary>
-    public static string? Sniff(ReadOnlySpan<byte> content)
-    {
-        if (content.Length >= 3 && content[0] == 0xFF && content[1] == 0xD8 && content[2] == 0xFF) return "image/jpeg";
-        if (content.Length >= 8 && content[..8].SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A })) return "image/png";
-        if (content.Length >= 12 && content[..4].SequenceEqual("RIFF"u8) && content[8..12].SequenceEqual("WEBP"u8)) return "image/webp";
-        return null;
-    }
+    public static string? Sniff(ReadOnlySpan<byte> content) => PhotoRules.Sniff(content);
 }

@@ -279,6 +279,28 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.ToTable("feedback_cases", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Activities.Intake.Mail.ReceivedMail", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("CaseNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("case_number");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("received_mail", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Activities.Intake.UploadedPhoto", b =>
                 {
                     b.Property<string>("Id")

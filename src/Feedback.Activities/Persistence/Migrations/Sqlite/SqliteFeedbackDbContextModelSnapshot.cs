@@ -270,6 +270,28 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.ToTable("feedback_cases", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Activities.Intake.Mail.ReceivedMail", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("CaseNumber")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("case_number");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("received_mail", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Activities.Intake.UploadedPhoto", b =>
                 {
                     b.Property<string>("Id")

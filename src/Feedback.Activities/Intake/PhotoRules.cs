@@ -1,0 +1,17 @@
+namespace Feedback.Activities.Intake;
+
+/// <summary>What a customer photo may be, wherever it arrives (web form upload or e-mail attachment).</summary>
+public static class PhotoRules
+{
+    public const int MaxPhotos = 3;
+    public const int MaxPhotoBytes = 5 * 1024 * 1024;
+
+    /// <summary>The picture type by its first bytes (JPEG, PNG or WebP), never by name or claimed type; null otherwise.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> content)
+    {
+        if (content.Length >= 3 && content[0] == 0xFF && content[1] == 0xD8 && content[2] == 0xFF) return "image/jpeg";
+        if (content.Length >= 8 && content[..8].SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A })) return "image/png";
+        if (content.Length >= 12 && content[..4].SequenceEqual("RIFF"u8) && content[8..12].SequenceEqual("WEBP"u8)) return "image/webp";
+        return null;
+    }
+}
