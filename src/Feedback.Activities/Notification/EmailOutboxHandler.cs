@@ -63,7 +63,11 @@ public sealed class EmailOutboxHandler(EmailOptions options, MailFailureRecorder
         if (string.IsNullOrWhiteSpace(options.SmtpHost))
         {
             Directory.CreateDirectory(options.DevMailboxFolder);
-            await message.WriteToAsync(Path.Combine(options.DevMailboxFolder, $"{messageId}.eml"), cancellationToken);
+            // Written under another name and then renamed, so the mailbox page never reads a half-written message.
+            var path = Path.Combine(options.DevMailboxFolder, $"{messageId}.eml");
+            var partial = path + ".partial";
+            await message.WriteToAsync(partial, cancellationToken);
+            File.Move(partial, path, overwrite: true);
             return;
         }
         using var client = new SmtpClient();
