@@ -135,6 +135,8 @@ internal static class TimersBenchmark
         resumed = await ResumedAsync(session.Database, instanceIds.OfType<string>().ToArray());
         var after = await StoreCountsAsync(session.Database);
 
+        // Failed firings are retried by Quartz with back-off, which shows as lateness; the host's warnings tell.
+        var warnings = hosts.SelectMany(h => h.Output.Split('\n')).Where(l => l.StartsWith("warn:", StringComparison.Ordinal) || l.StartsWith("fail:", StringComparison.Ordinal)).ToList();
         var lateness = new List<double>(timers);
         // Lateness by position in the window tells a growing backlog (later quarters later) from a fixed delay.
         var quarters = new List<double>[4];
@@ -169,6 +171,7 @@ internal static class TimersBenchmark
             .Add("latenessMaxSeconds", "lateness max", sorted.Length > 0 ? sorted[^1] : double.NaN, "s", 3)
             .Add("latenessQuartersP50", "lateness p50 by quarter of the window", string.Join(" / ", quarters.Select(q =>
                 q.Count > 0 ? LoadResult.Percentile(q.Order().ToArray(), 50).ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "n/a")) + " s")
+            .Add("hostWarnings", "host warnings and errors (start-up's included)", warnings.Count, "", 0)
             .Add("early", "fired before the due time", early, "", 0)
             .Add("misses", $"misses (not fired within the window + {grace.TotalSeconds:0} s)", misses, "", 0)
             .Add("duplicates", "duplicates (more than one Resumed entry)", duplicates, "", 0)
