@@ -3,7 +3,7 @@ namespace Feedback.Benchmarks;
 /// <summary>The benchmarks this runner knows, by name.</summary>
 internal static class Benchmarks
 {
-    public static readonly string[] Names = ["classifier", "intake", "resume", "reports"];
+    public static readonly string[] Names = ["classifier", "intake", "resume", "reports", "timers"];
 
     public const string Usage = """
         usage: dotnet run --project bench/Feedback.Benchmarks -c Release -- <benchmark> [options]
@@ -17,8 +17,11 @@ internal static class Benchmarks
                        --rate 200  --rate-seconds 15
           reports      the monthly report over generated cases (three years, in the database)
                        --cases 1000000  --rounds 5
+          timers       lateness, misses and duplicates of workflow timers with many others pending in Quartz's store
+                       --pending 100000  --timers 2000  --window-seconds 60  --lead-seconds 15  --grace-seconds 30
+                       --hosts 1 (host processes sharing the clustered store)
 
-        intake, resume and reports read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
+        intake, resume, reports and timers read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
         of a disposable cluster (scripts/bench.sh starts one); pgbench is taken from FEEDBACK_PGBENCH, PATH or
         /usr/lib/postgresql/*/bin.
         """;
@@ -29,6 +32,7 @@ internal static class Benchmarks
         "intake" => IntakeBenchmark.RunAsync(options),
         "resume" => ResumeBenchmark.RunAsync(options),
         "reports" => ReportsBenchmark.RunAsync(options),
+        "timers" => TimersBenchmark.RunAsync(options),
         _ => throw new BenchmarkException($"unknown benchmark '{name}'"),
     };
 }
