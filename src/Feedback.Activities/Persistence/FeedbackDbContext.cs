@@ -28,6 +28,25 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
 
+    /// <summary>Saves, and in the same transaction recomputes the repeat facts of the cases the save affects.</summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var touched = Reports.RepeatFacts.Touched(ChangeTracker);
+        if (touched.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        await Reports.RepeatFacts.LockAsync(this, touched, cancellationToken);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await Reports.RepeatFacts.RefreshAsync(this, touched, cancellationToken);
+        if (own is not null) await own.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    /// <summary>Saves what needs no repeat facts kept; cases are saved with <see cref="SaveChangesAsync(bool, CancellationToken)"/>.</summary>
+    /// <exception cref="NotSupportedException">The save adds, deletes or re-keys a case.</exception>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) => Reports.RepeatFacts.Touched(ChangeTracker).Count == 0
+        ? base.SaveChanges(acceptAllChangesOnSuccess)
+        : throw new NotSupportedException("Cases are saved with SaveChangesAsync, which keeps their repeat facts in the same transaction.");
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<FeedbackCase>(e =>

@@ -53,7 +53,7 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
     {
         var key = by switch { ReportDimension.Department => "c.lead_department", ReportDimension.Category => "c.category", _ => "CAST(NULL AS VARCHAR(64))" };
         var groupBy = by == ReportDimension.Total ? "" : $" GROUP BY {key}";
-        var scope = department is null ? "" : " AND c.lead_department = @department";
+        var scope = Scope;
         var percentiles = _postgres
             ? $"""
                 ,
@@ -64,13 +64,10 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
               """
             : "";
         // A repeat: an earlier valid case of the same customer, or the same product and category, within the window.
-        // received_day keeps the window integer arithmetic that both databases index the same way.
-        var repeat = $"""
-            (c.customer_key IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_cases e WHERE e.customer_key = c.customer_key
-                AND e.received_day BETWEEN c.received_day - @window AND c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL))
-            OR (c.product_key IS NOT NULL AND c.category IS NOT NULL AND EXISTS (SELECT 1 FROM feedback_cases e WHERE e.product_key = c.product_key
-                AND e.category = c.category AND e.received_day BETWEEN c.received_day - @window AND c.received_day AND e.received_at < c.received_at
-                AND e.malicious_reason IS NULL))
+        // RepeatFacts keeps the day of the latest such case on the row, so this reads no other row.
+        var repeat = """
+            (c.customer_key IS NOT NULL AND c.previous_customer_day >= c.received_day - @window)
+            OR (c.product_key IS NOT NULL AND c.category IS NOT NULL AND c.previous_product_day >= c.received_day - @window)
             """;
         var sql = $"""
             SELECT {key},
@@ -149,7 +146,7 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
         var below = (long)Math.Floor(position);
         var sql = $"""
             SELECT {column} FROM feedback_cases c
-            WHERE c.received_at >= @from AND c.received_at < @to AND {Valid} AND {column} IS NOT NULL{(department is null ? "" : " AND c.lead_department = @department")}{filter}
+            WHERE c.received_at >= @from AND c.received_at < @to AND {Valid} AND {column} IS NOT NULL{Scope}{filter}
             ORDER BY {column} LIMIT 2 OFFSET {below}
             """;
         await using var command = await CommandAsync(sql, cancellationToken);
@@ -170,9 +167,23 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
         Add(command, "@from", Time(_span.From));
         Add(command, "@to", Time(_span.To));
         Add(command, "@window", options.RepeatWindowDays);
-        if (department is not null) Add(command, "@department", department);
+        if (department is not null)
+        {
+            Add(command, "@department", department);
+            Add(command, "@helper", HelperPattern(department));
+        }
         return command;
     }
+
+    /// <summary>
+    /// A department's report covers the cases it leads or helps with (the cases its staff may read); rows by department
+    /// still count each case once, under its lead department.
+    /// </summary>
+    private string Scope => department is null ? ""
+        : $" AND (c.lead_department = @department OR {(_postgres ? "strpos" : "instr")}(c.helper_departments, @helper) > 0)";
+
+    // helper_departments is the JSON array the model writes; the id serialised the same way, quotes included, is one element.
+    private static string HelperPattern(string department) => System.Text.Json.JsonSerializer.Serialize(department);
 
     // SQLite keeps DateTimeOffset as the binary form the model's converter writes; PostgreSQL as timestamptz.
     private object Time(DateTimeOffset at) => _postgres ? at : SqliteTime.ConvertToProvider(at)!;

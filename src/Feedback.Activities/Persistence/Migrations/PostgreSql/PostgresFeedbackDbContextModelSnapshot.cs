@@ -188,6 +188,14 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("owner");
 
+                    b.Property<int?>("PreviousCustomerDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_customer_day");
+
+                    b.Property<int?>("PreviousProductDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_product_day");
+
                     b.Property<string>("Product")
                         .HasColumnType("text")
                         .HasColumnName("product");

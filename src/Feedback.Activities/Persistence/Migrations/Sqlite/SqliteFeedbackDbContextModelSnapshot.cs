@@ -179,6 +179,14 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("owner");
 
+                    b.Property<int?>("PreviousCustomerDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_customer_day");
+
+                    b.Property<int?>("PreviousProductDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_product_day");
+
                     b.Property<string>("Product")
                         .HasColumnType("TEXT")
                         .HasColumnName("product");
