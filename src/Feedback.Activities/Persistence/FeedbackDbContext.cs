@@ -24,6 +24,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Links.UsedLink> UsedLinks => Set<Links.UsedLink>();
     public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
     public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
+    public DbSet<StaffRecords.StaffRecord> StaffRecords => Set<StaffRecords.StaffRecord>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -78,6 +79,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("feedback_case_history");
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.CaseId, x.Id });
+            e.HasIndex(x => x.StaffRecordId);
         });
         model.Entity<CaseNumberCounter>(e =>
         {
@@ -167,6 +169,19 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).HasMaxLength(64);
             e.Property(x => x.ContentType).HasMaxLength(32);
+        });
+        model.Entity<StaffRecords.StaffRecord>(e =>
+        {
+            e.ToTable("staff_records");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Employee, x.CreatedAt });
+            e.HasIndex(x => new { x.Author, x.SuggestionCreditedAt });
+            e.Property(x => x.Employee).HasMaxLength(64);
+            e.Property(x => x.DepartmentId).HasMaxLength(64);
+            e.Property(x => x.Author).HasMaxLength(200);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }
