@@ -52,6 +52,7 @@ app.MapFeedbackApi();
 app.MapTaskApi();
 app.MapDirectoryApi();
 app.MapSlaApi();
+app.MapStaffRecordApi();
 app.MapReports();
 app.MapFeedbackPages();
 
