@@ -35,11 +35,21 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                       AND e.received_at < c.received_at AND e.malicious_reason IS NULL)
                 WHERE c.product_key IS NOT NULL AND c.category IS NOT NULL
                 """);
+
+            // The report's month scan as an index-only scan: every column the figure queries read rides in the index,
+            // so a month is a range of this index instead of one heap page per case.
+            migrationBuilder.Sql("""
+                CREATE INDEX "IX_feedback_cases_report" ON feedback_cases (received_at) INCLUDE (malicious_reason, channel, lead_department,
+                    helper_departments, category, customer_satisfied, escalation_level, rework_count, first_response_seconds, resolution_seconds,
+                    customer_key, product_key, received_day, previous_customer_day, previous_product_day)
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("""DROP INDEX "IX_feedback_cases_report";""");
+
             migrationBuilder.DropColumn(
                 name: "previous_customer_day",
                 table: "feedback_cases");
