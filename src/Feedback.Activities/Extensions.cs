@@ -78,6 +78,7 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton(options.Email);
         services.AddSingleton(options.Reports);
         services.AddSingleton<Reports.ReportService>();
+        services.AddSingleton<StaffRecords.StaffRecordService>();
         services.AddSingleton<Reports.CaseList>();
         services.AddSingleton<Audit.AuditTrail>();
         options.Retention.Validate();

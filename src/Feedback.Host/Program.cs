@@ -55,6 +55,7 @@ app.MapFeedbackApi();
 app.MapTaskApi();
 app.MapDirectoryApi();
 app.MapSlaApi();
+app.MapStaffRecordApi();
 app.MapReports();
 app.MapFeedbackPages();
 app.MapFeedbackStaff();

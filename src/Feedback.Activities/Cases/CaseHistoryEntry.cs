@@ -4,7 +4,10 @@ namespace Feedback.Activities.Cases;
 public sealed class CaseHistoryEntry
 {
     public long Id { get; set; }
+    /// <summary>The case; 0 on lines about a staff word-of-mouth record (see <see cref="StaffRecordId"/>).</summary>
     public long CaseId { get; set; }
+    /// <summary>Set on lines about a staff word-of-mouth record instead of a case.</summary>
+    public long? StaffRecordId { get; set; }
     public DateTimeOffset At { get; set; }
     /// <summary>A staff user name, <c>customer</c>, or <c>system</c>.</summary>
     public required string Actor { get; set; }

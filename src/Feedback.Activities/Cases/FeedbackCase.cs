@@ -57,6 +57,10 @@ public sealed class FeedbackCase
     public string? ProductKey { get; set; }
     /// <summary>Whole UTC days from 1970-01-01 to <see cref="ReceivedAt"/>, so repeat windows are integer arithmetic in any database.</summary>
     public int ReceivedDay { get; set; }
+    /// <summary>The received day of the latest earlier valid case of the same customer; kept by <see cref="Reports.RepeatFacts"/>.</summary>
+    public int? PreviousCustomerDay { get; set; }
+    /// <summary>The received day of the latest earlier valid case about the same product and category; kept by <see cref="Reports.RepeatFacts"/>.</summary>
+    public int? PreviousProductDay { get; set; }
     /// <summary>When a staff member first completed a task on the case.</summary>
     public DateTimeOffset? FirstResponseAt { get; set; }
     public long? FirstResponseSeconds { get; set; }

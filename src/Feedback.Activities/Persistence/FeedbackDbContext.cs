@@ -27,9 +27,29 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
     public DbSet<StaffCredential> StaffCredentials => Set<StaffCredential>();
     public DbSet<Intake.Mail.ReceivedMail> ReceivedMail => Set<Intake.Mail.ReceivedMail>();
+    public DbSet<StaffRecords.StaffRecord> StaffRecords => Set<StaffRecords.StaffRecord>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
+
+    /// <summary>Saves, and in the same transaction recomputes the repeat facts of the cases the save affects.</summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var touched = Reports.RepeatFacts.Touched(ChangeTracker);
+        if (touched.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        await Reports.RepeatFacts.LockAsync(this, touched, cancellationToken);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await Reports.RepeatFacts.RefreshAsync(this, touched, cancellationToken);
+        if (own is not null) await own.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    /// <summary>Saves what needs no repeat facts kept; cases are saved with <see cref="SaveChangesAsync(bool, CancellationToken)"/>.</summary>
+    /// <exception cref="NotSupportedException">The save adds, deletes or re-keys a case.</exception>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) => Reports.RepeatFacts.Touched(ChangeTracker).Count == 0
+        ? base.SaveChanges(acceptAllChangesOnSuccess)
+        : throw new NotSupportedException("Cases are saved with SaveChangesAsync, which keeps their repeat facts in the same transaction.");
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -62,6 +82,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("feedback_case_history");
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.CaseId, x.Id });
+            e.HasIndex(x => x.StaffRecordId);
         });
         model.Entity<CaseNumberCounter>(e =>
         {
@@ -173,6 +194,19 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(x => x.Key);
             e.Property(x => x.Key).HasMaxLength(100);
             e.Property(x => x.CaseNumber).HasMaxLength(32);
+        });
+        model.Entity<StaffRecords.StaffRecord>(e =>
+        {
+            e.ToTable("staff_records");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Employee, x.CreatedAt });
+            e.HasIndex(x => new { x.Author, x.SuggestionCreditedAt });
+            e.Property(x => x.Employee).HasMaxLength(64);
+            e.Property(x => x.DepartmentId).HasMaxLength(64);
+            e.Property(x => x.Author).HasMaxLength(200);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(32);
+            e.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
         });
         ModelConventions.UseSnakeCaseColumns(model);
     }

@@ -23,6 +23,8 @@ internal sealed class FeedbackApiExceptionHandler : IExceptionHandler
             Feedback.Activities.Tasks.TaskCompletionFailedException e => (StatusCodes.Status500InternalServerError, "The workflow failed to take the completion.", [e.Message]),
             Feedback.Activities.Access.AccessDeniedException e => (StatusCodes.Status403Forbidden, "Not allowed.", [e.Message]),
             Feedback.Activities.Reports.ReportValidationException e => (StatusCodes.Status400BadRequest, "The report request is not valid.", e.Errors),
+            Feedback.Activities.StaffRecords.StaffRecordValidationException e => (StatusCodes.Status400BadRequest, "The staff record request is not valid.", e.Errors),
+            Feedback.Activities.StaffRecords.StaffRecordConflictException e => (StatusCodes.Status409Conflict, "Conflict.", [e.Message]),
             KeyNotFoundException e => (StatusCodes.Status404NotFound, "Not found.", [e.Message]),
             WorkflowNotFoundException e => (StatusCodes.Status503ServiceUnavailable, "Feedback cannot be accepted right now.", [e.Message]),
             _ => (0, "", Array.Empty<string>()),

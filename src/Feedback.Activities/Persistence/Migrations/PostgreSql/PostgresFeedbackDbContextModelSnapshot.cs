@@ -53,12 +53,18 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("details");
 
+                    b.Property<long?>("StaffRecordId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("staff_record_id");
+
                     b.Property<string>("Via")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("via");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("StaffRecordId");
 
                     b.HasIndex("CaseId", "Id");
 
@@ -187,6 +193,14 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.Property<string>("Owner")
                         .HasColumnType("text")
                         .HasColumnName("owner");
+
+                    b.Property<int?>("PreviousCustomerDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_customer_day");
+
+                    b.Property<int?>("PreviousProductDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_product_day");
 
                     b.Property<string>("Product")
                         .HasColumnType("text")
@@ -702,6 +716,92 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.HasKey("Key");
 
                     b.ToTable("sla_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Feedback.Activities.StaffRecords.StaffRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<bool>("Anonymous")
+                        .HasColumnType("boolean")
+                        .HasColumnName("anonymous");
+
+                    b.Property<DateTimeOffset?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<string>("Author")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("author");
+
+                    b.Property<bool>("AuthorIsStaff")
+                        .HasColumnType("boolean")
+                        .HasColumnName("author_is_staff");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DepartmentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("department_id");
+
+                    b.Property<string>("Employee")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("employee");
+
+                    b.Property<string>("EmployeeComment")
+                        .HasColumnType("text")
+                        .HasColumnName("employee_comment");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Suggestion")
+                        .HasColumnType("text")
+                        .HasColumnName("suggestion");
+
+                    b.Property<DateTimeOffset?>("SuggestionCreditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("suggestion_credited_at");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Author", "SuggestionCreditedAt");
+
+                    b.HasIndex("Employee", "CreatedAt");
+
+                    b.ToTable("staff_records", (string)null);
                 });
 
             modelBuilder.Entity("Feedback.Activities.Tasks.FeedbackTask", b =>

@@ -46,12 +46,18 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("details");
 
+                    b.Property<long?>("StaffRecordId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("staff_record_id");
+
                     b.Property<string>("Via")
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("via");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("StaffRecordId");
 
                     b.HasIndex("CaseId", "Id");
 
@@ -178,6 +184,14 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.Property<string>("Owner")
                         .HasColumnType("TEXT")
                         .HasColumnName("owner");
+
+                    b.Property<int?>("PreviousCustomerDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_customer_day");
+
+                    b.Property<int?>("PreviousProductDay")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_product_day");
 
                     b.Property<string>("Product")
                         .HasColumnType("TEXT")
@@ -687,6 +701,90 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.HasKey("Key");
 
                     b.ToTable("sla_settings", (string)null);
+                });
+
+            modelBuilder.Entity("Feedback.Activities.StaffRecords.StaffRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Anonymous")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("anonymous");
+
+                    b.Property<long?>("AnsweredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("answered_at");
+
+                    b.Property<string>("Author")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author");
+
+                    b.Property<bool>("AuthorIsStaff")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("author_is_staff");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DepartmentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("department_id");
+
+                    b.Property<string>("Employee")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee");
+
+                    b.Property<string>("EmployeeComment")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("employee_comment");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Suggestion")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("suggestion");
+
+                    b.Property<long?>("SuggestionCreditedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suggestion_credited_at");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Author", "SuggestionCreditedAt");
+
+                    b.HasIndex("Employee", "CreatedAt");
+
+                    b.ToTable("staff_records", (string)null);
                 });
 
             modelBuilder.Entity("Feedback.Activities.Tasks.FeedbackTask", b =>

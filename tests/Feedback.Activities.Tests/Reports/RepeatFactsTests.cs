@@ -1,0 +1,145 @@
+using Feedback.Activities.Cases;
+using Feedback.Activities.Reports;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Activities.Tests.Reports;
+
+/// <summary>
+/// The maintained previous-case days that repeat complaints are counted from: kept on every save, in any order of
+/// arrival, when a case is judged malicious or gets its category, and across the window boundary. Window: 90 days.
+/// Report calendar Asia/Shanghai; all cases are received at 04:00 UTC (noon local), so local and UTC days agree.
+/// </summary>
+public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
+{
+    private const string Secret = "repeat-tests";
+    private ReportDatabase _db = null!;
+    private ReportService _reports = null!;
+    private int _next;
+
+    public async Task InitializeAsync()
+    {
+        _db = await ReportDatabase.CreateAsync(postgres);
+        _reports = new ReportService(_db, new ReportOptions { CustomerKeySecret = Secret });
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task A_repeat_counts_up_to_the_last_day_of_the_window_and_not_one_day_later()
+    {
+        // a1 on 01-01; a2 on 04-01 is 90 days later (inside); b1 on 01-01, b2 on 04-02 is 91 days later (outside).
+        await SaveAsync(Case("a@x.cn", Day(1, 1)), Case("b@x.cn", Day(1, 1)));
+        await SaveAsync(Case("a@x.cn", Day(4, 1)), Case("b@x.cn", Day(4, 2)));
+
+        var april = (await _reports.ComputeAsync(ReportPeriod.Month(2026, 4), ReportDimension.Total, null, default)).Total;
+        (april.Cases, april.Repeats).Should().Be((2L, 1L), "only a2 lies within 90 days of its customer's earlier case");
+        (await DaysAsync()).Should().Equal((Day(1, 1).Day, null), (Day(1, 1).Day, null), (Day(4, 1).Day, Day(1, 1).Day), (Day(4, 2).Day, Day(1, 1).Day));
+    }
+
+    [Fact]
+    public async Task A_case_arriving_late_with_an_earlier_receipt_makes_the_later_case_a_repeat()
+    {
+        await SaveAsync(Case("c@x.cn", Day(3, 20)));
+        (await MarchRepeatsAsync()).Should().Be(0);
+
+        await SaveAsync(Case("c@x.cn", Day(3, 5))); // an imported review received earlier, stored later
+
+        (await MarchRepeatsAsync()).Should().Be(1, "the 03-20 case now has an earlier case of the same customer");
+    }
+
+    [Fact]
+    public async Task A_case_judged_malicious_stops_making_the_next_one_a_repeat_and_counts_again_when_cleared()
+    {
+        await SaveAsync(Case("d@x.cn", Day(3, 2)), Case("d@x.cn", Day(3, 9)));
+        (await MarchRepeatsAsync()).Should().Be(1);
+
+        await ChangeAsync(Day(3, 2), c => c.MaliciousReason = "Fake order.");
+        var march = (await _reports.ComputeAsync(ReportPeriod.Month(2026, 3), ReportDimension.Total, null, default)).Total;
+        (march.Cases, march.Malicious, march.Repeats).Should().Be((1L, 1L, 0L), "a malicious case is left out, also as the earlier case of a repeat");
+
+        await ChangeAsync(Day(3, 2), c => c.MaliciousReason = null);
+        (await MarchRepeatsAsync()).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_product_repeat_appears_when_classification_sets_the_category()
+    {
+        var meat = new ProductDetails { Name = "Luncheon Meat", Model = "340g" };
+        await SaveAsync(Case(null, Day(3, 1), meat, FeedbackCategory.ProductQuality), Case(null, Day(3, 10), meat, category: null));
+        (await MarchRepeatsAsync()).Should().Be(0, "the second case has no category yet");
+
+        await ChangeAsync(Day(3, 10), c => c.Category = FeedbackCategory.ProductQuality);
+        (await MarchRepeatsAsync()).Should().Be(1);
+
+        await ChangeAsync(Day(3, 10), c => c.Category = FeedbackCategory.Other);
+        (await MarchRepeatsAsync()).Should().Be(0, "another category is another complaint");
+    }
+
+    [Fact]
+    public async Task A_department_report_covers_the_cases_it_helps_with_while_rows_stay_with_the_lead()
+    {
+        var helped = Case("e@x.cn", Day(3, 3));
+        (helped.LeadDepartment, helped.HelperDepartments) = ("logistics", ["quality", "after_sales"]);
+        var other = Case("f@x.cn", Day(3, 4));
+        other.LeadDepartment = "logistics";
+        await SaveAsync(helped, other, Case("g@x.cn", Day(3, 5)));
+        var march = ReportPeriod.Month(2026, 3);
+
+        var quality = await _reports.ComputeAsync(march, ReportDimension.Department, "quality", default);
+        quality.Total.Cases.Should().Be(2, "its own case and the one it helps with");
+        quality.Rows.Select(r => (r.Key, r.Cases)).Should().BeEquivalentTo(new[] { ("quality", 1L), ("logistics", 1L) });
+        (await _reports.ComputeAsync(march, ReportDimension.Total, "after_sales", default)).Total.Cases.Should().Be(1);
+        (await _reports.ComputeAsync(march, ReportDimension.Total, "after", default)).Total.Cases.Should().Be(0, "a department id matches whole");
+        var all = await _reports.ComputeAsync(march, ReportDimension.Department, null, default);
+        all.Rows.Sum(r => r.Cases).Should().Be(all.Total.Cases, "by department every case counts once");
+    }
+
+    private async Task<long> MarchRepeatsAsync() =>
+        (await _reports.ComputeAsync(ReportPeriod.Month(2026, 3), ReportDimension.Total, null, default)).Total.Repeats;
+
+    private async Task<List<(int, int?)>> DaysAsync()
+    {
+        await using var db = _db.CreateDbContext();
+        return (await db.Cases.OrderBy(c => c.ReceivedDay).ThenBy(c => c.Id).Select(c => new { c.ReceivedDay, c.PreviousCustomerDay }).ToListAsync())
+            .Select(c => (c.ReceivedDay, c.PreviousCustomerDay)).ToList();
+    }
+
+    private async Task SaveAsync(params FeedbackCase[] cases)
+    {
+        await using var db = _db.CreateDbContext();
+        db.Cases.AddRange(cases);
+        await db.SaveChangesAsync();
+    }
+
+    private async Task ChangeAsync((DateTimeOffset At, int Day) received, Action<FeedbackCase> change)
+    {
+        await using var db = _db.CreateDbContext();
+        var feedback = await db.Cases.SingleAsync(c => c.ReceivedDay == received.Day);
+        change(feedback);
+        await db.SaveChangesAsync();
+    }
+
+    private static (DateTimeOffset At, int Day) Day(int month, int day)
+    {
+        var at = new DateTimeOffset(2026, month, day, 4, 0, 0, TimeSpan.Zero);
+        return (at, CaseFacts.Day(at));
+    }
+
+    private FeedbackCase Case(string? email, (DateTimeOffset At, int Day) received, ProductDetails? product = null,
+        FeedbackCategory? category = FeedbackCategory.ServiceAttitude)
+    {
+        var n = ++_next;
+        var feedback = new FeedbackCase
+        {
+            Number = $"FB-2026-{n:000000}", Content = $"Case {n}", ReceivedAt = received.At, Channel = FeedbackChannel.WebForm, Anonymous = email is null,
+            CustomerEmail = email, Product = product, Category = category, LeadDepartment = "quality",
+            WorkflowInstanceId = $"wf-{n}", WorkflowDefinitionId = "general-feedback", CreatedAt = received.At, UpdatedAt = received.At,
+        };
+        CaseFacts.OnRegistration(feedback, Secret);
+        return feedback;
+    }
+}
+
+public sealed class PostgresRepeatFactsTests() : RepeatFactsTests(postgres: true);
+
+public sealed class SqliteRepeatFactsTests() : RepeatFactsTests(postgres: false);
