@@ -110,7 +110,7 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
             var route = d.Intake[i];
             if (string.IsNullOrWhiteSpace(route.Process)) errors.Add($"intake[{i}].process: the definition id of a process is required.");
             else if (route.Process.Length > 100) errors.Add($"intake[{i}].process: at most 100 characters.");
-            foreach (var channel in route.Channels.Where(c => !Enum.TryParse<FeedbackChannel>(c, ignoreCase: true, out _)))
+            foreach (var channel in route.Channels.Where(c => !Enum.GetNames<FeedbackChannel>().Contains(c, StringComparer.OrdinalIgnoreCase)))
                 errors.Add($"intake[{i}].channels: '{channel}' is not a channel ({string.Join(", ", Enum.GetNames<FeedbackChannel>())}).");
         }
         return errors;
