@@ -1,7 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Intake.Mail;
+using Feedback.Activities.Persistence;
 using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Feedback.Activities.Tests.Processes;
 
@@ -214,6 +219,42 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         })).Content.ReadFromJsonAsync<JsonObject>())!;
         ((string?)routed["process"]).Should().Be("product-problem", "an edited route takes effect for the next case without a restart");
     }
+
+    [Fact]
+    public async Task A_customers_new_mail_goes_to_the_case_owner_once_and_after_closure_to_the_complaint_desk()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "Email", ["customerName"] = "Ms Lin", ["customerEmail"] = "lin@example.cn",
+            ["content"] = "The luncheon meat can was dented and rusty at the seam.", ["product"] = new JsonObject { ["name"] = "Luncheon meat 340g" },
+        });
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        var intake = _host.Services.GetRequiredService<MailIntakeService>();
+        IncomingMail Reply(string key, string text) =>
+            new(key, "Ms Lin", "lin@example.cn", $"Re: {number}", text, number, [], [], Automatic: false, SentAt: null);
+
+        var first = Reply("reply-1", "Any news? The shop still sells that batch.");
+        (await intake.AcceptAsync(first, default)).Kind.Should().Be(MailOutcomeKind.AddedToCase);
+        (await intake.AcceptAsync(first, default)).Kind.Should().Be(MailOutcomeKind.AlreadyHandled);
+        var answers = await AnswerTasksAsync(number);
+        var answer = answers.Should().ContainSingle("a mail handled twice raises its event once").Subject;
+        ((string?)answer["assignee"]).Should().Be(owner, "the case is still open");
+        ((string?)answer["instructions"]).Should().Contain("The shop still sells that batch.");
+        await CompleteAsync(answer, owner, "Done", new JsonObject { ["Answer"] = "Called her back; the batch is withdrawn." });
+
+        await using (var scope = _host.Services.CreateAsyncScope())
+        await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
+            await db.Cases.Where(c => c.Number == number).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CaseStatus.Closed));
+        (await intake.AcceptAsync(Reply("reply-2", "It happened again with a new can."), default)).Kind.Should().Be(MailOutcomeKind.AddedToCase);
+        var open = (await AnswerTasksAsync(number)).Where(t => (string?)t["status"] == "Open").ToList();
+        var desk = open.Should().ContainSingle().Subject;
+        ((string?)desk["assignee"]).Should().BeNull();
+        ((string?)desk["role"], (string?)desk["department"]).Should().Be(("ComplaintDesk", "complaint-desk"), "a closed case has no one working on it");
+    }
+
+    private async Task<List<JsonObject>> AnswerTasksAsync(string number) =>
+        (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}"))!["items"]!.AsArray()
+            .Select(t => t!.AsObject()).Where(t => (string?)t["title"] == "Answer the customer's new message").ToList();
 
     private async Task<HttpStatusCode> ActAsync(string path, string user, JsonObject body)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Classification;
 using Feedback.Activities.Notification;
@@ -32,12 +33,18 @@ public sealed record MailOutcome(MailOutcomeKind Kind, string? CaseNumber, strin
 /// mail's key in the same commit as the case or history line, so a mail handled twice is stored once.
 /// </summary>
 public sealed class MailIntakeService(
-    IDbContextFactory<FeedbackDbContext> dbFactory, CaseService cases, EmailOptions email, IClock clock,
+    IDbContextFactory<FeedbackDbContext> dbFactory, CaseService cases, WorkflowRuntime runtime, EmailOptions email, IClock clock,
     ILogger<MailIntakeService> logger, IPhotoLinks? photoLinks = null)
 {
     public const string Via = "e-mail";
     /// <summary>The history verb of a customer's mail added to a case.</summary>
     public const string CustomerMessageAction = "CustomerMessage";
+    /// <summary>
+    /// The event a customer's mail to an existing case raises, correlated by the case number: it resumes the case's
+    /// workflow where it waits for one and starts the processes it triggers (shipped: <c>customer-message</c>). Its
+    /// payload: <c>caseNumber</c>, <c>status</c>, <c>owner</c>, <c>leadDepartment</c>, <c>message</c>.
+    /// </summary>
+    public const string CustomerMessageEvent = "CustomerMessage";
 
     /// <exception cref="WorkflowNotFoundException">The feedback process is not published; nothing was stored.</exception>
     public async Task<MailOutcome> AcceptAsync(IncomingMail mail, CancellationToken cancellationToken)
@@ -107,6 +114,15 @@ public sealed class MailIntakeService(
         details.Append(IncomingMailReader.Clean(mail.Text, CaseRegistrationValidator.MaxContentLength) ?? "(no text)");
         if (photos.Count > 0) details.Append("\n\nPhotos: ").Append(string.Join(" ", photos));
         if (NotKept(mail) is { Count: > 0 } notKept) details.Append("\n\n[Attachments not kept: ").Append(IncomingMailReader.Clean(string.Join(", ", notKept), 2_000)).Append(']');
+
+        // Raised before the mail is marked as stored: if this process stops in between, the mail is read again and the
+        // event delivered again under the same delivery id, which starts nothing a second time.
+        var payload = new JsonObject
+        {
+            ["caseNumber"] = feedback.Number, ["status"] = feedback.Status.ToString(), ["owner"] = feedback.Owner,
+            ["leadDepartment"] = feedback.LeadDepartment, ["message"] = details.ToString(),
+        };
+        await runtime.TriggerEventAsync(CustomerMessageEvent, feedback.Number, null, payload, "mail:" + mail.Key, cancellationToken);
 
         var now = clock.UtcNow;
         db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = "customer", Via = Via, Action = CustomerMessageAction, Details = details.ToString() });
