@@ -225,14 +225,31 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
     }
 
     /// <summary>
-    /// The member whose task this is (its claimant, else its assignee) when they are absent now and named
-    /// <paramref name="user"/>, an active member, as their delegate; otherwise null.
+    /// The absent member <paramref name="user"/> stands in for on this task, or null. For a claimed or assigned task:
+    /// its claimant, else its assignee, when they are absent now and named the user, an active member, as their
+    /// delegate. For a task open to a role: an absent member who may work on it and named the user as delegate. The
+    /// task's exclusions bind a delegate as they bind everyone.
     /// </summary>
     private async Task<string?> StandInForAsync(FeedbackDbContext db, FeedbackTask task, string user, CancellationToken cancellationToken)
     {
-        if ((task.ClaimedBy ?? task.Assignee) is not { } owner || owner == user) return null;
-        if (await StaffAsync(db, owner, cancellationToken) is not { } absent || absent.Delegate != user || !absent.IsAbsentAt(clock.UtcNow)) return null;
-        return await StaffAsync(db, user, cancellationToken) is { Active: true } ? owner : null;
+        if (TaskAccess.IsExcluded(task, user)) return null;
+        var now = clock.UtcNow;
+        string? absentee;
+        if ((task.ClaimedBy ?? task.Assignee) is { } owner)
+        {
+            if (owner == user) return null;
+            absentee = await StaffAsync(db, owner, cancellationToken) is { } absent && absent.Delegate == user && absent.IsAbsentAt(now) ? owner : null;
+        }
+        else
+        {
+            // Someone who may do the role's task themselves does it in their own name.
+            if (TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken))) return null;
+            var delegating = await db.Staff.AsNoTracking().Where(s => s.Delegate == user && s.Active).ToListAsync(cancellationToken);
+            absentee = delegating.Where(s => s.IsAbsentAt(now) && TaskAccess.MayWork(task, s.UserName, s))
+                .Select(s => s.UserName).Order(StringComparer.Ordinal).FirstOrDefault();
+        }
+        if (absentee is null) return null;
+        return await StaffAsync(db, user, cancellationToken) is { Active: true } ? absentee : null;
     }
 
     private static string OnBehalf(string? absent) => absent is null ? "" : $" on behalf of {absent}";

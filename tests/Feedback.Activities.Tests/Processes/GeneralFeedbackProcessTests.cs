@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Intake.Mail;
+using Feedback.Activities.Organization;
 using Feedback.Activities.Persistence;
 using Feedback.Workflows.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -250,6 +251,33 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         var desk = open.Should().ContainSingle().Subject;
         ((string?)desk["assignee"]).Should().BeNull();
         ((string?)desk["role"], (string?)desk["department"]).Should().Be(("ComplaintDesk", "complaint-desk"), "a closed case has no one working on it");
+    }
+
+    [Fact]
+    public async Task An_absent_heads_delegate_does_the_heads_review_on_their_behalf_unless_the_delegate_rectified_the_case()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["anonymous"] = true, ["content"] = "The peach can was swollen and the syrup smelt sour.",
+            ["product"] = new JsonObject { ["name"] = "Yellow peach 425g" },
+        });
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Withdraw the batch", ["Deadline"] = "2026-12-31", ["Goal"] = "No repeat" });
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Batch withdrawn." });
+        var review = await OpenTaskAsync(number);
+        ((string?)review["role"], (string?)review["department"]).Should().Be(("DepartmentHead", "quality"));
+        var absences = _host.Services.GetRequiredService<AbsenceService>();
+        var now = DateTimeOffset.UtcNow;
+
+        await absences.SetAsync("chen.jie", now.AddHours(-1), now.AddDays(2), owner, default);
+        (await ActAsync($"/api/tasks/{review["id"]}/complete", owner, new JsonObject { ["action"] = "Approve", ["values"] = new JsonObject() }))
+            .Should().Be(HttpStatusCode.Forbidden, "a delegate who rectified the case may not review it either");
+
+        await absences.SetAsync("chen.jie", now.AddHours(-1), now.AddDays(2), "wu.lei", default);
+        await CompleteAsync(review, "wu.lei", "Approve");
+        (await CaseAsync(number))["history"]!.AsArray().Select(h => (string?)h!["details"])
+            .Should().Contain(d => d != null && d.Contains("wu.lei") && d.Contains("on behalf of chen.jie"));
+        ((string?)(await OpenTaskAsync(number))["title"]).Should().Contain("complaint desk", "the review moved on");
     }
 
     private async Task<List<JsonObject>> AnswerTasksAsync(string number) =>
