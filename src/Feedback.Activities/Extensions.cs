@@ -84,6 +84,7 @@ public static class FeedbackServiceCollectionExtensions
         options.Retention.Validate();
         services.AddSingleton(options.Retention);
         services.AddSingleton<Retention.RetentionService>();
+        services.AddSingleton<Retention.WorkflowDataRetention>();
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddSingleton<Notification.MailFailureRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Notification.MailFailureRecorder>());

@@ -35,6 +35,7 @@ builder.Services.AddFeedbackDomain(o =>
     o.Reports.CustomerKeySecret = settings.CustomerKeySecret;
     o.Retention.Years = builder.Configuration.GetValue("Retention:Years", o.Retention.Years);
     o.Retention.Interval = builder.Configuration.GetValue("Retention:Interval", o.Retention.Interval);
+    o.Retention.DeliveredMailKeptFor = builder.Configuration.GetValue("Retention:DeliveredMailKeptFor", o.Retention.DeliveredMailKeptFor);
 });
 builder.Services.AddFeedbackLinks(builder.Configuration.GetSection("Links").Get<MailLinkOptions>() ?? new MailLinkOptions());
 builder.Services.AddFeedbackPages(settings.Email, settings.DataFolder);

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Feedback.Activities.Retention;
 
-/// <summary>Runs <see cref="RetentionService.AnonymiseDueAsync"/> shortly after start-up and then every <see cref="RetentionOptions.Interval"/>.</summary>
-internal sealed class RetentionJob(RetentionService retention, RetentionOptions options, ILogger<RetentionJob> logger) : BackgroundService
+/// <summary>
+/// Runs <see cref="RetentionService.AnonymiseDueAsync"/> and then <see cref="WorkflowDataRetention"/>'s passes shortly
+/// after start-up and then every <see cref="RetentionOptions.Interval"/>.
+/// </summary>
+internal sealed class RetentionJob(RetentionService retention, WorkflowDataRetention workflowData, RetentionOptions options, ILogger<RetentionJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,6 +21,10 @@ internal sealed class RetentionJob(RetentionService retention, RetentionOptions 
             {
                 var count = await retention.AnonymiseDueAsync(stoppingToken);
                 if (count > 0) logger.LogInformation("Retention anonymised {Count} cases", count);
+                var instances = await workflowData.RemoveInstancesOfAnonymisedCasesAsync(stoppingToken);
+                if (instances > 0) logger.LogInformation("Retention deleted {Count} finished workflow instances of anonymised cases", instances);
+                var mail = await workflowData.PurgeDeliveredMailAsync(stoppingToken);
+                if (mail > 0) logger.LogInformation("Retention deleted {Count} delivered mails from the outbox", mail);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

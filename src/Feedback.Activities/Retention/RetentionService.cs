@@ -19,9 +19,16 @@ public sealed class RetentionOptions
 
     public int BatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// How long a delivered mail stays in the outbox (for tracing a delivery) before its copy of the message, names and
+    /// addresses included, is deleted.
+    /// </summary>
+    public TimeSpan DeliveredMailKeptFor { get; set; } = TimeSpan.FromDays(30);
+
     /// <exception cref="InvalidOperationException">The settings break the retention rule.</exception>
     public void Validate()
     {
+        if (DeliveredMailKeptFor <= TimeSpan.Zero) throw new InvalidOperationException("Retention:DeliveredMailKeptFor must be positive, e.g. 30.00:00:00.");
         if (Years < MinimumYears) throw new InvalidOperationException($"Retention:Years is {Years}; cases are kept at least {MinimumYears} years.");
         if (BatchSize < 1) throw new InvalidOperationException("Retention:BatchSize must be at least 1.");
     }

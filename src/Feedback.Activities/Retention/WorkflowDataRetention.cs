@@ -1,0 +1,68 @@
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Activities.Retention;
+
+/// <summary>
+/// The copies of personal data the workflow runtime holds outside the case row: a finished workflow instance keeps the
+/// customer's text in its input, variables and journal, and a delivered mail stays in the outbox with its rendered
+/// body. Once a case is anonymised its finished instances are deleted (the case and its audit trail remain the
+/// record); delivered mail is deleted after <see cref="RetentionOptions.DeliveredMailKeptFor"/>.
+/// </summary>
+/// <remarks>
+/// Both passes derive what to delete from what is stored, not from what the last pass did, so a pass cut short by a
+/// crash is completed by the next one, on any host. Instances still running are left alone: they own open work.
+/// </remarks>
+public sealed class WorkflowDataRetention(
+    IDbContextFactory<WorkflowDbContext> workflowDb, IDbContextFactory<FeedbackDbContext> feedbackDb, WorkflowRuntime runtime,
+    RetentionOptions options, IClock clock)
+{
+    /// <summary>Deletes the finished workflow instances of anonymised cases; returns how many it deleted.</summary>
+    public async Task<int> RemoveInstancesOfAnonymisedCasesAsync(CancellationToken cancellationToken)
+    {
+        // A case is anonymised only when it has not changed for the retention period, so its instances finished before then.
+        var cutoff = clock.UtcNow.AddYears(-options.Years);
+        const string finished = nameof(WorkflowStatus.Finished);
+        var removed = 0;
+        var after = "";
+        while (true)
+        {
+            List<(string Id, string Number)> batch;
+            await using (var db = await workflowDb.CreateDbContextAsync(cancellationToken))
+                batch = (await db.Instances.AsNoTracking()
+                    .Where(i => i.Status == finished && i.CorrelationId != null && i.FinishedAt < cutoff && string.Compare(i.Id, after) > 0)
+                    .OrderBy(i => i.Id).Take(options.BatchSize).Select(i => new { i.Id, i.CorrelationId }).ToListAsync(cancellationToken))
+                    .Select(i => (i.Id, i.CorrelationId!)).ToList();
+            if (batch.Count == 0) return removed;
+            after = batch[^1].Id;
+
+            var numbers = batch.Select(b => b.Number).Distinct().ToList();
+            HashSet<string> anonymised;
+            await using (var db = await feedbackDb.CreateDbContextAsync(cancellationToken))
+                anonymised = (await db.Cases.AsNoTracking().Where(c => numbers.Contains(c.Number) && c.AnonymisedAt != null)
+                    .Select(c => c.Number).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (id, _) in batch.Where(b => anonymised.Contains(b.Number)))
+            {
+                try
+                {
+                    await runtime.DeleteAsync(id, cancellationToken);
+                    removed++;
+                }
+                catch (WorkflowInstanceNotFoundException)
+                {
+                    // Another host's pass deleted it first.
+                }
+            }
+        }
+    }
+
+    /// <summary>Deletes outbox messages delivered longer ago than the configured time; returns how many.</summary>
+    public async Task<int> PurgeDeliveredMailAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.UtcNow - options.DeliveredMailKeptFor;
+        await using var db = await workflowDb.CreateDbContextAsync(cancellationToken);
+        return await db.Outbox.Where(o => o.DeliveredAt != null && o.DeliveredAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+    }
+}

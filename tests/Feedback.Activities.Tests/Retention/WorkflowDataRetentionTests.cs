@@ -1,0 +1,93 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Persistence;
+using Feedback.Activities.Retention;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Persistence.Entities;
+using Feedback.Workflows.Runtime;
+using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
+
+namespace Feedback.Activities.Tests.Retention;
+
+/// <summary>After retention, the workflow side keeps no copy of an anonymised case's data, and delivered mail does not stay for ever.</summary>
+public sealed class WorkflowDataRetentionTests : IAsyncLifetime
+{
+    private PostgresDatabase _db = null!;
+    private TestHost _host = null!;
+    private HttpClient _staff = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await PostgresDatabase.CreateAsync();
+        _host = new TestHost(_db.ConnectionString);
+        _staff = _host.Api();
+        var definition = new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("handled")))).Build("general-feedback", "General feedback");
+        (await _staff.PostAsJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = definition, ["publish"] = true })).EnsureSuccessStatusCode();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Finished_instances_of_anonymised_cases_and_old_delivered_mail_are_deleted_and_nothing_else()
+    {
+        var anonymised = await SubmitAsync("The lid of the jar was rusty.");
+        var held = await SubmitAsync("Glass splinters in the jam.");
+        var running = await SubmitAsync("The delivery came a week late.");
+        await FinishAsync(anonymised);
+        await FinishAsync(held);
+        var later = new FixedClock(DateTimeOffset.UtcNow.AddYears(RetentionOptions.MinimumYears).AddDays(40));
+        var options = new RetentionOptions();
+        var retention = new RetentionService(Factory<FeedbackDbContext>(), options, later);
+        await retention.SetLegalHoldAsync(held, true, "Court case 2029-17.", "po", "api", default);
+        (await retention.AnonymiseDueAsync(default)).Should().Be(2, "the running case is anonymised too; its instance still runs");
+
+        await using (var db = await Factory<WorkflowDbContext>().CreateDbContextAsync())
+        {
+            db.Outbox.AddRange(
+                new OutboxRecord { Id = "delivered", Type = "Feedback.Email", Payload = "{}", CreatedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.UtcNow, DeliveredAt = DateTimeOffset.UtcNow },
+                new OutboxRecord { Id = "pending", Type = "Feedback.Email", Payload = "{}", CreatedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.UtcNow.AddYears(10) });
+            await db.SaveChangesAsync();
+        }
+        var workflowData = new WorkflowDataRetention(Factory<WorkflowDbContext>(), Factory<FeedbackDbContext>(), _host.Services.GetRequiredService<WorkflowRuntime>(), options, later);
+
+        (await workflowData.RemoveInstancesOfAnonymisedCasesAsync(default)).Should().Be(1);
+        (await workflowData.RemoveInstancesOfAnonymisedCasesAsync(default)).Should().Be(0, "a second pass finds nothing left");
+        (await workflowData.PurgeDeliveredMailAsync(default)).Should().Be(1);
+
+        await using var check = await Factory<WorkflowDbContext>().CreateDbContextAsync();
+        (await check.Instances.Select(i => i.CorrelationId).ToListAsync()).Should().BeEquivalentTo([held, running]);
+        (await check.Journal.CountAsync(j => !check.Instances.Any(i => i.Id == j.WorkflowInstanceId))).Should().Be(0, "the journal went with its instance");
+        (await check.Outbox.Select(o => o.Id).ToListAsync()).Should().Equal("pending");
+    }
+
+    private IDbContextFactory<T> Factory<T>() where T : DbContext => _host.Services.GetRequiredService<IDbContextFactory<T>>();
+
+    private async Task<string> SubmitAsync(string content)
+    {
+        var response = await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Ms Lin", ["customerPhone"] = "+86 138 0000 0001", ["content"] = content,
+        });
+        response.EnsureSuccessStatusCode();
+        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+    }
+
+    private async Task FinishAsync(string number)
+    {
+        (await _staff.PostAsJsonAsync("/elsa/api/events/handled/trigger", new JsonObject { ["correlationId"] = number })).EnsureSuccessStatusCode();
+        await using var db = await Factory<WorkflowDbContext>().CreateDbContextAsync();
+        (await db.Instances.SingleAsync(i => i.CorrelationId == number)).Status.Should().Be(nameof(WorkflowStatus.Finished));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : IClock
+    {
+        public DateTimeOffset UtcNow => now;
+    }
+}
