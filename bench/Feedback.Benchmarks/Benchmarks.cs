@@ -23,7 +23,7 @@ internal static class Benchmarks
           http         the intake API, the signed task pages and the form page under wrk: throughput, p50/p99, errors
                        --min-connections 2  --max-connections 32 (x4 steps)  --seconds 15 (per run)  --cases 300 (task links)
           memory       the host's memory idle and after resuming a sample, with many suspended instances against ~0
-                       --instances 100000  --sample 200  --settle-seconds 10
+                       --instances 100000  --sample 200  --settle-seconds 15
 
         intake, resume, reports, timers, http and memory read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
         of a disposable cluster (scripts/bench.sh starts one); pgbench is taken from FEEDBACK_PGBENCH, PATH or
@@ -38,6 +38,7 @@ internal static class Benchmarks
         "reports" => ReportsBenchmark.RunAsync(options),
         "timers" => TimersBenchmark.RunAsync(options),
         "http" => HttpBenchmark.RunAsync(options),
+        "memory" => MemoryBenchmark.RunAsync(options),
         _ => throw new BenchmarkException($"unknown benchmark '{name}'"),
     };
 }
