@@ -11,7 +11,8 @@ namespace Feedback.Benchmarks;
 /// A first host registers <c>sample + 1</c> cases through intake (each waits on its first staff task). A fresh host
 /// on that database is the baseline: measured idle, then after completing the sample's tasks. Then the store is
 /// filled with copies of one of those cases up to <c>--instances</c> suspended instances (<see cref="SuspendedCopies"/>),
-/// and another fresh host is measured the same way, resuming copies spread over the whole range. Memory is the
+/// and another fresh host is measured the same way, resuming copies spread over the whole range; a last one after the
+/// store's timers are taken away tells whether the timer repair is what grows with the count. Memory is the
 /// process's resident set from <c>/proc/&lt;pid&gt;/status</c> (current, peak, anonymous): the host runs as a separate
 /// process with its own runtime, whose own counters are not reachable from here.
 /// </remarks>
@@ -23,7 +24,7 @@ internal static class MemoryBenchmark
         var sample = options.Int("sample", 200);
         var settle = options.Seconds("settle-seconds", 15);
         options.RejectUnknown();
-        if (instances <= 2 * (sample + 1)) throw new BenchmarkException("--instances must be well above --sample");
+        if (instances < 4 * (sample + 1)) throw new BenchmarkException("--instances must be at least four times --sample");
         if (!File.Exists("/proc/self/status")) throw new BenchmarkException("/proc/<pid>/status is not available on this system");
 
         await using var database = await BenchDatabase.CreateAsync();
@@ -53,9 +54,20 @@ internal static class MemoryBenchmark
         await SuspendedCopies.FillAsync(database, template, copies);
         fill.Stop();
         // The sample is spread over the whole range of copies, so it touches old and new rows alike.
-        var spread = Enumerable.Range(0, sample).Select(i => SuspendedCopies.NumberOf(template, 1 + (int)((long)i * (copies - 1) / Math.Max(1, sample - 1)))).ToList();
+        var positions = Enumerable.Range(0, sample).Select(i => 1 + (int)((long)i * (copies - 2) / Math.Max(1, sample - 1))).ToList();
+        var spread = positions.Select(n => SuspendedCopies.NumberOf(template, n)).ToList();
         BenchSession.Progress($"loaded host: {instances} suspended instances");
         var loaded = await MeasureAsync(database, spread, settle);
+
+        // Which part grows with the suspended count: the same store once more with every timer taken away from what the
+        // periodic timer repair reads (Quartz's bookmark triggers, the bookmarks' due times); the instances, their task
+        // bookmarks, cases and tasks stay. The sample is the copy after each one resumed above, still on its first task.
+        var timers = Convert.ToInt64(await database.ScalarAsync("SELECT count(*) FROM bookmarks WHERE resume_at IS NOT NULL"));
+        await database.ExecuteAsync("BEGIN; DELETE FROM qrtz_simple_triggers WHERE trigger_group = 'bookmarks'; " +
+            "DELETE FROM qrtz_triggers WHERE trigger_group = 'bookmarks'; UPDATE bookmarks SET resume_at = NULL WHERE resume_at IS NOT NULL; COMMIT;");
+        var neighbours = positions.Select(n => SuspendedCopies.NumberOf(template, n + 1)).ToList();
+        BenchSession.Progress($"loaded host without timers ({timers} removed)");
+        var untimed = await MeasureAsync(database, neighbours, settle);
 
         static double MiB(long kB) => kB / 1024.0;
         new Report("memory")
@@ -65,6 +77,8 @@ internal static class MemoryBenchmark
             .Add("loadedSuspended", "loaded: suspended instances", loaded.Suspended, "", 0)
             .Add("baselineStartSeconds", "baseline: host start until ready", baseline.StartSeconds, "s")
             .Add("loadedStartSeconds", "loaded: host start until ready", loaded.StartSeconds, "s")
+            .Add("baselineReadyRssMiB", "baseline: resident set when it first answers", MiB(baseline.Ready.RssKb), "MiB")
+            .Add("loadedReadyRssMiB", "loaded: resident set when it first answers", MiB(loaded.Ready.RssKb), "MiB")
             .Add("baselineIdleRssMiB", "baseline: idle resident set (VmRSS)", MiB(baseline.Idle.RssKb), "MiB")
             .Add("loadedIdleRssMiB", "loaded: idle resident set (VmRSS)", MiB(loaded.Idle.RssKb), "MiB")
             .Add("idleRssRatio", "loaded / baseline: idle resident set", loaded.Idle.RssKb / (double)baseline.Idle.RssKb, "", 2)
@@ -82,12 +96,19 @@ internal static class MemoryBenchmark
             .Add("baselinePeakMiB", "baseline: peak resident set (VmHWM)", MiB(baseline.After.PeakKb), "MiB")
             .Add("loadedPeakMiB", "loaded: peak resident set (VmHWM)", MiB(loaded.After.PeakKb), "MiB")
             .Add("peakRatio", "loaded / baseline: peak resident set", loaded.After.PeakKb / (double)baseline.After.PeakKb, "", 2)
+            .Add("timersRemoved", "without timers: timer bookmarks and their triggers removed", timers, "", 0)
+            .Add("untimedStartSeconds", "without timers: host start until ready", untimed.StartSeconds, "s")
+            .Add("untimedIdleRssMiB", "without timers: idle resident set (VmRSS)", MiB(untimed.Idle.RssKb), "MiB")
+            .Add("untimedIdleAnonMiB", "without timers: idle anonymous memory (RssAnon)", MiB(untimed.Idle.AnonKb), "MiB")
+            .Add("untimedIdleRssRatio", "without timers / baseline: idle resident set", untimed.Idle.RssKb / (double)baseline.Idle.RssKb, "", 2)
+            .Add("untimedAfterRssMiB", "without timers: resident set after the sample", MiB(untimed.After.RssKb), "MiB")
+            .Add("untimedPeakMiB", "without timers: peak resident set (VmHWM)", MiB(untimed.After.PeakKb), "MiB")
             .Print();
         return 0;
     }
 
     /// <summary>What one host showed: idle after start-up, then after completing one open task of each case in <paramref name="cases"/>.</summary>
-    private sealed record Phase(long Suspended, double StartSeconds, ProcessMemory Idle, double ResumeSeconds, ProcessMemory After);
+    private sealed record Phase(long Suspended, double StartSeconds, ProcessMemory Ready, ProcessMemory Idle, double ResumeSeconds, ProcessMemory After);
 
     private static async Task<Phase> MeasureAsync(BenchDatabase database, List<string> cases, TimeSpan settle)
     {
@@ -95,6 +116,7 @@ internal static class MemoryBenchmark
         var start = Stopwatch.StartNew();
         await using var host = await HostUnderTest.StartAsync(database.ConnectionString);
         var startSeconds = start.Elapsed.TotalSeconds;
+        var ready = ProcessMemory.Read(host.Process.Id);
         // Start-up work (timer repair, caches) runs in the background after the host answers; let it finish.
         await Task.Delay(settle);
         var idle = ProcessMemory.Read(host.Process.Id);
@@ -123,7 +145,7 @@ internal static class MemoryBenchmark
         await Task.Delay(settle / 3);
         var after = ProcessMemory.Read(host.Process.Id);
         BenchSession.Progress($"after {cases.Count} completions: {after}");
-        return new Phase(suspended, startSeconds, idle, resumeSeconds, after);
+        return new Phase(suspended, startSeconds, ready, idle, resumeSeconds, after);
     }
 
     private static async Task DrainOutboxAsync(BenchDatabase database)
