@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks in bench/Feedback.Benchmarks against a throw-away PostgreSQL cluster.
 #
-#   ./scripts/bench.sh                   every benchmark: classifier, intake, resume, reports, timers
+#   ./scripts/bench.sh                   every benchmark: classifier, intake, resume, reports, timers, http, memory
 #   ./scripts/bench.sh intake            one benchmark
 #   ./scripts/bench.sh intake --clients 4 --seconds 20     options go to the runner (see its usage)
 #
@@ -29,11 +29,11 @@ fail() { printf 'bench.sh: error: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
-all_benchmarks=(classifier intake resume reports timers)
+all_benchmarks=(classifier intake resume reports timers http memory)
 benchmarks=("${all_benchmarks[@]}")
 if [[ $# -gt 0 && "$1" != --* ]]; then
     case "$1" in
-        classifier|intake|resume|reports|timers) benchmarks=("$1") ;;
+        classifier|intake|resume|reports|timers|http|memory) benchmarks=("$1") ;;
         all) ;;
         *) fail "unknown benchmark '$1'; use one of: ${all_benchmarks[*]} (or all)" ;;
     esac
@@ -141,6 +141,19 @@ Install the Debian package 'postgresql' (sudo apt-get install postgresql), or se
     fi
     export FEEDBACK_PGBENCH="$pg_bin/pgbench"
 fi
+
+# The http benchmark drives the host with wrk (Debian package 'wrk').
+for name in "${benchmarks[@]}"; do
+    [[ "$name" == http ]] || continue
+    if ! command -v wrk >/dev/null 2>&1; then
+        if is_root; then
+            step "installing the load generator wrk (Debian package 'wrk')"
+            apt_install wrk || fail "could not install the Debian package 'wrk'"
+        else
+            fail "wrk not found: install the Debian package 'wrk' (sudo apt-get install wrk), or run without the http benchmark"
+        fi
+    fi
+done
 
 # --- build ------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ namespace Feedback.Benchmarks;
 /// <summary>The benchmarks this runner knows, by name.</summary>
 internal static class Benchmarks
 {
-    public static readonly string[] Names = ["classifier", "intake", "resume", "reports", "timers"];
+    public static readonly string[] Names = ["classifier", "intake", "resume", "reports", "timers", "http", "memory"];
 
     public const string Usage = """
         usage: dotnet run --project bench/Feedback.Benchmarks -c Release -- <benchmark> [options]
@@ -20,8 +20,12 @@ internal static class Benchmarks
           timers       lateness, misses and duplicates of workflow timers with many others pending in Quartz's store
                        --pending 100000  --timers 2000  --window-seconds 60  --lead-seconds 15  --grace-seconds 30
                        --hosts 1 (host processes sharing the clustered store)
+          http         the intake API, the signed task pages and the form page under wrk: throughput, p50/p99, errors
+                       --min-connections 2  --max-connections 32 (x4 steps)  --seconds 15 (per run)  --cases 300 (task links)
+          memory       the host's memory idle and after resuming a sample, with many suspended instances against ~0
+                       --instances 100000  --sample 200  --settle-seconds 15
 
-        intake, resume, reports and timers read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
+        intake, resume, reports, timers, http and memory read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
         of a disposable cluster (scripts/bench.sh starts one); pgbench is taken from FEEDBACK_PGBENCH, PATH or
         /usr/lib/postgresql/*/bin.
         """;
@@ -33,6 +37,8 @@ internal static class Benchmarks
         "resume" => ResumeBenchmark.RunAsync(options),
         "reports" => ReportsBenchmark.RunAsync(options),
         "timers" => TimersBenchmark.RunAsync(options),
+        "http" => HttpBenchmark.RunAsync(options),
+        "memory" => MemoryBenchmark.RunAsync(options),
         _ => throw new BenchmarkException($"unknown benchmark '{name}'"),
     };
 }

@@ -31,6 +31,9 @@ internal sealed class IntakeClient
 
     /// <summary>Texts the intake uses, out of <see cref="SampleCount"/>.</summary>
     public int MixCount => _mix.Count;
+
+    /// <summary>The texts themselves, for load generators that build their own requests.</summary>
+    public IReadOnlyList<FeedbackSample> Mix => _mix;
     public int SampleCount { get; }
 
     /// <summary>One submission; null when the case was created (201), else what went wrong.</summary>

@@ -41,6 +41,13 @@ internal sealed class TaskClient
         }
     }
 
+    /// <summary>The open tasks of one case, found by its number rather than by listing every open task.</summary>
+    public async Task<List<OpenTask>> OpenTasksOfCaseAsync(string caseNumber)
+    {
+        var list = JsonNode.Parse(await _staff.GetStringAsync($"/api/tasks?status=Open&caseNumber={Uri.EscapeDataString(caseNumber)}"))!;
+        return list["items"]!.AsArray().Select(item => Prepare(item!.AsObject())).ToList();
+    }
+
     /// <summary>One completion; null when the API answered 200, else what went wrong.</summary>
     public async Task<string?> CompleteAsync(OpenTask task)
     {
