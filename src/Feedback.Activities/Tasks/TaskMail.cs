@@ -34,10 +34,14 @@ internal static class TaskMail
             var delegates = staff.Where(s => s.Delegate is not null).Select(s => s.Delegate!).Distinct().ToList();
             directory = await db.Staff.AsNoTracking().Where(s => delegates.Contains(s.UserName)).ToDictionaryAsync(s => s.UserName, context.CancellationToken);
         }
-        // An assignee who is away has the mail go to their delegate (with the delegate's own link), unless the delegate is away too.
+        // Whoever is away has the mail go to their delegate (with the delegate's own link), for an assigned task and for
+        // a role task alike, unless the delegate is away too, inactive, or kept out of this task.
+        StaffMember Reach(StaffMember s) =>
+            s.IsAbsentAt(context.Now) && s.Delegate is { } stand && directory.GetValueOrDefault(stand) is { Active: true } d
+            && !d.IsAbsentAt(context.Now) && !TaskAccess.IsExcluded(task, d.UserName) ? d : s;
         var recipients = staff
             .Where(s => s.Active && TaskAccess.MayWork(task, s.UserName, s))
-            .Select(s => task.Assignee is not null && s.IsAbsentAt(context.Now) && s.Delegate is { } stand ? directory.GetValueOrDefault(stand) is { Active: true } d && !d.IsAbsentAt(context.Now) ? d : s : s)
+            .Select(Reach)
             .Where(s => !string.IsNullOrWhiteSpace(s.Email))
             .DistinctBy(s => s.UserName).OrderBy(s => s.UserName, StringComparer.Ordinal).ToList();
 

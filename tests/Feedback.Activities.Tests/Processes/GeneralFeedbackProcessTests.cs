@@ -254,7 +254,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_absent_heads_delegate_does_the_heads_review_on_their_behalf_unless_the_delegate_rectified_the_case()
+    public async Task An_absent_heads_delegate_gets_the_heads_review_and_does_it_on_their_behalf_unless_the_delegate_rectified_the_case()
     {
         var number = await SubmitAsync(new JsonObject
         {
@@ -262,12 +262,16 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
             ["product"] = new JsonObject { ["name"] = "Yellow peach 425g" },
         });
         var owner = (string)(await CaseAsync(number))["owner"]!;
+        var absences = _host.Services.GetRequiredService<AbsenceService>();
+        var now = DateTimeOffset.UtcNow;
+        await absences.SetAsync("chen.jie", now.AddHours(-1), now.AddDays(2), "wu.lei", default);
         await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Withdraw the batch", ["Deadline"] = "2026-12-31", ["Goal"] = "No repeat" });
         await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Batch withdrawn." });
         var review = await OpenTaskAsync(number);
         ((string?)review["role"], (string?)review["department"]).Should().Be(("DepartmentHead", "quality"));
-        var absences = _host.Services.GetRequiredService<AbsenceService>();
-        var now = DateTimeOffset.UtcNow;
+        static bool ReviewMail(MimeKit.MimeMessage m) => !SmtpSink.NotTaskMail(m) && m.Subject?.Contains("(department head)") == true;
+        var mailed = await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), ReviewMail);
+        mailed.SelectMany(m => m.To.Mailboxes).Select(b => b.Address).Should().ContainSingle().Which.Should().StartWith("wu.lei", "the absent head's mail goes to the delegate");
 
         await absences.SetAsync("chen.jie", now.AddHours(-1), now.AddDays(2), owner, default);
         (await ActAsync($"/api/tasks/{review["id"]}/complete", owner, new JsonObject { ["action"] = "Approve", ["values"] = new JsonObject() }))
