@@ -36,6 +36,7 @@ public sealed class AuditTrail(IDbContextFactory<FeedbackDbContext> dbFactory, I
     public async Task<IReadOnlyList<CaseHistoryEntry>> ListAsync(long caseId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.History.AsNoTracking().Where(h => h.CaseId == caseId).OrderBy(h => h.Id).ToListAsync(cancellationToken);
+        var lines = await db.History.AsNoTracking().Where(h => h.CaseId == caseId).OrderBy(h => h.Id).ToListAsync(cancellationToken);
+        return await Intake.Mail.CustomerMessages.FillAsync(db, lines, cancellationToken);
     }
 }

@@ -145,6 +145,7 @@ public sealed class CaseService(
     public async Task<IReadOnlyList<CaseHistoryEntry>> HistoryAsync(long caseId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.History.AsNoTracking().Where(h => h.CaseId == caseId).OrderBy(h => h.Id).ToListAsync(cancellationToken);
+        var lines = await db.History.AsNoTracking().Where(h => h.CaseId == caseId).OrderBy(h => h.Id).ToListAsync(cancellationToken);
+        return await Intake.Mail.CustomerMessages.FillAsync(db, lines, cancellationToken);
     }
 }

@@ -35,8 +35,8 @@ public sealed class RetentionOptions
 }
 
 /// <summary>
-/// Anonymises cases past retention: the customer's name and contacts, the text, order number, photos, the named staff
-/// member and task form values are removed; category, department, dates, durations, flags and counters stay, so
+/// Anonymises cases past retention: the customer's name and contacts, the text, the texts of their later mails, order
+/// number, photos, the named staff member and task form values are removed; category, department, dates, durations, flags and counters stay, so
 /// every report figure is unchanged. The customer key (a keyed hash) stays too, so repeat figures do not change. A
 /// legal hold stops it. Each anonymisation is a line in the audit trail.
 /// </summary>
@@ -101,6 +101,8 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
         feedback.ComplainedAbout = null;
         feedback.IdempotencyKey = null;
         if (feedback.Product is { } product) feedback.Product = product with { OrderNumber = null, Photos = [] };
+        await db.ReceivedMail.Where(m => m.CaseNumber == feedback.Number && m.Text != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Text, (string?)null), cancellationToken);
         await db.Tasks.Where(t => t.CaseNumber == feedback.Number && t.CompletedValues != null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.CompletedValues, (System.Text.Json.Nodes.JsonObject?)null), cancellationToken);
         db.History.Add(new CaseHistoryEntry { CaseId = id, At = now, Actor = "system", Via = "retention", Action = "Anonymised", Details = "Personal data removed after the retention period; figures kept." });

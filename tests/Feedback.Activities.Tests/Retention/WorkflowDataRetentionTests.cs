@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Cases;
+using Feedback.Activities.Intake.Mail;
 using Feedback.Activities.Persistence;
 using Feedback.Activities.Retention;
 using Feedback.Workflows.Persistence;
@@ -12,7 +14,7 @@ using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
 
 namespace Feedback.Activities.Tests.Retention;
 
-/// <summary>After retention, the workflow side keeps no copy of an anonymised case's data, and delivered mail does not stay for ever.</summary>
+/// <summary>After retention, no copy of an anonymised case's personal data stays: not in the workflow runtime, the outbox, or a customer's later mail.</summary>
 public sealed class WorkflowDataRetentionTests : IAsyncLifetime
 {
     private PostgresDatabase _db = null!;
@@ -67,13 +69,33 @@ public sealed class WorkflowDataRetentionTests : IAsyncLifetime
         (await check.Outbox.Select(o => o.Id).ToListAsync()).Should().Equal("pending");
     }
 
+    [Fact]
+    public async Task A_customers_later_mail_is_shown_in_the_history_and_removed_with_the_case_data()
+    {
+        var number = await SubmitAsync("The lid of the jar was rusty.", email: "lin@example.cn");
+        var intake = _host.Services.GetRequiredService<MailIntakeService>();
+        var reply = new IncomingMail("reply-1", "Ms Lin", "lin@example.cn", $"Re: {number}", "My address is 12 Jade Road.", number, [], [], Automatic: false, SentAt: null);
+        (await intake.AcceptAsync(reply, default)).Kind.Should().Be(MailOutcomeKind.AddedToCase);
+        var cases = _host.Services.GetRequiredService<CaseService>();
+        var caseId = (await cases.FindAsync(number, default))!.Id;
+        (await cases.HistoryAsync(caseId, default)).Single(h => h.Action == MailIntakeService.CustomerMessageAction).Details.Should().Contain("12 Jade Road");
+
+        var later = new FixedClock(DateTimeOffset.UtcNow.AddYears(RetentionOptions.MinimumYears).AddDays(1));
+        (await new RetentionService(Factory<FeedbackDbContext>(), new RetentionOptions(), later).AnonymiseDueAsync(default)).Should().Be(1);
+
+        (await cases.HistoryAsync(caseId, default)).Single(h => h.Action == MailIntakeService.CustomerMessageAction).Details.Should().Be(RetentionService.RemovedText);
+        await using var db = await Factory<FeedbackDbContext>().CreateDbContextAsync();
+        (await db.History.AnyAsync(h => h.Details != null && h.Details.Contains("Jade"))).Should().BeFalse("the append-only trail never held the text");
+        (await db.ReceivedMail.AnyAsync(m => m.Text != null && m.Text.Contains("Jade"))).Should().BeFalse();
+    }
+
     private IDbContextFactory<T> Factory<T>() where T : DbContext => _host.Services.GetRequiredService<IDbContextFactory<T>>();
 
-    private async Task<string> SubmitAsync(string content)
+    private async Task<string> SubmitAsync(string content, string? email = null)
     {
         var response = await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
         {
-            ["channel"] = "WebForm", ["customerName"] = "Ms Lin", ["customerPhone"] = "+86 138 0000 0001", ["content"] = content,
+            ["channel"] = "WebForm", ["customerName"] = "Ms Lin", ["customerPhone"] = "+86 138 0000 0001", ["customerEmail"] = email, ["content"] = content,
         });
         response.EnsureSuccessStatusCode();
         return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;

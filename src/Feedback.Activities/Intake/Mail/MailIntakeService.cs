@@ -125,8 +125,8 @@ public sealed class MailIntakeService(
         await runtime.TriggerEventAsync(CustomerMessageEvent, feedback.Number, null, payload, "mail:" + mail.Key, cancellationToken);
 
         var now = clock.UtcNow;
-        db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = "customer", Via = Via, Action = CustomerMessageAction, Details = details.ToString() });
-        db.ReceivedMail.Add(new ReceivedMail { Key = mail.Key, CaseNumber = feedback.Number, ReceivedAt = now });
+        db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = "customer", Via = Via, Action = CustomerMessageAction, Details = CustomerMessages.Reference(mail.Key) });
+        db.ReceivedMail.Add(new ReceivedMail { Key = mail.Key, CaseNumber = feedback.Number, ReceivedAt = now, Text = details.ToString() });
         try
         {
             await db.SaveChangesAsync(cancellationToken);

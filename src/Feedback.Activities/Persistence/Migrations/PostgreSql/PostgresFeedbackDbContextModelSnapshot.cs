@@ -310,6 +310,10 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
 
+                    b.Property<string>("Text")
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
                     b.HasKey("Key");
 
                     b.ToTable("received_mail", (string)null);

@@ -301,6 +301,10 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
 
+                    b.Property<string>("Text")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
                     b.HasKey("Key");
 
                     b.ToTable("received_mail", (string)null);
