@@ -1,6 +1,7 @@
 using Feedback.Activities.Cases;
 using Feedback.Activities.Tasks;
 using Feedback.Workflows;
+using Feedback.Workflows.Persistence;
 using Feedback.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,12 +22,13 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         db.Database.AutoSavepointsEnabled = false; // the runtime's transaction is all-or-nothing
         await db.Database.UseTransactionAsync(scope.Transaction, cancellationToken);
         var now = clock.UtcNow;
+        var history = new List<CaseHistoryEntry>();
         if (registered.Count > 0)
         {
             foreach (var r in registered) db.Cases.Add(r.Case);
             await db.SaveChangesAsync(cancellationToken); // the case ids, for the history lines
             foreach (var r in registered)
-                db.History.Add(new CaseHistoryEntry { CaseId = r.Case.Id, At = r.Case.CreatedAt, Actor = r.Actor, Via = r.Via, Action = "Registered", Details = $"Channel {r.Case.Channel}." });
+                history.Add(new CaseHistoryEntry { CaseId = r.Case.Id, At = r.Case.CreatedAt, Actor = r.Actor, Via = r.Via, Action = "Registered", Details = $"Channel {r.Case.Channel}." });
         }
         foreach (var group in changes.GroupBy(c => c.CaseNumber))
         {
@@ -36,12 +38,15 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
             foreach (var change in group)
             {
                 change.Apply(feedback);
-                db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = change.Actor, Via = change.Via, Action = change.Action, Details = change.Details });
+                history.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = change.Actor, Via = change.Via, Action = change.Action, Details = change.Details });
             }
             feedback.UpdatedAt = now;
             Reports.CaseFacts.OnStep(feedback, group.Select(c => c.Action), now);
         }
         foreach (var task in opened) db.Tasks.Add(task.Task);
+        // On PostgreSQL a step's history lines (five at registration) are one statement instead of one per line.
+        if (PostgresRows.Applies(db)) await PostgresRows.InsertAsync(db, history, cancellationToken);
+        else db.History.AddRange(history);
         await db.SaveChangesAsync(cancellationToken);
         foreach (var close in closed)
         {
