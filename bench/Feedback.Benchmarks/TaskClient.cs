@@ -72,14 +72,17 @@ internal sealed class TaskClient
         return new OpenTask((string)task["id"]!, (string)task["caseNumber"]!, (string)task["title"]!, Actor(task), action, values);
     }
 
-    /// <summary>The assignee, else the first active member with the task's role in its department.</summary>
+    /// <summary>The assignee, else the first active member with the task's role in its department whom the task does not exclude.</summary>
     private string Actor(JsonObject task)
     {
         if (((string?)task["claimedBy"] ?? (string?)task["assignee"]) is { } person) return person;
         var role = (string?)task["role"];
         var department = (string?)task["department"];
+        // Reviews keep out whoever rectified the case, and every task the person complained about.
+        var excluded = (task["excluded"]?.AsArray() ?? []).Select(e => (string?)e).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var member = _people.FirstOrDefault(p =>
             (bool?)p!["active"] != false
+            && !excluded.Contains((string?)p["userName"])
             && (department is null || (string?)p["departmentId"] == department)
             && p["roles"]!.AsArray().Any(r => (string?)r == role));
         return (string?)member?["userName"] ?? throw new BenchmarkException($"nobody in the directory can complete task {task["id"]} (role {role} in {department})");

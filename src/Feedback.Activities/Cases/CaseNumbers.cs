@@ -50,15 +50,11 @@ public static class CaseNumbers
     {
         // Databases that numbered cases in the counter table before continue after the last number it gave.
         var counted = await db.CaseNumberCounters.AsNoTracking().Where(c => c.Year == year).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken) ?? 0;
-        try
-        {
-            var create = $"CREATE SEQUENCE IF NOT EXISTS {sequence} START WITH {counted + 1}"; // year and start are numbers
-            await db.Database.ExecuteSqlRawAsync(create, cancellationToken);
-        }
-        catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
-        {
-            // Another host created it between the check and this statement; IF NOT EXISTS does not cover that race.
-        }
+        // Two hosts may both find the sequence missing; IF NOT EXISTS does not cover creations that race, so the block
+        // absorbs the loser's error in the database, where it is expected, instead of failing (and being logged) here.
+        var create = $"DO $$ BEGIN CREATE SEQUENCE IF NOT EXISTS {sequence} START WITH {counted + 1}; " + // year and start are numbers
+                     "EXCEPTION WHEN unique_violation OR duplicate_table THEN NULL; END $$";
+        await db.Database.ExecuteSqlRawAsync(create, cancellationToken);
     }
 
     private static async Task<long> NextValueAsync(FeedbackDbContext db, string sequence, CancellationToken cancellationToken)

@@ -85,7 +85,8 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
         return members.Select(m => (m, load.GetValueOrDefault(m.UserName))).ToList();
     }
 
-    private static List<string> Validate(OrganizationDocument d)
+    /// <summary>Every problem of <paramref name="d"/> on its own (references between its parts); empty when consistent.</summary>
+    public static List<string> Validate(OrganizationDocument d)
     {
         var errors = new List<string>();
         var departments = d.Departments.Select(x => x.Id).ToHashSet();

@@ -44,6 +44,13 @@ public sealed class ReportService(IDbContextFactory<FeedbackDbContext> dbFactory
         var months = period.Months();
         if (months.Count > MaxTrendMonths) throw new ReportValidationException([$"period: a trend covers at most {MaxTrendMonths} months."]);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (db.SupportsRowLocks && months.Count > 1)
+        {
+            // PostgreSQL: every month in one pass over the whole span, grouped by the month each case falls in.
+            var whole = new ReportPeriod(period.Label, months[0].Start, months[^1].End);
+            var byMonth = (await new ReportQuery(db, options, whole, department).MonthlyAsync(months, cancellationToken)).ToDictionary(f => f.Key!);
+            return months.Select((m, i) => new TrendPoint(m, (byMonth.GetValueOrDefault(ReportQuery.MonthKey(i)) ?? ReportQuery.Empty(null)) with { Key = null })).ToList();
+        }
         var points = new List<TrendPoint>();
         foreach (var month in months)
             points.Add(new TrendPoint(month, (await new ReportQuery(db, options, month, department).FiguresAsync(ReportDimension.Total, cancellationToken)).Single()));
@@ -69,10 +76,33 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
         new(key, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new DurationFigures(0, null, null), new DurationFigures(0, null, null));
 
     /// <param name="withTotal">PostgreSQL only: also the total, as the row keyed <see cref="TotalKey"/>.</param>
-    public async Task<List<ReportFigures>> FiguresAsync(ReportDimension by, CancellationToken cancellationToken, bool withTotal = false)
+    public Task<List<ReportFigures>> FiguresAsync(ReportDimension by, CancellationToken cancellationToken, bool withTotal = false)
     {
         var key = by switch { ReportDimension.Department => "c.lead_department", ReportDimension.Category => "c.category", _ => "CAST(NULL AS VARCHAR(64))" };
-        withTotal = withTotal && _postgres && by != ReportDimension.Total;
+        return GroupedAsync(key, key, by, withTotal && _postgres && by != ReportDimension.Total, cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL only: one row per month of <paramref name="months"/> (consecutive, covering this query's period),
+    /// keyed <see cref="MonthKey"/>. A case counts in the month it was received in, and on time in the month it was due in.
+    /// </summary>
+    public Task<List<ReportFigures>> MonthlyAsync(IReadOnlyList<ReportPeriod> months, CancellationToken cancellationToken)
+    {
+        if (!_postgres) throw new NotSupportedException("Monthly grouping in one query needs PostgreSQL's width_bucket.");
+        _monthBounds = [.. months.Select(m => m.Instants(options.Zone).From), months[^1].Instants(options.Zone).To];
+        // width_bucket numbers [bound 1, bound 2) as 1, so the month with index i is bucket i + 1.
+        return GroupedAsync("width_bucket(c.received_at, @months)::text", "width_bucket(c.due_at, @months)::text", ReportDimension.Department, false, cancellationToken);
+    }
+
+    /// <summary>The key of the month with index <paramref name="index"/> in <see cref="MonthlyAsync"/>'s rows.</summary>
+    public static string MonthKey(int index) => (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private DateTimeOffset[]? _monthBounds;
+
+    // receivedKey groups the figures, dueKey the on-time counts (the same expression unless it reads the case's time).
+    private async Task<List<ReportFigures>> GroupedAsync(string receivedKey, string dueKey, ReportDimension by, bool withTotal, CancellationToken cancellationToken)
+    {
+        var key = receivedKey;
         var groupBy = by == ReportDimension.Total ? "" : withTotal ? $" GROUP BY GROUPING SETS (({key}), ())" : $" GROUP BY {key}";
         var grouping = withTotal ? $", GROUPING({key})" : "";
         var scope = Scope;
@@ -119,13 +149,13 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
             }
         if (by == ReportDimension.Total && rows.Count == 0) rows[""] = (null, new long[11], new double?[4]);
 
-        var due = await OnTimeAsync(key, scope, groupBy, grouping, cancellationToken);
+        var due = await OnTimeAsync(dueKey, scope, groupBy.Replace(receivedKey, dueKey, StringComparison.Ordinal), grouping.Replace(receivedKey, dueKey, StringComparison.Ordinal), cancellationToken);
         var result = new List<ReportFigures>();
         foreach (var (k, (keyValue, c, p)) in rows)
         {
             if (!_postgres)
             {
-                var filter = by == ReportDimension.Total ? "" : keyValue is null ? $" AND {key} IS NULL" : $" AND {key} = @key";
+                var filter = by == ReportDimension.Total ? "" : keyValue is null ? $" AND {key} IS NULL" : $" AND {key} = @key"; // SQLite has no monthly grouping
                 p[0] = await PercentileAsync("c.first_response_seconds", c[9], 0.5, filter, keyValue, cancellationToken);
                 p[1] = await PercentileAsync("c.first_response_seconds", c[9], 0.9, filter, keyValue, cancellationToken);
                 p[2] = await PercentileAsync("c.resolution_seconds", c[10], 0.5, filter, keyValue, cancellationToken);
@@ -190,6 +220,7 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
         Add(command, "@from", Time(_span.From));
         Add(command, "@to", Time(_span.To));
         Add(command, "@window", options.RepeatWindowDays);
+        if (_monthBounds is not null) Add(command, "@months", _monthBounds);
         if (department is not null)
         {
             Add(command, "@department", department);

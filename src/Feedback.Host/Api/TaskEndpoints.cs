@@ -103,10 +103,11 @@ internal static class TaskEndpoints
     private sealed record TaskView(
         string Id, string WorkflowInstanceId, string? CaseNumber, string Title, string? Instructions, string? Assignee, string? Role,
         string? Department, IReadOnlyList<TaskField> Fields, IReadOnlyList<string> Actions, DateTimeOffset? DueAt, FeedbackTaskStatus Status,
-        string? ClaimedBy, string? CompletedBy, string? CompletedAction, JsonObject? Values, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt)
+        string? ClaimedBy, string? CompletedBy, string? CompletedAction, JsonObject? Values, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt,
+        IReadOnlyList<string> Excluded)
     {
         public static TaskView From(FeedbackTask t) => new(
             t.Id, t.WorkflowInstanceId, t.CaseNumber, t.Title, t.Instructions, t.Assignee, t.Role, t.DepartmentId, t.Fields, t.Actions, t.DueAt,
-            t.Status, t.ClaimedBy, t.CompletedBy, t.CompletedAction, t.CompletedValues, t.CreatedAt, t.CompletedAt);
+            t.Status, t.ClaimedBy, t.CompletedBy, t.CompletedAction, t.CompletedValues, t.CreatedAt, t.CompletedAt, t.Excluded);
     }
 }

@@ -242,4 +242,19 @@ public sealed class IntakeApiTests : IAsyncLifetime
         var instance = (await _staff.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{next.Case.WorkflowInstanceId}"))!;
         ((string?)instance["correlationId"]).Should().Be(next.Case.Number);
     }
+
+    [Fact]
+    public async Task The_first_cases_of_a_year_numbered_at_once_each_get_their_own_number()
+    {
+        // A year no other test uses: every caller finds its sequence missing and creates it at the same moment.
+        const int year = 2091, callers = 8;
+        await using var scope = _host.Services.CreateAsyncScope();
+        var factory = scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
+        var numbers = await Task.WhenAll(Enumerable.Range(0, callers).Select(async _ =>
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            return await CaseNumbers.NextAsync(db, year, CancellationToken.None);
+        }));
+        numbers.Should().BeEquivalentTo(Enumerable.Range(1, callers).Select(n => CaseNumbers.Format(year, n)));
+    }
 }

@@ -201,6 +201,11 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         (await badPut.Content.ReadAsStringAsync()).Should().Contain("'Fax' is not a channel");
         (await _api.GetFromJsonAsync<JsonObject>("/api/admin/directory"))!["intake"]!.AsArray().Should().ContainSingle("a rejected directory changes nothing");
 
+        directory["intake"] = new JsonArray(new JsonObject { ["withProduct"] = true, ["process"] = "no-such-process" });
+        var unknownProcess = await _api.PutAsJsonAsync("/api/admin/directory", directory);
+        unknownProcess.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await unknownProcess.Content.ReadAsStringAsync()).Should().Contain("intake[0].process: 'no-such-process' is not a published process");
+
         directory["intake"] = new JsonArray(new JsonObject { ["withProduct"] = true, ["process"] = "product-problem" });
         (await _api.PutAsJsonAsync("/api/admin/directory", directory)).StatusCode.Should().Be(HttpStatusCode.NoContent);
         var routed = (await (await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject

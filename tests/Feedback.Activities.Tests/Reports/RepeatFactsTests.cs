@@ -94,6 +94,34 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
         all.Rows.Sum(r => r.Cases).Should().Be(all.Total.Cases, "by department every case counts once");
     }
 
+    [Fact]
+    public async Task The_bulk_backfill_computes_the_same_days_as_the_saves_keep()
+    {
+        var meat = new ProductDetails { Name = "Luncheon Meat", Model = "340g" };
+        var malicious = Case("h@x.cn", Day(3, 4), meat, FeedbackCategory.ProductQuality);
+        malicious.MaliciousReason = "Fake order.";
+        var twin = Case("h@x.cn", Day(3, 8), meat, FeedbackCategory.ProductQuality); // received at the same instant as the next one
+        await SaveAsync(Case("h@x.cn", Day(1, 2), meat, FeedbackCategory.ProductQuality), malicious, twin, Case("h@x.cn", Day(3, 8)),
+            Case("i@x.cn", Day(3, 9), meat, FeedbackCategory.Other), Case(null, Day(3, 12), meat, FeedbackCategory.ProductQuality), Case("h@x.cn", Day(5, 1)));
+        var kept = await AllDaysAsync();
+        kept.Should().Contain(d => d.Customer != null).And.Contain(d => d.Product != null, "the data set has repeats of both kinds");
+
+        await using (var db = _db.CreateDbContext())
+        {
+            await db.Cases.ExecuteUpdateAsync(s => s.SetProperty(c => c.PreviousCustomerDay, (int?)null).SetProperty(c => c.PreviousProductDay, (int?)null));
+            await RepeatFacts.BackfillAsync(db, default);
+        }
+
+        (await AllDaysAsync()).Should().Equal(kept);
+    }
+
+    private async Task<List<(string Number, int? Customer, int? Product)>> AllDaysAsync()
+    {
+        await using var db = _db.CreateDbContext();
+        return (await db.Cases.OrderBy(c => c.Number).Select(c => new { c.Number, c.PreviousCustomerDay, c.PreviousProductDay }).ToListAsync())
+            .Select(c => (c.Number, c.PreviousCustomerDay, c.PreviousProductDay)).ToList();
+    }
+
     private async Task<long> MarchRepeatsAsync() =>
         (await _reports.ComputeAsync(ReportPeriod.Month(2026, 3), ReportDimension.Total, null, default)).Total.Repeats;
 

@@ -141,6 +141,20 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
         trend.Select(p => (p.Period.Label, p.Figures.Cases)).Should().Equal(("2026-01", 0L), ("2026-02", 1L), ("2026-03", 6L));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("quality")]
+    public async Task Each_month_of_a_trend_has_the_figures_of_that_months_own_report(string? department)
+    {
+        // c7 is received in February and due in March; c3 is due in April: on-time counts follow the due month.
+        var trend = await _reports.TrendAsync(ReportPeriod.Parse("2025-10-01..2026-04-30"), department, default);
+
+        trend.Select(p => p.Period.Label).Should().Equal("2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04");
+        foreach (var point in trend)
+            point.Figures.Should().Be((await _reports.ComputeAsync(point.Period, ReportDimension.Total, department, default)).Total, point.Period.Label);
+        trend.Single(p => p.Period.Label == "2026-03").Figures.DueInPeriod.Should().BeGreaterThan(0);
+    }
+
     [Fact]
     public async Task Anonymisation_removes_personal_data_keeps_every_figure_and_respects_a_legal_hold()
     {
