@@ -22,14 +22,10 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         db.Database.AutoSavepointsEnabled = false; // the runtime's transaction is all-or-nothing
         await db.Database.UseTransactionAsync(scope.Transaction, cancellationToken);
         var now = clock.UtcNow;
-        var history = new List<CaseHistoryEntry>();
-        if (registered.Count > 0)
-        {
-            foreach (var r in registered) db.Cases.Add(r.Case);
-            await db.SaveChangesAsync(cancellationToken); // the case ids, for the history lines
-            foreach (var r in registered)
-                history.Add(new CaseHistoryEntry { CaseId = r.Case.Id, At = r.Case.CreatedAt, Actor = r.Actor, Via = r.Via, Action = "Registered", Details = $"Channel {r.Case.Channel}." });
-        }
+        // A case registered in this step is inserted with the step's changes already applied: one INSERT, and one
+        // repeat-facts refresh, instead of an INSERT followed by an UPDATE that re-keys it.
+        foreach (var r in registered) db.Cases.Add(r.Case);
+        var changed = new List<(FeedbackCase Case, CaseChange Change)>();
         foreach (var group in changes.GroupBy(c => c.CaseNumber))
         {
             var feedback = db.Cases.Local.FirstOrDefault(c => c.Number == group.Key)
@@ -38,12 +34,18 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
             foreach (var change in group)
             {
                 change.Apply(feedback);
-                history.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = change.Actor, Via = change.Via, Action = change.Action, Details = change.Details });
+                changed.Add((feedback, change));
             }
             feedback.UpdatedAt = now;
             Reports.CaseFacts.OnStep(feedback, group.Select(c => c.Action), now);
         }
         foreach (var task in opened) db.Tasks.Add(task.Task);
+        await db.SaveChangesAsync(cancellationToken); // also gives new cases their ids, for the history lines
+
+        var history = registered
+            .Select(r => new CaseHistoryEntry { CaseId = r.Case.Id, At = r.Case.CreatedAt, Actor = r.Actor, Via = r.Via, Action = "Registered", Details = $"Channel {r.Case.Channel}." })
+            .Concat(changed.Select(c => new CaseHistoryEntry { CaseId = c.Case.Id, At = now, Actor = c.Change.Actor, Via = c.Change.Via, Action = c.Change.Action, Details = c.Change.Details }))
+            .ToList();
         // On PostgreSQL a step's history lines (five at registration) are one statement instead of one per line.
         if (PostgresRows.Applies(db)) await PostgresRows.InsertAsync(db, history, cancellationToken);
         else db.History.AddRange(history);
