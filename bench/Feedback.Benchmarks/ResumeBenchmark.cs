@@ -26,6 +26,7 @@ internal static class ResumeBenchmark
         var closedLimit = options.Seconds("seconds", 60);
         var rate = options.Double("rate", TargetRate, 1);
         var rateDuration = options.Seconds("rate-seconds", 15);
+        var topStatements = options.Int("statements", 0, min: 0);
         options.RejectUnknown();
         var rateCases = (int)Math.Ceiling(rate * rateDuration.TotalSeconds / StepsPerCase);
         const int warmupCases = 50;
@@ -53,6 +54,7 @@ internal static class ResumeBenchmark
         var cpu = CpuMeter.Between(cpu0, session.Cpu.Take());
         var writes1 = await session.Database.WriteCountersAsync();
         var statements = counting ? await StatementCounts.ReadAsync(session.Database) : null;
+        var top = counting && topStatements > 0 ? await StatementCounts.TopAsync(session.Database, topStatements) : [];
         await session.DrainOutboxAsync(TimeSpan.FromSeconds(60));
 
         BenchSession.Progress($"fixed rate: {rate:0} completions/s, {rateCases * StepsPerCase} completions");
@@ -66,6 +68,13 @@ internal static class ResumeBenchmark
         if (stored != answered) throw new BenchmarkException($"{answered} completions were answered 200 but {stored} tasks are stored as completed");
 
         var completions = closed.Succeeded;
+        if (top.Count > 0)
+        {
+            Console.WriteLine($"## resume: the {top.Count} most frequent statements of the closed loop, calls per completion");
+            foreach (var (calls, query) in top)
+                Console.WriteLine($"{calls / (double)completions,8:0.00}  {(query.Length > 150 ? query[..150] + "…" : query)}");
+            Console.WriteLine();
+        }
         var metRate = paced.PerSecond >= rate * 0.95;
         new Report("resume")
             .Add("postgres", "PostgreSQL", session.ServerVersion)

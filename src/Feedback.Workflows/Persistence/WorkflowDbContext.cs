@@ -113,6 +113,9 @@ public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
     /// <summary>Claims up to 20 undelivered messages due at {0}; other hosts skip them while this transaction lasts.</summary>
     public string ClaimOutboxSql => "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT 20" + ForUpdateSkipLocked;
 
+    /// <summary>The collation that compares ids byte by byte (ordinal for ASCII ids), as the scheduler lists its timers.</summary>
+    public string OrdinalCollation => SupportsRowLocks ? "C" : "BINARY";
+
     /// <summary>Locks every version of a definition ({0} = definition id) while it is saved or published.</summary>
     public string LockDefinitionSql => "SELECT * FROM workflow_definitions WHERE definition_id = {0}" + ForUpdate;
 }

@@ -99,18 +99,22 @@ public sealed partial class WorkflowRuntime
             ActivityInstanceId = b.ActivityInstanceId, CorrelationId = state.CorrelationId,
             Payload = b.Payload?.ToJsonString(), ResumeAt = b.ResumeAt, CreatedAt = b.CreatedAt,
         }));
-        db.Journal.AddRange(context.Journal.Select(j => new JournalRecord
+        var journal = context.Journal.Select(j => new JournalRecord
         {
             Id = j.Id, WorkflowInstanceId = j.WorkflowInstanceId, ActivityInstanceId = j.ActivityInstanceId, ActivityId = j.ActivityId,
             ActivityType = j.ActivityType, ActivityTypeVersion = j.ActivityTypeVersion, ActivityName = j.ActivityName, NodeId = j.NodeId,
             Timestamp = j.Timestamp, Sequence = j.Sequence, EventName = j.EventName, Message = j.Message, Payload = j.Payload?.ToJsonString(),
-        }));
+        }).ToList();
+        // On PostgreSQL the journal (a dozen rows per burst) is one statement instead of one per row.
+        var journalAsOneStatement = PostgresRows.Applies(db);
+        if (!journalAsOneStatement) db.Journal.AddRange(journal);
         db.Outbox.AddRange(context.Outbox.Select(o => new OutboxRecord
         {
             Id = o.Id, Type = o.Type, Payload = o.Payload.ToJsonString(), WorkflowInstanceId = o.WorkflowInstanceId,
             ActivityInstanceId = o.ActivityInstanceId, CreatedAt = o.CreatedAt, NextAttemptAt = o.CreatedAt,
         }));
         await db.SaveChangesAsync(cancellationToken);
+        if (journalAsOneStatement) await PostgresRows.InsertAsync(db, journal, cancellationToken);
         if (context.CommitItems.Count == 0) return;
         var scope = new CommitScope(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(),
             db.Dialect.SupportsRowLocks ? DatabaseProvider.PostgreSql : DatabaseProvider.Sqlite, context);

@@ -23,6 +23,31 @@ public interface IWorkflowScheduler
 
     /// <summary>Ids of triggers that currently have a schedule.</summary>
     Task<IReadOnlySet<string>> GetScheduledTriggerIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of the bookmark timers the scheduler holds, in ordinal id order, from position <paramref name="skip"/>;
+    /// unlike <see cref="GetScheduledBookmarkIdsAsync"/> it also lists timers that will never fire again, as not live.
+    /// </summary>
+    async Task<ScheduledIdPage> ListBookmarkTimersAsync(int skip, int take, CancellationToken cancellationToken) =>
+        ScheduledIdPage.Of(await GetScheduledBookmarkIdsAsync(cancellationToken), skip, take);
+
+    /// <summary>One page of the trigger schedules the scheduler holds, like <see cref="ListBookmarkTimersAsync"/>.</summary>
+    async Task<ScheduledIdPage> ListTriggerTimersAsync(int skip, int take, CancellationToken cancellationToken) =>
+        ScheduledIdPage.Of(await GetScheduledTriggerIdsAsync(cancellationToken), skip, take);
+}
+
+/// <summary>A scheduler entry: the bookmark or trigger id, and whether it can still fire.</summary>
+public readonly record struct ScheduledId(string Id, bool Live);
+
+/// <summary>One page of scheduler entries in ordinal id order; <paramref name="HasMore"/> when more follow.</summary>
+public sealed record ScheduledIdPage(IReadOnlyList<ScheduledId> Items, bool HasMore)
+{
+    /// <summary>A page cut from a full listing (for schedulers that only list everything).</summary>
+    public static ScheduledIdPage Of(IEnumerable<string> ids, int skip, int take)
+    {
+        var ordered = ids.Order(StringComparer.Ordinal).Skip(skip).Take(take + 1).Select(id => new ScheduledId(id, true)).ToList();
+        return ordered.Count > take ? new ScheduledIdPage(ordered[..take], true) : new ScheduledIdPage(ordered, false);
+    }
 }
 
 /// <summary>What a timer does when it fires; implemented by the runtime, called by the scheduler's jobs.</summary>

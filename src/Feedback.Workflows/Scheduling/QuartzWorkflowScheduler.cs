@@ -127,6 +127,14 @@ internal sealed class QuartzWorkflowScheduler : IWorkflowScheduler
     public Task<IReadOnlySet<string>> GetScheduledTriggerIdsAsync(CancellationToken cancellationToken) =>
         ListAsync(TriggerGroup, cancellationToken);
 
+    /// <inheritdoc />
+    public Task<ScheduledIdPage> ListBookmarkTimersAsync(int skip, int take, CancellationToken cancellationToken) =>
+        PageAsync(BookmarkGroup, skip, take, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ScheduledIdPage> ListTriggerTimersAsync(int skip, int take, CancellationToken cancellationToken) =>
+        PageAsync(TriggerGroup, skip, take, cancellationToken);
+
     /// <summary>
     /// Applies <paramref name="schedule"/> to <paramref name="builder"/> and returns its canonical text; the text leaves
     /// out an implicit "now" so that re-scheduling an unchanged start-now interval is recognised as unchanged.
@@ -223,6 +231,20 @@ internal sealed class QuartzWorkflowScheduler : IWorkflowScheduler
             .Where(t => t.State is not (TriggerState.Complete or TriggerState.Error))
             .Select(t => t.Key.Name)
             .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task<ScheduledIdPage> PageAsync(string group, int skip, int take, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(take);
+        var scheduler = await schedulerFactory.GetScheduler(cancellationToken).ConfigureAwait(false);
+        // Quartz pages by position in (group, name) order; its API has no keyset form.
+        var page = await scheduler.QueryTriggers(
+            new TriggerQuery { Group = GroupMatcher<TriggerKey>.GroupEquals(group), Skip = skip, Take = take },
+            cancellationToken).ConfigureAwait(false);
+        return new ScheduledIdPage(
+            page.Items.Select(t => new ScheduledId(t.Key.Name, t.State is not (TriggerState.Complete or TriggerState.Error))).ToList(),
+            page.HasMore);
     }
 
     private static string Format(DateTimeOffset instant) => instant.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Persistence.Entities;
 using Feedback.Workflows.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -8,11 +9,19 @@ namespace Feedback.Workflows.Runtime.Background;
 
 /// <summary>
 /// The database is the source of truth for timers: at start-up and then periodically, every timer bookmark and
-/// time-based trigger that has no scheduler entry gets one (lost after a crash between commit and scheduling).
+/// time-based trigger that has no scheduler entry gets one (lost after a crash between commit and scheduling), and
+/// every scheduler entry whose bookmark or trigger is gone is removed (a crash between commit and unscheduling).
 /// </summary>
+/// <remarks>
+/// Both sides are read a page at a time (<see cref="TimerMerge{TStored}"/>), so memory stays bounded however many
+/// timers are pending; the database side is a keyset walk over ids in ordinal order.
+/// </remarks>
 public sealed class TimerReconciler(IDbContextFactory<WorkflowDbContext> dbFactory, IWorkflowScheduler scheduler, ILogger<TimerReconciler> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Rows read from each side per query.</summary>
+    public int PageSize { get; init; } = 1000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -20,8 +29,9 @@ public sealed class TimerReconciler(IDbContextFactory<WorkflowDbContext> dbFacto
         {
             try
             {
-                var repaired = await ReconcileAsync(stoppingToken);
-                if (repaired > 0) logger.LogInformation("Scheduled {Count} timers that had no scheduler entry", repaired);
+                var repair = await ReconcileAsync(stoppingToken);
+                if (repair.Scheduled > 0) logger.LogInformation("Scheduled {Count} timers that had no scheduler entry", repair.Scheduled);
+                if (repair.Removed > 0) logger.LogInformation("Removed {Count} scheduler entries whose bookmark or trigger was gone", repair.Removed);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -31,26 +41,54 @@ public sealed class TimerReconciler(IDbContextFactory<WorkflowDbContext> dbFacto
         }
     }
 
-    /// <summary>Schedules what is missing; returns how many timers it added.</summary>
-    public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
+    /// <summary>Schedules what is missing and removes what is orphaned; returns how many of each.</summary>
+    public async Task<TimerRepair> ReconcileAsync(CancellationToken cancellationToken)
+    {
+        var bookmarks = new TimerMerge<TimerBookmark>(
+            ReadBookmarksAsync, b => b.Id, scheduler.ListBookmarkTimersAsync,
+            (b, ct) => scheduler.ScheduleBookmarkAsync(b.Id, b.WorkflowInstanceId, b.ResumeAt, ct),
+            BookmarksAmongAsync, scheduler.UnscheduleBookmarkAsync, PageSize);
+        var triggers = new TimerMerge<TriggerRecord>(
+            ReadTriggersAsync, t => t.Id, scheduler.ListTriggerTimersAsync,
+            (t, ct) => scheduler.ScheduleTriggerAsync(t.Id, TriggerIndexer.ReadSchedule(t)!, ct),
+            TriggersAmongAsync, scheduler.UnscheduleTriggerAsync, PageSize);
+        return await bookmarks.RunAsync(cancellationToken) + await triggers.RunAsync(cancellationToken);
+    }
+
+    private sealed record TimerBookmark(string Id, string WorkflowInstanceId, DateTimeOffset ResumeAt);
+
+    // One short-lived context per page: no connection is held while the scheduler is called between pages.
+    private async Task<IReadOnlyList<TimerBookmark>> ReadBookmarksAsync(string? after, int take, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var repaired = 0;
-        var scheduledBookmarks = await scheduler.GetScheduledBookmarkIdsAsync(cancellationToken);
-        var timers = await db.Bookmarks.AsNoTracking().Where(b => b.ResumeAt != null)
-            .Select(b => new { b.Id, b.WorkflowInstanceId, b.ResumeAt }).ToListAsync(cancellationToken);
-        foreach (var timer in timers.Where(t => !scheduledBookmarks.Contains(t.Id)))
-        {
-            await scheduler.ScheduleBookmarkAsync(timer.Id, timer.WorkflowInstanceId, timer.ResumeAt!.Value, cancellationToken);
-            repaired++;
-        }
-        var scheduledTriggers = await scheduler.GetScheduledTriggerIdsAsync(cancellationToken);
-        var triggers = await db.Triggers.AsNoTracking().Where(t => t.Schedule != null).ToListAsync(cancellationToken);
-        foreach (var trigger in triggers.Where(t => !scheduledTriggers.Contains(t.Id)))
-        {
-            await scheduler.ScheduleTriggerAsync(trigger.Id, TriggerIndexer.ReadSchedule(trigger)!, cancellationToken);
-            repaired++;
-        }
-        return repaired;
+        var collation = db.Dialect.OrdinalCollation;
+        return await db.Bookmarks.AsNoTracking()
+            .Where(b => b.ResumeAt != null && (after == null || string.Compare(EF.Functions.Collate(b.Id, collation), after) > 0))
+            .OrderBy(b => EF.Functions.Collate(b.Id, collation)).Take(take)
+            .Select(b => new TimerBookmark(b.Id, b.WorkflowInstanceId, b.ResumeAt!.Value))
+            .ToListAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<TriggerRecord>> ReadTriggersAsync(string? after, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var collation = db.Dialect.OrdinalCollation;
+        return await db.Triggers.AsNoTracking()
+            .Where(t => t.Schedule != null && (after == null || string.Compare(EF.Functions.Collate(t.Id, collation), after) > 0))
+            .OrderBy(t => EF.Functions.Collate(t.Id, collation)).Take(take)
+            .ToListAsync(cancellationToken);
+    }
+
+    // Any row with the id keeps its entry: removing is only for entries whose row is gone.
+    private async Task<IReadOnlySet<string>> BookmarksAmongAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await db.Bookmarks.AsNoTracking().Where(b => ids.Contains(b.Id)).Select(b => b.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task<IReadOnlySet<string>> TriggersAmongAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return (await db.Triggers.AsNoTracking().Where(t => ids.Contains(t.Id)).Select(t => t.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
     }
 }
