@@ -3,7 +3,7 @@ namespace Feedback.Benchmarks;
 /// <summary>The benchmarks this runner knows, by name.</summary>
 internal static class Benchmarks
 {
-    public static readonly string[] Names = ["classifier", "intake", "resume", "reports", "timers"];
+    public static readonly string[] Names = ["classifier", "intake", "resume", "reports", "timers", "drill"];
 
     public const string Usage = """
         usage: dotnet run --project bench/Feedback.Benchmarks -c Release -- <benchmark> [options]
@@ -20,8 +20,11 @@ internal static class Benchmarks
           timers       lateness, misses and duplicates of workflow timers with many others pending in Quartz's store
                        --pending 100000  --timers 2000  --window-seconds 60  --lead-seconds 15  --grace-seconds 30
                        --hosts 1 (host processes sharing the clustered store)
+          drill        fault drill: hosts killed (SIGKILL) and PostgreSQL stopped while cases flow; nothing lost or doubled
+                       --hosts 3  --cases 1000  --kills 20  --clients 12  --kill-min-seconds 3  --kill-max-seconds 8
+                       --pg-outage-seconds 8 (0: none)  --timer-every-seconds 0.5  --max-seconds 480  --settle-seconds 90  --seed n
 
-        intake, resume, reports and timers read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
+        intake, resume, reports, timers and drill read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
         of a disposable cluster (scripts/bench.sh starts one); pgbench is taken from FEEDBACK_PGBENCH, PATH or
         /usr/lib/postgresql/*/bin.
         """;
@@ -33,6 +36,7 @@ internal static class Benchmarks
         "resume" => ResumeBenchmark.RunAsync(options),
         "reports" => ReportsBenchmark.RunAsync(options),
         "timers" => TimersBenchmark.RunAsync(options),
+        "drill" => DrillBenchmark.RunAsync(options),
         _ => throw new BenchmarkException($"unknown benchmark '{name}'"),
     };
 }

@@ -42,14 +42,16 @@ internal sealed class HostUnderTest : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Starts the host and waits until it accepts feedback (definitions published, directory loaded).</summary>
+    /// <param name="port">The loopback port to serve on (a free one when null), e.g. to restart a killed host where clients expect it.</param>
+    /// <param name="environment">Extra settings (environment variables), e.g. an SMTP server.</param>
     /// <exception cref="BenchmarkException">The host is not built, exits, or is not ready within a minute.</exception>
-    public static async Task<HostUnderTest> StartAsync(string connectionString)
+    public static async Task<HostUnderTest> StartAsync(string connectionString, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var (configuration, framework) = Repository.Build;
         var hostFolder = Path.Combine(Repository.Root, "src", "Feedback.Host", "bin", configuration, framework);
         var hostDll = Path.Combine(hostFolder, "Feedback.Host.dll");
         if (!File.Exists(hostDll)) throw new BenchmarkException($"{hostDll} is missing; build the solution in {configuration} first.");
-        var port = FreePort();
+        port ??= FreePort();
         // Mail to customers is kept as files when no SMTP server is set; keep them out of the source tree.
         var dataFolder = Directory.CreateTempSubdirectory("feedback-bench-host-").FullName;
 
@@ -67,9 +69,10 @@ internal sealed class HostUnderTest : IAsyncDisposable
         info.Environment["Workflows__ShippedFolder"] = Path.Combine(hostFolder, "workflows");
         info.Environment["Directory__SeedFile"] = Path.Combine(hostFolder, "workflows", "directory", "example-organization.json");
         info.Environment["DataFolder"] = dataFolder;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         var process = Process.Start(info) ?? throw new BenchmarkException("could not start the host process");
-        var host = new HostUnderTest(process, port, dataFolder);
+        var host = new HostUnderTest(process, port.Value, dataFolder);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
@@ -130,7 +133,7 @@ internal sealed class HostUnderTest : IAsyncDisposable
         catch (IOException) { /* a late mail file; the folder is in the temp directory anyway */ }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -55,7 +55,7 @@ internal sealed class TaskClient
         return response.StatusCode == HttpStatusCode.OK ? null : $"{(int)response.StatusCode} on '{task.Title}': {IntakeClient.Shorten(text)}";
     }
 
-    private OpenTask Prepare(JsonObject task)
+    public OpenTask Prepare(JsonObject task)
     {
         var values = new JsonObject();
         foreach (var field in task["fields"]?.AsArray() ?? [])
