@@ -133,6 +133,7 @@ internal static class DrillBenchmark
             .Add("settleSeconds", "settle (outbox empty, instances finished)", settleSeconds, "s", 0)
             .Add("kills", "SIGKILLs of a random host", faults.Kills, "", 0)
             .Add("hostStarts", "host starts (first ones included)", cluster.Starts, "", 0)
+            .Add("slowestStartSeconds", "slowest host start until ready", cluster.SlowestStartSeconds, "s", 1)
             .Add("pgOutageSeconds", "PostgreSQL stopped (pg_ctl -m fast) for", faults.RecoverySeconds.Count > 0 ? faults.OutageSeconds : double.NaN, faults.OutageNote, 0)
             .Add("pgRecoverySeconds", "hosts serving again after the restart of PostgreSQL (slowest)", faults.RecoverySeconds.Count > 0 ? faults.RecoverySeconds.Max() : double.NaN, "s", 1)
             .Add("pgHostsKeptRunning", "hosts recovered without a restart", faults.RecoverySeconds.Count == 0 ? "n/a" : faults.HostsKeptRunning ? "yes" : "NO")

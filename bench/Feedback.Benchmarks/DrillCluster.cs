@@ -21,8 +21,13 @@ internal sealed class DrillCluster : IAsyncDisposable
 
     public IReadOnlyList<Slot> Slots { get; }
 
+    private readonly List<double> _startSeconds = [];
+
     /// <summary>Host starts, first ones included.</summary>
-    public int Starts { get; private set; }
+    public int Starts { get { lock (_startSeconds) return _startSeconds.Count; } }
+
+    /// <summary>The slowest start-up until ready, in seconds.</summary>
+    public double SlowestStartSeconds { get { lock (_startSeconds) return _startSeconds.DefaultIfEmpty(double.NaN).Max(); } }
 
     /// <summary>The first error lines (<c>fail:</c>/<c>crit:</c>) the hosts logged, over every incarnation.</summary>
     public IReadOnlyList<string> ErrorLines { get { lock (_errorLines) return _errorLines.ToList(); } }
@@ -32,7 +37,7 @@ internal sealed class DrillCluster : IAsyncDisposable
     /// <summary>Starts every slot, one after another (each start-up publishes the shipped definitions).</summary>
     public async Task StartAllAsync(CancellationToken stop)
     {
-        foreach (var slot in Slots) await StartAsync(slot, TimeSpan.FromMinutes(2), stop);
+        foreach (var slot in Slots) await StartAsync(slot, TimeSpan.FromMinutes(3), stop);
     }
 
     /// <summary>A slot whose host is up, chosen at random, avoiding <paramref name="avoid"/> when another is up.</summary>
@@ -64,8 +69,9 @@ internal sealed class DrillCluster : IAsyncDisposable
         {
             try
             {
-                slot.Host = await HostUnderTest.StartAsync(_connectionString, slot.Port, _environment);
-                Starts++;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                slot.Host = await HostUnderTest.StartAsync(_connectionString, slot.Port, _environment, within);
+                lock (_startSeconds) _startSeconds.Add(clock.Elapsed.TotalSeconds);
                 return;
             }
             catch (BenchmarkException) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)

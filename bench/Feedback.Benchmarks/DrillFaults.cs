@@ -68,7 +68,7 @@ internal sealed class DrillFaults(DrillCluster cluster, BenchDatabase database, 
     private async Task RestartAsync(DrillCluster.Slot slot, TimeSpan delay, CancellationToken stop)
     {
         await Task.Delay(delay, stop);
-        await cluster.StartAsync(slot, TimeSpan.FromMinutes(2), stop);
+        await cluster.StartAsync(slot, TimeSpan.FromMinutes(3), stop);
         BenchSession.Progress($"host {slot.Index + 1} back (pid {slot.Host?.Process.Id})");
     }
 

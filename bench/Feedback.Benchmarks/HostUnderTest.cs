@@ -44,8 +44,10 @@ internal sealed class HostUnderTest : IAsyncDisposable
     /// <summary>Starts the host and waits until it accepts feedback (definitions published, directory loaded).</summary>
     /// <param name="port">The loopback port to serve on (a free one when null), e.g. to restart a killed host where clients expect it.</param>
     /// <param name="environment">Extra settings (environment variables), e.g. an SMTP server.</param>
-    /// <exception cref="BenchmarkException">The host is not built, exits, or is not ready within a minute.</exception>
-    public static async Task<HostUnderTest> StartAsync(string connectionString, int? port = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="readyWithin">How long start-up may take (default a minute; a busy machine may need more).</param>
+    /// <exception cref="BenchmarkException">The host is not built, exits, or is not ready in time.</exception>
+    public static async Task<HostUnderTest> StartAsync(string connectionString, int? port = null, IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? readyWithin = null)
     {
         var (configuration, framework) = Repository.Build;
         var hostFolder = Path.Combine(Repository.Root, "src", "Feedback.Host", "bin", configuration, framework);
@@ -80,7 +82,7 @@ internal sealed class HostUnderTest : IAsyncDisposable
 
         try
         {
-            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await host.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
             return host;
         }
         catch
