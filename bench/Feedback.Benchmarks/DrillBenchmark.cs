@@ -28,7 +28,7 @@ internal static class DrillBenchmark
         var maxGap = options.Seconds("kill-max-seconds", 8);
         var outage = TimeSpan.FromSeconds(options.Double("pg-outage-seconds", 8));
         var timerEvery = options.Seconds("timer-every-seconds", 0.5);
-        var maxSeconds = options.Seconds("max-seconds", 480);
+        var maxSeconds = options.Seconds("max-seconds", 600);
         var settle = options.Seconds("settle-seconds", 90);
         var seed = options.Int("seed", Environment.TickCount & 0x7fffffff, 0);
         options.RejectUnknown();
