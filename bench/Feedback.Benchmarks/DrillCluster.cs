@@ -74,8 +74,9 @@ internal sealed class DrillCluster : IAsyncDisposable
                 lock (_startSeconds) _startSeconds.Add(clock.Elapsed.TotalSeconds);
                 return;
             }
-            catch (BenchmarkException) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
+            catch (BenchmarkException e) when (DateTime.UtcNow < until && !stop.IsCancellationRequested)
             {
+                BenchSession.Progress($"host {slot.Index + 1} did not start, trying again: {IntakeClient.Shorten(e.Message)}");
                 await Task.Delay(1000, stop);
             }
         }
