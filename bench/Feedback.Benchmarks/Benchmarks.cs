@@ -22,7 +22,7 @@ internal static class Benchmarks
                        --hosts 1 (host processes sharing the clustered store)
           drill        fault drill: hosts killed (SIGKILL) and PostgreSQL stopped while cases flow; nothing lost or doubled
                        --hosts 3  --cases 1000  --kills 20  --clients 12  --kill-min-seconds 3  --kill-max-seconds 8
-                       --pg-outage-seconds 8 (0: none)  --timer-every-seconds 0.5  --max-seconds 600  --settle-seconds 90  --seed n
+                       --pg-outage-seconds 8 (0: none)  --pg-outage-after-kills 2  --timer-every-seconds 0.5  --max-seconds 600  --settle-seconds 90  --seed n
 
         intake, resume, reports, timers and drill read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
         of a disposable cluster (scripts/bench.sh starts one); pgbench is taken from FEEDBACK_PGBENCH, PATH or

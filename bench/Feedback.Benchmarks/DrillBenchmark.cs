@@ -27,6 +27,7 @@ internal static class DrillBenchmark
         var minGap = options.Seconds("kill-min-seconds", 3);
         var maxGap = options.Seconds("kill-max-seconds", 8);
         var outage = TimeSpan.FromSeconds(options.Double("pg-outage-seconds", 8));
+        var outageAfter = options.Int("pg-outage-after-kills", 2, 0);
         var timerEvery = options.Seconds("timer-every-seconds", 0.5);
         var maxSeconds = options.Seconds("max-seconds", 600);
         var settle = options.Seconds("settle-seconds", 90);
@@ -57,17 +58,21 @@ internal static class DrillBenchmark
         var clock = Stopwatch.StartNew();
         var deadline = DateTime.UtcNow + maxSeconds;
         var run = Guid.NewGuid().ToString("N")[..8];
-        var traffic = new DrillTraffic(cluster, tasks, FeedbackMix.Load(), run, deadline);
+        // No new case after the deadline, but the cases under way get two more minutes to reach their answer.
+        var traffic = new DrillTraffic(cluster, tasks, FeedbackMix.Load(), run, deadline + TimeSpan.FromMinutes(2));
         var faults = new DrillFaults(cluster, database, random);
 
         BenchSession.Progress($"traffic: {clients} clients, at least {caseCount} cases; {kills} kills every {minGap.TotalSeconds:0}-{maxGap.TotalSeconds:0} s; PostgreSQL stopped {outage.TotalSeconds:0} s");
-        var faulting = faults.RunAsync(kills, minGap, maxGap, outage, stop.Token);
         var next = -1;
-        bool More(int n) => DateTime.UtcNow < deadline && (n < caseCount || (!faulting.IsCompleted && faults.Kills < kills));
+        var workersDone = 0;
+        var faulting = faults.RunAsync(kills, minGap, maxGap, outage, outageAfter, () => Volatile.Read(ref workersDone) > 0 || DateTime.UtcNow >= deadline, stop.Token);
+        bool More(int n) => DateTime.UtcNow < deadline && (n < caseCount || (!faulting.IsCompleted && (faults.Kills < kills || !faults.OutageDone)));
         var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             for (var n = Interlocked.Increment(ref next); More(n); n = Interlocked.Increment(ref next))
                 await traffic.RunCaseAsync(n, stop.Token);
+            // The first client out of cases ends the faults: later kills would meet no traffic.
+            Interlocked.Increment(ref workersDone);
         })).ToList();
         var timerStarts = Task.Run(async () =>
         {

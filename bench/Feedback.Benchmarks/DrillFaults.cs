@@ -24,28 +24,35 @@ internal sealed class DrillFaults(DrillCluster cluster, BenchDatabase database, 
 
     public int Kills => Volatile.Read(ref _kills);
 
+    private volatile bool _outageDone;
+
+    /// <summary>Whether the PostgreSQL outage is behind (or was not asked for).</summary>
+    public bool OutageDone => _outageDone;
+
     /// <summary>Whether this process can stop and start the cluster (the variables are set).</summary>
     public static bool CanStopPostgres =>
         !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PgCtlVariable)) && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PgDataVariable));
 
     /// <summary>
     /// Kills <paramref name="kills"/> hosts, one every <paramref name="minGap"/>..<paramref name="maxGap"/>, never the
-    /// last one up; after half of them, the PostgreSQL outage (when <paramref name="outage"/> is above zero).
+    /// last one up; after <paramref name="outageAfter"/> kills, the PostgreSQL outage (when <paramref name="outage"/> is
+    /// above zero). Stops early when <paramref name="trafficOver"/> says the traffic ended: a kill must meet traffic.
     /// </summary>
-    public async Task<FaultLog> RunAsync(int kills, TimeSpan minGap, TimeSpan maxGap, TimeSpan outage, CancellationToken stop)
+    public async Task<FaultLog> RunAsync(int kills, TimeSpan minGap, TimeSpan maxGap, TimeSpan outage, int outageAfter, Func<bool> trafficOver, CancellationToken stop)
     {
         var recovery = new List<double>();
         var kept = true;
         var note = outage > TimeSpan.Zero ? "" : "not asked for";
-        var outageDone = outage <= TimeSpan.Zero;
-        while (Kills < kills && !stop.IsCancellationRequested)
+        _outageDone = outage <= TimeSpan.Zero;
+        while ((Kills < kills || !_outageDone) && !trafficOver() && !stop.IsCancellationRequested)
         {
             await Task.Delay(Between(minGap, maxGap), stop);
-            if (!outageDone && Kills >= kills / 2)
+            if (trafficOver()) break;
+            if (!_outageDone && Kills >= Math.Min(outageAfter, kills))
             {
-                outageDone = true;
                 if (!CanStopPostgres) note = $"skipped: {PgCtlVariable}/{PgDataVariable} not set (run through scripts/bench.sh)";
                 else (recovery, kept) = await OutageAsync(outage, stop);
+                _outageDone = true;
                 continue;
             }
             var up = cluster.Slots.Where(s => s.IsUp).ToList();
@@ -78,11 +85,9 @@ internal sealed class DrillFaults(DrillCluster cluster, BenchDatabase database, 
     /// </summary>
     private async Task<(List<double> Recovery, bool Kept)> OutageAsync(TimeSpan outage, CancellationToken stop)
     {
-        // The hosts starting after a kill would fail while the server is away; let them come up first.
-        Task[] pending;
-        lock (_restarts) pending = _restarts.ToArray();
-        await Task.WhenAll(pending);
-        var pids = cluster.Slots.Select(s => s.Host?.Process.Id).ToArray();
+        // The hosts serving now are the ones judged; a host still starting after a kill retries its start-up until the
+        // server is back (that is a restart, so it is not counted as recovering by itself).
+        var serving = cluster.Slots.Where(s => s.IsUp).Select(s => (Slot: s, Host: s.Host!)).ToList();
 
         BenchSession.Progress($"stopping PostgreSQL for {outage.TotalSeconds:0} s");
         await PgCtlAsync("stop", "-m", "fast");
@@ -94,7 +99,7 @@ internal sealed class DrillFaults(DrillCluster cluster, BenchDatabase database, 
 
         var clock = Stopwatch.StartNew();
         var recovery = new List<double>();
-        foreach (var slot in cluster.Slots)
+        foreach (var (slot, _) in serving)
         {
             while (clock.Elapsed < TimeSpan.FromSeconds(120))
             {
@@ -108,8 +113,8 @@ internal sealed class DrillFaults(DrillCluster cluster, BenchDatabase database, 
             }
             recovery.Add(clock.Elapsed.TotalSeconds);
         }
-        var kept = cluster.Slots.Select(s => s.Host?.Process.Id).SequenceEqual(pids) && cluster.Slots.All(s => s.Host is { Process.HasExited: false });
-        BenchSession.Progress($"hosts serving again after {string.Join(" / ", recovery.Select(r => r.ToString("0.0")))} s; same processes: {kept}");
+        var kept = serving.All(s => s.Slot.Host == s.Host && !s.Host.Process.HasExited);
+        BenchSession.Progress($"{serving.Count} hosts serving again after {string.Join(" / ", recovery.Select(r => r.ToString("0.0")))} s; same processes: {kept}");
         return (recovery, kept);
     }
 
