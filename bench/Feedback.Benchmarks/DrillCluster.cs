@@ -17,6 +17,15 @@ internal sealed class DrillCluster : IAsyncDisposable
         _connectionString = connectionString;
         _environment = environment;
         Slots = Enumerable.Range(0, hosts).Select(i => new Slot(i, HostUnderTest.FreePort())).ToList();
+        // A runner stopped from outside (SIGTERM, Ctrl+C) must not leave its hosts running against a dropped cluster.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+    }
+
+    private void KillAll()
+    {
+        foreach (var slot in Slots)
+            if (slot.Host is { Process.HasExited: false } host)
+                host.Process.Kill(entireProcessTree: true);
     }
 
     public IReadOnlyList<Slot> Slots { get; }

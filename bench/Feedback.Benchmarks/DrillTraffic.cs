@@ -32,8 +32,8 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
     /// <summary>The idempotency key of every case a client began to submit.</summary>
     public ConcurrentBag<string> Submitted { get; } = [];
 
-    /// <summary>Drill timer instances whose start was confirmed (answered, or found afterwards).</summary>
-    public ConcurrentBag<string> Timers { get; } = [];
+    /// <summary>Drill timer instances whose start was confirmed (answered, or found afterwards), with their due times.</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> Timers { get; } = new();
 
     /// <summary>Requests sent again after a connection error, time-out or 5xx.</summary>
     public int Retries => Volatile.Read(ref _retries);
@@ -76,14 +76,21 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
             var open = JsonNode.Parse(body!)!["items"]!.AsArray();
             if (open.Count > 0)
             {
-                var task = tasks.Prepare(open[0]!.AsObject());
+                var item = open[0]!.AsObject();
+                var task = tasks.Prepare(item);
                 var completion = new JsonObject { ["action"] = task.Action, ["values"] = task.Values.DeepClone() };
-                (status, body) = await SendAsync(staff: true, () =>
+                // A review keeps out whoever rectified the case, which the task API does not show: on 403 the next
+                // member with the role takes it, as a colleague would.
+                foreach (var user in tasks.Candidates(item))
                 {
-                    var request = Post($"/api/tasks/{task.Id}/complete", completion, $"drill-{task.Id}");
-                    request.Headers.Add("X-Staff-User", task.User);
-                    return request;
-                }, stop);
+                    (status, body) = await SendAsync(staff: true, () =>
+                    {
+                        var request = Post($"/api/tasks/{task.Id}/complete", completion, $"drill-{task.Id}");
+                        request.Headers.Add("X-Staff-User", user);
+                        return request;
+                    }, stop);
+                    if (status != HttpStatusCode.Forbidden) break;
+                }
                 if (status != HttpStatusCode.OK) { Error($"completing '{task.Title}' of {number}: {(int?)status} {body}"); return; }
                 Interlocked.Increment(ref _completions);
                 continue;
@@ -111,10 +118,10 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
         while (DateTime.UtcNow < deadline && !stop.IsCancellationRequested)
         {
             var (status, body) = await SendAsync(staff: true, () => new HttpRequestMessage(HttpMethod.Get, $"/elsa/api/workflow-instances/{instanceId}"), stop);
-            if (status == HttpStatusCode.OK) { Timers.Add(instanceId); return; }
+            if (status == HttpStatusCode.OK) { Timers[instanceId] = dueAt; return; }
             if (status != HttpStatusCode.NotFound) { Error($"timer instance {instanceId}: {(int?)status} {body}"); return; }
             (status, body) = await SendAsync(staff: true, () => Post($"/elsa/api/workflow-definitions/{definitionId}/execute", start, null), stop, once: true);
-            if (status == HttpStatusCode.OK) { Timers.Add(instanceId); return; }
+            if (status == HttpStatusCode.OK) { Timers[instanceId] = dueAt; return; }
             // Lost answer or refused (already there): the next look decides.
         }
     }

@@ -11,7 +11,7 @@ internal sealed record DrillVerdict(
     int CasesSubmitted, int CasesFound, int CasesLost, int CasesDoubled, int CasesUnanswered,
     int TasksOpen, int TasksExtra, int ResumedTwice,
     int MailExpected, int MailLost, int MailResent, int MailDoubled, int MailUnknown, int AcknowledgementsWrong, int RepliesWrong,
-    int TimersStarted, int TimersMissed, int TimersDoubled,
+    int TimersStarted, int TimersStartedLate, int TimersMissed, int TimersDoubled,
     int InstancesStuck, int InstancesFaulted, int OutboxPending,
     IReadOnlyList<string> Examples)
 {
@@ -84,17 +84,26 @@ internal sealed record DrillVerdict(
         var repliesWrong = Wrong("Result");
 
         // Timers of the drill flow: each started instance resumed exactly once by its timer, and finished.
-        var timers = traffic.Timers.ToArray();
+        // A start that reached a host only after its due time (retried past a dead host or the outage) arms no timer:
+        // StartAt completes at once. Those are counted apart, not as misses.
+        var started = traffic.Timers.ToDictionary();
         var timerResumes = new Dictionary<string, (long Resumed, string SubStatus)>();
+        var late = new HashSet<string>();
         await using (var command = new NpgsqlCommand("""
-            SELECT i.id, (SELECT count(*) FROM workflow_journal j WHERE j.workflow_instance_id = i.id AND j.event_name = 'Resumed' AND j.activity_id = 'wait'), i.sub_status
+            SELECT i.id, (SELECT count(*) FROM workflow_journal j WHERE j.workflow_instance_id = i.id AND j.event_name = 'Resumed' AND j.activity_id = 'wait'), i.sub_status, i.created_at
             FROM workflow_instances i WHERE i.id = ANY(@ids)
             """, connection))
         {
-            command.Parameters.AddWithValue("ids", timers);
+            command.Parameters.AddWithValue("ids", started.Keys.ToArray());
             await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) timerResumes[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2));
+            while (await reader.ReadAsync())
+            {
+                var id = reader.GetString(0);
+                if (reader.GetFieldValue<DateTimeOffset>(3) >= started[id]) late.Add(id);
+                else timerResumes[id] = (reader.GetInt64(1), reader.GetString(2));
+            }
         }
+        var timers = started.Keys.Where(t => !late.Contains(t)).ToArray();
         var timersMissed = timers.Count(t => !timerResumes.TryGetValue(t, out var r) || r.Resumed == 0 || r.SubStatus != "Finished");
         var timersDoubled = timerResumes.Values.Count(r => r.Resumed > 1);
         timers.Where(t => !timerResumes.TryGetValue(t, out var r) || r.Resumed != 1).Take(3).ToList()
@@ -109,7 +118,7 @@ internal sealed record DrillVerdict(
         return new DrillVerdict(submitted, cases.Count, lost.Count, doubled.Sum(e => e.Value.Count - (keys.Contains(e.Key) ? 1 : 0)), unanswered.Count,
             tasksOpen, tasksExtra, resumedTwice,
             outboxIds.Count, mailLost, mailResent, mailDoubled, mailUnknown, acknowledgementsWrong, repliesWrong,
-            timers.Length, timersMissed, timersDoubled, stuck, faulted, outboxPending, examples);
+            timers.Length, late.Count, timersMissed, timersDoubled, stuck, faulted, outboxPending, examples);
     }
 
     private static async Task<int> CountAsync(NpgsqlConnection connection, string sql)

@@ -72,6 +72,23 @@ internal sealed class TaskClient
         return new OpenTask((string)task["id"]!, (string)task["caseNumber"]!, (string)task["title"]!, Actor(task), action, values);
     }
 
+    /// <summary>
+    /// Everyone who might complete the task, most likely first: the assignee (or claimant), else the active members with
+    /// its role in its department. The task API hides whom a task excludes (e.g. whoever rectified the case, for a
+    /// review), so a caller refused with 403 tries the next one.
+    /// </summary>
+    public IEnumerable<string> Candidates(JsonObject task)
+    {
+        if (((string?)task["claimedBy"] ?? (string?)task["assignee"]) is { } person) return [person];
+        var role = (string?)task["role"];
+        var department = (string?)task["department"];
+        return _people.Where(p =>
+                (bool?)p!["active"] != false
+                && (department is null || (string?)p["departmentId"] == department)
+                && p["roles"]!.AsArray().Any(r => (string?)r == role))
+            .Select(p => (string)p!["userName"]!).ToList();
+    }
+
     /// <summary>The assignee, else the first active member with the task's role in its department.</summary>
     private string Actor(JsonObject task)
     {
