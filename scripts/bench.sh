@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks in bench/Feedback.Benchmarks against a throw-away PostgreSQL cluster.
 #
-#   ./scripts/bench.sh                   every benchmark: classifier, intake, resume, reports, timers, http, memory
+#   ./scripts/bench.sh                   every benchmark: classifier, intake, resume, reports, timers, http, memory, drill
 #   ./scripts/bench.sh intake            one benchmark
 #   ./scripts/bench.sh intake --clients 4 --seconds 20     options go to the runner (see its usage)
 #
@@ -29,11 +29,11 @@ fail() { printf 'bench.sh: error: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
-all_benchmarks=(classifier intake resume reports timers http memory)
+all_benchmarks=(classifier intake resume reports timers http memory drill)
 benchmarks=("${all_benchmarks[@]}")
 if [[ $# -gt 0 && "$1" != --* ]]; then
     case "$1" in
-        classifier|intake|resume|reports|timers|http|memory) benchmarks=("$1") ;;
+        classifier|intake|resume|reports|timers|http|memory|drill) benchmarks=("$1") ;;
         all) ;;
         *) fail "unknown benchmark '$1'; use one of: ${all_benchmarks[*]} (or all)" ;;
     esac
@@ -229,6 +229,9 @@ EOF
     fi
 
     export FEEDBACK_BENCH_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true"
+    # The fault drill stops and starts this cluster mid-run; it needs what this script starts it with.
+    export FEEDBACK_BENCH_PG_CTL="$pg_bin/pg_ctl" FEEDBACK_BENCH_PG_DATA="$pg_tmp/data" FEEDBACK_BENCH_PG_LOG="$pg_tmp/postgres.log"
+    if is_root; then export FEEDBACK_BENCH_PG_ACCOUNT="$pg_account"; fi
     step "PostgreSQL listening on 127.0.0.1:$pg_port"
 fi
 

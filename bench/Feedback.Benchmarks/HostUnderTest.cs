@@ -42,14 +42,18 @@ internal sealed class HostUnderTest : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Starts the host and waits until it accepts feedback (definitions published, directory loaded).</summary>
-    /// <exception cref="BenchmarkException">The host is not built, exits, or is not ready within a minute.</exception>
-    public static async Task<HostUnderTest> StartAsync(string connectionString)
+    /// <param name="port">The loopback port to serve on (a free one when null), e.g. to restart a killed host where clients expect it.</param>
+    /// <param name="environment">Extra settings (environment variables), e.g. an SMTP server.</param>
+    /// <param name="readyWithin">How long start-up may take (default a minute; a busy machine may need more).</param>
+    /// <exception cref="BenchmarkException">The host is not built, exits, or is not ready in time.</exception>
+    public static async Task<HostUnderTest> StartAsync(string connectionString, int? port = null, IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? readyWithin = null)
     {
         var (configuration, framework) = Repository.Build;
         var hostFolder = Path.Combine(Repository.Root, "src", "Feedback.Host", "bin", configuration, framework);
         var hostDll = Path.Combine(hostFolder, "Feedback.Host.dll");
         if (!File.Exists(hostDll)) throw new BenchmarkException($"{hostDll} is missing; build the solution in {configuration} first.");
-        var port = FreePort();
+        port ??= FreePort();
         // Mail to customers is kept as files when no SMTP server is set; keep them out of the source tree.
         var dataFolder = Directory.CreateTempSubdirectory("feedback-bench-host-").FullName;
 
@@ -67,9 +71,10 @@ internal sealed class HostUnderTest : IAsyncDisposable
         info.Environment["Workflows__ShippedFolder"] = Path.Combine(hostFolder, "workflows");
         info.Environment["Directory__SeedFile"] = Path.Combine(hostFolder, "workflows", "directory", "example-organization.json");
         info.Environment["DataFolder"] = dataFolder;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         var process = Process.Start(info) ?? throw new BenchmarkException("could not start the host process");
-        var host = new HostUnderTest(process, port, dataFolder);
+        var host = new HostUnderTest(process, port.Value, dataFolder);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.BeginOutputReadLine();
@@ -77,7 +82,7 @@ internal sealed class HostUnderTest : IAsyncDisposable
 
         try
         {
-            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await host.WaitUntilReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
             return host;
         }
         catch
@@ -100,7 +105,8 @@ internal sealed class HostUnderTest : IAsyncDisposable
                     && (await Staff.GetAsync("/elsa/api/workflow-definitions/by-definition-id/general-feedback?versionOptions=Published")).IsSuccessStatusCode)
                     return;
             }
-            catch (HttpRequestException) { /* not listening yet */ }
+            // Not listening yet, or too busy starting to answer within the client's time-out.
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             await Task.Delay(250);
         }
         throw new BenchmarkException($"the host was not ready within {timeout.TotalSeconds:0} s:\n{Output}");
@@ -130,7 +136,7 @@ internal sealed class HostUnderTest : IAsyncDisposable
         catch (IOException) { /* a late mail file; the folder is in the temp directory anyway */ }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

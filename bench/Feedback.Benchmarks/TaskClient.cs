@@ -62,7 +62,7 @@ internal sealed class TaskClient
         return response.StatusCode == HttpStatusCode.OK ? null : $"{(int)response.StatusCode} on '{task.Title}': {IntakeClient.Shorten(text)}";
     }
 
-    private OpenTask Prepare(JsonObject task)
+    public OpenTask Prepare(JsonObject task)
     {
         var values = new JsonObject();
         foreach (var field in task["fields"]?.AsArray() ?? [])
@@ -77,6 +77,25 @@ internal sealed class TaskClient
         // The first action is the forward path of the shipped process (Submit, Done, Approve), so every case moves on.
         var action = (string)task["actions"]![0]!;
         return new OpenTask((string)task["id"]!, (string)task["caseNumber"]!, (string)task["title"]!, Actor(task), action, values);
+    }
+
+    /// <summary>
+    /// Everyone who might complete the task, most likely first: the assignee (or claimant), else the active members with
+    /// its role in its department whom the task does not exclude. A caller refused with 403 (a member absent or changed
+    /// since the directory was read) tries the next one.
+    /// </summary>
+    public IEnumerable<string> Candidates(JsonObject task)
+    {
+        if (((string?)task["claimedBy"] ?? (string?)task["assignee"]) is { } person) return [person];
+        var role = (string?)task["role"];
+        var department = (string?)task["department"];
+        var excluded = (task["excluded"]?.AsArray() ?? []).Select(e => (string?)e).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return _people.Where(p =>
+                (bool?)p!["active"] != false
+                && !excluded.Contains((string?)p["userName"])
+                && (department is null || (string?)p["departmentId"] == department)
+                && p["roles"]!.AsArray().Any(r => (string?)r == role))
+            .Select(p => (string)p!["userName"]!).ToList();
     }
 
     /// <summary>The assignee, else the first active member with the task's role in its department whom the task does not exclude.</summary>

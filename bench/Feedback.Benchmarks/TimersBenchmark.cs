@@ -194,7 +194,7 @@ internal static class TimersBenchmark
     }
 
     /// <summary>Publishes start → StartAt(input dueAt) → end and returns its definition id.</summary>
-    private static async Task<string> PublishAsync(HttpClient api)
+    internal static async Task<string> PublishAsync(HttpClient api)
     {
         static JsonObject Activity(string id, string type, JsonObject? inputs = null)
         {

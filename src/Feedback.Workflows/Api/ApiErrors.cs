@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Feedback.Workflows.Model;
 using Feedback.Workflows.Runtime;
@@ -9,7 +10,8 @@ namespace Feedback.Workflows.Api;
 
 /// <summary>
 /// Maps the runtime's exceptions to problem responses the Studio can show: 400 with every validation message in
-/// <c>errors</c>, 404 for unknown things, 409 for conflicts such as a bookmark that was already resumed.
+/// <c>errors</c>, 404 for unknown things, 409 for conflicts such as a bookmark that was already resumed, 503 while the
+/// database cannot be reached.
 /// </summary>
 public sealed class ApiExceptionHandler : IExceptionHandler
 {
@@ -25,12 +27,26 @@ public sealed class ApiExceptionHandler : IExceptionHandler
             WorkflowNotFoundException or WorkflowInstanceNotFoundException or KeyNotFoundException
                 => (StatusCodes.Status404NotFound, "Not found.", [exception.Message]),
             BookmarkNotWaitingException => (StatusCodes.Status409Conflict, "Already resumed.", [exception.Message]),
+            // Before InvalidOperationException: EF Core wraps a lost database in one ("likely due to a transient
+            // failure"), and a 409 would tell clients the request conflicts instead of asking them to try again.
+            _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; try again.", [exception.Message]),
             WorkflowInstanceStateException or InvalidOperationException => (StatusCodes.Status409Conflict, "Conflict.", [exception.Message]),
             _ => (0, "", Array.Empty<string>()),
         };
         if (status == 0) return false;
         await WriteProblemAsync(context, status, title, errors, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Whether the database failed underneath: a transient <see cref="DbException"/> (connection lost or refused, server
+    /// shutting down) anywhere in the chain. Constraint violations are not transient and keep their own answer.
+    /// </summary>
+    public static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is DbException { IsTransient: true }) return true;
+        return false;
     }
 
     /// <summary>Writes <c>application/problem+json</c> with <c>detail</c> and an <c>errors</c> list.</summary>

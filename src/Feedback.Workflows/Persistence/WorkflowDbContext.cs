@@ -111,7 +111,7 @@ public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
     public string ClaimPendingInstanceSql => "SELECT * FROM workflow_instances WHERE id = {0} AND sub_status = 'Pending'" + ForUpdateSkipLocked;
 
     /// <summary>Claims up to 20 undelivered messages due at {0}; other hosts skip them while this transaction lasts.</summary>
-    public string ClaimOutboxSql => "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT 20" + ForUpdateSkipLocked;
+    public string ClaimOutboxSql => "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT " + Runtime.Background.OutboxDispatcherBatch.Size + ForUpdateSkipLocked;
 
     /// <summary>The collation that compares ids byte by byte (ordinal for ASCII ids), as the scheduler lists its timers.</summary>
     public string OrdinalCollation => SupportsRowLocks ? "C" : "BINARY";

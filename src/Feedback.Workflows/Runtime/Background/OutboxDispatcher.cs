@@ -19,7 +19,7 @@ public interface IOutboxHandler
 }
 
 /// <summary>
-/// Delivers outbox messages after their step committed. Each batch is claimed with row locks that other hosts skip,
+/// Delivers outbox messages after their step committed. Each message is claimed with a row lock that other hosts skip,
 /// so hosts share the work; a failure is recorded on the row and retried with exponential back-off.
 /// </summary>
 public sealed class OutboxDispatcher(
@@ -60,7 +60,7 @@ public sealed class OutboxDispatcher(
         // SQLite has one writer and no row locks; a plain query is the same claim there.
         var batch = db.Dialect.SupportsRowLocks
             ? await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, now).ToListAsync(cancellationToken)
-            : await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).Take(20).ToListAsync(cancellationToken);
+            : await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).Take(OutboxDispatcherBatch.Size).ToListAsync(cancellationToken);
         foreach (var message in batch)
         {
             message.Attempts++;
@@ -84,6 +84,18 @@ public sealed class OutboxDispatcher(
         await tx.CommitAsync(cancellationToken);
         return batch.Count;
     }
+}
+
+/// <summary>How many messages one claim takes: one, so that each delivery is marked in a commit of its own.</summary>
+/// <remarks>
+/// A delivery is recorded only when its claim's transaction commits. With several messages per claim, a crash or a
+/// lost database connection after some were sent rolled back their marks too, and all of them were sent again (the
+/// fault drill saw mails received twice after a host was killed or PostgreSQL stopped); with one, at most the message
+/// in flight at that moment is repeated, which its stable Message-Id lets the receiver recognise.
+/// </remarks>
+internal static class OutboxDispatcherBatch
+{
+    public const int Size = 1;
 }
 
 /// <summary>Delivers <c>PublishEvent</c>: resumes waiting Event activities and starts triggered workflows.</summary>
