@@ -49,40 +49,50 @@ public sealed class OutboxDispatcher(
         }
     }
 
-    /// <summary>Delivers up to one batch of due messages; returns how many were attempted.</summary>
+    /// <summary>Delivers due messages, each claimed and marked in a transaction of its own; returns how many were attempted.</summary>
     public async Task<int> DeliverBatchAsync(CancellationToken cancellationToken)
     {
+        // One scope and one context for a round of messages: the per-message cost is the claim's transaction, not the set-up.
         await using var scope = scopes.CreateAsyncScope();
         var handlers = scope.ServiceProvider.GetServices<IOutboxHandler>().ToDictionary(h => h.Type, StringComparer.Ordinal);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = clock.UtcNow;
-        // SQLite has one writer and no row locks; a plain query is the same claim there.
-        var batch = db.Dialect.SupportsRowLocks
-            ? await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, now).ToListAsync(cancellationToken)
-            : await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).Take(OutboxDispatcherBatch.Size).ToListAsync(cancellationToken);
-        foreach (var message in batch)
+        var attempted = 0;
+        while (attempted < OutboxDispatcherBatch.MessagesPerRound)
         {
-            message.Attempts++;
-            try
-            {
-                if (!handlers.TryGetValue(message.Type, out var handler))
-                    throw new InvalidOperationException($"No outbox handler is registered for message type '{message.Type}'.");
-                await handler.HandleAsync(message.Id, JsonNode.Parse(message.Payload)!.AsObject(), cancellationToken);
-                message.DeliveredAt = clock.UtcNow;
-                message.LastError = null;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, message.Attempts)));
-                message.NextAttemptAt = clock.UtcNow + delay;
-                message.LastError = e.Message;
-                logger.LogWarning(e, "Outbox message {MessageId} ({Type}) failed on attempt {Attempt}; next try in {Delay}", message.Id, message.Type, message.Attempts, delay);
-            }
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            var now = clock.UtcNow;
+            // SQLite has one writer and no row locks; a plain query is the same claim there.
+            var batch = db.Dialect.SupportsRowLocks
+                ? await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, now).ToListAsync(cancellationToken)
+                : await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).Take(OutboxDispatcherBatch.Size).ToListAsync(cancellationToken);
+            if (batch.Count == 0) break;
+            foreach (var message in batch) await DeliverAsync(message, handlers, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            attempted += batch.Count;
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return batch.Count;
+        return attempted;
+    }
+
+    private async Task DeliverAsync(OutboxRecord message, Dictionary<string, IOutboxHandler> handlers, CancellationToken cancellationToken)
+    {
+        message.Attempts++;
+        try
+        {
+            if (!handlers.TryGetValue(message.Type, out var handler))
+                throw new InvalidOperationException($"No outbox handler is registered for message type '{message.Type}'.");
+            await handler.HandleAsync(message.Id, JsonNode.Parse(message.Payload)!.AsObject(), cancellationToken);
+            message.DeliveredAt = clock.UtcNow;
+            message.LastError = null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, message.Attempts)));
+            message.NextAttemptAt = clock.UtcNow + delay;
+            message.LastError = e.Message;
+            logger.LogWarning(e, "Outbox message {MessageId} ({Type}) failed on attempt {Attempt}; next try in {Delay}", message.Id, message.Type, message.Attempts, delay);
+        }
     }
 }
 
@@ -96,6 +106,9 @@ public sealed class OutboxDispatcher(
 internal static class OutboxDispatcherBatch
 {
     public const int Size = 1;
+
+    /// <summary>How many messages one round delivers before the dispatcher looks at its stop signal again.</summary>
+    public const int MessagesPerRound = 50;
 }
 
 /// <summary>Delivers <c>PublishEvent</c>: resumes waiting Event activities and starts triggered workflows.</summary>
