@@ -68,6 +68,8 @@ public abstract class WorkflowDbContext : DbContext
             e.ToTable("outbox_messages");
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.DeliveredAt, x.NextAttemptAt });
+            // The claim takes the oldest undelivered message first: this index finds it without sorting the backlog.
+            e.HasIndex(x => new { x.DeliveredAt, x.CreatedAt });
         });
         model.Entity<ShippedDefinitionRecord>(e =>
         {

@@ -192,6 +192,8 @@ namespace Feedback.Workflows.Persistence.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DeliveredAt", "CreatedAt");
+
                     b.HasIndex("DeliveredAt", "NextAttemptAt");
 
                     b.ToTable("outbox_messages", (string)null);

@@ -186,6 +186,8 @@ namespace Feedback.Workflows.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("DeliveredAt", "CreatedAt");
+
                     b.HasIndex("DeliveredAt", "NextAttemptAt");
 
                     b.ToTable("outbox_messages", (string)null);
