@@ -21,27 +21,19 @@ namespace Feedback.Activities.Reports;
 /// </remarks>
 public static class RepeatFacts
 {
-    /// <summary>Recomputes the customer value of every keyed case (after bulk loads that bypass the context).</summary>
-    /// <remarks>
-    /// One ordered pass per key instead of a look-up per case: the latest valid day among the key's cases received
-    /// strictly before this one (<c>EXCLUDE GROUP</c> leaves out cases received at the same instant, as the look-up's
-    /// <c>&lt;</c> does). Received days never decrease as receipt times increase, so the running maximum is that day.
-    /// </remarks>
+    /// <summary>Recomputes the customer value of every keyed case (the migration's backfill, and after bulk loads).</summary>
     public const string BackfillCustomerSql = """
-        UPDATE feedback_cases AS c SET previous_customer_day = w.previous
-        FROM (SELECT id, MAX(received_day) FILTER (WHERE malicious_reason IS NULL) OVER (
-                  PARTITION BY customer_key ORDER BY received_at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS previous
-              FROM feedback_cases WHERE customer_key IS NOT NULL) AS w
-        WHERE c.id = w.id
+        UPDATE feedback_cases AS c SET previous_customer_day = (SELECT MAX(e.received_day) FROM feedback_cases e
+            WHERE e.customer_key = c.customer_key AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL)
+        WHERE c.customer_key IS NOT NULL
         """;
 
-    /// <summary>Recomputes the product value of every case with a product key and a category, in the same way.</summary>
+    /// <summary>Recomputes the product value of every case with a product key and a category.</summary>
     public const string BackfillProductSql = """
-        UPDATE feedback_cases AS c SET previous_product_day = w.previous
-        FROM (SELECT id, MAX(received_day) FILTER (WHERE malicious_reason IS NULL) OVER (
-                  PARTITION BY product_key, category ORDER BY received_at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) AS previous
-              FROM feedback_cases WHERE product_key IS NOT NULL AND category IS NOT NULL) AS w
-        WHERE c.id = w.id
+        UPDATE feedback_cases AS c SET previous_product_day = (SELECT MAX(e.received_day) FROM feedback_cases e
+            WHERE e.product_key = c.product_key AND e.category = c.category AND e.received_day <= c.received_day
+              AND e.received_at < c.received_at AND e.malicious_reason IS NULL)
+        WHERE c.product_key IS NOT NULL AND c.category IS NOT NULL
         """;
 
     private static readonly string[] Watched =
