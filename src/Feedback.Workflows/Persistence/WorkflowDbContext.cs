@@ -67,9 +67,11 @@ public abstract class WorkflowDbContext : DbContext
         {
             e.ToTable("outbox_messages");
             e.HasKey(x => x.Id);
-            e.HasIndex(x => new { x.DeliveredAt, x.NextAttemptAt });
-            // The claim takes the oldest undelivered message first: this index finds it without sorting the backlog.
-            e.HasIndex(x => new { x.DeliveredAt, x.CreatedAt });
+            // The claim takes the oldest undelivered message first. A partial index holds only the queue, in that order,
+            // so the claim reads one entry instead of sorting the backlog (a plan PostgreSQL chose with a composite
+            // index on stale statistics, at 5 ms per claim); the second serves the purge of delivered mail.
+            e.HasIndex(x => x.CreatedAt).HasDatabaseName("IX_outbox_messages_undelivered").HasFilter("delivered_at IS NULL");
+            e.HasIndex(x => x.DeliveredAt).HasDatabaseName("IX_outbox_messages_delivered").HasFilter("delivered_at IS NOT NULL");
         });
         model.Entity<ShippedDefinitionRecord>(e =>
         {
@@ -112,7 +114,7 @@ public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
     /// <summary>Claims a dispatched instance ({0} = id) unless another worker holds it.</summary>
     public string ClaimPendingInstanceSql => "SELECT * FROM workflow_instances WHERE id = {0} AND sub_status = 'Pending'" + ForUpdateSkipLocked;
 
-    /// <summary>Claims up to 20 undelivered messages due at {0}; other hosts skip them while this transaction lasts.</summary>
+    /// <summary>Claims the oldest undelivered message due at {0}; other hosts and loops skip it while this transaction lasts.</summary>
     public string ClaimOutboxSql => "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT " + Runtime.Background.OutboxDispatcherBatch.Size + ForUpdateSkipLocked;
 
     /// <summary>The collation that compares ids byte by byte (ordinal for ASCII ids), as the scheduler lists its timers.</summary>

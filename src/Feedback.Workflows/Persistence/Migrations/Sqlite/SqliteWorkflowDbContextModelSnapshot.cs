@@ -186,9 +186,13 @@ namespace Feedback.Workflows.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DeliveredAt", "CreatedAt");
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("IX_outbox_messages_undelivered")
+                        .HasFilter("delivered_at IS NULL");
 
-                    b.HasIndex("DeliveredAt", "NextAttemptAt");
+                    b.HasIndex("DeliveredAt")
+                        .HasDatabaseName("IX_outbox_messages_delivered")
+                        .HasFilter("delivered_at IS NOT NULL");
 
                     b.ToTable("outbox_messages", (string)null);
                 });
