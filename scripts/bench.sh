@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks in bench/Feedback.Benchmarks against a throw-away PostgreSQL cluster.
 #
-#   ./scripts/bench.sh                   every benchmark: classifier, intake, resume, reports, timers, http, memory, drill
+#   ./scripts/bench.sh                   every benchmark: classifier, intake, resume, reports, timers, http, memory, outbox, drill
 #   ./scripts/bench.sh intake            one benchmark
 #   ./scripts/bench.sh intake --clients 4 --seconds 20     options go to the runner (see its usage)
 #
@@ -29,11 +29,11 @@ fail() { printf 'bench.sh: error: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
-all_benchmarks=(classifier intake resume reports timers http memory drill)
+all_benchmarks=(classifier intake resume reports timers http memory outbox drill)
 benchmarks=("${all_benchmarks[@]}")
 if [[ $# -gt 0 && "$1" != --* ]]; then
     case "$1" in
-        classifier|intake|resume|reports|timers|http|memory|drill) benchmarks=("$1") ;;
+        classifier|intake|resume|reports|timers|http|memory|outbox|drill) benchmarks=("$1") ;;
         all) ;;
         *) fail "unknown benchmark '$1'; use one of: ${all_benchmarks[*]} (or all)" ;;
     esac

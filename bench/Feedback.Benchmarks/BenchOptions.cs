@@ -31,6 +31,13 @@ internal sealed class BenchOptions
 
     public TimeSpan Seconds(string name, double fallback) => TimeSpan.FromSeconds(Number(name, fallback, 0.1));
 
+    /// <summary>The option's text as given, or null.</summary>
+    public string? Text(string name)
+    {
+        _read.Add(name);
+        return _values.GetValueOrDefault(name);
+    }
+
     /// <summary>Options given but never read: a misspelt name would otherwise silently fall back to the default.</summary>
     public void RejectUnknown()
     {

@@ -3,7 +3,7 @@ namespace Feedback.Benchmarks;
 /// <summary>The benchmarks this runner knows, by name.</summary>
 internal static class Benchmarks
 {
-    public static readonly string[] Names = ["classifier", "intake", "resume", "reports", "timers", "http", "memory", "drill"];
+    public static readonly string[] Names = ["classifier", "intake", "resume", "reports", "timers", "http", "memory", "outbox", "drill"];
 
     public const string Usage = """
         usage: dotnet run --project bench/Feedback.Benchmarks -c Release -- <benchmark> [options]
@@ -24,11 +24,13 @@ internal static class Benchmarks
                        --min-connections 2  --max-connections 32 (x4 steps)  --seconds 15 (per run)  --cases 300 (task links)
           memory       the host's memory idle and after resuming a sample, with many suspended instances against ~0
                        --instances 100000  --sample 200  --settle-seconds 15
+          outbox       mails/s the outbox delivers over SMTP from a queued backlog, per number of delivery loops
+                       --mails 5000  --loops 1,4  --timeout-seconds 300
           drill        fault drill: hosts killed (SIGKILL) and PostgreSQL stopped while cases flow; nothing lost or doubled
                        --hosts 3  --cases 1000  --kills 20  --clients 12  --kill-min-seconds 3  --kill-max-seconds 8
                        --pg-outage-seconds 8 (0: none)  --pg-outage-after-kills 2  --timer-every-seconds 0.5  --max-seconds 600  --settle-seconds 90  --seed n
 
-        intake, resume, reports, timers, http, memory and drill read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
+        intake, resume, reports, timers, http, memory, outbox and drill read FEEDBACK_BENCH_POSTGRES, a superuser connection string to the "postgres" database
         of a disposable cluster (scripts/bench.sh starts one); pgbench is taken from FEEDBACK_PGBENCH, PATH or
         /usr/lib/postgresql/*/bin.
         """;
@@ -42,6 +44,7 @@ internal static class Benchmarks
         "timers" => TimersBenchmark.RunAsync(options),
         "http" => HttpBenchmark.RunAsync(options),
         "memory" => MemoryBenchmark.RunAsync(options),
+        "outbox" => OutboxBenchmark.RunAsync(options),
         "drill" => DrillBenchmark.RunAsync(options),
         _ => throw new BenchmarkException($"unknown benchmark '{name}'"),
     };

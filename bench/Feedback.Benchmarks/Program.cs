@@ -1,6 +1,6 @@
 using Feedback.Benchmarks;
 
-// dotnet run --project bench/Feedback.Benchmarks -c Release -- <classifier|intake|resume|reports|timers|http|memory> [--option value ...]
+// dotnet run --project bench/Feedback.Benchmarks -c Release -- <classifier|intake|resume|reports|timers|http|memory|outbox|drill> [--option value ...]
 if (args.Length == 0 || args[0] is "-h" or "--help" || !Benchmarks.Names.Contains(args[0]))
 {
     Console.Error.WriteLine(Benchmarks.Usage);

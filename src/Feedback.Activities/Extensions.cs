@@ -85,6 +85,7 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton(options.Retention);
         services.AddSingleton<Retention.RetentionService>();
         services.AddSingleton<Retention.WorkflowDataRetention>();
+        services.AddSingleton<Notification.SmtpConnectionPool>();
         services.AddSingleton<Feedback.Workflows.Runtime.Background.IOutboxHandler, Notification.EmailOutboxHandler>();
         services.AddSingleton<Notification.MailFailureRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Notification.MailFailureRecorder>());

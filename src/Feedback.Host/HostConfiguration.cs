@@ -6,7 +6,7 @@ using MailKit.Security;
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder)
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -43,7 +43,16 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         var organization = configuration["Directory:SeedFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "directory", "example-organization.json");
         return new HostConfiguration(provider, connection, apiKey, generated,
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
-            ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder);
+            ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder,
+            ReadOutboxConcurrency(configuration["Workflows:OutboxConcurrency"]));
+    }
+
+    /// <summary>Workflows:OutboxConcurrency, how many outbox deliveries a host runs at once on PostgreSQL (default 4).</summary>
+    private static int ReadOutboxConcurrency(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return new WorkflowRuntimeOptions().OutboxConcurrency;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64 ? n
+            : throw new InvalidOperationException($"Workflows:OutboxConcurrency is '{text}'; use a whole number from 1 to 64.");
     }
 
     /// <summary>

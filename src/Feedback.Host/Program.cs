@@ -17,6 +17,7 @@ builder.Services.AddFeedbackWorkflows(o =>
     o.Provider = settings.Provider;
     o.ConnectionString = settings.ConnectionString;
     o.ShippedDefinitionsFolder = settings.ShippedDefinitionsFolder;
+    o.OutboxConcurrency = settings.OutboxConcurrency;
 });
 builder.Services.AddFeedbackDomain(o =>
 {

@@ -34,6 +34,8 @@ public sealed class WorkflowRuntimeOptions
     public string? ShippedDefinitionsFolder { get; set; }
     /// <summary>Start the background workers (outbox, dispatched instances, timer repair, scheduler). Tests may turn this off.</summary>
     public bool RunBackgroundWorkers { get; set; } = true;
+    /// <summary>How many outbox deliveries one host runs at once on PostgreSQL; SQLite, without row locks, always runs one.</summary>
+    public int OutboxConcurrency { get; set; } = 4;
 }
 
 /// <summary>Service registration for the runtime.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Feedback.Workflows.Runtime.Background;
-using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 
@@ -25,7 +24,7 @@ public sealed class EmailOptions
 /// Sends the mail recorded by <see cref="NotifyCustomer"/>. The outbox message id becomes the Message-Id, so a resend
 /// after a crash between sending and marking is recognisable as the same mail.
 /// </summary>
-public sealed class EmailOutboxHandler(EmailOptions options, MailFailureRecorder failures) : IOutboxHandler
+public sealed class EmailOutboxHandler(EmailOptions options, SmtpConnectionPool smtp, MailFailureRecorder failures) : IOutboxHandler
 {
     public const string MessageKindHeader = "X-Feedback-Message";
 
@@ -70,10 +69,6 @@ public sealed class EmailOutboxHandler(EmailOptions options, MailFailureRecorder
             File.Move(partial, path, overwrite: true);
             return;
         }
-        using var client = new SmtpClient();
-        await client.ConnectAsync(options.SmtpHost, options.SmtpPort, options.Security, cancellationToken);
-        if (!string.IsNullOrEmpty(options.Username)) await client.AuthenticateAsync(options.Username, options.Password ?? "", cancellationToken);
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        await smtp.SendAsync(message, cancellationToken);
     }
 }

@@ -19,29 +19,33 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>Starts aiosmtpd with the interpreter <c>scripts/test.sh</c> found for it.</summary>
+    /// <summary>Starts aiosmtpd with the interpreter <c>scripts/test.sh</c> found for it, on <paramref name="port"/> or a free one.</summary>
     /// <exception cref="InvalidOperationException">aiosmtpd is not available; the message says how to get it.</exception>
-    public static async Task<SmtpSink> StartAsync()
+    public static async Task<SmtpSink> StartAsync(int? port = null)
     {
         var python = Environment.GetEnvironmentVariable("FEEDBACK_TEST_SMTP_PYTHON")
             ?? throw new InvalidOperationException("FEEDBACK_TEST_SMTP_PYTHON is not set: run the tests through ./scripts/test.sh, which installs python3-aiosmtpd.");
         var maildir = Directory.CreateTempSubdirectory("feedback-mail-").FullName;
         // aiosmtpd's Maildir handler expects the three Maildir folders to exist already.
         foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
-        int port;
-        using (var probe = new TcpListener(System.Net.IPAddress.Loopback, 0)) { probe.Start(); port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; }
+        if (port is null)
+        {
+            using var probe = new TcpListener(System.Net.IPAddress.Loopback, 0);
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
         var process = Process.Start(new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
         {
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
         }) ?? throw new InvalidOperationException("Could not start aiosmtpd.");
-        var sink = new SmtpSink(process, maildir, port);
+        var sink = new SmtpSink(process, maildir, port.Value);
         for (var i = 0; i < 100; i++)
         {
             if (process.HasExited) throw new InvalidOperationException("aiosmtpd exited: " + await process.StandardError.ReadToEndAsync());
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port.Value);
                 return sink;
             }
             catch (SocketException) { await Task.Delay(100); }

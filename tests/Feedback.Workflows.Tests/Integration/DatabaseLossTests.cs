@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Feedback.Workflows.Runtime.Background;
 using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -21,7 +22,9 @@ public sealed class DatabaseLossTests : IAsyncLifetime
     {
         var handler = new RecordingHandler(_db.ConnectionString, dropConnectionOn: "m3");
         await using var host = new TestHost(_db.ConnectionString);
-        await using var factory = host.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IOutboxHandler>(handler)));
+        // One delivery loop, so that the one claim idle in its transaction while m3 is delivered is m3's own.
+        await using var factory = host.WithWebHostBuilder(b => b.UseSetting("Workflows:OutboxConcurrency", "1")
+            .ConfigureTestServices(s => s.AddSingleton<IOutboxHandler>(handler)));
         _ = factory.Services; // starts the host: schema, dispatcher
 
         // Five messages in one statement, so that they are all due at the first claim.
@@ -42,6 +45,30 @@ public sealed class DatabaseLossTests : IAsyncLifetime
         handler.Deliveries.Where(d => d.Key != "m3").Should().OnlyContain(d => d.Value == 1, "a delivery that committed is never repeated");
         handler.Deliveries.Keys.Should().BeEquivalentTo(["m1", "m2", "m3", "m4", "m5"]);
         handler.Deliveries["m3"].Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_host_delivers_with_several_loops_at_once_and_each_message_exactly_once()
+    {
+        var handler = new SlowHandler(TimeSpan.FromMilliseconds(50));
+        await using var host = new TestHost(_db.ConnectionString);
+        await using var factory = host.WithWebHostBuilder(b => b.UseSetting("Workflows:OutboxConcurrency", "4")
+            .ConfigureTestServices(s => s.AddSingleton<IOutboxHandler>(handler)));
+        _ = factory.Services;
+
+        await ExecuteAsync(_db.ConnectionString, $"""
+            INSERT INTO outbox_messages (id, type, payload, created_at, next_attempt_at, attempts)
+            SELECT 's' || g, '{SlowHandler.MessageType}', '{"{}"}', now() + g * interval '1 millisecond', now() - interval '1 second', 0
+            FROM generate_series(1, 40) g
+            """);
+
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NOT NULL") < 40 && DateTime.UtcNow < until)
+            await Task.Delay(100);
+
+        (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL")).Should().Be(0);
+        handler.Deliveries.Should().HaveCount(40).And.OnlyContain(d => d.Value == 1, "the loops skip each other's claimed rows");
+        handler.MostAtOnce.Should().BeGreaterThan(1, "four loops were configured").And.BeLessOrEqualTo(4);
     }
 
     [Fact]
@@ -83,6 +110,34 @@ public sealed class DatabaseLossTests : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Takes a while per message and records how many deliveries ran at the same time.</summary>
+    private sealed class SlowHandler(TimeSpan duration) : IOutboxHandler
+    {
+        public const string MessageType = "Test.Slow";
+        private int _running;
+        private int _most;
+
+        public ConcurrentDictionary<string, int> Deliveries { get; } = new();
+        public int MostAtOnce => Volatile.Read(ref _most);
+        public string Type => MessageType;
+
+        public async Task HandleAsync(string messageId, JsonObject payload, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _running);
+            int most;
+            while (now > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, now, most) != most) { }
+            try
+            {
+                Deliveries.AddOrUpdate(messageId, 1, (_, n) => n + 1);
+                await Task.Delay(duration, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
     }
 
     /// <summary>Records every delivery; while delivering one chosen message, cuts the connection of the claim that holds it.</summary>

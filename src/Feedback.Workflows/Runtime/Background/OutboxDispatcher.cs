@@ -19,14 +19,21 @@ public interface IOutboxHandler
 }
 
 /// <summary>
-/// Delivers outbox messages after their step committed. Each message is claimed with a row lock that other hosts skip,
-/// so hosts share the work; a failure is recorded on the row and retried with exponential back-off.
+/// Delivers outbox messages after their step committed. Each message is claimed with a row lock that other hosts and
+/// this host's other delivery loops skip, so they share the work; a failure is recorded on the row and retried with
+/// exponential back-off.
 /// </summary>
+/// <remarks>
+/// Several loops per host because a delivery mostly waits (for the database, the SMTP server, a workflow step), and one
+/// loop per host fell behind the mail a busy system queues. Order between messages was never guaranteed across hosts,
+/// so the loops add no new kind of reordering.
+/// </remarks>
 public sealed class OutboxDispatcher(
     IServiceScopeFactory scopes,
     IDbContextFactory<WorkflowDbContext> dbFactory,
     OutboxSignal signal,
     Runtime.IClock clock,
+    WorkflowRuntimeOptions options,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -34,11 +41,13 @@ public sealed class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // SQLite's claim is a plain query, so two loops there could take the same message.
+        var loops = options.Provider == DatabaseProvider.PostgreSql ? Math.Max(1, options.OutboxConcurrency) : 1;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                while (await DeliverBatchAsync(stoppingToken) > 0) { }
+                await Task.WhenAll(Enumerable.Range(0, loops).Select(_ => DrainAsync(stoppingToken)));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -47,6 +56,11 @@ public sealed class OutboxDispatcher(
             }
             await signal.WaitAsync(PollInterval, stoppingToken);
         }
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        while (await DeliverBatchAsync(cancellationToken) > 0) { }
     }
 
     /// <summary>Delivers due messages, each claimed and marked in a transaction of its own; returns how many were attempted.</summary>
