@@ -132,22 +132,22 @@ internal sealed record StatementCounts(long All, long ConnectionResets, long Sav
         return new StatementCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 
-    /// <summary>The <paramref name="limit"/> most frequent statements since the last reset, with their call counts.</summary>
-    public static async Task<IReadOnlyList<(long Calls, string Query)>> TopAsync(BenchDatabase database, int limit)
+    /// <summary>The <paramref name="limit"/> statements that took the most time since the last reset, with calls and milliseconds.</summary>
+    public static async Task<IReadOnlyList<(long Calls, double Milliseconds, string Query)>> TopAsync(BenchDatabase database, int limit)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("""
-            SELECT sum(calls)::bigint, regexp_replace(query, '\s+', ' ', 'g') AS q
+            SELECT sum(calls)::bigint, sum(total_exec_time)::float8, regexp_replace(query, '\s+', ' ', 'g') AS q
             FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND query !~* 'pg_stat_statements|txid_current_snapshot|^SELECT count'
-            GROUP BY q ORDER BY 1 DESC LIMIT $1
+            GROUP BY q ORDER BY 2 DESC LIMIT $1
             """, connection);
         command.Parameters.AddWithValue(limit);
-        var top = new List<(long, string)>();
+        var top = new List<(long, double, string)>();
         await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) top.Add((reader.GetInt64(0), reader.GetString(1)));
+        while (await reader.ReadAsync()) top.Add((reader.GetInt64(0), reader.GetDouble(1), reader.GetString(2)));
         return top;
     }
 }
