@@ -11,9 +11,11 @@ namespace Feedback.Workflows.Scheduling;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Scheduling stores with <see cref="TriggerConflict.Keep"/>: the job store decides under its own lock whether the key
-/// exists, so any number of processes may schedule the same id at once and exactly one trigger is stored — no
-/// <see cref="ObjectAlreadyExistsException"/> to catch, no check-then-insert race. Keep rather than Replace because
+/// Scheduling first inserts with <see cref="TriggerConflict.Throw"/>, which (with the store's <c>LockOnInsert</c> off)
+/// takes no cluster-wide lock: the common case, a new timer, costs no wait on other hosts' inserts. When the key
+/// exists, or another process inserted it at the same moment (a primary-key violation), it stores with
+/// <see cref="TriggerConflict.Keep"/>: the job store decides under its own lock whether the key exists, so any number
+/// of processes may schedule the same id at once and exactly one trigger is stored. Keep rather than Replace because
 /// re-scheduling an existing id is the normal case (start-up repair runs on every node): replacing would restart an
 /// interval trigger's phase (a start-now interval would fire at every restart) and would discard a retry the
 /// trigger is waiting on. A kept trigger whose stored schedule differs from the one asked for is then replaced, so a
@@ -185,6 +187,23 @@ internal sealed class QuartzWorkflowScheduler : IWorkflowScheduler
     private async Task StoreAsync(ITrigger trigger, string schedule, CancellationToken cancellationToken)
     {
         var scheduler = await schedulerFactory.GetScheduler(cancellationToken).ConfigureAwait(false);
+        // Most keys are new (a bookmark's timer is stored once, when its step commits): insert those without the job
+        // store's cluster-wide lock, and take the locked Keep path only when the key turns out to exist.
+        try
+        {
+            var inserted = await scheduler.ScheduleTrigger(trigger, TriggerConflict.Throw, cancellationToken).ConfigureAwait(false);
+            logger.LogDebug("Scheduled {TriggerKey} ({Schedule}), next fire {NextFireTime:O}", trigger.Key, schedule, inserted.NextFireTimeUtc);
+            return;
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            // Stored before: Keep below decides, under the lock, whether to leave or correct it.
+        }
+        catch (JobPersistenceException e) when (IsDuplicateKey(e))
+        {
+            // Another process inserted the same key between Quartz's existence check and its insert.
+        }
+
         var result = await scheduler.ScheduleTrigger(trigger, TriggerConflict.Keep, cancellationToken).ConfigureAwait(false);
         if (result.Outcome != ScheduleOutcome.Kept)
         {
@@ -210,6 +229,13 @@ internal sealed class QuartzWorkflowScheduler : IWorkflowScheduler
 
         result = await scheduler.ScheduleTrigger(trigger, TriggerConflict.Replace, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Schedule of {TriggerKey} changed to {Schedule}, next fire {NextFireTime:O}", trigger.Key, schedule, result.NextFireTimeUtc);
+    }
+
+    private static bool IsDuplicateKey(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is System.Data.Common.DbException { SqlState: "23505" }) return true;
+        return false;
     }
 
     private async Task UnscheduleAsync(TriggerKey key, CancellationToken cancellationToken)

@@ -75,6 +75,10 @@ internal static class SchedulingServiceCollectionExtensions
                     {
                         ado.TablePrefix = options.TablePrefix;
                         ado.RecoverFiringsCancelledByShutdown = true;
+                        // New keys are inserted without the cluster-wide TRIGGER_ACCESS row lock, which otherwise
+                        // serialises every new timer of every host; a key that exists falls back to the locked Keep
+                        // (QuartzWorkflowScheduler.StoreAsync), and PostgreSQL's primary key settles a race.
+                        ado.LockOnInsert = false;
                     });
                     if (options.ProvisionSchema)
                         store.ProvisionSchema();

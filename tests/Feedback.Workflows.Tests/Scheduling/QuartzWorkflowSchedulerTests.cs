@@ -57,8 +57,8 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         var options = ClusterOptions();
         await using var a = await SchedulerNode.StartAsync("a", options, _recorder, ct);
         await using var b = await SchedulerNode.StartAsync("b", options, _recorder, ct);
-        // Far enough out for the racing calls below to finish first even on a loaded machine (Quartz serialises
-        // inserts on a cluster-wide row lock): a call landing after its timer fired would store a second firing.
+        // Far enough out for the racing calls below to finish first even on a loaded machine (a key that exists is
+        // stored under Quartz's cluster-wide row lock): a call landing after its timer fired would store a second firing.
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
         var ids = Enumerable.Range(0, 50).Select(i => $"bm-{i}").ToArray();
 
@@ -81,6 +81,37 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         calls.Select(c => c.Id).Should().BeEquivalentTo(ids, "every timer fires exactly once across the cluster");
         calls.Should().OnlyContain(c => c.At >= dueAt.AddMilliseconds(-20));
         calls.Should().OnlyContain(c => c.WorkflowInstanceId == "wf-" + c.Id);
+    }
+
+    [Fact]
+    public async Task Twenty_callers_inserting_one_new_key_at_once_store_one_trigger_and_none_fails()
+    {
+        var ct = Bounded();
+        var options = ClusterOptions();
+        await using var a = await SchedulerNode.StartAsync("a", options, _recorder, ct);
+        await using var b = await SchedulerNode.StartAsync("b", options, _recorder, ct);
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
+
+        // New keys go in without Quartz's lock, so these calls race on the primary key: each loser must be told the
+        // trigger exists (and keep it), not fail.
+        for (var round = 0; round < 5; round++)
+        {
+            var id = $"race-{round}";
+            using var start = new ManualResetEventSlim();
+            var calls = Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+            {
+                start.Wait(ct);
+                await (i % 2 == 0 ? a : b).Scheduler.ScheduleBookmarkAsync(id, "wf-" + id, dueAt, ct);
+            }, ct)).ToList();
+            start.Set();
+            await Task.WhenAll(calls);
+        }
+
+        var listed = await a.Scheduler.GetScheduledBookmarkIdsAsync(ct);
+        listed.Should().BeEquivalentTo(Enumerable.Range(0, 5).Select(r => $"race-{r}"));
+        await _recorder.WaitUntilAsync(c => c.Count >= 5, Patience);
+        await Task.Delay(1500, ct);
+        _recorder.Calls.Select(c => c.Id).Should().OnlyHaveUniqueItems("each raced key fires once").And.HaveCount(5);
     }
 
     [Fact]
