@@ -165,8 +165,10 @@ public sealed class DovecotServer : IAsyncDisposable
     {
         using var client = await ConnectAsync(Port, Password);
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
-        var summary = (await client.Inbox.FetchAsync([uid], MessageSummaryItems.Flags)).Single();
-        return summary.Keywords;
+        // Another session (a host) changing the flags meanwhile can add an unsolicited FETCH for the same message, so
+        // more than one summary may come back; the last one naming the UID is the newest state.
+        var summaries = await client.Inbox.FetchAsync([uid], MessageSummaryItems.Flags | MessageSummaryItems.UniqueId);
+        return (summaries.LastOrDefault(s => s.UniqueId == uid) ?? summaries.Last()).Keywords;
     }
 
     /// <summary>Waits until the message carries <paramref name="keyword"/>; fails after 60 s.</summary>
