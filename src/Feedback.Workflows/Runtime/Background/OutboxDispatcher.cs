@@ -115,7 +115,7 @@ public sealed class OutboxDispatcher(
 /// A delivery is recorded only when its claim's transaction commits. With several messages per claim, a crash or a
 /// lost database connection after some were sent rolled back their marks too, and all of them were sent again (the
 /// fault drill saw mails received twice after a host was killed or PostgreSQL stopped); with one, at most the message
-/// in flight at that moment is repeated, which its stable Message-Id lets the receiver recognise.
+/// each delivery loop has in flight at that moment is repeated, which its stable Message-Id lets the receiver recognise.
 /// </remarks>
 internal static class OutboxDispatcherBatch
 {
