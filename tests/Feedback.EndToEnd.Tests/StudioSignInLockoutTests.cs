@@ -80,6 +80,35 @@ public sealed class StudioSignInLockoutTests : IAsyncLifetime
         (await SignInAsync(browser, StudioTestHost.UserName, StudioTestHost.Password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
     }
 
+    [Fact]
+    public async Task Failures_on_two_hosts_of_one_database_add_up_and_the_lock_holds_on_both()
+    {
+        await using var second = new StudioTestHost(_database.ConnectionString, kestrel: false, settings: new Dictionary<string, string>
+        {
+            ["Admin:Lockout:MaxFailuresPerUser"] = "3",
+            ["Admin:Lockout:MaxFailuresPerAddress"] = "6",
+            ["Admin:Lockout:Duration"] = LockDuration.ToString(),
+        });
+        // Alternating hosts, as a load balancer would: each host alone sees fewer than three failures.
+        (await SignInAsync(_host.Browser(), StudioTestHost.UserName, "wrong 1")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await SignInAsync(second.Browser(), StudioTestHost.UserName, "wrong 2")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await SignInAsync(_host.Browser(), StudioTestHost.UserName, "wrong 3")).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+
+        (await SignInAsync(second.Browser(), StudioTestHost.UserName, StudioTestHost.Password)).StatusCode
+            .Should().Be(HttpStatusCode.TooManyRequests, "the lock is stored, not kept by the host that set it");
+    }
+
+    [Fact]
+    public async Task Concurrent_failures_are_each_counted()
+    {
+        // Ten wrong passwords at once against a limit of three: however they interleave, the name ends up locked.
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => SignInAsync(_host.Browser(), "mallory", $"guess {i}")));
+        statuses.Should().OnlyContain(r => r.StatusCode == HttpStatusCode.Unauthorized || r.StatusCode == HttpStatusCode.TooManyRequests,
+            "two requests counting the same name at once retry on each other's write rather than fail");
+        statuses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests).Should().BeGreaterThanOrEqualTo(1);
+        (await SignInAsync(_host.Browser(), "mallory", "guess")).StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+    }
+
     private static Task<HttpResponseMessage> SignInAsync(HttpClient browser, string userName, string password) =>
         browser.PostAsync("/studio/signin", new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -26,6 +26,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<Links.DataProtectionKeyRecord> DataProtectionKeys => Set<Links.DataProtectionKeyRecord>();
     public DbSet<Intake.UploadedPhoto> Photos => Set<Intake.UploadedPhoto>();
     public DbSet<StaffCredential> StaffCredentials => Set<StaffCredential>();
+    public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<Intake.Mail.ReceivedMail> ReceivedMail => Set<Intake.Mail.ReceivedMail>();
     public DbSet<StaffRecords.StaffRecord> StaffRecords => Set<StaffRecords.StaffRecord>();
 
@@ -187,6 +188,15 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("staff_credentials");
             e.HasKey(x => x.UserName);
             e.Property(x => x.Stamp).HasMaxLength(64);
+        });
+        model.Entity<SignInThrottle>(e =>
+        {
+            e.ToTable("sign_in_throttles");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasMaxLength(300);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            // Retention removes the ones whose window and lock have both run out.
+            e.HasIndex(x => x.WindowStartedAt);
         });
         model.Entity<Intake.Mail.ReceivedMail>(e =>
         {

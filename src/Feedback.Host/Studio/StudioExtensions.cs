@@ -24,7 +24,8 @@ public static class StudioExtensions
         builder.Services.AddSingleton<StudioSession>();
         builder.Services.AddSingleton(new StudioFiles(filesFolder, configured: !string.IsNullOrWhiteSpace(configuredFolder)));
         builder.Services.AddSingleton(_ => StudioUsers.Load(configuration, dataFolder));
-        builder.Services.AddSingleton(new StudioSignInLockout(StudioLockoutOptions.Read(configuration), TimeProvider.System));
+        builder.Services.AddSingleton(StudioLockoutOptions.Read(configuration));
+        builder.Services.AddSingleton(sp => new StudioSignInLockout(sp.GetRequiredService<StudioLockoutOptions>(), sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Feedback.Activities.Persistence.FeedbackDbContext>>(), TimeProvider.System));
         return tokens;
     }
 

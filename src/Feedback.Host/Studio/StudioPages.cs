@@ -20,13 +20,13 @@ internal static class StudioPages
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             string? userName = form["userName"];
             var address = context.Connection.RemoteIpAddress;
-            if (lockout.LockedUntil(userName, address) is { } lockedUntil) return Locked(context, form["returnUrl"], userName, lockedUntil);
+            if (await lockout.LockedUntilAsync(userName, address, context.RequestAborted) is { } lockedUntil) return Locked(context, form["returnUrl"], userName, lockedUntil);
             var user = users.Verify(userName, form["password"]);
             if (user is null)
-                return lockout.RecordFailure(userName, address) is { } lockedNow
+                return await lockout.RecordFailureAsync(userName, address, context.RequestAborted) is { } lockedNow
                     ? Locked(context, form["returnUrl"], userName, lockedNow)
                     : SignInPage(context, form["returnUrl"], "The user name or password is not right.", userName, StatusCodes.Status401Unauthorized);
-            lockout.RecordSuccess(userName);
+            await lockout.RecordSuccessAsync(userName, context.RequestAborted);
             session.SignIn(context, user.UserName);
             return Results.Redirect(context.Request.PathBase + StudioRoutes.SafeReturnUrl(form["returnUrl"]));
         }).RequireStudioFiles();

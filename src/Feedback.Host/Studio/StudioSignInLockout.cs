@@ -1,4 +1,7 @@
 using System.Net;
+using Feedback.Activities.Organization;
+using Feedback.Activities.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Host.Studio;
 
@@ -35,80 +38,98 @@ public sealed record StudioLockoutOptions(int MaxFailuresPerUser, int MaxFailure
 /// <summary>
 /// Counts failed sign-ins per user name and per client address and locks either for a while once it has too many.
 /// While locked, no password is checked at all (a right one included), so guessing gains nothing. Unknown user names
-/// count like known ones, so the lock tells nobody which names exist. The counts live in this host's memory: with
-/// several hosts each keeps its own, and a restart forgets them.
+/// count like known ones, so the lock tells nobody which names exist. The counts are stored
+/// (<see cref="SignInThrottle"/>), so every host of a cluster counts the same failures and a restart forgets none.
 /// </summary>
-public sealed class StudioSignInLockout(StudioLockoutOptions options, TimeProvider time)
+/// <remarks>
+/// A key's failures count from its first failure in a window of <see cref="StudioLockoutOptions.Window"/>; a later
+/// failure after the window starts a new one. Two hosts counting the same key at once are kept apart by a concurrency
+/// token and the loser counts again, so no failure is lost.
+/// </remarks>
+public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContextFactory<FeedbackDbContext> dbFactory, TimeProvider time)
 {
-    // Bounds memory against a flood of made-up names or addresses; stale entries go first.
-    private const int MaxTracked = 10_000;
-    private readonly Dictionary<string, Tracker> _trackers = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
+    private const int Attempts = 5;
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(5);
+    private long _lastPruneTicks;
 
     /// <summary>When the user name or the address is locked, until when; null when a sign-in may be tried.</summary>
-    public DateTimeOffset? LockedUntil(string? userName, IPAddress? address)
+    public async Task<DateTimeOffset?> LockedUntilAsync(string? userName, IPAddress? address, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        lock (_gate)
-        {
-            var until = new[] { Find(UserKey(userName)), Find(AddressKey(address)) }
-                .Select(t => t?.LockedUntil).Where(u => u > now).Max();
-            return until;
-        }
+        var keys = new[] { UserKey(userName), AddressKey(address) };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var locks = await db.SignInThrottles.AsNoTracking().Where(t => keys.Contains(t.Key) && t.LockedUntil != null)
+            .Select(t => t.LockedUntil).ToListAsync(cancellationToken);
+        return locks.Where(u => u > now).Max();
     }
 
     /// <summary>Counts a failed sign-in; returns when the user name or address is now locked, or null.</summary>
-    public DateTimeOffset? RecordFailure(string? userName, IPAddress? address)
+    public async Task<DateTimeOffset?> RecordFailureAsync(string? userName, IPAddress? address, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        lock (_gate)
-        {
-            if (_trackers.Count >= MaxTracked) Prune(now);
-            var byUser = Count(UserKey(userName), options.MaxFailuresPerUser, now);
-            var byAddress = options.MaxFailuresPerAddress == 0 ? null : Count(AddressKey(address), options.MaxFailuresPerAddress, now);
-            return new[] { byUser, byAddress }.Where(u => u > now).Max();
-        }
+        await PruneIfDueAsync(now, cancellationToken);
+        var byUser = await CountAsync(UserKey(userName), options.MaxFailuresPerUser, now, cancellationToken);
+        var byAddress = options.MaxFailuresPerAddress == 0 ? null : await CountAsync(AddressKey(address), options.MaxFailuresPerAddress, now, cancellationToken);
+        return new[] { byUser, byAddress }.Where(u => u > now).Max();
     }
 
     /// <summary>A right password clears the user's failures (the address keeps its count: one user's success says nothing of the other names tried).</summary>
-    public void RecordSuccess(string? userName)
+    public async Task RecordSuccessAsync(string? userName, CancellationToken cancellationToken)
     {
-        lock (_gate) _trackers.Remove(UserKey(userName));
+        var key = UserKey(userName);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.SignInThrottles.Where(t => t.Key == key).ExecuteDeleteAsync(cancellationToken);
     }
 
-    private DateTimeOffset? Count(string key, int max, DateTimeOffset now)
+    private async Task<DateTimeOffset?> CountAsync(string key, int max, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!_trackers.TryGetValue(key, out var tracker)) _trackers[key] = tracker = new Tracker();
-        tracker.Failures.RemoveAll(f => f <= now - options.Window);
-        tracker.Failures.Add(now);
-        if (tracker.Failures.Count >= max)
+        for (var attempt = 1; ; attempt++)
         {
-            tracker.LockedUntil = now + options.Duration;
-            // The next round starts afresh after the lock, not one failure from another lock.
-            tracker.Failures.Clear();
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var throttle = await db.SignInThrottles.FirstOrDefaultAsync(t => t.Key == key, cancellationToken);
+            if (throttle is null) db.SignInThrottles.Add(throttle = new SignInThrottle { Key = key, WindowStartedAt = now });
+            if (throttle.LockedUntil > now) return throttle.LockedUntil;
+            if (throttle.WindowStartedAt <= now - options.Window)
+            {
+                throttle.Failures = 0;
+                throttle.WindowStartedAt = now;
+            }
+            throttle.Failures++;
+            throttle.Version++;
+            if (throttle.Failures >= max)
+            {
+                throttle.LockedUntil = now + options.Duration;
+                // The next round starts afresh after the lock, not one failure from another lock.
+                throttle.Failures = 0;
+                throttle.WindowStartedAt = now;
+            }
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return throttle.LockedUntil;
+            }
+            // Another host counted this key (or inserted it) meanwhile: count again on what it wrote.
+            catch (DbUpdateException) when (attempt < Attempts)
+            {
+            }
         }
-        return tracker.LockedUntil;
     }
 
-    private Tracker? Find(string key) => _trackers.GetValueOrDefault(key);
-
-    private void Prune(DateTimeOffset now)
+    /// <summary>Removes keys whose window and lock have both run out, at most every few minutes per host.</summary>
+    private async Task PruneIfDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        foreach (var (key, tracker) in _trackers.ToList())
-            if (!(tracker.LockedUntil > now) && tracker.Failures.All(f => f <= now - options.Window)) _trackers.Remove(key);
-        // Everything is recent: drop the oldest half of the unlocked counts rather than grow without bound; locks stay.
-        if (_trackers.Count >= MaxTracked)
-            foreach (var (key, _) in _trackers.OrderBy(t => t.Value.LockedUntil > now).ThenBy(t => t.Value.Failures.LastOrDefault()).Take(MaxTracked / 2).ToList())
-                _trackers.Remove(key);
+        var last = Interlocked.Read(ref _lastPruneTicks);
+        if (now.UtcTicks - last < PruneEvery.Ticks || Interlocked.CompareExchange(ref _lastPruneTicks, now.UtcTicks, last) != last) return;
+        var windowStart = now - options.Window;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.SignInThrottles.Where(t => t.WindowStartedAt <= windowStart && (t.LockedUntil == null || t.LockedUntil <= now))
+            .ExecuteDeleteAsync(cancellationToken);
     }
 
-    private static string UserKey(string? userName) => "user:" + (userName ?? "").Trim().ToLowerInvariant();
+    private static string UserKey(string? userName) => "user:" + Truncate((userName ?? "").Trim().ToLowerInvariant());
 
     private static string AddressKey(IPAddress? address) => "address:" + (address?.IsIPv4MappedToIPv6 == true ? address.MapToIPv4() : address)?.ToString();
 
-    private sealed class Tracker
-    {
-        public List<DateTimeOffset> Failures { get; } = [];
-        public DateTimeOffset? LockedUntil { get; set; }
-    }
+    // A made-up name of any length still counts, under its first 256 characters.
+    private static string Truncate(string name) => name.Length <= 256 ? name : name[..256];
 }
