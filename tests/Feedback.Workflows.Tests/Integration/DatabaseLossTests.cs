@@ -27,16 +27,7 @@ public sealed class DatabaseLossTests : IAsyncLifetime
             .ConfigureTestServices(s => s.AddSingleton<IOutboxHandler>(handler)));
         _ = factory.Services; // starts the host: schema, dispatcher
 
-        // Five messages in one statement, so that they are all due at the first claim.
-        await ExecuteAsync(_db.ConnectionString, $"""
-            INSERT INTO outbox_messages (id, type, payload, created_at, next_attempt_at, attempts)
-            SELECT 'm' || g, '{RecordingHandler.MessageType}', '{"{}"}', now() + g * interval '1 millisecond', now() - interval '1 second', 0
-            FROM generate_series(1, 5) g
-            """);
-
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NOT NULL") < 5 && DateTime.UtcNow < until)
-            await Task.Delay(100);
+        await QueueAndWaitAsync("m", RecordingHandler.MessageType, 5);
 
         handler.Terminated.Should().Be(1, "the claim's connection must have been cut while m3 was delivered");
         (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL")).Should().Be(0);
@@ -56,15 +47,7 @@ public sealed class DatabaseLossTests : IAsyncLifetime
             .ConfigureTestServices(s => s.AddSingleton<IOutboxHandler>(handler)));
         _ = factory.Services;
 
-        await ExecuteAsync(_db.ConnectionString, $"""
-            INSERT INTO outbox_messages (id, type, payload, created_at, next_attempt_at, attempts)
-            SELECT 's' || g, '{SlowHandler.MessageType}', '{"{}"}', now() + g * interval '1 millisecond', now() - interval '1 second', 0
-            FROM generate_series(1, 40) g
-            """);
-
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NOT NULL") < 40 && DateTime.UtcNow < until)
-            await Task.Delay(100);
+        await QueueAndWaitAsync("s", SlowHandler.MessageType, 40);
 
         (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL")).Should().Be(0);
         handler.Deliveries.Should().HaveCount(40).And.OnlyContain(d => d.Value == 1, "the loops skip each other's claimed rows");
@@ -94,6 +77,22 @@ public sealed class DatabaseLossTests : IAsyncLifetime
             await ExecuteAsync(admin, $"ALTER DATABASE {_db.DatabaseName} ALLOW_CONNECTIONS true");
         }
         (await api.GetAsync("/elsa/api/workflow-instances/none")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="count"/> messages named <paramref name="prefix"/>1, 2... in one statement, so that all are
+    /// due at the first claim, and waits (at most 30 s) until as many are marked delivered.
+    /// </summary>
+    private async Task QueueAndWaitAsync(string prefix, string type, int count)
+    {
+        await ExecuteAsync(_db.ConnectionString, $"""
+            INSERT INTO outbox_messages (id, type, payload, created_at, next_attempt_at, attempts)
+            SELECT '{prefix}' || g, '{type}', '{"{}"}', now() + g * interval '1 millisecond', now() - interval '1 second', 0
+            FROM generate_series(1, {count}) g
+            """);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE delivered_at IS NOT NULL") < count && DateTime.UtcNow < until)
+            await Task.Delay(100);
     }
 
     private static async Task ExecuteAsync(string connectionString, string sql)
