@@ -37,24 +37,16 @@ public sealed class SmtpConnectionPool(EmailOptions options) : IAsyncDisposable
         var (client, reused) = await TakeAsync(cancellationToken);
         try
         {
-            await client.SendAsync(message, cancellationToken);
+            await SendOnAsync(client, message, cancellationToken);
         }
         catch (Exception e) when (reused && e is IOException or MailKit.ServiceNotConnectedException or SmtpProtocolException)
         {
-            client.Dispose();
-            client = await ConnectAsync(cancellationToken);
-            await SendOnFreshAsync(client, message, cancellationToken);
-            return;
+            await SendOnAsync(await ConnectAsync(cancellationToken), message, cancellationToken);
         }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-        Return(client);
     }
 
-    private async Task SendOnFreshAsync(SmtpClient client, MimeMessage message, CancellationToken cancellationToken)
+    /// <summary>Sends on <paramref name="client"/>, then keeps it for the next mail; a session that failed is closed.</summary>
+    private async Task SendOnAsync(SmtpClient client, MimeMessage message, CancellationToken cancellationToken)
     {
         try
         {
