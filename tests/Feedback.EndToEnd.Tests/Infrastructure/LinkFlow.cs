@@ -70,7 +70,7 @@ public static partial class LinkFlow
         {
             var found = sink.Messages()
                 .Where(m => m.To.Mailboxes.Any(b => b.Address == address) && m.Subject?.Contains(subjectPart, StringComparison.Ordinal) == true)
-                .OrderBy(m => m.Date).Skip(skip).FirstOrDefault();
+                .Skip(skip).FirstOrDefault(); // in order of arrival
             if (found is not null) return found;
             if (DateTime.UtcNow > until)
                 throw new TimeoutException($"No mail to {address} about '{subjectPart}' within 60 s; received: {string.Join(" | ", sink.Messages().Select(m => $"{m.To} {m.Subject}"))}");

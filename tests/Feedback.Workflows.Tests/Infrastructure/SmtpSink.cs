@@ -54,11 +54,18 @@ public sealed class SmtpSink : IAsyncDisposable
         throw new TimeoutException("aiosmtpd did not listen within 10 s.");
     }
 
-    /// <summary>Every message received so far, or those matching <paramref name="where"/>.</summary>
+    /// <summary>Every message received so far, or those matching <paramref name="where"/>, in the order they arrived.</summary>
+    /// <remarks>
+    /// By the time the server wrote each file: a message's Date header has whole seconds only, and the folder listing
+    /// has no order at all, so two mails sent within one second could otherwise come back either way round.
+    /// </remarks>
     public IReadOnlyList<MimeMessage> Messages(Func<MimeMessage, bool>? where = null)
     {
         var folder = Path.Combine(_maildir, "new");
-        return Directory.Exists(folder) ? Directory.GetFiles(folder).Select(f => MimeMessage.Load(f)).Where(where ?? (_ => true)).ToList() : [];
+        return Directory.Exists(folder)
+            ? new DirectoryInfo(folder).GetFiles().OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal)
+                .Select(f => MimeMessage.Load(f.FullName)).Where(where ?? (_ => true)).ToList()
+            : [];
     }
 
     /// <summary>Waits until at least <paramref name="count"/> (matching) messages arrived (or the time is up) and returns them.</summary>
