@@ -43,12 +43,13 @@ public sealed record StudioLockoutOptions(int MaxFailuresPerUser, int MaxFailure
 /// </summary>
 /// <remarks>
 /// A key's failures count from its first failure in a window of <see cref="StudioLockoutOptions.Window"/>; a later
-/// failure after the window starts a new one. Two hosts counting the same key at once are kept apart by a concurrency
-/// token and the loser counts again, so no failure is lost.
+/// failure after the window starts a new one. On PostgreSQL concurrent failures of one key (on any host) take turns on
+/// its row lock; on SQLite a concurrency token makes the loser count again.
 /// </remarks>
 public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContextFactory<FeedbackDbContext> dbFactory, TimeProvider time)
 {
     private const int Attempts = 5;
+    private static readonly TimeSpan ContendedPause = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(5);
     private long _lastPruneTicks;
 
@@ -83,10 +84,14 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
 
     private async Task<DateTimeOffset?> CountAsync(string key, int max, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; attempt <= Attempts; attempt++)
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var throttle = await db.SignInThrottles.FirstOrDefaultAsync(t => t.Key == key, cancellationToken);
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            // PostgreSQL: the row lock makes concurrent failures of one key (on any host) count one after the other.
+            var throttle = db.SupportsRowLocks
+                ? (await db.SignInThrottles.FromSqlRaw("SELECT * FROM sign_in_throttles WHERE key = {0} FOR UPDATE", key).ToListAsync(cancellationToken)).SingleOrDefault()
+                : await db.SignInThrottles.FirstOrDefaultAsync(t => t.Key == key, cancellationToken);
             if (throttle is null) db.SignInThrottles.Add(throttle = new SignInThrottle { Key = key, WindowStartedAt = now });
             if (throttle.LockedUntil > now) return throttle.LockedUntil;
             if (throttle.WindowStartedAt <= now - options.Window)
@@ -106,13 +111,17 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await tx.CommitAsync(cancellationToken);
                 return throttle.LockedUntil;
             }
-            // Another host counted this key (or inserted it) meanwhile: count again on what it wrote.
-            catch (DbUpdateException) when (attempt < Attempts)
+            // Another request created this key's row first (or, on SQLite, counted it meanwhile): count again on its row.
+            catch (DbUpdateException)
             {
             }
         }
+        // Still contended after every attempt: many failures of this key at once, which is what a lock is for. Refuse
+        // this one briefly rather than fail the request; the stored count goes on with the requests that got through.
+        return now + ContendedPause;
     }
 
     /// <summary>Removes keys whose window and lock have both run out, at most every few minutes per host.</summary>
