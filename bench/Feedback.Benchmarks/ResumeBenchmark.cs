@@ -27,9 +27,9 @@ internal static class ResumeBenchmark
         var rate = options.Double("rate", TargetRate, 1);
         var rateDuration = options.Seconds("rate-seconds", 15);
         var topStatements = options.Int("statements", 0, min: 0);
+        var warmupCases = options.Int("warmup-cases", 50, min: 1);
         options.RejectUnknown();
         var rateCases = (int)Math.Ceiling(rate * rateDuration.TotalSeconds / StepsPerCase);
-        const int warmupCases = 50;
 
         await using var session = await BenchSession.StartAsync();
         var intake = new IntakeClient(session.Host.Public, FeedbackMix.Load());

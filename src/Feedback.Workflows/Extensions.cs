@@ -96,6 +96,9 @@ public static class WorkflowServiceCollectionExtensions
             Clustered = options.Provider == DatabaseProvider.PostgreSql,
             PostgresConnectionString = options.Provider == DatabaseProvider.PostgreSql ? options.ConnectionString : null,
         });
+        // After the scheduler's hosted service, so that it stops first and drains its queue while the scheduler runs.
+        services.AddSingleton<TimerRemovals>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimerRemovals>());
         if (options.RunBackgroundWorkers)
         {
             services.AddHostedService(sp => sp.GetRequiredService<TimerReconciler>());

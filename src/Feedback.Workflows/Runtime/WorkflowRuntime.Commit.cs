@@ -125,10 +125,11 @@ public sealed partial class WorkflowRuntime
     private async Task AfterCommitAsync(WorkflowExecutionContext context, CancellationToken cancellationToken)
     {
         if (context.Outbox.Count > 0) outboxSignal.Notify();
+        // Removing a timer takes the scheduler's cluster-wide lock; batched off the request path, it no longer makes
+        // every finishing step wait its turn on that lock. A removed bookmark's timer is harmless until then.
+        timerRemovals.Enqueue(context.RemovedBookmarks.Where(b => b.ResumeAt is not null).Select(b => b.Id));
         try
         {
-            foreach (var bookmark in context.RemovedBookmarks.Where(b => b.ResumeAt is not null))
-                await scheduler.UnscheduleBookmarkAsync(bookmark.Id, cancellationToken);
             foreach (var bookmark in context.AddedBookmarks.Where(b => b.ResumeAt is not null))
                 await scheduler.ScheduleBookmarkAsync(bookmark.Id, context.State.Id, bookmark.ResumeAt!.Value, cancellationToken);
         }

@@ -23,6 +23,6 @@ public sealed partial class WorkflowRuntime
         await db.Instances.Where(i => i.Id == instanceId).ExecuteDeleteAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         // A finished instance normally has no bookmarks; should one have been left, its timer must not fire for nothing.
-        foreach (var timer in timers) await scheduler.UnscheduleBookmarkAsync(timer, cancellationToken);
+        await scheduler.UnscheduleBookmarksAsync(timers, cancellationToken);
     }
 }

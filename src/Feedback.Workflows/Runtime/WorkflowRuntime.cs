@@ -34,14 +34,15 @@ public sealed record StartWorkflowRequest
 
 /// <summary>
 /// Starts, resumes, retries and cancels instances durably. Each operation runs one burst and commits instance state,
-/// bookmarks, journal and outbox in one transaction; timers are scheduled after the commit (and repaired by
-/// <see cref="TimerReconciler"/> if that step is lost).
+/// bookmarks, journal and outbox in one transaction; timers are scheduled after the commit, and removed in the
+/// background by <see cref="TimerRemovals"/> (both repaired by <see cref="TimerReconciler"/> if lost).
 /// </summary>
 public sealed partial class WorkflowRuntime(
     IDbContextFactory<WorkflowDbContext> dbFactory,
     WorkflowDefinitionStore definitions,
     WorkflowExecutor executor,
     IWorkflowScheduler scheduler,
+    TimerRemovals timerRemovals,
     InstanceLocks locks,
     OutboxSignal outboxSignal,
     IServiceProvider services,

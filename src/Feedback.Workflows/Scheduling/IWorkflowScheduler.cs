@@ -12,6 +12,12 @@ public interface IWorkflowScheduler
     /// <summary>Removes the bookmark's timer if there is one.</summary>
     Task UnscheduleBookmarkAsync(string bookmarkId, CancellationToken cancellationToken);
 
+    /// <summary>Removes the timers of several bookmarks, those that have one; a scheduler with a shared lock takes it once.</summary>
+    async Task UnscheduleBookmarksAsync(IReadOnlyCollection<string> bookmarkIds, CancellationToken cancellationToken)
+    {
+        foreach (var id in bookmarkIds) await UnscheduleBookmarkAsync(id, cancellationToken);
+    }
+
     /// <summary>Fires <see cref="IScheduledWorkHandler.StartFromTriggerAsync"/> on the trigger's schedule (once, every interval or by cron).</summary>
     Task ScheduleTriggerAsync(string triggerId, Runtime.TriggerSchedule schedule, CancellationToken cancellationToken);
 

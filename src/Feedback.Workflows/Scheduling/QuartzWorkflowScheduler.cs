@@ -96,6 +96,18 @@ internal sealed class QuartzWorkflowScheduler : IWorkflowScheduler
     }
 
     /// <inheritdoc />
+    /// <remarks>One call to the job store, which takes its cluster-wide trigger lock once for the whole batch.</remarks>
+    public async Task UnscheduleBookmarksAsync(IReadOnlyCollection<string> bookmarkIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bookmarkIds);
+        if (bookmarkIds.Count == 0) return;
+        var keys = bookmarkIds.Select(id => new TriggerKey(id, BookmarkGroup)).ToList();
+        var scheduler = await schedulerFactory.GetScheduler(cancellationToken).ConfigureAwait(false);
+        var removed = await scheduler.UnscheduleJobs(keys, cancellationToken).ConfigureAwait(false);
+        logger.LogDebug("Unscheduled {Removed} of {Asked} bookmark timers", removed.Count, keys.Count);
+    }
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentException">
     /// The schedule sets none of At, Interval and Cron, sets both Interval and Cron, has a non-positive interval, or
     /// has a cron expression that is not valid Quartz syntax or never fires again.

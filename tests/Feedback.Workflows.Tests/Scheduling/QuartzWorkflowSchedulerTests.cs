@@ -138,6 +138,23 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
     }
 
     [Fact]
+    public async Task Unscheduling_a_batch_removes_the_timers_it_names_and_skips_missing_ones()
+    {
+        var ct = Bounded();
+        await using var node = await SchedulerNode.StartAsync("a", ClusterOptions(), _recorder, ct);
+        var at = DateTimeOffset.UtcNow.AddSeconds(2);
+        foreach (var id in new[] { "bm-1", "bm-2", "bm-3" }) await node.Scheduler.ScheduleBookmarkAsync(id, "wf-1", at, ct);
+
+        await node.Scheduler.UnscheduleBookmarksAsync(["bm-1", "never-scheduled", "bm-3"], ct);
+        await node.Scheduler.UnscheduleBookmarksAsync([], ct);
+
+        (await node.Scheduler.GetScheduledBookmarkIdsAsync(ct)).Should().BeEquivalentTo("bm-2");
+        await _recorder.WaitUntilAsync(c => c.Count >= 1, Patience);
+        await Task.Delay(1000, ct);
+        _recorder.Calls.Select(c => c.Id).Should().Equal(["bm-2"], "only the timer left in place fires");
+    }
+
+    [Fact]
     public async Task Unscheduled_timers_do_not_fire_and_unscheduling_a_missing_one_is_a_no_op()
     {
         var ct = Bounded();
