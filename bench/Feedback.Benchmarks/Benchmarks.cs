@@ -14,7 +14,7 @@ internal static class Benchmarks
                        --clients 8  --seconds 30  --count 20000  --warmup-seconds 5  --pgbench-seconds 15
           resume       task completions/s and latency through POST /api/tasks/{id}/complete
                        --clients 8  --cases 500 (closed loop, 4 tasks each)  --seconds 60 (its time bound)
-                       --rate 200  --rate-seconds 15
+                       --rate 200  --rate-seconds 15  --warmup-cases 500 (4 completions each, unmeasured)
           reports      the monthly report over generated cases (three years, in the database)
                        --cases 1000000  --rounds 5
           timers       lateness, misses and duplicates of workflow timers with many others pending in Quartz's store

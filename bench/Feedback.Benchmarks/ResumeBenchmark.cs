@@ -27,7 +27,7 @@ internal static class ResumeBenchmark
         var rate = options.Double("rate", TargetRate, 1);
         var rateDuration = options.Seconds("rate-seconds", 15);
         var topStatements = options.Int("statements", 0, min: 0);
-        var warmupCases = options.Int("warmup-cases", 50, min: 1);
+        var warmupCases = options.Int("warmup-cases", 500, min: 1);
         options.RejectUnknown();
         var rateCases = (int)Math.Ceiling(rate * rateDuration.TotalSeconds / StepsPerCase);
 

@@ -78,6 +78,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddSingleton<TriggerIndexer>();
         services.AddSingleton<InstanceLocks>();
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<DispatchSignal>();
         services.AddSingleton<WorkflowDefinitionStore>();
         services.AddSingleton<WorkflowInstanceStore>();
         services.AddSingleton<WorkflowRuntime>();

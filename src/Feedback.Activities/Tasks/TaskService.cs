@@ -68,12 +68,13 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         user = RequireUser(user);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await FindAsync(db, taskId, cancellationToken);
-        var onBehalfOf = await StandInForAsync(db, task, user, cancellationToken);
+        var self = await StaffAsync(db, user, cancellationToken);
+        var onBehalfOf = await StandInForAsync(db, task, user, self, cancellationToken);
         if (onBehalfOf is null)
         {
             EnsureActive(task, user);
             if (task.Status == FeedbackTaskStatus.Claimed) return task;
-            if (!TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken)))
+            if (!TaskAccess.MayWork(task, user, self))
                 throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not claim it.");
         }
         else EnsureNotFinished(task);
@@ -114,8 +115,9 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await FindAsync(db, taskId, cancellationToken);
         EnsureNotFinished(task);
-        var onBehalfOf = await StandInForAsync(db, task, user, cancellationToken);
-        if (onBehalfOf is null && !TaskAccess.MayReassign(task, user, await StaffAsync(db, user, cancellationToken)))
+        var self = await StaffAsync(db, user, cancellationToken);
+        var onBehalfOf = await StandInForAsync(db, task, user, self, cancellationToken);
+        if (onBehalfOf is null && !TaskAccess.MayReassign(task, user, self))
             throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not reassign it.");
         if (await StaffAsync(db, to!, cancellationToken) is not { Active: true })
             throw new TaskValidationException([$"to: '{to}' is not an active staff member."]);
@@ -162,11 +164,12 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         {
             task = await FindAsync(db, taskId, cancellationToken);
             if (task.Status == FeedbackTaskStatus.Completed) return Replay(task, user, key);
-            onBehalfOf = await StandInForAsync(db, task, user, cancellationToken);
+            var self = await StaffAsync(db, user, cancellationToken);
+            onBehalfOf = await StandInForAsync(db, task, user, self, cancellationToken);
             if (onBehalfOf is null)
             {
                 EnsureActive(task, user);
-                if (!TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken)))
+                if (!TaskAccess.MayWork(task, user, self))
                     throw new TaskForbiddenException($"Task {task.Id} is for {TaskAccess.Audience(task)}; {user} may not complete it.");
             }
             else EnsureNotFinished(task);
@@ -228,9 +231,10 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
     /// The absent member <paramref name="user"/> stands in for on this task, or null. For a claimed or assigned task:
     /// its claimant, else its assignee, when they are absent now and named the user, an active member, as their
     /// delegate. For a task open to a role: an absent member who may work on it and named the user as delegate. The
-    /// task's exclusions bind a delegate as they bind everyone.
+    /// task's exclusions bind a delegate as they bind everyone. <paramref name="self"/> is the user's own directory entry
+    /// (null when they are not in it), read once by the caller, which needs it too.
     /// </summary>
-    private async Task<string?> StandInForAsync(FeedbackDbContext db, FeedbackTask task, string user, CancellationToken cancellationToken)
+    private async Task<string?> StandInForAsync(FeedbackDbContext db, FeedbackTask task, string user, StaffMember? self, CancellationToken cancellationToken)
     {
         if (TaskAccess.IsExcluded(task, user)) return null;
         var now = clock.UtcNow;
@@ -243,13 +247,13 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         else
         {
             // Someone who may do the role's task themselves does it in their own name.
-            if (TaskAccess.MayWork(task, user, await StaffAsync(db, user, cancellationToken))) return null;
+            if (TaskAccess.MayWork(task, user, self)) return null;
             var delegating = await db.Staff.AsNoTracking().Where(s => s.Delegate == user && s.Active).ToListAsync(cancellationToken);
             absentee = delegating.Where(s => s.IsAbsentAt(now) && TaskAccess.MayWork(task, s.UserName, s))
                 .Select(s => s.UserName).Order(StringComparer.Ordinal).FirstOrDefault();
         }
         if (absentee is null) return null;
-        return await StaffAsync(db, user, cancellationToken) is { Active: true } ? absentee : null;
+        return self is { Active: true } ? absentee : null;
     }
 
     private static string OnBehalf(string? absent) => absent is null ? "" : $" on behalf of {absent}";

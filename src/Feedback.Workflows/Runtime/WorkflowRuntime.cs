@@ -45,6 +45,7 @@ public sealed partial class WorkflowRuntime(
     TimerRemovals timerRemovals,
     InstanceLocks locks,
     OutboxSignal outboxSignal,
+    DispatchSignal dispatchSignal,
     IServiceProvider services,
     IEnumerable<ICommitParticipant> participants,
     ILogger<WorkflowRuntime> logger) : IScheduledWorkHandler
@@ -79,7 +80,7 @@ public sealed partial class WorkflowRuntime(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Instances.Add(NewRecord(state));
         await db.SaveChangesAsync(cancellationToken);
-        outboxSignal.Notify();
+        dispatchSignal.Notify();
         return state;
     }
 

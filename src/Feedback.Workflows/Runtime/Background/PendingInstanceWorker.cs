@@ -10,7 +10,7 @@ namespace Feedback.Workflows.Runtime.Background;
 /// Runs dispatched instances, including those left Pending by a host that died before running them: any host picks
 /// them up, and the row lock taken in <see cref="WorkflowRuntime.RunPendingAsync"/> makes each run once.
 /// </summary>
-public sealed class PendingInstanceWorker(IServiceScopeFactory scopes, IDbContextFactory<WorkflowDbContext> dbFactory, OutboxSignal signal, ILogger<PendingInstanceWorker> logger) : BackgroundService
+public sealed class PendingInstanceWorker(IServiceScopeFactory scopes, IDbContextFactory<WorkflowDbContext> dbFactory, DispatchSignal signal, ILogger<PendingInstanceWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
