@@ -6,7 +6,7 @@ using MailKit.Security;
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency)
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency, TimeSpan DatabaseWaitAtStartup)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -44,7 +44,16 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         return new HostConfiguration(provider, connection, apiKey, generated,
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
             ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder,
-            ReadOutboxConcurrency(configuration["Workflows:OutboxConcurrency"]));
+            ReadOutboxConcurrency(configuration["Workflows:OutboxConcurrency"]),
+            ReadDatabaseWait(configuration["Database:WaitAtStartup"]));
+    }
+
+    /// <summary>Database:WaitAtStartup, how long start-up waits for an unreachable database server (default 2 minutes).</summary>
+    private static TimeSpan ReadDatabaseWait(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return new WorkflowRuntimeOptions().DatabaseWaitAtStartup;
+        return TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var wait) && wait >= TimeSpan.Zero && wait <= TimeSpan.FromHours(1) ? wait
+            : throw new InvalidOperationException($"Database:WaitAtStartup is '{text}'; use a time span from 00:00:00 to 01:00:00, e.g. 00:02:00.");
     }
 
     /// <summary>Workflows:OutboxConcurrency, how many outbox deliveries a host runs at once on PostgreSQL (default 4).</summary>

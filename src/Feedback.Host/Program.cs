@@ -18,6 +18,7 @@ builder.Services.AddFeedbackWorkflows(o =>
     o.ConnectionString = settings.ConnectionString;
     o.ShippedDefinitionsFolder = settings.ShippedDefinitionsFolder;
     o.OutboxConcurrency = settings.OutboxConcurrency;
+    o.DatabaseWaitAtStartup = settings.DatabaseWaitAtStartup;
 });
 builder.Services.AddFeedbackDomain(o =>
 {

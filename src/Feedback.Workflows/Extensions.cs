@@ -36,6 +36,8 @@ public sealed class WorkflowRuntimeOptions
     public bool RunBackgroundWorkers { get; set; } = true;
     /// <summary>How many outbox deliveries one host runs at once on PostgreSQL; SQLite, without row locks, always runs one.</summary>
     public int OutboxConcurrency { get; set; } = 4;
+    /// <summary>How long start-up waits for an unreachable database server (transient connection failures) before it fails.</summary>
+    public TimeSpan DatabaseWaitAtStartup { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>Service registration for the runtime.</summary>

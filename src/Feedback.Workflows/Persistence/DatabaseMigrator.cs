@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -10,11 +12,19 @@ namespace Feedback.Workflows.Persistence;
 /// Creates and upgrades the schema before anything else starts. EF Core's migration lock lets several hosts
 /// start against one empty database at once.
 /// </summary>
-public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFactory, ILogger<DatabaseMigrator> logger) : IHostedService
+/// <remarks>
+/// A host that starts while its database server is unreachable (restarting after an outage, or started first by a
+/// supervisor) waits for it, up to <see cref="WorkflowRuntimeOptions.DatabaseWaitAtStartup"/>, instead of failing
+/// its start-up; every other start-up step needs the database too.
+/// </remarks>
+public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFactory, WorkflowRuntimeOptions options, ILogger<DatabaseMigrator> logger) : IHostedService
 {
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await WaitForDatabaseAsync(db, cancellationToken);
         await PrepareAsync(db, cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count == 0) return;
@@ -30,4 +40,36 @@ public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFact
     /// </summary>
     public static Task PrepareAsync(DbContext db, CancellationToken cancellationToken) =>
         db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+
+    /// <summary>Opens a connection, retrying transient failures until the wait is spent; the last failure is thrown.</summary>
+    private async Task WaitForDatabaseAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                await db.Database.CloseConnectionAsync();
+                if (attempt > 1) logger.LogInformation("The database is reachable after {Seconds:0.0} s", waited.Elapsed.TotalSeconds);
+                return;
+            }
+            catch (Exception e) when (Transient(e) is { } reason && waited.Elapsed + delay < options.DatabaseWaitAtStartup)
+            {
+                logger.LogWarning("The database is not reachable ({Reason}); attempt {Attempt}, trying again in {Delay:0.0} s",
+                    reason.Message, attempt, delay.TotalSeconds);
+            }
+            await Task.Delay(delay, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
+    /// <summary>The transient database error in <paramref name="e"/>, which EF's execution strategy may have wrapped.</summary>
+    private static DbException? Transient(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is DbException { IsTransient: true } transient) return transient;
+        return null;
+    }
 }

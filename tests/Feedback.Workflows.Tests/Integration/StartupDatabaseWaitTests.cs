@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Sockets;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Tests.Infrastructure;
+using Feedback.Workflows.Tests.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Feedback.Workflows.Tests.Integration;
+
+/// <summary>A host started while its PostgreSQL server is unreachable (an outage, a supervisor starting it first).</summary>
+public sealed class StartupDatabaseWaitTests : IAsyncLifetime
+{
+    private PostgresDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await PostgresDatabase.CreateAsync();
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task Start_up_waits_for_the_database_to_come_back_and_then_creates_the_schema()
+    {
+        var port = FreePort();
+        await using var services = Services(port, TimeSpan.FromMinutes(1), out var logs);
+        var migrator = ActivatorUtilities.CreateInstance<DatabaseMigrator>(services);
+
+        var start = migrator.StartAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        start.IsCompleted.Should().BeFalse("nothing listens where the database should be, so start-up is still waiting");
+
+        var target = new NpgsqlConnectionStringBuilder(_db.ConnectionString);
+        using var forwarder = TcpForwarder.Start(port, target.Host!, target.Port);
+        await start.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM \"__EFMigrationsHistory\"", connection);
+        ((long)(await count.ExecuteScalarAsync())!).Should().BeGreaterThan(0, "the schema was created once the database answered");
+        logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Message.Contains("not reachable"));
+        logs.Entries.Should().Contain(e => e.Message.Contains("reachable after"));
+    }
+
+    [Fact]
+    public async Task Start_up_fails_with_the_connection_error_once_the_wait_is_spent()
+    {
+        await using var services = Services(FreePort(), TimeSpan.FromSeconds(2), out _);
+        var migrator = ActivatorUtilities.CreateInstance<DatabaseMigrator>(services);
+
+        var failing = () => migrator.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var thrown = await failing.Should().ThrowAsync<Exception>();
+        thrown.Which.GetBaseException().Should().BeOfType<SocketException>("the last connection error is what start-up fails with");
+    }
+
+    private ServiceProvider Services(int port, TimeSpan wait, out CapturingLoggerProvider logs)
+    {
+        var capture = logs = new CapturingLoggerProvider();
+        var connectionString = new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Host = "127.0.0.1", Port = port, Timeout = 5 }.ConnectionString;
+        return new ServiceCollection()
+            .AddLogging(b => b.AddProvider(capture))
+            .AddFeedbackWorkflows(o =>
+            {
+                o.Provider = DatabaseProvider.PostgreSql;
+                o.ConnectionString = connectionString;
+                o.RunBackgroundWorkers = false;
+                o.DatabaseWaitAtStartup = wait;
+            })
+            .BuildServiceProvider();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Accepts on a loopback port and pipes each connection to the real server, both ways.</summary>
+    private sealed class TcpForwarder : IDisposable
+    {
+        private readonly TcpListener _listener;
+        private readonly CancellationTokenSource _stop = new();
+
+        private TcpForwarder(TcpListener listener) => _listener = listener;
+
+        public static TcpForwarder Start(int port, string host, int targetPort)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            var forwarder = new TcpForwarder(listener);
+            _ = forwarder.AcceptAsync(host, targetPort);
+            return forwarder;
+        }
+
+        private async Task AcceptAsync(string host, int port)
+        {
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                    _ = PipeAsync(client, host, port);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { }
+        }
+
+        private async Task PipeAsync(TcpClient client, string host, int port)
+        {
+            using (client)
+            using (var server = new TcpClient())
+            {
+                try
+                {
+                    await server.ConnectAsync(host, port, _stop.Token);
+                    await using var a = client.GetStream();
+                    await using var b = server.GetStream();
+                    await Task.WhenAny(a.CopyToAsync(b, _stop.Token), b.CopyToAsync(a, _stop.Token));
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or SocketException) { }
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            _stop.Dispose();
+        }
+    }
+}
