@@ -181,7 +181,7 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         WorkflowState state;
         try
         {
-            state = await runtime.ResumeAsync(task.BookmarkId,
+            state = await runtime.ResumeAsync(task.BookmarkId, task.WorkflowInstanceId,
                 new Dictionary<string, JsonNode?> { [StaffTask.CompletionInputKey] = JsonSerializer.SerializeToNode(completion, ElsaJson.Options) },
                 cancellationToken);
         }

@@ -114,13 +114,26 @@ public sealed partial class WorkflowRuntime(
         await using (var lookup = await dbFactory.CreateDbContextAsync(cancellationToken))
             instanceId = await lookup.Bookmarks.AsNoTracking().Where(b => b.Id == bookmarkId).Select(b => b.WorkflowInstanceId).FirstOrDefaultAsync(cancellationToken)
                 ?? throw new BookmarkNotWaitingException(bookmarkId);
+        return await ResumeAsync(bookmarkId, instanceId, input, cancellationToken);
+    }
 
+    /// <summary>
+    /// Resumes one bookmark of an instance the caller already knows (a task or a timer carries it), which saves looking
+    /// the bookmark up first. A bookmark that is not waiting in that instance, or an instance that is gone, is not waiting.
+    /// </summary>
+    /// <exception cref="BookmarkNotWaitingException">Already resumed (perhaps concurrently), cancelled, unknown, or not that instance's.</exception>
+    /// <exception cref="WorkflowInstanceStateException">The instance is not running (faulted, cancelled, finished).</exception>
+    public async Task<WorkflowState> ResumeAsync(string bookmarkId, string workflowInstanceId, IReadOnlyDictionary<string, JsonNode?>? input, CancellationToken cancellationToken)
+    {
+        var instanceId = workflowInstanceId;
         using var _ = await locks.AcquireAsync(instanceId, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        var record = await LockInstanceAsync(db, instanceId, cancellationToken);
+        WorkflowInstanceRecord record;
+        try { record = await LockInstanceAsync(db, instanceId, cancellationToken); }
+        catch (WorkflowInstanceNotFoundException) { throw new BookmarkNotWaitingException(bookmarkId); }
         // Deleting the row is the claim: a second resume of the same bookmark, here or on another host, deletes nothing.
-        if (await db.Bookmarks.Where(b => b.Id == bookmarkId).ExecuteDeleteAsync(cancellationToken) == 0)
+        if (await db.Bookmarks.Where(b => b.Id == bookmarkId && b.WorkflowInstanceId == instanceId).ExecuteDeleteAsync(cancellationToken) == 0)
             throw new BookmarkNotWaitingException(bookmarkId);
         var state = ReadState(record);
         if (state.Status != WorkflowStatus.Running || state.SubStatus == WorkflowSubStatus.Faulted)
@@ -197,7 +210,7 @@ public sealed partial class WorkflowRuntime(
 
     async Task IScheduledWorkHandler.ResumeBookmarkAsync(string bookmarkId, string workflowInstanceId, CancellationToken cancellationToken)
     {
-        try { await ResumeAsync(bookmarkId, null, cancellationToken); }
+        try { await ResumeAsync(bookmarkId, workflowInstanceId, null, cancellationToken); }
         catch (Exception e) when (e is BookmarkNotWaitingException or WorkflowInstanceStateException)
         {
             // The bookmark is the source of truth: a timer whose bookmark is gone has nothing to do.

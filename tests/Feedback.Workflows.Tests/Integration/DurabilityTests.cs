@@ -86,6 +86,28 @@ public sealed class DurabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bookmark_resumed_through_another_instance_is_not_waiting_there_and_stays_for_its_own()
+    {
+        await using var host = new TestHost(_db.ConnectionString);
+        var api = host.Api();
+        var runtime = (Feedback.Workflows.Runtime.WorkflowRuntime)host.Services.GetService(typeof(Feedback.Workflows.Runtime.WorkflowRuntime))!;
+        var definitionId = await api.PublishAsync(EventFlow("done"));
+        var first = await api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/execute", new JsonObject());
+        var second = await api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/execute", new JsonObject());
+        var bookmarkId = (string)first["workflowState"]!["bookmarks"]![0]!["id"]!;
+        var (firstId, secondId) = ((string)first["workflowState"]!["id"]!, (string)second["workflowState"]!["id"]!);
+
+        var wrongInstance = () => runtime.ResumeAsync(bookmarkId, secondId, null, CancellationToken.None);
+        await wrongInstance.Should().ThrowAsync<Feedback.Workflows.Runtime.BookmarkNotWaitingException>();
+        var goneInstance = () => runtime.ResumeAsync(bookmarkId, "no-such-instance", null, CancellationToken.None);
+        await goneInstance.Should().ThrowAsync<Feedback.Workflows.Runtime.BookmarkNotWaitingException>();
+
+        var resumed = await runtime.ResumeAsync(bookmarkId, firstId, null, CancellationToken.None);
+        resumed.SubStatus.Should().Be(Feedback.Workflows.Runtime.WorkflowSubStatus.Finished, "the bookmark was still waiting for its own instance");
+        ((string?)(await api.GetJsonAsync($"/elsa/api/workflow-instances/{secondId}"))["subStatus"]).Should().Be("Suspended");
+    }
+
+    [Fact]
     public async Task Running_instances_keep_their_version_while_new_ones_use_the_newly_published_one()
     {
         await using var host = new TestHost(_db.ConnectionString);
