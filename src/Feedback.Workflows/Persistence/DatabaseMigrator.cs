@@ -50,8 +50,10 @@ public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFact
         {
             try
             {
-                await db.Database.OpenConnectionAsync(cancellationToken);
-                await db.Database.CloseConnectionAsync();
+                // The ADO connection itself, not EF's: EF would log every refused attempt as an error.
+                var connection = db.Database.GetDbConnection();
+                await connection.OpenAsync(cancellationToken);
+                await connection.CloseAsync();
                 if (attempt > 1) logger.LogInformation("The database is reachable after {Seconds:0.0} s", waited.Elapsed.TotalSeconds);
                 return;
             }
