@@ -116,7 +116,8 @@ public sealed class TimerRemovals(IWorkflowScheduler scheduler, ILogger<TimerRem
                 {
                     await scheduler.UnscheduleBookmarksAsync(batch, token);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                // Anything but our own stop, a cancellation from deeper down included: the loop must outlive a bad batch.
+                catch (Exception e) when (!token.IsCancellationRequested)
                 {
                     logger.LogWarning(e, "Removing {Count} timers of finished bookmarks failed; the timer reconciler removes them, and until then they fire for nothing", batch.Count);
                 }

@@ -63,6 +63,22 @@ public sealed class TimerRemovalsTests
     }
 
     [Fact]
+    public async Task A_batch_cancelled_from_below_does_not_stop_the_loop()
+    {
+        var ct = Bounded();
+        var scheduler = new BatchRecorder { FirstBatchThrows = new TaskCanceledException("a timeout deep in the job store") };
+        await using var removals = new TimerRemovals(scheduler, Logger(out var logs));
+
+        removals.Enqueue(["cut"]);
+        await removals.FlushAsync(ct);
+        removals.Enqueue(["next"]);
+        await removals.FlushAsync(ct);
+
+        scheduler.Batches.Should().HaveCount(2);
+        logs.Entries.Should().ContainSingle(e => e.Level == LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task Stopping_the_host_finishes_the_queued_removals()
     {
         var ct = Bounded();
@@ -94,6 +110,7 @@ public sealed class TimerRemovalsTests
 
         public bool HoldFirstBatch { get; init; }
         public bool FailFirstBatch { get; init; }
+        public Exception? FirstBatchThrows { get; init; }
         public TimeSpan Delay { get; init; }
         public TaskCompletionSource FirstBatchStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource ReleaseFirstBatch { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -113,6 +130,7 @@ public sealed class TimerRemovalsTests
                 FirstBatchStarted.SetResult();
                 if (HoldFirstBatch) await ReleaseFirstBatch.Task.WaitAsync(cancellationToken);
                 if (FailFirstBatch) throw new InvalidOperationException("the job store is away");
+                if (FirstBatchThrows is not null) throw FirstBatchThrows;
             }
             if (Delay > TimeSpan.Zero) await Task.Delay(Delay, cancellationToken);
         }
