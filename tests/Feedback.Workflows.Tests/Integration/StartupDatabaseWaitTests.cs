@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Feedback.Workflows.Persistence;
+using Microsoft.AspNetCore.Hosting;
 using Feedback.Workflows.Tests.Infrastructure;
 using Feedback.Workflows.Tests.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,20 @@ public sealed class StartupDatabaseWaitTests : IAsyncLifetime
 
         var thrown = await failing.Should().ThrowAsync<Exception>();
         thrown.Which.GetBaseException().Should().BeOfType<SocketException>("the last connection error is what start-up fails with");
+    }
+
+    [Theory]
+    [InlineData("two minutes")]
+    [InlineData("-00:00:05")]
+    [InlineData("02:00:00")]
+    public async Task A_wait_that_is_not_a_time_span_up_to_an_hour_stops_start_up_naming_the_setting(string wait)
+    {
+        await using var host = new TestHost(_db.ConnectionString);
+        await using var factory = host.WithWebHostBuilder(b => b.UseSetting("Database:WaitAtStartup", wait));
+
+        var start = () => factory.Services;
+
+        start.Should().Throw<InvalidOperationException>().WithMessage($"Database:WaitAtStartup is '{wait}'; use a time span*");
     }
 
     private ServiceProvider Services(int port, TimeSpan wait, out CapturingLoggerProvider logs)
