@@ -195,7 +195,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(x => x.Key);
             e.Property(x => x.Key).HasMaxLength(300);
             e.Property(x => x.Version).IsConcurrencyToken();
-            // Retention removes the ones whose window and lock have both run out.
+            // The lockout prunes the ones whose window and lock have both run out.
             e.HasIndex(x => x.WindowStartedAt);
         });
         model.Entity<Intake.Mail.ReceivedMail>(e =>

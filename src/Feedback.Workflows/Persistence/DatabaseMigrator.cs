@@ -57,21 +57,13 @@ public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFact
                 if (attempt > 1) logger.LogInformation("The database is reachable after {Seconds:0.0} s", waited.Elapsed.TotalSeconds);
                 return;
             }
-            catch (Exception e) when (Transient(e) is { } reason && waited.Elapsed + delay < options.DatabaseWaitAtStartup)
+            catch (DbException e) when (e.IsTransient && waited.Elapsed + delay < options.DatabaseWaitAtStartup)
             {
                 logger.LogWarning("The database is not reachable ({Reason}); attempt {Attempt}, trying again in {Delay:0.0} s",
-                    reason.Message, attempt, delay.TotalSeconds);
+                    e.Message, attempt, delay.TotalSeconds);
             }
             await Task.Delay(delay, cancellationToken);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
-    }
-
-    /// <summary>The transient database error in <paramref name="e"/>, which EF's execution strategy may have wrapped.</summary>
-    private static DbException? Transient(Exception e)
-    {
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
-            if (inner is DbException { IsTransient: true } transient) return transient;
-        return null;
     }
 }

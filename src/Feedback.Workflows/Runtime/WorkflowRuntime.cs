@@ -123,9 +123,8 @@ public sealed partial class WorkflowRuntime(
     /// </summary>
     /// <exception cref="BookmarkNotWaitingException">Already resumed (perhaps concurrently), cancelled, unknown, or not that instance's.</exception>
     /// <exception cref="WorkflowInstanceStateException">The instance is not running (faulted, cancelled, finished).</exception>
-    public async Task<WorkflowState> ResumeAsync(string bookmarkId, string workflowInstanceId, IReadOnlyDictionary<string, JsonNode?>? input, CancellationToken cancellationToken)
+    public async Task<WorkflowState> ResumeAsync(string bookmarkId, string instanceId, IReadOnlyDictionary<string, JsonNode?>? input, CancellationToken cancellationToken)
     {
-        var instanceId = workflowInstanceId;
         using var _ = await locks.AcquireAsync(instanceId, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);

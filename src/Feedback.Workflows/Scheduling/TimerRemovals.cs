@@ -28,7 +28,7 @@ public sealed class TimerRemovals(IWorkflowScheduler scheduler, ILogger<TimerRem
 
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private Task? _worker;
     private long _queued;
     private long _handled;
@@ -38,18 +38,19 @@ public sealed class TimerRemovals(IWorkflowScheduler scheduler, ILogger<TimerRem
     /// <summary>Queues the timers of <paramref name="bookmarkIds"/> for removal and returns at once.</summary>
     public void Enqueue(IEnumerable<string> bookmarkIds)
     {
+        var written = false;
         foreach (var id in bookmarkIds)
         {
             // Counted before it is written, so that a flush never sees the batch handled before it was counted.
             Interlocked.Increment(ref _queued);
-            if (!_queue.Writer.TryWrite(id))
+            if (_queue.Writer.TryWrite(id)) written = true;
+            else
             {
                 Interlocked.Decrement(ref _queued);
                 logger.LogDebug("Timer of bookmark {BookmarkId} not queued for removal: stopping; the reconciler removes it", id);
-                continue;
             }
-            EnsureWorker();
         }
+        if (written) EnsureWorker();
     }
 
     /// <summary>Waits until every removal queued before the call has been tried.</summary>
