@@ -152,7 +152,19 @@ public sealed class CaseThroughMailBrowserTests : IAsyncLifetime
             response.StatusCode.Should().Be(HttpStatusCode.OK, link);
         }
         var after = await _api.GetJsonAsync($"/api/feedback/{number}");
-        after.ToJsonString().Should().Be(before.ToJsonString(), "fetching a link must change nothing");
+        WithoutLiveReadings(after).Should().Be(WithoutLiveReadings(before), "fetching a link must change nothing");
+    }
+
+    /// <summary>
+    /// The case as stored: a running clock's time used and left are read at the instant of the request and grow during
+    /// its calendar's working hours, so they differ between two reads whatever the link did.
+    /// </summary>
+    private static string WithoutLiveReadings(JsonObject feedback)
+    {
+        var copy = feedback.DeepClone().AsObject();
+        foreach (var clock in copy["clocks"]!.AsArray().Select(c => c!.AsObject()).Where(c => (string?)c["state"] == "Running"))
+            foreach (var live in new[] { "used", "left", "overrun" }) clock.Remove(live);
+        return copy.ToJsonString();
     }
 
     private async Task<JsonObject> OpenTaskAsync(string number, string title)
