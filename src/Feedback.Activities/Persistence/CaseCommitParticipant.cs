@@ -18,9 +18,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         var closed = scope.Items<TaskClosed>().ToList();
         if (registered.Count == 0 && changes.Count == 0 && opened.Count == 0 && closed.Count == 0) return;
 
-        await using var db = Open(scope);
-        db.Database.AutoSavepointsEnabled = false; // the runtime's transaction is all-or-nothing
-        await db.Database.UseTransactionAsync(scope.Transaction, cancellationToken);
+        var db = CommitContext.Of(scope);
         var now = clock.UtcNow;
         // A case registered in this step is inserted with the step's changes already applied: one INSERT, and one
         // repeat-facts refresh, instead of an INSERT followed by an UPDATE that re-keys it.
@@ -28,8 +26,8 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         var changed = new List<(FeedbackCase Case, CaseChange Change)>();
         foreach (var group in changes.GroupBy(c => c.CaseNumber))
         {
-            var feedback = db.Cases.Local.FirstOrDefault(c => c.Number == group.Key)
-                ?? await db.Cases.FirstOrDefaultAsync(c => c.Number == group.Key, cancellationToken)
+            // Locked now rather than by the UPDATE below, so that the clock participant that follows finds it here.
+            var feedback = await CommitContext.CaseAsync(db, group.Key, cancellationToken)
                 ?? throw new InvalidOperationException($"The workflow changed case {group.Key}, which does not exist.");
             foreach (var change in group)
             {
@@ -63,10 +61,4 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
             if (updated == 0) throw new InvalidOperationException($"The workflow closed task {close.TaskId}, which does not exist.");
         }
     }
-
-    private static FeedbackDbContext Open(CommitScope scope) => scope.Provider switch
-    {
-        DatabaseProvider.PostgreSql => new PostgresFeedbackDbContext(new DbContextOptionsBuilder<PostgresFeedbackDbContext>().UseNpgsql(scope.Connection).Options),
-        _ => new SqliteFeedbackDbContext(new DbContextOptionsBuilder<SqliteFeedbackDbContext>().UseSqlite(scope.Connection).Options),
-    };
 }

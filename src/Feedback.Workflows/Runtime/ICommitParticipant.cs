@@ -15,7 +15,31 @@ public interface ICommitParticipant
 /// <summary>The open connection and transaction of a burst's commit, and what the burst staged.</summary>
 /// <param name="Provider">Which database the connection belongs to.</param>
 public sealed record CommitScope(DbConnection Connection, DbTransaction Transaction, DatabaseProvider Provider, WorkflowExecutionContext Burst)
+    : IAsyncDisposable
 {
+    private readonly Dictionary<Type, object> shared = [];
+
     /// <summary>The staged items of type <typeparamref name="T"/>, in the order activities enlisted them.</summary>
     public IEnumerable<T> Items<T>() => Burst.CommitItems.OfType<T>();
+
+    /// <summary>
+    /// One object per type for all participants of this commit, made on first use: participants that write the same
+    /// rows share a unit of work, so a row one of them read is not read again by the next. Disposed with the scope.
+    /// </summary>
+    public T Shared<T>(Func<CommitScope, T> create) where T : class
+    {
+        if (shared.TryGetValue(typeof(T), out var existing)) return (T)existing;
+        var made = create(this);
+        shared.Add(typeof(T), made);
+        return made;
+    }
+
+    /// <summary>Disposes the shared objects; the connection and transaction belong to the runtime.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var value in shared.Values)
+            if (value is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync();
+            else if (value is IDisposable disposable) disposable.Dispose();
+        shared.Clear();
+    }
 }

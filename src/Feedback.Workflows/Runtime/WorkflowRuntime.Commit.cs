@@ -116,7 +116,7 @@ public sealed partial class WorkflowRuntime
         await db.SaveChangesAsync(cancellationToken);
         if (journalAsOneStatement) await PostgresRows.InsertAsync(db, journal, cancellationToken);
         if (context.CommitItems.Count == 0) return;
-        var scope = new CommitScope(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(),
+        await using var scope = new CommitScope(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(),
             db.Dialect.SupportsRowLocks ? DatabaseProvider.PostgreSql : DatabaseProvider.Sqlite, context);
         foreach (var participant in participants) await participant.CommitAsync(scope, cancellationToken);
     }

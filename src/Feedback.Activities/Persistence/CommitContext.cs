@@ -1,0 +1,38 @@
+using Feedback.Workflows;
+using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.Activities.Persistence;
+
+/// <summary>
+/// The feedback context of one workflow commit, on the runtime's connection and inside its transaction, shared by
+/// the participants: the case the case participant read (and locked) is the one the clock participant syncs.
+/// </summary>
+internal static class CommitContext
+{
+    // Options carry no connection, so they are built once; each commit's context is pointed at the step's connection.
+    private static readonly DbContextOptions<PostgresFeedbackDbContext> PostgresOptions =
+        new DbContextOptionsBuilder<PostgresFeedbackDbContext>().UseNpgsql().Options;
+    private static readonly DbContextOptions<SqliteFeedbackDbContext> SqliteOptions =
+        new DbContextOptionsBuilder<SqliteFeedbackDbContext>().UseSqlite().Options;
+
+    /// <summary>The commit's context, made on first use and disposed with the scope.</summary>
+    public static FeedbackDbContext Of(CommitScope scope) => scope.Shared(Open);
+
+    private static FeedbackDbContext Open(CommitScope scope)
+    {
+        FeedbackDbContext db = scope.Provider switch
+        {
+            DatabaseProvider.PostgreSql => new PostgresFeedbackDbContext(PostgresOptions),
+            _ => new SqliteFeedbackDbContext(SqliteOptions),
+        };
+        db.Database.SetDbConnection(scope.Connection);
+        db.Database.AutoSavepointsEnabled = false; // the runtime's transaction is all-or-nothing
+        db.Database.UseTransaction(scope.Transaction);
+        return db;
+    }
+
+    /// <summary>The case with this number, tracked: the one this commit already holds, else read and locked (PostgreSQL).</summary>
+    public static async Task<Cases.FeedbackCase?> CaseAsync(FeedbackDbContext db, string number, CancellationToken cancellationToken) =>
+        db.Cases.Local.FirstOrDefault(c => c.Number == number) ?? await Sla.SlaClockService.LockCaseAsync(db, number, cancellationToken);
+}
