@@ -28,11 +28,14 @@ internal static class TaskMail
         Dictionary<string, StaffMember> directory;
         await using (var db = await dbFactory.CreateDbContextAsync(context.CancellationToken))
         {
-            staff = task.Assignee is { } assignee
-                ? await db.Staff.AsNoTracking().Where(s => s.UserName == assignee).ToListAsync(context.CancellationToken)
-                : await db.Staff.AsNoTracking().Where(s => s.Active).ToListAsync(context.CancellationToken);
-            var delegates = staff.Where(s => s.Delegate is not null).Select(s => s.Delegate!).Distinct().ToList();
-            directory = await db.Staff.AsNoTracking().Where(s => delegates.Contains(s.UserName)).ToDictionaryAsync(s => s.UserName, context.CancellationToken);
+            // A role task in a department is for that department's members only: the rest of the directory stays unread.
+            var candidates = task.Assignee is { } assignee ? db.Staff.Where(s => s.UserName == assignee)
+                : task.DepartmentId is { } department ? db.Staff.Where(s => s.Active && s.DepartmentId == department)
+                : db.Staff.Where(s => s.Active);
+            staff = await candidates.AsNoTracking().ToListAsync(context.CancellationToken);
+            var delegates = staff.Where(s => s.Delegate is not null && s.IsAbsentAt(context.Now)).Select(s => s.Delegate!).Distinct().ToList();
+            directory = delegates.Count == 0 ? []
+                : await db.Staff.AsNoTracking().Where(s => delegates.Contains(s.UserName)).ToDictionaryAsync(s => s.UserName, context.CancellationToken);
         }
         // Whoever is away has the mail go to their delegate (with the delegate's own link), for an assigned task and for
         // a role task alike, unless the delegate is away too, inactive, or kept out of this task.
