@@ -139,8 +139,12 @@ public sealed class CaseService(
     public async Task<FeedbackCase?> FindAsync(string number, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Number == number, cancellationToken);
+        return await CaseByNumber.For(db)(db, number, cancellationToken);
     }
+
+    // Compiled once: workflow steps read their case through here; a compiled query skips the per-call LINQ translation.
+    private static readonly PerModelQuery<Func<FeedbackDbContext, string, CancellationToken, Task<FeedbackCase?>>> CaseByNumber = new(() =>
+        EF.CompileAsyncQuery((FeedbackDbContext db, string number, CancellationToken _) => db.Cases.AsNoTracking().FirstOrDefault(c => c.Number == number)));
 
     public async Task<IReadOnlyList<CaseHistoryEntry>> HistoryAsync(long caseId, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Feedback.Activities.Cases;
 using Feedback.Activities.Persistence;
+using Feedback.Workflows.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Activities.Organization;
@@ -14,6 +15,14 @@ public sealed record OrganizationDocument(List<Department> Departments, List<Sta
 /// <summary>Reads and replaces the company directory; answers the questions assignment asks.</summary>
 public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFactory)
 {
+    // Compiled once: every staff request looks its actor up; a compiled query skips the per-call LINQ translation.
+    private static readonly PerModelQuery<Func<FeedbackDbContext, string, CancellationToken, Task<StaffMember?>>> MemberByUserName = new(() =>
+        EF.CompileAsyncQuery((FeedbackDbContext db, string user, CancellationToken _) => db.Staff.AsNoTracking().FirstOrDefault(s => s.UserName == user)));
+
+    /// <summary>The directory entry of one user, untracked, or null when the directory does not know them.</summary>
+    public static Task<StaffMember?> MemberAsync(FeedbackDbContext db, string userName, CancellationToken cancellationToken) =>
+        MemberByUserName.For(db)(db, userName, cancellationToken);
+
     public async Task<OrganizationDocument> GetAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Organization;
 using Feedback.Workflows.Activities;
+using Feedback.Workflows.Persistence;
 using Feedback.Workflows.Runtime;
 using Feedback.Workflows.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -224,13 +225,17 @@ public sealed class StaffTask : Activity
             excluded.Add(feedback?.Owner);
             await using var db = await context.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Persistence.FeedbackDbContext>>()
                 .CreateDbContextAsync(context.CancellationToken);
-            var rectifiers = await db.Tasks.AsNoTracking()
-                .Where(t => t.CaseNumber == caseNumber && t.Assignee != null && t.Status != FeedbackTaskStatus.Cancelled)
-                .Select(t => new { t.Assignee, t.CompletedBy }).ToListAsync(context.CancellationToken);
-            excluded.AddRange(rectifiers.SelectMany(r => new[] { r.Assignee, r.CompletedBy }));
+            await foreach (var rectifier in RectifiersOf.For(db)(db, caseNumber).WithCancellation(context.CancellationToken))
+                excluded.AddRange([rectifier.Assignee, rectifier.CompletedBy]);
         }
         return excluded.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
+
+    // Compiled once: every task a step opens asks who already worked on its case.
+    private static readonly PerModelQuery<Func<Persistence.FeedbackDbContext, string, IAsyncEnumerable<Rectifier>>> RectifiersOf = new(() =>
+        EF.CompileAsyncQuery((Persistence.FeedbackDbContext db, string caseNumber) => db.Tasks
+            .Where(t => t.CaseNumber == caseNumber && t.Assignee != null && t.Status != FeedbackTaskStatus.Cancelled)
+            .Select(t => new Rectifier(t.Assignee, t.CompletedBy))));
 
     /// <summary>The case this task belongs to: the named one (which must exist), else the one whose number is the correlation id.</summary>
     /// <exception cref="InvalidOperationException">The CaseNumber input names a case that does not exist.</exception>
@@ -252,6 +257,8 @@ public sealed class StaffTask : Activity
     private static void NoChange(FeedbackCase _) { }
 
     private sealed record CaseRef(string Number, string? LeadDepartment);
+
+    private sealed record Rectifier(string? Assignee, string? CompletedBy);
 }
 
 /// <summary>What completing a staff task sends to the waiting activity (under <see cref="StaffTask.CompletionInputKey"/>).</summary>

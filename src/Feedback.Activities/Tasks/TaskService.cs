@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Organization;
 using Feedback.Activities.Persistence;
+using Feedback.Workflows.Persistence;
 using Feedback.Workflows.Runtime;
 using Feedback.Workflows.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -261,11 +262,15 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
     private static string RequireUser(string? user) =>
         string.IsNullOrWhiteSpace(user) ? throw new TaskValidationException(["user: the acting staff member's user name is required."]) : user.Trim();
 
+    // Compiled once: this runs on every task request; a compiled query skips the per-call LINQ translation.
+    private static readonly PerModelQuery<Func<FeedbackDbContext, string, CancellationToken, Task<FeedbackTask?>>> TaskById = new(() =>
+        EF.CompileAsyncQuery((FeedbackDbContext db, string id, CancellationToken _) => db.Tasks.AsNoTracking().FirstOrDefault(t => t.Id == id)));
+
     private static async Task<FeedbackTask> FindAsync(FeedbackDbContext db, string taskId, CancellationToken cancellationToken) =>
-        await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken) ?? throw new TaskNotFoundException(taskId);
+        await TaskById.For(db)(db, taskId, cancellationToken) ?? throw new TaskNotFoundException(taskId);
 
     private static Task<StaffMember?> StaffAsync(FeedbackDbContext db, string user, CancellationToken cancellationToken) =>
-        db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == user, cancellationToken);
+        DirectoryService.MemberAsync(db, user, cancellationToken);
 
     /// <summary>Adds a history line to the task's case, if it has one, inside the caller's transaction.</summary>
     private async Task AddHistoryAsync(FeedbackDbContext db, string? caseNumber, string actor, string action, string details, CancellationToken cancellationToken)

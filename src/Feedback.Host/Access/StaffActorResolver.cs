@@ -1,4 +1,5 @@
 using Feedback.Activities.Access;
+using Feedback.Activities.Organization;
 using Feedback.Activities.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +31,7 @@ internal sealed class StaffActorResolver(IDbContextFactory<FeedbackDbContext> db
             var user = signedIn ?? header!.Trim();
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             // A user the directory does not know still acts under their name (a task may be assigned to them), with no role.
-            actor = new Actor(user, await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == user, cancellationToken));
+            actor = new Actor(user, await DirectoryService.MemberAsync(db, user, cancellationToken));
         }
         http.Items[ItemKey] = actor;
         return actor;

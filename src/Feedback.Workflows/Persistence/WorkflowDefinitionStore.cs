@@ -235,10 +235,14 @@ public sealed class WorkflowDefinitionStore(
     /// <summary>As <see cref="FindModelByIdAsync(string, CancellationToken)"/>, on a context the caller holds (inside its transaction).</summary>
     internal async Task<WorkflowModel?> FindModelByIdAsync(WorkflowDbContext db, string versionId, CancellationToken cancellationToken)
     {
-        var head = await db.Definitions.AsNoTracking().Where(d => d.Id == versionId)
-            .Select(d => new VersionHead(d.Id, d.UpdatedAt)).FirstOrDefaultAsync(cancellationToken);
+        var head = await HeadById.For(db)(db, versionId, cancellationToken);
         return head is null ? null : await ModelOfAsync(db, head, cancellationToken);
     }
+
+    // Compiled once: every workflow step checks its version against the cache this way.
+    private static readonly PerModelQuery<Func<WorkflowDbContext, string, CancellationToken, Task<VersionHead?>>> HeadById = new(() =>
+        EF.CompileAsyncQuery((WorkflowDbContext db, string id, CancellationToken _) =>
+            db.Definitions.Where(d => d.Id == id).Select(d => new VersionHead(d.Id, d.UpdatedAt)).FirstOrDefault()));
 
     private async Task<WorkflowModel?> ModelOfAsync(WorkflowDbContext db, VersionHead head, CancellationToken cancellationToken)
     {
