@@ -6,7 +6,7 @@ using MailKit.Security;
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency, TimeSpan DatabaseWaitAtStartup)
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency, TimeSpan DatabaseWaitAtStartup, int MaxConcurrentSteps)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -45,7 +45,16 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
             ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder,
             ReadOutboxConcurrency(configuration["Workflows:OutboxConcurrency"]),
-            ReadDatabaseWait(configuration["Database:WaitAtStartup"]));
+            ReadDatabaseWait(configuration["Database:WaitAtStartup"]),
+            ReadMaxConcurrentSteps(configuration["Workflows:MaxConcurrentSteps"]));
+    }
+
+    /// <summary>Workflows:MaxConcurrentSteps, how many workflow steps one host runs at once (default four per processor).</summary>
+    private static int ReadMaxConcurrentSteps(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return WorkflowRuntimeOptions.DefaultMaxConcurrentSteps;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1024 ? n
+            : throw new InvalidOperationException($"Workflows:MaxConcurrentSteps is '{text}'; use a whole number from 1 to 1024.");
     }
 
     /// <summary>Database:WaitAtStartup, how long start-up waits for an unreachable database server (default 2 minutes).</summary>

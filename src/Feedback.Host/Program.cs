@@ -19,6 +19,7 @@ builder.Services.AddFeedbackWorkflows(o =>
     o.ShippedDefinitionsFolder = settings.ShippedDefinitionsFolder;
     o.OutboxConcurrency = settings.OutboxConcurrency;
     o.DatabaseWaitAtStartup = settings.DatabaseWaitAtStartup;
+    o.MaxConcurrentSteps = settings.MaxConcurrentSteps;
 });
 builder.Services.AddFeedbackDomain(o =>
 {

@@ -36,6 +36,10 @@ public sealed class WorkflowRuntimeOptions
     public bool RunBackgroundWorkers { get; set; } = true;
     /// <summary>How many outbox deliveries one host runs at once on PostgreSQL; SQLite, without row locks, always runs one.</summary>
     public int OutboxConcurrency { get; set; } = 4;
+    /// <summary>How many workflow steps one host runs at once; more wait their turn (see <see cref="Runtime.InstanceLocks"/>).</summary>
+    public int MaxConcurrentSteps { get; set; } = DefaultMaxConcurrentSteps;
+    /// <summary>The default step limit: four per processor.</summary>
+    public static int DefaultMaxConcurrentSteps => 4 * Environment.ProcessorCount;
     /// <summary>How long start-up waits for an unreachable database server (transient connection failures) before it fails.</summary>
     public TimeSpan DatabaseWaitAtStartup { get; set; } = TimeSpan.FromMinutes(2);
 }
