@@ -55,11 +55,13 @@ public sealed partial class WorkflowRuntime(
     public async Task<WorkflowState> StartAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
     {
         var model = await ResolveAsync(request, cancellationToken);
-        var state = executor.CreateState(model, request.InstanceId ?? Ids.New(), request.CorrelationId, request.Input);
-        using var _ = await locks.AcquireAsync(state.Id, cancellationToken);
+        var instanceId = request.InstanceId ?? Ids.New();
+        using var _ = await locks.AcquireAsync(instanceId, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (request.InstanceId is not null && await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == request.InstanceId, cancellationToken) is { } existing)
             return ReadState(existing);
+        // Made once the step may run, not before a wait for a step slot: the instance's creation time is when it began.
+        var state = executor.CreateState(model, instanceId, request.CorrelationId, request.Input);
         var context = await executor.StartAsync(model, state, request.TriggerActivityId, services, cancellationToken, request.CommitItems);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         await WriteAsync(db, context, record: null, claimedBookmarkId: null, cancellationToken);
