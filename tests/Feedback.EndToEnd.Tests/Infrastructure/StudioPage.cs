@@ -148,12 +148,25 @@ public sealed class StudioPage(IPage page, Uri host)
         await WaitForDesignerAsync();
     }
 
-    /// <summary>Drags an activity from the toolbox (opening its category) onto the canvas at the given point.</summary>
+    /// <summary>
+    /// Drags an activity from the toolbox (opening its category) onto the canvas at the given point, and waits for its
+    /// node. A drop the designer missed (its canvas is on screen before the Studio handles drops, which under load
+    /// takes a while) adds no node and is made again, at most three times.
+    /// </summary>
     public async Task DragFromToolboxAsync(string category, string displayName, float x, float y)
     {
         var item = page.Locator("div[draggable=\"true\"]", new PageLocatorOptions { HasTextRegex = new Regex($@"^\s*{Regex.Escape(displayName)}\s*$") });
-        if (!await item.IsVisibleAsync()) await page.ClickAsync($".mud-expand-panel-header:has-text(\"{category}\")");
-        await item.DragToAsync(page.Locator(".x6-graph"), new LocatorDragToOptions { TargetPosition = new TargetPosition { X = x, Y = y } });
+        var nodes = page.Locator("g.x6-node");
+        var before = await nodes.CountAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            if (!await item.IsVisibleAsync()) await page.ClickAsync($".mud-expand-panel-header:has-text(\"{category}\")");
+            await item.DragToAsync(page.Locator(".x6-graph"), new LocatorDragToOptions { TargetPosition = new TargetPosition { X = x, Y = y } });
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (await nodes.CountAsync() == before && DateTime.UtcNow < until) await Task.Delay(200);
+            if (await nodes.CountAsync() > before) return;
+            if (attempt == 3) throw new TimeoutException($"Dropping '{displayName}' on the canvas added no node, three times.");
+        }
     }
 
     /// <summary>Draws a connection with the mouse from an outcome port of one node to the In port of another.</summary>
