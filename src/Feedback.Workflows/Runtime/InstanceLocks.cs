@@ -9,8 +9,8 @@ namespace Feedback.Workflows.Runtime;
 /// </summary>
 /// <remarks>
 /// The overall limit is admission control: steps beyond it wait here, holding nothing, instead of holding a database
-/// transaction and connection while the processor is busy with the others (docs/BENCHMARKS.md, "Resume: admission
-/// control"). No burst takes a second instance's lock, so the limit cannot deadlock.
+/// transaction and connection while the processor is busy with the others (docs/BENCHMARKS.md, "Resume: fewer reads
+/// per step, and admission control"). No burst takes a second instance's lock, so the limit cannot deadlock.
 /// </remarks>
 public sealed class InstanceLocks(WorkflowRuntimeOptions options)
 {
