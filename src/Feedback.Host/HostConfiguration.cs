@@ -44,17 +44,9 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         return new HostConfiguration(provider, connection, apiKey, generated,
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
             ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder,
-            ReadOutboxConcurrency(configuration["Workflows:OutboxConcurrency"]),
+            ReadWholeNumber(configuration, "Workflows:OutboxConcurrency", new WorkflowRuntimeOptions().OutboxConcurrency, 1, 64),
             ReadDatabaseWait(configuration["Database:WaitAtStartup"]),
-            ReadMaxConcurrentSteps(configuration["Workflows:MaxConcurrentSteps"]));
-    }
-
-    /// <summary>Workflows:MaxConcurrentSteps, how many workflow steps one host runs at once (default four per processor).</summary>
-    private static int ReadMaxConcurrentSteps(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) return WorkflowRuntimeOptions.DefaultMaxConcurrentSteps;
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1024 ? n
-            : throw new InvalidOperationException($"Workflows:MaxConcurrentSteps is '{text}'; use a whole number from 1 to 1024.");
+            ReadWholeNumber(configuration, "Workflows:MaxConcurrentSteps", WorkflowRuntimeOptions.DefaultMaxConcurrentSteps, 1, 1024));
     }
 
     /// <summary>Database:WaitAtStartup, how long start-up waits for an unreachable database server (default 2 minutes).</summary>
@@ -65,12 +57,13 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
             : throw new InvalidOperationException($"Database:WaitAtStartup is '{text}'; use a time span from 00:00:00 to 01:00:00, e.g. 00:02:00.");
     }
 
-    /// <summary>Workflows:OutboxConcurrency, how many outbox deliveries a host runs at once on PostgreSQL (default 4).</summary>
-    private static int ReadOutboxConcurrency(string? text)
+    /// <summary>A whole-number setting within a range; empty gives the default.</summary>
+    private static int ReadWholeNumber(IConfiguration configuration, string key, int fallback, int min, int max)
     {
-        if (string.IsNullOrWhiteSpace(text)) return new WorkflowRuntimeOptions().OutboxConcurrency;
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64 ? n
-            : throw new InvalidOperationException($"Workflows:OutboxConcurrency is '{text}'; use a whole number from 1 to 64.");
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= min && n <= max ? n
+            : throw new InvalidOperationException($"{key} is '{text}'; use a whole number from {min} to {max}.");
     }
 
     /// <summary>

@@ -34,5 +34,5 @@ internal static class CommitContext
 
     /// <summary>The case with this number, tracked: the one this commit already holds, else read and locked (PostgreSQL).</summary>
     public static async Task<Cases.FeedbackCase?> CaseAsync(FeedbackDbContext db, string number, CancellationToken cancellationToken) =>
-        db.Cases.Local.FirstOrDefault(c => c.Number == number) ?? await Sla.SlaClockService.LockCaseAsync(db, number, cancellationToken);
+        db.Cases.Local.FirstOrDefault(c => c.Number == number) ?? await db.LockCaseAsync(number, cancellationToken);
 }

@@ -33,6 +33,12 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
 
+    /// <summary>The case, tracked, and locked for the rest of the transaction where rows can be locked (PostgreSQL).</summary>
+    public async Task<Cases.FeedbackCase?> LockCaseAsync(string number, CancellationToken cancellationToken) =>
+        SupportsRowLocks
+            ? await Cases.FromSql($"SELECT * FROM feedback_cases WHERE number = {number} FOR UPDATE").FirstOrDefaultAsync(cancellationToken)
+            : await Cases.FirstOrDefaultAsync(c => c.Number == number, cancellationToken);
+
     /// <summary>Saves, and in the same transaction recomputes the repeat facts of the cases the save affects.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {

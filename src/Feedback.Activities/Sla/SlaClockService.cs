@@ -84,11 +84,6 @@ public sealed class SlaClockService(
         await RecomputeOpenAsync("SLA policies changed.", () => settings.SavePoliciesAsync(json, cancellationToken), cancellationToken);
     }
 
-    /// <summary>Locks the case row for the rest of the transaction (PostgreSQL) and returns it tracked.</summary>
-    internal static async Task<FeedbackCase?> LockCaseAsync(FeedbackDbContext db, string number, CancellationToken cancellationToken) =>
-        db.SupportsRowLocks
-            ? await db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE number = {number} FOR UPDATE").FirstOrDefaultAsync(cancellationToken)
-            : await db.Cases.FirstOrDefaultAsync(c => c.Number == number, cancellationToken);
 
     private async Task<IReadOnlyList<CaseClockView>> ChangeAsync(string number, SlaClockCommand command, string action, string details, string actor, CancellationToken cancellationToken)
     {
@@ -97,7 +92,7 @@ public sealed class SlaClockService(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            var feedback = await LockCaseAsync(db, number, cancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
+            var feedback = await db.LockCaseAsync(number, cancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
             var now = clock.UtcNow;
             await CaseClockSync.SyncAsync(db, feedback, sla, [], [command], now, cancellationToken);
             db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = actor, Via = "api", Action = action, Details = details });
@@ -157,7 +152,7 @@ public sealed class SlaClockService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await LockCaseAsync(db, number, cancellationToken) is not { } feedback) return null;
+        if (await db.LockCaseAsync(number, cancellationToken) is not { } feedback) return null;
         await CaseClockSync.SyncAsync(db, feedback, sla, [], [], clock.UtcNow, cancellationToken, checkpoint);
         await tx.CommitAsync(cancellationToken);
         return feedback.WorkflowInstanceId;
