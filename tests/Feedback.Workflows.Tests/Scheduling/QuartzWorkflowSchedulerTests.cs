@@ -57,9 +57,13 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         var options = ClusterOptions();
         await using var a = await SchedulerNode.StartAsync("a", options, _recorder, ct);
         await using var b = await SchedulerNode.StartAsync("b", options, _recorder, ct);
-        // Far enough out for the racing calls below to finish first even on a loaded machine (a key that exists is
-        // stored under Quartz's cluster-wide row lock): a call landing after its timer fired would store a second firing.
-        var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        // Both nodes stand by while the racing calls below store the timers: a call landing after its timer fired
+        // would rightly store a second firing, and on a loaded machine the calls can take longer than any fixed lead.
+        var quartzA = await a.QuartzAsync(ct);
+        var quartzB = await b.QuartzAsync(ct);
+        await quartzA.Standby(ct);
+        await quartzB.Standby(ct);
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(2);
         var ids = Enumerable.Range(0, 50).Select(i => $"bm-{i}").ToArray();
 
         // Both nodes schedule every timer at the same time, as both would after a restart, in opposite orders so
@@ -71,8 +75,10 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         }
         await Task.WhenAll(Task.Run(() => ScheduleAll(a, ids), ct), Task.Run(() => ScheduleAll(b, ids.Reverse()), ct));
         var listed = await a.Scheduler.GetScheduledBookmarkIdsAsync(ct);
-        DateTimeOffset.UtcNow.Should().BeBefore(dueAt, "precondition: every timer is stored before the first is due");
         listed.Should().BeEquivalentTo(ids);
+        _recorder.Calls.Should().BeEmpty("nothing fires while both nodes stand by");
+        await quartzA.Start(ct);
+        await quartzB.Start(ct);
 
         await _recorder.WaitUntilAsync(c => c.Select(x => x.Id).Distinct().Count() == ids.Length, Patience);
         await Task.Delay(2000, ct); // room for a duplicate to show up
@@ -90,7 +96,12 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         var options = ClusterOptions();
         await using var a = await SchedulerNode.StartAsync("a", options, _recorder, ct);
         await using var b = await SchedulerNode.StartAsync("b", options, _recorder, ct);
-        var dueAt = DateTimeOffset.UtcNow.AddSeconds(4);
+        // Standing by while the calls race, for the reason given in the test above.
+        var quartzA = await a.QuartzAsync(ct);
+        var quartzB = await b.QuartzAsync(ct);
+        await quartzA.Standby(ct);
+        await quartzB.Standby(ct);
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(2);
 
         // New keys go in without Quartz's lock, so these calls race on the primary key: each loser must be told the
         // trigger exists (and keep it), not fail.
@@ -109,6 +120,8 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
 
         var listed = await a.Scheduler.GetScheduledBookmarkIdsAsync(ct);
         listed.Should().BeEquivalentTo(Enumerable.Range(0, 5).Select(r => $"race-{r}"));
+        await quartzA.Start(ct);
+        await quartzB.Start(ct);
         await _recorder.WaitUntilAsync(c => c.Count >= 5, Patience);
         await Task.Delay(1500, ct);
         _recorder.Calls.Select(c => c.Id).Should().OnlyHaveUniqueItems("each raced key fires once").And.HaveCount(5);
