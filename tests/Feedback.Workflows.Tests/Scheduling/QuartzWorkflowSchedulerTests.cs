@@ -59,10 +59,8 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         await using var b = await SchedulerNode.StartAsync("b", options, _recorder, ct);
         // Both nodes stand by while the racing calls below store the timers: a call landing after its timer fired
         // would rightly store a second firing, and on a loaded machine the calls can take longer than any fixed lead.
-        var quartzA = await a.QuartzAsync(ct);
-        var quartzB = await b.QuartzAsync(ct);
-        await quartzA.Standby(ct);
-        await quartzB.Standby(ct);
+        await a.HoldFiringAsync(ct);
+        await b.HoldFiringAsync(ct);
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(2);
         var ids = Enumerable.Range(0, 50).Select(i => $"bm-{i}").ToArray();
 
@@ -77,8 +75,8 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         var listed = await a.Scheduler.GetScheduledBookmarkIdsAsync(ct);
         listed.Should().BeEquivalentTo(ids);
         _recorder.Calls.Should().BeEmpty("nothing fires while both nodes stand by");
-        await quartzA.Start(ct);
-        await quartzB.Start(ct);
+        await a.ReleaseFiringAsync(ct);
+        await b.ReleaseFiringAsync(ct);
 
         await _recorder.WaitUntilAsync(c => c.Select(x => x.Id).Distinct().Count() == ids.Length, Patience);
         await Task.Delay(2000, ct); // room for a duplicate to show up
@@ -97,10 +95,8 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
         await using var a = await SchedulerNode.StartAsync("a", options, _recorder, ct);
         await using var b = await SchedulerNode.StartAsync("b", options, _recorder, ct);
         // Standing by while the calls race, for the reason given in the test above.
-        var quartzA = await a.QuartzAsync(ct);
-        var quartzB = await b.QuartzAsync(ct);
-        await quartzA.Standby(ct);
-        await quartzB.Standby(ct);
+        await a.HoldFiringAsync(ct);
+        await b.HoldFiringAsync(ct);
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(2);
 
         // New keys go in without Quartz's lock, so these calls race on the primary key: each loser must be told the
@@ -120,8 +116,8 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
 
         var listed = await a.Scheduler.GetScheduledBookmarkIdsAsync(ct);
         listed.Should().BeEquivalentTo(Enumerable.Range(0, 5).Select(r => $"race-{r}"));
-        await quartzA.Start(ct);
-        await quartzB.Start(ct);
+        await a.ReleaseFiringAsync(ct);
+        await b.ReleaseFiringAsync(ct);
         await _recorder.WaitUntilAsync(c => c.Count >= 5, Patience);
         await Task.Delay(1500, ct);
         _recorder.Calls.Select(c => c.Id).Should().OnlyHaveUniqueItems("each raced key fires once").And.HaveCount(5);
@@ -155,13 +151,15 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
     {
         var ct = Bounded();
         await using var node = await SchedulerNode.StartAsync("a", ClusterOptions(), _recorder, ct);
-        var at = DateTimeOffset.UtcNow.AddSeconds(2);
+        await node.HoldFiringAsync(ct); // a timer firing before the unschedule below would prove nothing
+        var at = DateTimeOffset.UtcNow.AddSeconds(1);
         foreach (var id in new[] { "bm-1", "bm-2", "bm-3" }) await node.Scheduler.ScheduleBookmarkAsync(id, "wf-1", at, ct);
 
         await node.Scheduler.UnscheduleBookmarksAsync(["bm-1", "never-scheduled", "bm-3"], ct);
         await node.Scheduler.UnscheduleBookmarksAsync([], ct);
 
         (await node.Scheduler.GetScheduledBookmarkIdsAsync(ct)).Should().BeEquivalentTo("bm-2");
+        await node.ReleaseFiringAsync(ct);
         await _recorder.WaitUntilAsync(c => c.Count >= 1, Patience);
         await Task.Delay(1000, ct);
         _recorder.Calls.Select(c => c.Id).Should().Equal(["bm-2"], "only the timer left in place fires");
@@ -172,6 +170,7 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
     {
         var ct = Bounded();
         await using var node = await SchedulerNode.StartAsync("a", ClusterOptions(), _recorder, ct);
+        await node.HoldFiringAsync(ct); // a timer firing before the unschedule below would prove nothing
         await node.Scheduler.ScheduleBookmarkAsync("bm-1", "wf-1", DateTimeOffset.UtcNow.AddSeconds(1.5), ct);
         await node.Scheduler.ScheduleTriggerAsync("tr-1", new TriggerSchedule(Interval: TimeSpan.FromSeconds(1), At: DateTimeOffset.UtcNow.AddSeconds(1.5)), ct);
         (await node.Scheduler.GetScheduledTriggerIdsAsync(ct)).Should().BeEquivalentTo("tr-1");
@@ -184,6 +183,7 @@ public sealed class QuartzWorkflowSchedulerTests(SchedulingDatabaseFixture datab
 
         (await node.Scheduler.GetScheduledBookmarkIdsAsync(ct)).Should().BeEmpty();
         (await node.Scheduler.GetScheduledTriggerIdsAsync(ct)).Should().BeEmpty();
+        await node.ReleaseFiringAsync(ct);
         await Task.Delay(3000, ct);
         _recorder.Calls.Should().BeEmpty();
     }

@@ -147,6 +147,12 @@ public sealed class SchedulerNode : IAsyncDisposable
     public async Task<IScheduler> QuartzAsync(CancellationToken cancellationToken) =>
         await _host.Services.GetRequiredKeyedService<ISchedulerFactory>(Options.SchedulerName).GetScheduler(cancellationToken);
 
+    /// <summary>Stops the node firing (Quartz stand-by) while a test stores timers that must not fire before it is done.</summary>
+    public async Task HoldFiringAsync(CancellationToken cancellationToken) => await (await QuartzAsync(cancellationToken)).Standby(cancellationToken);
+
+    /// <summary>Lets the node fire again after <see cref="HoldFiringAsync"/>; timers that came due meanwhile fire now.</summary>
+    public async Task ReleaseFiringAsync(CancellationToken cancellationToken) => await (await QuartzAsync(cancellationToken)).Start(cancellationToken);
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (_started && !_stopped)
