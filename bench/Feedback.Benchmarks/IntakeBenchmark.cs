@@ -35,6 +35,7 @@ internal static class IntakeBenchmark
         BenchSession.Progress($"warm-up: {clients} clients, {warmup.TotalSeconds:0} s");
         (await Load.ClosedLoopAsync(clients, warmup, int.MaxValue, intake.SubmitAsync)).ThrowOnErrors("warm-up");
         await session.DrainOutboxAsync(TimeSpan.FromSeconds(30));
+        await db.AnalyzeAsync();
 
         var before = await session.PgBenchAsync(clients, pgbenchDuration);
 

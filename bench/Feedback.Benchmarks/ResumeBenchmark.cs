@@ -40,6 +40,7 @@ internal static class ResumeBenchmark
         var closedGroup = await PrepareAsync(intake, clients, throughputCases);
         var rateGroup = await PrepareAsync(intake, clients, rateCases);
         await session.DrainOutboxAsync(TimeSpan.FromSeconds(60));
+        await session.Database.AnalyzeAsync();
 
         BenchSession.Progress($"warm-up: {warmupCases * StepsPerCase} completions");
         var warm = await RoundsAsync(tasks, warmup, closedLimit, tolerateErrors: false,

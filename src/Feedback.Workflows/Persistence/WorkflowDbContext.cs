@@ -114,6 +114,13 @@ public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
     /// <summary>Claims a dispatched instance ({0} = id) unless another worker holds it.</summary>
     public string ClaimPendingInstanceSql => "SELECT * FROM workflow_instances WHERE id = {0} AND sub_status = 'Pending'" + ForUpdateSkipLocked;
 
+    /// <summary>
+    /// Run first in the claim's transaction: plans the claim afresh on each call, not once per connection. A queue swings
+    /// between empty and a backlog; a plan cached while it was empty sorts the whole backlog on every claim (11 ms with
+    /// 2,800 messages waiting, against 0.1 ms through the queue index).
+    /// </summary>
+    public string? PlanClaimAfreshSql => SupportsRowLocks ? "SET LOCAL plan_cache_mode = force_custom_plan" : null;
+
     /// <summary>Claims the oldest undelivered message due at {0}; other hosts and loops skip it while this transaction lasts.</summary>
     public string ClaimOutboxSql => "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT " + Runtime.Background.OutboxDispatcherBatch.Size + ForUpdateSkipLocked;
 

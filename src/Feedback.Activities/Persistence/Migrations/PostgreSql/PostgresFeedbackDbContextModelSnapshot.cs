@@ -288,6 +288,8 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
 
                     b.HasIndex("LeadDepartment", "Status");
 
+                    b.HasIndex("Owner", "Status");
+
                     b.HasIndex("ProductKey", "Category", "ReceivedDay");
 
                     b.ToTable("feedback_cases", (string)null);

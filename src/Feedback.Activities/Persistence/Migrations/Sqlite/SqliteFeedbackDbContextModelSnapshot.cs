@@ -279,6 +279,8 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
 
                     b.HasIndex("LeadDepartment", "Status");
 
+                    b.HasIndex("Owner", "Status");
+
                     b.HasIndex("ProductKey", "Category", "ReceivedDay");
 
                     b.ToTable("feedback_cases", (string)null);
