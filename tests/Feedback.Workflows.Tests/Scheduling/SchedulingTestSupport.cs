@@ -148,7 +148,15 @@ public sealed class SchedulerNode : IAsyncDisposable
         await _host.Services.GetRequiredKeyedService<ISchedulerFactory>(Options.SchedulerName).GetScheduler(cancellationToken);
 
     /// <summary>Stops the node firing (Quartz stand-by) while a test stores timers that must not fire before it is done.</summary>
-    public async Task HoldFiringAsync(CancellationToken cancellationToken) => await (await QuartzAsync(cancellationToken)).Standby(cancellationToken);
+    public async Task HoldFiringAsync(CancellationToken cancellationToken)
+    {
+        var quartz = await QuartzAsync(cancellationToken);
+        // The hosted service starts the scheduler only once the host reports it has started, a moment after StartAsync
+        // returns; a stand-by set before that start would be undone by it.
+        while (await quartz.GetStatus(cancellationToken) == SchedulerStatus.Created)
+            await Task.Delay(20, cancellationToken);
+        await quartz.Standby(cancellationToken);
+    }
 
     /// <summary>Lets the node fire again after <see cref="HoldFiringAsync"/>; timers that came due meanwhile fire now.</summary>
     public async Task ReleaseFiringAsync(CancellationToken cancellationToken) => await (await QuartzAsync(cancellationToken)).Start(cancellationToken);
