@@ -84,15 +84,20 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
     public async Task<IReadOnlyList<(StaffMember Member, int OpenCases)>> CandidatesAsync(string departmentId, StaffRole role, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var members = (await db.Staff.AsNoTracking().Where(s => s.DepartmentId == departmentId && s.Active).ToListAsync(cancellationToken))
-            .Where(s => s.Roles.Contains(role)).ToList();
-        var names = members.Select(m => m.UserName).ToList();
-        var load = await db.Cases.AsNoTracking()
-            .Where(c => c.Owner != null && names.Contains(c.Owner) && c.Status != CaseStatus.Closed)
-            .GroupBy(c => c.Owner!).Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Key, x => x.Count, cancellationToken);
-        return members.Select(m => (m, load.GetValueOrDefault(m.UserName))).ToList();
+        var candidates = new List<(StaffMember Member, int OpenCases)>();
+        await foreach (var load in MembersWithLoad.For(db)(db, departmentId).WithCancellation(cancellationToken))
+            if (load.Member.Roles.Contains(role))
+                candidates.Add((load.Member, load.OpenCases));
+        return candidates;
     }
+
+    // Compiled once, and one statement: assignment asks this for every case. The count goes through the owner index.
+    private static readonly PerModelQuery<Func<FeedbackDbContext, string, IAsyncEnumerable<MemberLoad>>> MembersWithLoad = new(() =>
+        EF.CompileAsyncQuery((FeedbackDbContext db, string departmentId) => db.Staff.AsNoTracking()
+            .Where(s => s.DepartmentId == departmentId && s.Active)
+            .Select(s => new MemberLoad(s, db.Cases.Count(c => c.Owner == s.UserName && c.Status != CaseStatus.Closed)))));
+
+    private sealed record MemberLoad(StaffMember Member, int OpenCases);
 
     /// <summary>Every problem of <paramref name="d"/> on its own (references between its parts); empty when consistent.</summary>
     public static List<string> Validate(OrganizationDocument d)

@@ -69,6 +69,7 @@ public sealed class ImapIntakeSqliteTests : IAsyncLifetime
         var feedback = await api.GetJsonAsync($"/api/feedback/{number}");
         feedback["channel"]!.GetValue<string>().Should().Be("Email");
         feedback["language"]!.GetValue<string>().Should().Be("zh-TW");
+        ((string?)feedback["owner"]).Should().NotBeNullOrEmpty("assignment (the least-loaded member) works on SQLite too");
         feedback["history"]!.AsArray().Where(h => (string?)h!["action"] == MailIntakeService.CustomerMessageAction)
             .Should().ContainSingle().Which!["details"]!.GetValue<string>().Should().Contain("批號 P-0612。");
         _smtp.Messages(m => m.Headers["X-Feedback-Message"] == "Acknowledgement").Should().ContainSingle();
