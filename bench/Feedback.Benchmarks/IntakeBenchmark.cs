@@ -94,6 +94,7 @@ internal static class IntakeBenchmark
             .Add("transactionIdsPerCase", "profile: transaction ids per case (incl. savepoints)", (writes1.Transactions - writes0.Transactions) / (double)cases, "", 2)
             .Add("walBytesPerCase", "profile: WAL per case", (writes1.WalBytes - writes0.WalBytes) / (double)cases, "bytes", 0)
             .Add("hostCpuMsPerCase", "profile: host CPU per case", cpu.Host * 1000 / cases, "ms", 2)
+            .Add("hostJitCpuMsPerCase", "profile: of which the JIT's background re-compilation", (cpu.HostJit ?? double.NaN) * 1000 / cases, "ms", 2)
             .Add("postgresCpuMsPerCase", "profile: PostgreSQL CPU per case", (cpu.Postgres ?? double.NaN) * 1000 / cases, "ms", 2)
             .Add("clientCpuMsPerCase", "profile: load generator CPU per case", cpu.Client * 1000 / cases, "ms", 2)
             .Add("cpuUtilization", "profile: share of all cores used by host, PostgreSQL, load generator", (cpu.Utilization ?? double.NaN) * 100, "%", 0)

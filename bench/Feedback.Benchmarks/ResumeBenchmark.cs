@@ -102,6 +102,7 @@ internal static class ResumeBenchmark
             .Add("transactionIdsPerCompletion", "profile: transaction ids per completion (incl. savepoints)", (writes1.Transactions - writes0.Transactions) / (double)completions, "", 2)
             .Add("walBytesPerCompletion", "profile: WAL per completion", (writes1.WalBytes - writes0.WalBytes) / (double)completions, "bytes", 0)
             .Add("hostCpuMsPerCompletion", "profile: host CPU per completion", cpu.Host * 1000 / completions, "ms", 2)
+            .Add("hostJitCpuMsPerCompletion", "profile: of which the JIT's background re-compilation", (cpu.HostJit ?? double.NaN) * 1000 / completions, "ms", 2)
             .Add("postgresCpuMsPerCompletion", "profile: PostgreSQL CPU per completion", (cpu.Postgres ?? double.NaN) * 1000 / completions, "ms", 2)
             .Add("cpuUtilization", "profile: share of all cores used by host, PostgreSQL, load generator", (cpu.Utilization ?? double.NaN) * 100, "%", 0)
             .Add("stateBytes", "profile: workflow state JSON per finished instance", await session.MeanStateBytesAsync(), "bytes", 0)

@@ -42,14 +42,23 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     /// <summary>Saves, and in the same transaction recomputes the repeat facts of the cases the save affects.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var touched = Reports.RepeatFacts.Touched(ChangeTracker);
-        if (touched.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
-        await Reports.RepeatFacts.LockAsync(this, touched, cancellationToken);
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        await Reports.RepeatFacts.RefreshAsync(this, touched, cancellationToken);
-        if (own is not null) await own.CommitAsync(cancellationToken);
-        return saved;
+        // Changes are detected once, here: finding the touched keys needs them, and the save would scan every tracked
+        // row a second time (a step's commit tracks dozens). Touched marks what it changes through the tracker.
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        if (autoDetect) ChangeTracker.DetectChanges();
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            var touched = Reports.RepeatFacts.Touched(ChangeTracker);
+            if (touched.Count == 0) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await using var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+            await Reports.RepeatFacts.LockAsync(this, touched, cancellationToken);
+            var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            await Reports.RepeatFacts.RefreshAsync(this, touched, cancellationToken);
+            if (own is not null) await own.CommitAsync(cancellationToken);
+            return saved;
+        }
+        finally { ChangeTracker.AutoDetectChangesEnabled = autoDetect; }
     }
 
     /// <summary>Saves what needs no repeat facts kept; cases are saved with <see cref="SaveChangesAsync(bool, CancellationToken)"/>.</summary>

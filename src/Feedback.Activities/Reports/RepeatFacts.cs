@@ -49,7 +49,8 @@ public static class RepeatFacts
 
     /// <summary>
     /// The keys a pending save touches (old and new values), from the change tracker; clears the values of cases that
-    /// lost their key. Empty when the save changes nothing repeats depend on.
+    /// lost their key. Empty when the save changes nothing repeats depend on. With automatic detection off, the caller
+    /// detects changes first.
     /// </summary>
     internal static List<RepeatKey> Touched(ChangeTracker tracker)
     {
@@ -63,8 +64,10 @@ public static class RepeatFacts
                 Add(keys, entry.Property(e => e.CustomerKey).OriginalValue, entry.Property(e => e.ProductKey).OriginalValue,
                     entry.Property(e => e.Category).OriginalValue, entry.Property(e => e.ReceivedDay).OriginalValue);
             if (entry.State == EntityState.Deleted) continue;
-            if (feedback.CustomerKey is null) feedback.PreviousCustomerDay = null;
-            if (feedback.ProductKey is null || feedback.Category is null) feedback.PreviousProductDay = null;
+            // Through the entry, not the entity: the caller may have stopped detecting changes.
+            if (feedback.CustomerKey is null && feedback.PreviousCustomerDay is not null) entry.Property(e => e.PreviousCustomerDay).CurrentValue = null;
+            if ((feedback.ProductKey is null || feedback.Category is null) && feedback.PreviousProductDay is not null)
+                entry.Property(e => e.PreviousProductDay).CurrentValue = null;
             Add(keys, feedback.CustomerKey, feedback.ProductKey, feedback.Category, feedback.ReceivedDay);
         }
         // One recomputation per key, from the earliest day touched.

@@ -21,14 +21,12 @@ internal sealed class StaffActorResolver(IDbContextFactory<FeedbackDbContext> db
     public async Task<Actor> ResolveAsync(HttpContext http, CancellationToken cancellationToken)
     {
         if (http.Items.TryGetValue(ItemKey, out var known) && known is Actor cached) return cached;
-        var header = http.Request.Headers[StaffUserHeader].FirstOrDefault();
+        var (user, administrator) = await NameAsync(http);
         Actor actor;
-        var signedIn = string.IsNullOrWhiteSpace(header) ? await Staff.StaffSession.UserAsync(http) : null;
-        if (string.IsNullOrWhiteSpace(header) && signedIn is null)
-            actor = studio.Current(http) is { } admin ? new Actor(admin.UserName, null, Administrator: true) : Actor.Integration;
+        if (user is null) actor = Actor.Integration;
+        else if (administrator) actor = new Actor(user, null, Administrator: true);
         else
         {
-            var user = signedIn ?? header!.Trim();
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             // A user the directory does not know still acts under their name (a task may be assigned to them), with no role.
             actor = new Actor(user, await DirectoryService.MemberAsync(db, user, cancellationToken));
@@ -37,9 +35,23 @@ internal sealed class StaffActorResolver(IDbContextFactory<FeedbackDbContext> db
         return actor;
     }
 
-    /// <summary>The named staff member; task actions need one.</summary>
+    /// <summary>
+    /// The named staff member; task actions need one. Only the name: the task service reads the member's directory
+    /// entry itself, as part of its own checks, so reading it here too would cost every task request a second query.
+    /// </summary>
     /// <exception cref="Feedback.Activities.Tasks.TaskValidationException">No staff member is named.</exception>
-    public async Task<string> RequireUserAsync(HttpContext http, CancellationToken cancellationToken) =>
-        (await ResolveAsync(http, cancellationToken)).UserName
-        ?? throw new Feedback.Activities.Tasks.TaskValidationException([$"{StaffUserHeader}: the acting staff member's user name is required."]);
+    public async Task<string> RequireUserAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var user = http.Items.TryGetValue(ItemKey, out var known) && known is Actor cached ? cached.UserName : (await NameAsync(http)).User;
+        return user ?? throw new Feedback.Activities.Tasks.TaskValidationException([$"{StaffUserHeader}: the acting staff member's user name is required."]);
+    }
+
+    /// <summary>Who the request names: the header, else a staff sign-in, else an administrator's sign-in; null for an integration.</summary>
+    private async Task<(string? User, bool Administrator)> NameAsync(HttpContext http)
+    {
+        var header = http.Request.Headers[StaffUserHeader].FirstOrDefault();
+        if (!string.IsNullOrWhiteSpace(header)) return (header.Trim(), false);
+        if (await Staff.StaffSession.UserAsync(http) is { } signedIn) return (signedIn, false);
+        return studio.Current(http) is { } admin ? (admin.UserName, true) : (null, false);
+    }
 }
