@@ -38,27 +38,49 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
             Reports.CaseFacts.OnStep(feedback, group.Select(c => c.Action), now);
         }
         foreach (var task in opened) db.Tasks.Add(task.Task);
-        await db.SaveChangesAsync(cancellationToken); // also gives new cases their ids, for the history lines
+        foreach (var close in closed) Close(db, close, opened.FirstOrDefault(o => o.Task.Id == close.TaskId)?.Task, now);
+        if (registered.Count == 0)
+        {
+            // Every case already has its id: the history lines are staged with the rest, which the commit saves once
+            // the clock participant has staged its changes too.
+            db.History.AddRange(History(registered, changed, now));
+            return;
+        }
+        await CommitContext.SaveAsync(db, cancellationToken); // gives new cases their ids, for the history lines
+        var history = History(registered, changed, now);
+        // On PostgreSQL a registration's history lines (five) are one statement instead of one per line.
+        if (PostgresRows.Applies(db)) await PostgresRows.InsertAsync(db, history, cancellationToken);
+        else db.History.AddRange(history);
+    }
 
-        var history = registered
+    private static List<CaseHistoryEntry> History(List<CaseRegistered> registered, List<(FeedbackCase Case, CaseChange Change)> changed, DateTimeOffset now) =>
+        registered
             .Select(r => new CaseHistoryEntry { CaseId = r.Case.Id, At = r.Case.CreatedAt, Actor = r.Actor, Via = r.Via, Action = "Registered", Details = $"Channel {r.Case.Channel}." })
             .Concat(changed.Select(c => new CaseHistoryEntry { CaseId = c.Case.Id, At = now, Actor = c.Change.Actor, Via = c.Change.Via, Action = c.Change.Action, Details = c.Change.Details }))
             .ToList();
-        // On PostgreSQL a step's history lines (five at registration) are one statement instead of one per line.
-        if (PostgresRows.Applies(db)) await PostgresRows.InsertAsync(db, history, cancellationToken);
-        else db.History.AddRange(history);
-        await db.SaveChangesAsync(cancellationToken);
-        // A closed task is updated in place: one UPDATE, no read of the row first.
-        foreach (var close in closed)
-        {
-            var updated = await db.Tasks.Where(t => t.Id == close.TaskId).ExecuteUpdateAsync(set => set
-                .SetProperty(t => t.Status, close.Status)
-                .SetProperty(t => t.CompletedBy, close.CompletedBy)
-                .SetProperty(t => t.CompletedAction, close.Action)
-                .SetProperty(t => t.CompletedValues, close.Values)
-                .SetProperty(t => t.CompletionKey, close.CompletionKey)
-                .SetProperty(t => t.CompletedAt, now), cancellationToken);
-            if (updated == 0) throw new InvalidOperationException($"The workflow closed task {close.TaskId}, which does not exist.");
-        }
+
+    /// <summary>
+    /// Closes a task without reading it: a stand-in with only its key is attached and the closing columns are marked
+    /// modified, so the save sends one UPDATE of those columns (and finds it missing if it updates no row).
+    /// </summary>
+    /// <param name="openedNow">The task, when this very step opened it.</param>
+    private static void Close(FeedbackDbContext db, TaskClosed close, FeedbackTask? openedNow, DateTimeOffset now)
+    {
+        var entry = openedNow is not null ? db.Entry(openedNow)
+            : db.Tasks.Attach(new FeedbackTask { Id = close.TaskId, WorkflowInstanceId = "", BookmarkId = "", ActivityId = "", Title = "" });
+        Set(entry, t => t.Status, close.Status);
+        Set(entry, t => t.CompletedBy, close.CompletedBy);
+        Set(entry, t => t.CompletedAction, close.Action);
+        Set(entry, t => t.CompletedValues, close.Values);
+        Set(entry, t => t.CompletionKey, close.CompletionKey);
+        Set(entry, t => t.CompletedAt, now);
+    }
+
+    private static void Set<TValue>(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<FeedbackTask> entry,
+        System.Linq.Expressions.Expression<Func<FeedbackTask, TValue>> column, TValue value)
+    {
+        var property = entry.Property(column);
+        property.CurrentValue = value;
+        if (entry.State != EntityState.Added) property.IsModified = true;
     }
 }

@@ -19,8 +19,22 @@ internal static class CommitContext
     private static readonly PooledDbContextFactory<SqliteFeedbackDbContext> SqliteContexts =
         new(new DbContextOptionsBuilder<SqliteFeedbackDbContext>().UseSqlite().Options);
 
-    /// <summary>The commit's context, made on first use and disposed with the scope.</summary>
+    /// <summary>
+    /// The commit's context, made on first use and disposed with the scope. What participants stage in it and do not
+    /// save themselves is saved once after the last participant, in one round trip.
+    /// </summary>
     public static FeedbackDbContext Of(CommitScope scope) => scope.Shared(Open);
+
+    /// <summary>Saves the commit's context.</summary>
+    /// <exception cref="InvalidOperationException">A task the step closed does not exist.</exception>
+    public static async Task SaveAsync(FeedbackDbContext db, CancellationToken cancellationToken)
+    {
+        try { await db.SaveChangesAsync(cancellationToken); }
+        catch (DbUpdateConcurrencyException e) when (e.Entries.FirstOrDefault()?.Entity is Tasks.FeedbackTask missing)
+        {
+            throw new InvalidOperationException($"The workflow closed task {missing.Id}, which does not exist.", e);
+        }
+    }
 
     private static FeedbackDbContext Open(CommitScope scope)
     {
@@ -32,10 +46,20 @@ internal static class CommitContext
         db.Database.SetDbConnection(scope.Connection);
         db.Database.AutoSavepointsEnabled = false; // the runtime's transaction is all-or-nothing
         db.Database.UseTransaction(scope.Transaction);
+        scope.Defer(cancellationToken => SaveAsync(db, cancellationToken));
         return db;
     }
 
     /// <summary>The case with this number, tracked: the one this commit already holds, else read and locked (PostgreSQL).</summary>
     public static async Task<Cases.FeedbackCase?> CaseAsync(FeedbackDbContext db, string number, CancellationToken cancellationToken) =>
-        db.Cases.Local.FirstOrDefault(c => c.Number == number) ?? await db.LockCaseAsync(number, cancellationToken);
+        Tracked(db, number) ?? await db.LockCaseAsync(number, cancellationToken);
+
+    // Reading Local would detect changes across every tracked row first; the save detects them once, at its start.
+    private static Cases.FeedbackCase? Tracked(FeedbackDbContext db, string number)
+    {
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try { return db.Cases.Local.FirstOrDefault(c => c.Number == number); }
+        finally { db.ChangeTracker.AutoDetectChangesEnabled = autoDetect; }
+    }
 }

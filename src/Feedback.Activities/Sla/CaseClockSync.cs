@@ -17,7 +17,8 @@ public enum SlaClockAction { Start, Stop, Pause, Resume }
 /// <summary>
 /// Brings a case's clocks up to date inside a caller's transaction: creates the policy clocks on first sight (started
 /// at the case's receipt), applies flow commands, stops clocks whose event happened, and re-targets clocks whose
-/// policy or calendar changed after freezing the time used so far (a Recomputed event).
+/// policy or calendar changed after freezing the time used so far (a Recomputed event). The caller saves the context
+/// afterwards: only new clocks and their events are written here.
 /// </summary>
 internal static class CaseClockSync
 {
@@ -103,26 +104,31 @@ internal static class CaseClockSync
     }
 
     /// <summary>
-    /// Writes new clocks, changed clocks and the events. On PostgreSQL new clocks and events are one statement each
-    /// (a case's first step starts six clocks and records nine events); their keys are taken in advance so that
-    /// each event can name its clock.
+    /// Writes what needs keys now and stages the rest for the caller's save. New clocks are written at once, so that
+    /// their events can name them; on PostgreSQL new clocks and their events are one statement each (a case's first
+    /// step starts six clocks and records nine events), their keys taken in advance. Without new clocks, changed clocks
+    /// and events are only staged: a step's commit saves them with the case's changes, in one round trip.
     /// </summary>
     private static async Task SaveAsync(FeedbackDbContext db, List<CaseClock> added, List<(CaseClock Clock, CaseClockEvent Event)> events,
         CancellationToken cancellationToken)
     {
+        if (added.Count == 0)
+        {
+            foreach (var (clock, clockEvent) in events) clockEvent.ClockId = clock.Id;
+            db.CaseClockEvents.AddRange(events.Select(e => e.Event));
+            return;
+        }
         if (!PostgresRows.Applies(db))
         {
             db.CaseClocks.AddRange(added);
             await db.SaveChangesAsync(cancellationToken);
             foreach (var (clock, clockEvent) in events) clockEvent.ClockId = clock.Id;
             db.CaseClockEvents.AddRange(events.Select(e => e.Event));
-            await db.SaveChangesAsync(cancellationToken);
             return;
         }
         var ids = await PostgresRows.NextIdsAsync<CaseClock>(db, added.Count, cancellationToken);
         for (var i = 0; i < added.Count; i++) added[i].Id = ids[i];
         await PostgresRows.InsertAsync(db, added, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
         foreach (var (clock, clockEvent) in events) clockEvent.ClockId = clock.Id;
         await PostgresRows.InsertAsync(db, events.Select(e => e.Event).ToList(), cancellationToken);
     }

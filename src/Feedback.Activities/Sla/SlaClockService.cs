@@ -154,6 +154,7 @@ public sealed class SlaClockService(
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await db.LockCaseAsync(number, cancellationToken) is not { } feedback) return null;
         await CaseClockSync.SyncAsync(db, feedback, sla, [], [], clock.UtcNow, cancellationToken, checkpoint);
+        await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return feedback.WorkflowInstanceId;
     }

@@ -18,6 +18,7 @@ public sealed record CommitScope(DbConnection Connection, DbTransaction Transact
     : IAsyncDisposable
 {
     private readonly Dictionary<Type, object> shared = [];
+    private readonly List<Func<CancellationToken, Task>> deferred = [];
 
     /// <summary>The staged items of type <typeparamref name="T"/>, in the order activities enlisted them.</summary>
     public IEnumerable<T> Items<T>() => Burst.CommitItems.OfType<T>();
@@ -32,6 +33,19 @@ public sealed record CommitScope(DbConnection Connection, DbTransaction Transact
         var made = create(this);
         shared.Add(typeof(T), made);
         return made;
+    }
+
+    /// <summary>
+    /// Adds a write that runs once every participant has run, in the order added: participants that share a unit of
+    /// work (see <see cref="Shared{T}"/>) stage into it and it is saved once, in one round trip, instead of once each.
+    /// </summary>
+    public void Defer(Func<CancellationToken, Task> write) => deferred.Add(write);
+
+    /// <summary>Runs the deferred writes; the runtime calls it after the last participant, before it commits.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        foreach (var write in deferred) await write(cancellationToken);
+        deferred.Clear();
     }
 
     /// <summary>Disposes the shared objects; the connection and transaction belong to the runtime.</summary>

@@ -119,6 +119,7 @@ public sealed partial class WorkflowRuntime
         await using var scope = new CommitScope(db.Database.GetDbConnection(), db.Database.CurrentTransaction!.GetDbTransaction(),
             db.Dialect.SupportsRowLocks ? DatabaseProvider.PostgreSql : DatabaseProvider.Sqlite, context);
         foreach (var participant in participants) await participant.CommitAsync(scope, cancellationToken);
+        await scope.FlushAsync(cancellationToken);
     }
 
     /// <summary>Timers and outbox wake-up: work that follows a commit and is repaired by reconciliation if lost.</summary>
