@@ -48,6 +48,27 @@ internal sealed class BenchSession : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Waits, with no load, until the host's JIT has stopped re-compiling (its background thread used under 10 ms of
+    /// CPU in the last second), at most <paramref name="timeout"/>. Under steady load the runtime keeps postponing
+    /// tier-up while rarely used code is still being compiled for the first time, so the backlog a warm-up builds is
+    /// compiled in the first pause; without this, that pause was the start of the measured phase. Returns how long it
+    /// took, or null when the JIT was still busy (or /proc could not tell).
+    /// </summary>
+    public async Task<TimeSpan?> SettleJitAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = Cpu.Take().HostJit;
+        while (last is not null && clock.Elapsed < timeout)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = Cpu.Take().HostJit;
+            if (now - last < 0.010) return clock.Elapsed;
+            last = now;
+        }
+        return null;
+    }
+
     public async Task<long> PendingOutboxAsync() =>
         Convert.ToInt64(await Database.ScalarAsync("SELECT count(*) FROM outbox_messages WHERE delivered_at IS NULL"));
 

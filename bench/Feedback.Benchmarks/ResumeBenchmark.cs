@@ -46,6 +46,9 @@ internal static class ResumeBenchmark
         var warm = await RoundsAsync(tasks, warmup, closedLimit, tolerateErrors: false,
             (open, left) => Load.ClosedLoopAsync(clients, left, open.Count, i => tasks.CompleteAsync(open[i])));
 
+        var settled = await session.SettleJitAsync(TimeSpan.FromSeconds(30));
+        BenchSession.Progress(settled is { } t ? $"the JIT settled in {t.TotalSeconds:0} s" : "the JIT was still busy after 30 s");
+
         BenchSession.Progress($"throughput: {clients} clients, {throughputCases * StepsPerCase} completions");
         var counting = await StatementCounts.ResetAsync(session.Database);
         var writes0 = await session.Database.WriteCountersAsync();
