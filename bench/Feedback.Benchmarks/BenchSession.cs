@@ -50,11 +50,15 @@ internal sealed class BenchSession : IAsyncDisposable
 
     /// <summary>
     /// Waits, with no load, until the host's JIT has stopped re-compiling (its background thread used under 10 ms of
-    /// CPU in the last second), at most <paramref name="timeout"/>. Under steady load the runtime keeps postponing
-    /// tier-up while rarely used code is still being compiled for the first time, so the backlog a warm-up builds is
-    /// compiled in the first pause; without this, that pause was the start of the measured phase. Returns how long it
-    /// took, or null when the JIT was still busy (or /proc could not tell).
+    /// CPU in the last second), at most <paramref name="timeout"/>, and says how long that took.
     /// </summary>
+    /// <remarks>
+    /// The runtime starts counting calls towards re-compiling a method only after 100 ms without compiling anything
+    /// new. Under steady load rarely used code keeps being compiled for the first time, so the warm-up's methods wait,
+    /// and a pause releases them all at once; a method then needs more calls, and another pause, for each further tier.
+    /// Without pauses in the warm-up, that work fell into the measured phases: up to a fifth of the host's CPU there.
+    /// A server in service has had such pauses many times over.
+    /// </remarks>
     public async Task<TimeSpan?> SettleJitAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
@@ -63,9 +67,14 @@ internal sealed class BenchSession : IAsyncDisposable
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
             var now = Cpu.Take().HostJit;
-            if (now - last < 0.010) return clock.Elapsed;
+            if (now - last < 0.010)
+            {
+                Progress($"the JIT settled in {clock.Elapsed.TotalSeconds:0} s");
+                return clock.Elapsed;
+            }
             last = now;
         }
+        Progress(last is null ? "the JIT's thread could not be read" : $"the JIT was still busy after {timeout.TotalSeconds:0} s");
         return null;
     }
 

@@ -36,18 +36,21 @@ internal static class ResumeBenchmark
         var tasks = await TaskClient.CreateAsync(session.Host.Staff);
 
         BenchSession.Progress($"preparing {warmupCases + throughputCases + rateCases} cases through intake");
-        var warmup = await PrepareAsync(intake, clients, warmupCases);
+        // Two warm-up groups, each followed by a pause: see BenchSession.SettleJitAsync.
+        var warmups = new[] { await PrepareAsync(intake, clients, warmupCases / 2), await PrepareAsync(intake, clients, warmupCases - warmupCases / 2) };
         var closedGroup = await PrepareAsync(intake, clients, throughputCases);
         var rateGroup = await PrepareAsync(intake, clients, rateCases);
         await session.DrainOutboxAsync(TimeSpan.FromSeconds(60));
         await session.Database.AnalyzeAsync();
 
-        BenchSession.Progress($"warm-up: {warmupCases * StepsPerCase} completions");
-        var warm = await RoundsAsync(tasks, warmup, closedLimit, tolerateErrors: false,
-            (open, left) => Load.ClosedLoopAsync(clients, left, open.Count, i => tasks.CompleteAsync(open[i])));
-
-        var settled = await session.SettleJitAsync(TimeSpan.FromSeconds(30));
-        BenchSession.Progress(settled is { } t ? $"the JIT settled in {t.TotalSeconds:0} s" : "the JIT was still busy after 30 s");
+        var warmedUp = 0;
+        foreach (var group in warmups)
+        {
+            BenchSession.Progress($"warm-up: {group.Count * StepsPerCase} completions");
+            warmedUp += (await RoundsAsync(tasks, group, closedLimit, tolerateErrors: false,
+                (open, left) => Load.ClosedLoopAsync(clients, left, open.Count, i => tasks.CompleteAsync(open[i])))).Succeeded;
+            await session.SettleJitAsync(TimeSpan.FromSeconds(30));
+        }
 
         BenchSession.Progress($"throughput: {clients} clients, {throughputCases * StepsPerCase} completions");
         var counting = await StatementCounts.ResetAsync(session.Database);
@@ -64,10 +67,12 @@ internal static class ResumeBenchmark
         BenchSession.Progress($"fixed rate: {rate:0} completions/s, {rateCases * StepsPerCase} completions");
         // Errors here are a result, not a broken run: a server past its limit may fail requests, and the report says so.
         // The phase may take twice its nominal time plus a little per round; past that the target is missed anyway.
+        var pacedCpu0 = session.Cpu.Take();
         var paced = await RoundsAsync(tasks, rateGroup, rateDuration * 2 + TimeSpan.FromSeconds(5 * StepsPerCase), tolerateErrors: true,
             (open, left) => Load.FixedRateAsync(rate, open.Count, left, MaxInFlight, i => tasks.CompleteAsync(open[i])));
 
-        var answered = warm.Succeeded + closed.Succeeded + paced.Succeeded;
+        var pacedCpu = CpuMeter.Between(pacedCpu0, session.Cpu.Take());
+        var answered = warmedUp + closed.Succeeded + paced.Succeeded;
         var stored = Convert.ToInt64(await session.Database.ScalarAsync("SELECT count(*) FROM feedback_tasks WHERE status = 'Completed'"));
         if (stored != answered) throw new BenchmarkException($"{answered} completions were answered 200 but {stored} tasks are stored as completed");
 
@@ -96,6 +101,9 @@ internal static class ResumeBenchmark
             .Add("rateP99Ms", "fixed rate: latency p99 (from due time)", paced.Percentile(99), "ms")
             .Add("rateMaxMs", "fixed rate: latency max (from due time)", paced.LatenciesMs.LastOrDefault(double.NaN), "ms")
             .Add("rateServiceP99Ms", "fixed rate: service time p99 (from actual send)", LoadResult.Percentile(paced.ServiceMs, 99), "ms")
+            .Add("rateHostCpuMs", "fixed rate: host CPU per completion", pacedCpu.Host * 1000 / Math.Max(1, paced.Succeeded), "ms", 2)
+            .Add("rateHostJitCpuMs", "fixed rate: of which the JIT's background re-compilation", (pacedCpu.HostJit ?? double.NaN) * 1000 / Math.Max(1, paced.Succeeded), "ms", 2)
+            .Add("ratePostgresCpuMs", "fixed rate: PostgreSQL CPU per completion", (pacedCpu.Postgres ?? double.NaN) * 1000 / Math.Max(1, paced.Succeeded), "ms", 2)
             .Target("target", $"task completion p99 under {TargetP99Ms:0} ms at {TargetRate:0} requests per second",
                 rate >= TargetRate && metRate && paced.Failed == 0 && paced.Percentile(99) < TargetP99Ms)
             .Add("statementsPerCompletion", "profile: SQL statements per completion", Per(statements?.All, completions), "", 1)
