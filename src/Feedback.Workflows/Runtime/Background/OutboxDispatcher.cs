@@ -74,8 +74,6 @@ public sealed class OutboxDispatcher(
         while (attempted < OutboxDispatcherBatch.MessagesPerRound)
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (db.Dialect.PlanClaimAfreshSql is { } planAfresh)
-                await db.Database.ExecuteSqlRawAsync(planAfresh, cancellationToken);
             var now = clock.UtcNow;
             // SQLite has one writer and no row locks; a plain query is the same claim there.
             var batch = db.Dialect.SupportsRowLocks
