@@ -112,25 +112,22 @@ internal static class CaseClockSync
     private static async Task SaveAsync(FeedbackDbContext db, List<CaseClock> added, List<(CaseClock Clock, CaseClockEvent Event)> events,
         CancellationToken cancellationToken)
     {
-        if (added.Count == 0)
+        var postgres = PostgresRows.Applies(db);
+        if (added.Count > 0 && postgres)
         {
-            foreach (var (clock, clockEvent) in events) clockEvent.ClockId = clock.Id;
-            db.CaseClockEvents.AddRange(events.Select(e => e.Event));
-            return;
+            var ids = await PostgresRows.NextIdsAsync<CaseClock>(db, added.Count, cancellationToken);
+            for (var i = 0; i < added.Count; i++) added[i].Id = ids[i];
+            await PostgresRows.InsertAsync(db, added, cancellationToken);
         }
-        if (!PostgresRows.Applies(db))
+        else if (added.Count > 0)
         {
             db.CaseClocks.AddRange(added);
             await db.SaveChangesAsync(cancellationToken);
-            foreach (var (clock, clockEvent) in events) clockEvent.ClockId = clock.Id;
-            db.CaseClockEvents.AddRange(events.Select(e => e.Event));
-            return;
         }
-        var ids = await PostgresRows.NextIdsAsync<CaseClock>(db, added.Count, cancellationToken);
-        for (var i = 0; i < added.Count; i++) added[i].Id = ids[i];
-        await PostgresRows.InsertAsync(db, added, cancellationToken);
         foreach (var (clock, clockEvent) in events) clockEvent.ClockId = clock.Id;
-        await PostgresRows.InsertAsync(db, events.Select(e => e.Event).ToList(), cancellationToken);
+        var rows = events.Select(e => e.Event).ToList();
+        if (added.Count > 0 && postgres) await PostgresRows.InsertAsync(db, rows, cancellationToken);
+        else db.CaseClockEvents.AddRange(rows);
     }
 
     private static void Apply(List<CaseClock> added, List<CaseClock> clocks, SlaClockCommand command, FeedbackCase feedback, SlaSettings settings,
