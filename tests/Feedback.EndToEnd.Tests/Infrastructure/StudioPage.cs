@@ -123,6 +123,25 @@ public sealed class StudioPage(IPage page, Uri host)
         await page.Mouse.MoveAsync(0, 0);
     }
 
+    /// <summary>
+    /// Waits for a journal entry of the instance viewer. The journal draws only the entries that fit its panel (how
+    /// many depends on the fonts' line breaks), so this scrolls the panel down, as a user would, until the entry is drawn.
+    /// </summary>
+    /// <exception cref="TimeoutException">The entry was not drawn within <paramref name="timeout"/>.</exception>
+    public async Task WaitForJournalEntryAsync(string text, TimeSpan timeout)
+    {
+        var entry = page.Locator($"text={text}").First;
+        var deadline = DateTime.UtcNow + timeout;
+        await page.Locator("text=WorkflowStarted").First.HoverAsync();
+        while (await entry.CountAsync() == 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The journal did not show '{text}' within {timeout.TotalSeconds:0} s.");
+            await page.Mouse.WheelAsync(0, 300);
+            await Task.Delay(250);
+        }
+        await entry.WaitForAsync();
+    }
+
     /// <summary>Whether some node of the flow lies outside the designer canvas.</summary>
     private Task<bool> OverflowsAsync() => page.EvaluateAsync<bool>(@"() => {
         const canvas = document.querySelector('.x6-graph').getBoundingClientRect();
