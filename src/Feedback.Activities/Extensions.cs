@@ -63,6 +63,7 @@ public static class FeedbackServiceCollectionExtensions
                 break;
         }
         services.AddSingleton<CaseService>();
+        services.AddSingleton<MaliciousFlags>();
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Surveys.SurveyService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();

@@ -88,6 +88,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddSingleton<WorkflowDefinitionStore>();
         services.AddSingleton<WorkflowInstanceStore>();
         services.AddSingleton<WorkflowRuntime>();
+        services.AddSingleton<EventOutbox>();
         services.AddSingleton<IScheduledWorkHandler>(sp => sp.GetRequiredService<WorkflowRuntime>());
         services.AddSingleton<IOutboxHandler, PublishEventOutboxHandler>();
         services.AddSingleton<OutboxDispatcher>();

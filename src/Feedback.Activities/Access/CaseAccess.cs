@@ -55,6 +55,11 @@ public static class CaseAccess
         || (actor.UserName is not null && (task.Assignee == actor.UserName || task.ClaimedBy == actor.UserName))
         || (actor.Member is { Active: true } m && task.DepartmentId == m.DepartmentId);
 
+    /// <summary>Process owners, management and the complaint desk judge feedback malicious or false; integrations cannot.</summary>
+    public static bool MayFlagMalicious(Actor actor) =>
+        actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management)
+        || actor.Has(StaffRole.ComplaintDesk) || actor.Has(StaffRole.ComplaintDeskManager);
+
     /// <summary>Process owners and management place and lift legal holds.</summary>
     public static bool MayHold(Actor actor) => actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management);
 

@@ -36,17 +36,26 @@ internal static class CommitContext
         }
     }
 
+    /// <summary>A feedback context on the connection and inside the transaction of <paramref name="joined"/>; the caller disposes it.</summary>
+    public static FeedbackDbContext Join(JoinedTransaction joined) => Join(joined.Connection, joined.Transaction, joined.Provider);
+
     private static FeedbackDbContext Open(CommitScope scope)
     {
-        FeedbackDbContext db = scope.Provider switch
+        var db = Join(scope.Connection, scope.Transaction, scope.Provider);
+        scope.Defer(cancellationToken => SaveAsync(db, cancellationToken));
+        return db;
+    }
+
+    private static FeedbackDbContext Join(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, DatabaseProvider provider)
+    {
+        FeedbackDbContext db = provider switch
         {
             DatabaseProvider.PostgreSql => PostgresContexts.CreateDbContext(),
             _ => SqliteContexts.CreateDbContext(),
         };
-        db.Database.SetDbConnection(scope.Connection);
-        db.Database.AutoSavepointsEnabled = false; // the runtime's transaction is all-or-nothing
-        db.Database.UseTransaction(scope.Transaction);
-        scope.Defer(cancellationToken => SaveAsync(db, cancellationToken));
+        db.Database.SetDbConnection(connection);
+        db.Database.AutoSavepointsEnabled = false; // the joined transaction is all-or-nothing
+        db.Database.UseTransaction(transaction);
         return db;
     }
 

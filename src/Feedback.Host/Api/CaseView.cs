@@ -14,6 +14,12 @@ internal sealed record CaseView(
     /// <summary>The case's SLA clocks: target, time used and left, paused state and breach.</summary>
     public IReadOnlyList<Feedback.Activities.Sla.CaseClockView> Clocks { get; init; } = [];
 
+    /// <summary>Why the feedback was judged malicious or false; null when it was not. Such a case is left out of the reports.</summary>
+    public string? MaliciousReason { get; init; }
+
+    /// <summary>While true, retention keeps the case's personal data.</summary>
+    public bool LegalHold { get; init; }
+
     /// <summary>One history line.</summary>
     public sealed record HistoryLine(DateTimeOffset At, string Actor, string Via, string Action, string? Details);
 
@@ -25,5 +31,9 @@ internal sealed record CaseView(
         revealed ? c.CustomerEmail : PersonalData.MaskEmail(c.CustomerEmail), c.Language,
         c.Title, c.Content, c.Product, c.Requests, c.Category, c.Severity, c.FoodSafety, c.LeadDepartment, c.HelperDepartments,
         c.Owner, c.ReworkCount, c.EscalationLevel, c.Satisfaction, c.WorkflowInstanceId,
-        history.Select(h => new HistoryLine(h.At, h.Actor, h.Via, h.Action, h.Details)).ToList());
+        history.Select(h => new HistoryLine(h.At, h.Actor, h.Via, h.Action, h.Details)).ToList())
+    {
+        MaliciousReason = c.MaliciousReason,
+        LegalHold = c.LegalHold,
+    };
 }

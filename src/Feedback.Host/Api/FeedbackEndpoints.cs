@@ -87,6 +87,23 @@ internal static class FeedbackEndpoints
             var feedback = await retention.SetLegalHoldAsync(number, hold, body.Reason, actor.AuditName, "api", ct);
             return Results.Json(new { number, legalHold = feedback.LegalHold }, Json);
         });
+
+        staff.MapPost("/{number}/malicious", FlagMaliciousAsync);
+    }
+
+    /// <summary>
+    /// Flags feedback as malicious or false, or clears the flag, with a reason for the history; the case's workflow
+    /// receives the event <see cref="MaliciousFlags.EventName"/>.
+    /// </summary>
+    private static async Task<IResult> FlagMaliciousAsync(string number, HttpContext http, CaseService cases, MaliciousFlags flags, StaffActorResolver access, CancellationToken ct)
+    {
+        var (actor, _) = await ReadableCaseAsync(number, http, cases, access, ct);
+        if (!CaseAccess.MayFlagMalicious(actor))
+            throw new AccessDeniedException($"{actor.AuditName} may not judge feedback malicious or false; process owners, management and the complaint desk do.");
+        var body = await ReadAsync<MaliciousBody>(http.Request, ct);
+        if (body.Malicious is not { } malicious) throw new CaseValidationException(["malicious: true to flag the feedback as malicious or false, false to clear the flag."]);
+        var outcome = await flags.SetAsync(number, malicious, body.Reason, actor.AuditName, "api", ct);
+        return Results.Json(new { number, malicious = outcome.Case.MaliciousReason is not null, maliciousReason = outcome.Case.MaliciousReason, changed = outcome.Changed }, Json);
     }
 
     /// <summary>The case, if the acting staff member may read it.</summary>
@@ -115,6 +132,9 @@ internal static class FeedbackEndpoints
     private static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class =>
         await JsonBody.ReadAsync<T>(request, MaxBodyBytes, message => new CaseValidationException([message]), ct)
         ?? throw new CaseValidationException(["body: a JSON object is required."]);
+
+    /// <summary><c>{malicious, reason}</c>.</summary>
+    private sealed record MaliciousBody(bool? Malicious, string? Reason);
 
     /// <summary><c>{hold, reason}</c>.</summary>
     private sealed record LegalHoldBody(bool? Hold, string? Reason);

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using Feedback.Activities.Persistence;
+using Feedback.Workflows.Runtime;
+
+namespace Feedback.Activities.Cases;
+
+/// <summary>
+/// Flags feedback as malicious or false (a fake review, a claim about an order that never existed) and clears the
+/// flag again. A flagged case is kept with its whole history but left out of every report figure and of repeat
+/// counting. Each change is a history line with its reason, and in the same commit the event <see cref="EventName"/>
+/// is queued for the case's workflow, so a flow that waits for it (an Event activity) can react, e.g. withdraw the
+/// rectification; a flow that does not wait for it goes on as before.
+/// </summary>
+public sealed class MaliciousFlags(EventOutbox events, IClock clock)
+{
+    /// <summary>The event the case's workflow receives; its payload has <c>malicious</c>, <c>reason</c> and <c>by</c>.</summary>
+    public const string EventName = "FeedbackFlagged";
+
+    public const int MaxReasonLength = 1000;
+
+    /// <summary>History actions of the two changes.</summary>
+    public const string FlaggedAction = "FlaggedMalicious", ClearedAction = "MaliciousFlagCleared";
+
+    /// <summary>The case after the call, and whether the call changed it (flagging again with the same reason does not).</summary>
+    public sealed record Outcome(FeedbackCase Case, bool Changed);
+
+    /// <summary>Flags the case (<paramref name="malicious"/> true) or clears its flag, with the reason for the history.</summary>
+    /// <exception cref="CaseValidationException">No reason, or one that is too long or not storable.</exception>
+    /// <exception cref="KeyNotFoundException">No such case.</exception>
+    public async Task<Outcome> SetAsync(string number, bool malicious, string? reason, string actor, string via, CancellationToken cancellationToken)
+    {
+        reason = CheckReason(reason);
+        return await events.CommitAsync(async (joined, ct) =>
+        {
+            await using var db = CommitContext.Join(joined);
+            var feedback = await db.LockCaseAsync(number, ct) ?? throw new KeyNotFoundException($"No case {number}.");
+            var wanted = malicious ? reason : null;
+            // Clearing a case that is not flagged, or flagging again for the same reason, records nothing new.
+            if (feedback.MaliciousReason == wanted) return (new Outcome(feedback, false), null);
+            var now = clock.UtcNow;
+            feedback.MaliciousReason = wanted;
+            feedback.UpdatedAt = now;
+            db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = actor, Via = via, Action = malicious ? FlaggedAction : ClearedAction, Details = reason });
+            await db.SaveChangesAsync(ct);
+            var payload = new JsonObject { ["caseNumber"] = number, ["malicious"] = malicious, ["reason"] = reason, ["by"] = actor };
+            return (new Outcome(feedback, true), new QueuedEvent(EventName, number, feedback.WorkflowInstanceId, payload));
+        }, cancellationToken);
+    }
+
+    /// <summary>The trimmed reason.</summary>
+    /// <exception cref="CaseValidationException">Missing, too long, or not storable text.</exception>
+    public static string CheckReason(string? reason)
+    {
+        reason = reason?.Trim();
+        if (string.IsNullOrEmpty(reason)) throw new CaseValidationException(["reason: say why the feedback is judged malicious or false (or no longer); it is kept in the case history."]);
+        if (reason.Length > MaxReasonLength) throw new CaseValidationException([$"reason: at most {MaxReasonLength} characters."]);
+        if (Feedback.Workflows.Serialization.StorableJson.Problem(reason) is { } problem) throw new CaseValidationException([$"reason: {problem}."]);
+        return reason;
+    }
+}
