@@ -105,9 +105,11 @@ public static class FeedbackServiceCollectionExtensions
 }
 
 /// <summary>Creates and upgrades the domain's tables at start-up, beside the runtime's.</summary>
-internal sealed class FeedbackDatabaseMigrator(IDbContextFactory<FeedbackDbContext> dbFactory) : IHostedService
+internal sealed class FeedbackDatabaseMigrator(IDbContextFactory<FeedbackDbContext> dbFactory, Feedback.Workflows.Persistence.StartupRetry retry) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => retry.RunAsync("domain schema", MigrateAsync, cancellationToken);
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await Feedback.Workflows.Persistence.DatabaseMigrator.PrepareAsync(db, cancellationToken);

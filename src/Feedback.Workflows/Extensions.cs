@@ -96,6 +96,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddSingleton<TimerReconciler>();
 
         // Order matters: the schema exists before the scheduler and the workers start.
+        services.AddSingleton<StartupRetry>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddSingleton<ShippedDefinitionLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<ShippedDefinitionLoader>());

@@ -6,11 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace Feedback.Activities.Organization;
 
 /// <summary>Loads the example (or a company's own) organisation file into an empty directory at first start.</summary>
-internal sealed class OrganizationSeeder(FeedbackDomainOptions options, DirectoryService directory, ILogger<OrganizationSeeder> logger) : IHostedService
+internal sealed class OrganizationSeeder(FeedbackDomainOptions options, DirectoryService directory, Feedback.Workflows.Persistence.StartupRetry retry,
+    ILogger<OrganizationSeeder> logger) : IHostedService
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => retry.RunAsync("organisation seed", SeedAsync, cancellationToken);
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
     {
         if (options.OrganizationSeedFile is not { } file) return;
         if (!File.Exists(file))

@@ -150,9 +150,11 @@ public sealed class SlaSettingsService(IDbContextFactory<FeedbackDbContext> dbFa
 }
 
 /// <summary>Seeds the shipped calendars and policies at start-up, after the domain's tables exist.</summary>
-internal sealed class SlaSettingsSeeder(SlaSettingsService settings, ILogger<SlaSettingsSeeder> logger) : IHostedService
+internal sealed class SlaSettingsSeeder(SlaSettingsService settings, Feedback.Workflows.Persistence.StartupRetry retry, ILogger<SlaSettingsSeeder> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => retry.RunAsync("SLA settings", SeedAsync, cancellationToken);
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
     {
         await settings.SeedAsync(cancellationToken);
         var loaded = await settings.GetAsync(cancellationToken);

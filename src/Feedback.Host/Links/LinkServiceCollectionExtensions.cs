@@ -33,13 +33,13 @@ internal static class LinkServiceCollectionExtensions
     /// Loads (or creates) the key ring at start-up, after the schema is migrated: a key is then never created in the
     /// middle of a workflow step that mints a link, where SQLite's single writer would make it wait on itself.
     /// </summary>
-    private sealed class KeyRingWarmUp(IDataProtectionProvider provider) : IHostedService
+    private sealed class KeyRingWarmUp(IDataProtectionProvider provider, Feedback.Workflows.Persistence.StartupRetry retry) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public Task StartAsync(CancellationToken cancellationToken) => retry.RunAsync("link key ring", _ =>
         {
             provider.CreateProtector("Feedback.Links.WarmUp").Protect("warm-up");
             return Task.CompletedTask;
-        }
+        }, cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -15,13 +15,16 @@ namespace Feedback.Workflows.Persistence;
 /// <remarks>
 /// A host that starts while its database server is unreachable (restarting after an outage, or started first by a
 /// supervisor) waits for it, up to <see cref="WorkflowRuntimeOptions.DatabaseWaitAtStartup"/>, instead of failing
-/// its start-up; every other start-up step needs the database too.
+/// its start-up; a database lost later in the start-up is waited for by <see cref="StartupRetry"/>, which every
+/// start-up step that needs the database runs under.
 /// </remarks>
-public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFactory, WorkflowRuntimeOptions options, ILogger<DatabaseMigrator> logger) : IHostedService
+public sealed class DatabaseMigrator(IDbContextFactory<WorkflowDbContext> dbFactory, WorkflowRuntimeOptions options, StartupRetry retry, ILogger<DatabaseMigrator> logger) : IHostedService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => retry.RunAsync("runtime schema", MigrateAsync, cancellationToken);
+
+    private async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await WaitForDatabaseAsync(db, cancellationToken);

@@ -20,12 +20,15 @@ public sealed class ShippedDefinitionLoader(
     WorkflowDefinitionStore store,
     IDbContextFactory<WorkflowDbContext> dbFactory,
     IClock clock,
+    StartupRetry retry,
     ILogger<ShippedDefinitionLoader> logger) : IHostedService
 {
     /// <summary>What happened to one shipped file.</summary>
     public enum Outcome { Published, Updated, Unchanged, KeptAdminEdits }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => retry.RunAsync("shipped definitions", LoadFolderAsync, cancellationToken);
+
+    private async Task LoadFolderAsync(CancellationToken cancellationToken)
     {
         if (options.ShippedDefinitionsFolder is not { } folder) return;
         if (!Directory.Exists(folder))

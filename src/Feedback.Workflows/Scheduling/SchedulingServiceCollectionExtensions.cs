@@ -105,6 +105,7 @@ internal static class SchedulingServiceCollectionExtensions
                 .RequestRecovery());
         });
 
+        services.AddQuartzHostedService<StartupAwareQuartzHostedService>();
         services.AddQuartzHostedService(options.SchedulerName, hosted =>
         {
             // Nothing fires before start-up (including the runtime's timer repair) has finished.

@@ -53,6 +53,51 @@ public sealed class StartupDatabaseWaitTests : IAsyncLifetime
         thrown.Which.GetBaseException().Should().BeOfType<SocketException>("the last connection error is what start-up fails with");
     }
 
+    [Fact]
+    public async Task A_start_up_step_that_loses_the_database_waits_for_it_and_runs_again()
+    {
+        var port = FreePort();
+        var target = new NpgsqlConnectionStringBuilder(_db.ConnectionString);
+        var folder = Directory.CreateTempSubdirectory("shipped-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "lost.json"), new FlowBuilder().Activity("w", "Elsa.WriteLine").Build("lost-and-found", "Lost and found").ToJsonString());
+        await using var services = Services(port, TimeSpan.FromMinutes(1), out var logs, folder);
+        var forwarder = TcpForwarder.Start(port, target.Host!, target.Port);
+        await ActivatorUtilities.CreateInstance<DatabaseMigrator>(services).StartAsync(CancellationToken.None);
+
+        // The database goes away after the schema step and before the next one: the next step waits for it.
+        forwarder.Dispose();
+        var loading = services.GetRequiredService<ShippedDefinitionLoader>().StartAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        loading.IsCompleted.Should().BeFalse("the shipped definitions cannot be stored while the database is away");
+        using var back = TcpForwarder.Start(port, target.Host!, target.Port);
+        await loading.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await using var connection = new NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var published = new NpgsqlCommand("SELECT count(*) FROM workflow_definitions WHERE definition_id = 'lost-and-found' AND is_published", connection);
+        ((long)(await published.ExecuteScalarAsync())!).Should().Be(1);
+        logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Message.Contains("Start-up step 'shipped definitions' lost the database"));
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_start_up_step_fails_at_once_on_anything_but_a_lost_database_and_after_the_wait_on_that()
+    {
+        var logs = new CapturingLoggerProvider();
+        var attempts = 0;
+        var retry = new StartupRetry(new WorkflowRuntimeOptions { DatabaseWaitAtStartup = TimeSpan.FromSeconds(2) }, new LoggerAdapter(logs.CreateLogger("startup")));
+
+        var broken = () => retry.RunAsync("broken", _ => { attempts++; throw new FormatException("not a database problem"); }, CancellationToken.None);
+        await broken.Should().ThrowAsync<FormatException>();
+        attempts.Should().Be(1);
+
+        attempts = 0;
+        var lost = () => retry.RunAsync("lost", _ => { attempts++; throw new InvalidOperationException("likely transient", new NpgsqlException("cut", new IOException("reset"))); }, CancellationToken.None);
+        (await lost.Should().ThrowAsync<InvalidOperationException>()).Which.InnerException.Should().BeOfType<NpgsqlException>();
+        attempts.Should().BeInRange(2, 4, "retried with growing pauses (0.5, 1 s) until the 2-s wait was spent");
+        logs.Entries.Should().Contain(e => e.Message.Contains("Start-up step 'lost' lost the database (reset)"));
+    }
+
     [Theory]
     [InlineData("two minutes")]
     [InlineData("-00:00:05")]
@@ -67,7 +112,7 @@ public sealed class StartupDatabaseWaitTests : IAsyncLifetime
         start.Should().Throw<InvalidOperationException>().WithMessage($"Database:WaitAtStartup is '{wait}'; use a time span*");
     }
 
-    private ServiceProvider Services(int port, TimeSpan wait, out CapturingLoggerProvider logs)
+    private ServiceProvider Services(int port, TimeSpan wait, out CapturingLoggerProvider logs, string? shippedFolder = null)
     {
         var capture = logs = new CapturingLoggerProvider();
         var connectionString = new NpgsqlConnectionStringBuilder(_db.ConnectionString) { Host = "127.0.0.1", Port = port, Timeout = 5 }.ConnectionString;
@@ -79,8 +124,18 @@ public sealed class StartupDatabaseWaitTests : IAsyncLifetime
                 o.ConnectionString = connectionString;
                 o.RunBackgroundWorkers = false;
                 o.DatabaseWaitAtStartup = wait;
+                o.ShippedDefinitionsFolder = shippedFolder;
             })
             .BuildServiceProvider();
+    }
+
+    /// <summary>A typed logger over a captured one.</summary>
+    private sealed class LoggerAdapter(ILogger inner) : ILogger<StartupRetry>
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 
     private static int FreePort()
