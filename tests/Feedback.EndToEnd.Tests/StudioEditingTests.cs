@@ -88,7 +88,7 @@ public sealed class StudioEditingTests(ITestOutputHelper output) : IAsyncLifetim
         var finished = await _api.WaitForInstanceAsync(instanceId, "Finished", TimeSpan.FromSeconds(30));
         ((string?)finished["subStatus"]).Should().Be("Finished");
         ((int?)finished["version"]).Should().Be(2);
-        await studio.WaitForJournalEntryAsync("Delay - Completed", TimeSpan.FromSeconds(60));
+        await studio.WaitForJournalEntryAsync("Delay - Completed", TimeSpan.FromSeconds(15));
         await browser.ScreenshotAsync("instance-viewer");
 
         await browser.Page.ClickAsync("header >> text=Instances");

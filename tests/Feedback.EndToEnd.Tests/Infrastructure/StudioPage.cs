@@ -124,22 +124,23 @@ public sealed class StudioPage(IPage page, Uri host)
     }
 
     /// <summary>
-    /// Waits for a journal entry of the instance viewer. The journal draws only the entries that fit its panel (how
-    /// many depends on the fonts' line breaks), so this scrolls the panel down, as a user would, until the entry is drawn.
+    /// Waits for a journal entry of the instance viewer. The viewer refreshes its journal while it polls a running
+    /// instance, and has been seen to keep the entries of an earlier refresh when the instance finished between two
+    /// polls; after <paramref name="beforeReload"/> the page is reloaded once, as a user would, and waited on again.
     /// </summary>
-    /// <exception cref="TimeoutException">The entry was not drawn within <paramref name="timeout"/>.</exception>
-    public async Task WaitForJournalEntryAsync(string text, TimeSpan timeout)
+    /// <exception cref="TimeoutException">The entry did not appear, before or after the reload.</exception>
+    public async Task WaitForJournalEntryAsync(string text, TimeSpan beforeReload)
     {
         var entry = page.Locator($"text={text}").First;
-        var deadline = DateTime.UtcNow + timeout;
-        await page.Locator("text=WorkflowStarted").First.HoverAsync();
-        while (await entry.CountAsync() == 0)
+        try
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The journal did not show '{text}' within {timeout.TotalSeconds:0} s.");
-            await page.Mouse.WheelAsync(0, 300);
-            await Task.Delay(250);
+            await entry.WaitForAsync(new LocatorWaitForOptions { Timeout = (float)beforeReload.TotalMilliseconds });
         }
-        await entry.WaitForAsync();
+        catch (TimeoutException)
+        {
+            await page.ReloadAsync();
+            await entry.WaitForAsync(new LocatorWaitForOptions { Timeout = BootTimeout });
+        }
     }
 
     /// <summary>Whether some node of the flow lies outside the designer canvas.</summary>
