@@ -9,6 +9,7 @@ using Feedback.Workflows.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
+using static Feedback.Activities.Tests.StaffApiCalls;
 
 namespace Feedback.Activities.Tests.Cases;
 
@@ -53,7 +54,7 @@ public sealed class MaliciousFlagTests : IAsyncLifetime
         var flagged = await FlagAsync(number, "desk", new JsonObject { ["malicious"] = true, ["reason"] = "  Posted by a competitor: no such order.  " });
         ((bool)flagged["malicious"]!, (string?)flagged["maliciousReason"], (bool)flagged["changed"]!).Should().Be((true, "Posted by a competitor: no such order.", true));
 
-        var view = await GetAsync($"/api/feedback/{number}", "desk");
+        var view = await _api.GetAsStaffAsync($"/api/feedback/{number}", "desk");
         ((string?)view["maliciousReason"]).Should().Be("Posted by a competitor: no such order.");
         var instance = await _api.WaitForAsync((string)view["workflowInstanceId"]!, "Finished", TimeSpan.FromSeconds(20));
         ((string?)instance["subStatus"]).Should().Be("Finished", "the flow waiting for the flag received it through the outbox");
@@ -67,7 +68,7 @@ public sealed class MaliciousFlagTests : IAsyncLifetime
         ((bool)cleared["malicious"]!, (string?)cleared["maliciousReason"]).Should().Be((false, null));
         ((long)(await FiguresAsync())["malicious"]!).Should().Be(0);
 
-        var history = (await GetAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
+        var history = (await _api.GetAsStaffAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
             .Select(e => $"{(string?)e!["action"]} by {(string?)e["actor"]}: {(string?)e["details"]}").ToList();
         history.Should().ContainInOrder(
             "FlaggedMalicious by desk: Posted by a competitor: no such order.",
@@ -82,9 +83,9 @@ public sealed class MaliciousFlagTests : IAsyncLifetime
         var number = await SubmitAsync();
         var body = new JsonObject { ["malicious"] = true, ["reason"] = "Fake." };
 
-        (await SendAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", "hana", body)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        (await SendAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", null, body)).StatusCode.Should().Be(HttpStatusCode.Forbidden, "an integration cannot judge feedback");
-        (await SendAsync(HttpMethod.Post, "/api/feedback/FB-2026-999999/malicious", "desk", body)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", "hana", body)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", null, body)).StatusCode.Should().Be(HttpStatusCode.Forbidden, "an integration cannot judge feedback");
+        (await _api.SendAsStaffAsync(HttpMethod.Post, "/api/feedback/FB-2026-999999/malicious", "desk", body)).StatusCode.Should().Be(HttpStatusCode.NotFound);
         foreach (var bad in new[]
                  {
                      new JsonObject { ["malicious"] = true }, new JsonObject { ["malicious"] = true, ["reason"] = "  " },
@@ -92,12 +93,12 @@ public sealed class MaliciousFlagTests : IAsyncLifetime
                      new JsonObject { ["malicious"] = true, ["reason"] = new string('x', MaliciousFlags.MaxReasonLength + 1) },
                  })
         {
-            var response = await SendAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", "desk", bad);
+            var response = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", "desk", bad);
             response.StatusCode.Should().Be(HttpStatusCode.BadRequest, bad.ToJsonString());
             (await response.Content.ReadAsStringAsync()).Should().Contain("errors");
         }
 
-        ((string?)(await GetAsync($"/api/feedback/{number}", "desk"))["maliciousReason"]).Should().BeNull("nothing was stored by the refused calls");
+        ((string?)(await _api.GetAsStaffAsync($"/api/feedback/{number}", "desk"))["maliciousReason"]).Should().BeNull("nothing was stored by the refused calls");
         await using var db = await _host.Services.GetRequiredService<IDbContextFactory<WorkflowDbContext>>().CreateDbContextAsync();
         (await db.Outbox.CountAsync(o => o.Type == Feedback.Workflows.Activities.Events.PublishEvent.OutboxType)).Should().Be(0);
     }
@@ -110,7 +111,7 @@ public sealed class MaliciousFlagTests : IAsyncLifetime
             .Build("general-feedback", "General feedback"));
         var number = await SubmitAsync();
 
-        var view = await GetAsync($"/api/feedback/{number}", "desk");
+        var view = await _api.GetAsStaffAsync($"/api/feedback/{number}", "desk");
         ((string?)view["maliciousReason"]).Should().Be("Review text copied from another shop.");
         view["history"]!.AsArray().Select(h => $"{(string?)h!["action"]} by {(string?)h["actor"]}")
             .Should().Contain("FlaggedMalicious by desk");
@@ -128,31 +129,13 @@ public sealed class MaliciousFlagTests : IAsyncLifetime
     }
 
     private async Task<JsonObject> FiguresAsync() =>
-        (await GetAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "po"))["total"]!.AsObject();
+        (await _api.GetAsStaffAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "po"))["total"]!.AsObject();
 
     private async Task<JsonObject> FlagAsync(string number, string user, JsonObject body)
     {
-        var response = await SendAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", user, body);
+        var response = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", user, body);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.OK, text);
         return JsonNode.Parse(text)!.AsObject();
     }
-
-    private async Task<JsonObject> GetAsync(string url, string? user)
-    {
-        var response = await SendAsync(HttpMethod.Get, url, user);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
-        return JsonNode.Parse(text)!.AsObject();
-    }
-
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? user, JsonObject? body = null)
-    {
-        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
-        if (user is not null) request.Headers.Add("X-Staff-User", user);
-        return _api.SendAsync(request);
-    }
-
-    private static StaffMember Member(string user, string department, StaffRole role) =>
-        new() { UserName = user, DisplayName = user, DepartmentId = department, Roles = [role] };
 }

@@ -7,6 +7,7 @@ using Feedback.Activities.Tasks;
 using Feedback.Workflows.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static Feedback.Activities.Tests.StaffApiCalls;
 
 namespace Feedback.Activities.Tests.Reports;
 
@@ -48,26 +49,26 @@ public sealed class AccessApiTests : IAsyncLifetime
     {
         foreach (var url in new[] { $"/api/feedback/{Quality}", $"/api/feedback/{Quality}/audit", "/api/tasks/t-quality", "/api/reports/figures?department=quality",
                      "/api/reports/trend?department=quality", "/api/reports/figures.csv?department=quality", "/api/reports/cases.csv?department=quality" })
-            (await SendAsync(HttpMethod.Get, url, "lou")).StatusCode.Should().Be(HttpStatusCode.Forbidden, url);
+            (await _api.SendAsStaffAsync(HttpMethod.Get, url, "lou")).StatusCode.Should().Be(HttpStatusCode.Forbidden, url);
 
-        (await GetAsync($"/api/feedback/{Logistics}", "lou"))["number"]!.GetValue<string>().Should().Be(Logistics);
-        var tasks = (await GetAsync("/api/tasks", "lou"))["items"]!.AsArray();
+        (await _api.GetAsStaffAsync($"/api/feedback/{Logistics}", "lou"))["number"]!.GetValue<string>().Should().Be(Logistics);
+        var tasks = (await _api.GetAsStaffAsync("/api/tasks", "lou"))["items"]!.AsArray();
         tasks.Select(t => (string?)t!["id"]).Should().Equal("t-logistics");
         // Without a department, lou's reports are logistics' only.
-        var figures = await GetAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "lou");
+        var figures = await _api.GetAsStaffAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "lou");
         ((string?)figures["department"], (long)figures["total"]!["cases"]!).Should().Be(("logistics", 1L));
-        var cases = await (await SendAsync(HttpMethod.Get, "/api/reports/cases.csv", "lou")).Content.ReadAsStringAsync();
+        var cases = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv", "lou")).Content.ReadAsStringAsync();
         cases.Should().Contain(Logistics).And.NotContain(Quality);
     }
 
     [Fact]
     public async Task Staff_see_masked_contacts_in_the_case_and_the_export_and_may_not_reveal_them()
     {
-        var view = await GetAsync($"/api/feedback/{Quality}", "tom");
+        var view = await _api.GetAsStaffAsync($"/api/feedback/{Quality}", "tom");
         ((string?)view["customerName"], (string?)view["customerPhone"], (string?)view["customerEmail"]).Should().Be(("王**", "****0001", "w***@example.cn"));
-        (await SendAsync(HttpMethod.Get, $"/api/feedback/{Quality}?reveal=contacts", "tom")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/feedback/{Quality}?reveal=contacts", "tom")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
 
-        var export = await (await SendAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "tom")).Content.ReadAsStringAsync();
+        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "tom")).Content.ReadAsStringAsync();
         export.Should().Contain(Quality).And.Contain("****0001").And.Contain("w***@example.cn").And.NotContain("wang@").And.NotContain("0000 0001");
         (await AuditAsync(Quality)).Should().NotContain(a => a.StartsWith("ContactsRevealed"));
     }
@@ -75,11 +76,11 @@ public sealed class AccessApiTests : IAsyncLifetime
     [Fact]
     public async Task Every_reveal_is_audited()
     {
-        var view = await GetAsync($"/api/feedback/{Quality}?reveal=contacts", "hana");
+        var view = await _api.GetAsStaffAsync($"/api/feedback/{Quality}?reveal=contacts", "hana");
         ((string?)view["customerPhone"], (string?)view["customerEmail"]).Should().Be(("+86 138 0000 0001", "wang@example.cn"));
-        var owner = await GetAsync($"/api/feedback/{Quality}?reveal=contacts", "sam");
+        var owner = await _api.GetAsStaffAsync($"/api/feedback/{Quality}?reveal=contacts", "sam");
         ((string?)owner["customerName"]).Should().Be("王女士", "the case owner calls the customer back");
-        var export = await (await SendAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "desk")).Content.ReadAsStringAsync();
+        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "desk")).Content.ReadAsStringAsync();
         export.Should().Contain("wang@example.cn").And.Contain("li@example.cn");
 
         (await AuditAsync(Quality)).Should().Equal("ContactsRevealed by hana via api", "ContactsRevealed by sam via api", "ContactsRevealed by desk via export");
@@ -91,10 +92,10 @@ public sealed class AccessApiTests : IAsyncLifetime
     {
         foreach (var user in new string?[] { null, "audrey" })
         {
-            ((string?)(await GetAsync($"/api/feedback/{Quality}", user))["customerEmail"]).Should().Be("w***@example.cn");
-            ((string?)(await GetAsync($"/api/feedback/{Logistics}", user))["customerEmail"]).Should().Be("l***@example.cn");
-            (await SendAsync(HttpMethod.Get, $"/api/feedback/{Quality}?reveal=contacts", user)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-            (await GetAsync("/api/tasks", user))["items"]!.AsArray().Should().HaveCount(2);
+            ((string?)(await _api.GetAsStaffAsync($"/api/feedback/{Quality}", user))["customerEmail"]).Should().Be("w***@example.cn");
+            ((string?)(await _api.GetAsStaffAsync($"/api/feedback/{Logistics}", user))["customerEmail"]).Should().Be("l***@example.cn");
+            (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/feedback/{Quality}?reveal=contacts", user)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+            (await _api.GetAsStaffAsync("/api/tasks", user))["items"]!.AsArray().Should().HaveCount(2);
         }
     }
 
@@ -102,20 +103,20 @@ public sealed class AccessApiTests : IAsyncLifetime
     public async Task Only_process_owners_place_legal_holds_with_a_reason()
     {
         var body = new JsonObject { ["hold"] = true, ["reason"] = "Lawsuit." };
-        (await SendAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "hana", body)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        (await SendAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "po", new JsonObject { ["hold"] = true })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await SendAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "po", body)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "hana", body)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "po", new JsonObject { ["hold"] = true })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/legal-hold", "po", body)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await AuditAsync(Quality)).Should().Equal("LegalHoldPlaced by po via api");
     }
 
     [Fact]
     public async Task Bad_report_requests_get_a_clear_400()
     {
-        var response = await SendAsync(HttpMethod.Get, "/api/reports/figures?period=2026-13", null);
+        var response = await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/figures?period=2026-13", null);
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).Should().Contain("not a period");
-        (await SendAsync(HttpMethod.Get, "/api/reports/figures?by=weekday", null)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await SendAsync(HttpMethod.Get, "/api/reports/figures?period=2026-03-10..2026-03-01", null)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/figures?by=weekday", null)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/figures?period=2026-03-10..2026-03-01", null)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await _host.CreateClient().GetAsync("/api/reports/figures")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
@@ -141,26 +142,8 @@ public sealed class AccessApiTests : IAsyncLifetime
     }
 
     private async Task<List<string>> AuditAsync(string number) =>
-        (await GetAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
+        (await _api.GetAsStaffAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
             .Select(e => $"{(string?)e!["action"]} by {(string?)e["actor"]} via {(string?)e["via"]}").ToList();
-
-    private async Task<JsonObject> GetAsync(string url, string? user)
-    {
-        var response = await SendAsync(HttpMethod.Get, url, user);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
-        return JsonNode.Parse(text)!.AsObject();
-    }
-
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? user, JsonObject? body = null)
-    {
-        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body) };
-        if (user is not null) request.Headers.Add("X-Staff-User", user);
-        return _api.SendAsync(request);
-    }
-
-    private static StaffMember Member(string user, string department, StaffRole role) =>
-        new() { UserName = user, DisplayName = user, DepartmentId = department, Roles = [role] };
 
     private static FeedbackCase Case(string number, string department, string? owner, DateTimeOffset now) => new()
     {

@@ -5,6 +5,7 @@ using Feedback.Activities.Persistence;
 using Feedback.Workflows.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static Feedback.Activities.Tests.StaffApiCalls;
 
 namespace Feedback.Activities.Tests.StaffRecords;
 
@@ -47,20 +48,20 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
         var r4 = await CreateAsync("tom", null, new() { ["kind"] = "Violation", ["source"] = "Customer", ["customerName"] = "王女士", ["text"] = "Was rude." });
         await CreateAsync("tom", "sam", new() { ["kind"] = "Violation", ["source"] = "Colleague", ["anonymous"] = true, ["text"] = "Late twice." });
 
-        var before = await GetAsync($"/api/staff/tom/records/summary?period={_month}", "tom");
+        var before = await _api.GetAsStaffAsync($"/api/staff/tom/records/summary?period={_month}", "tom");
         ((int)before["confirmed"]!, (int)before["disputed"]!).Should().Be((0, 0), "nothing is published before tom answers");
 
-        foreach (var id in new[] { r1, r2, r3 }) (await SendAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom")).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{r4}/dispute", "tom", new() { ["comment"] = "I was not on shift that day." })).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{r1}/credit", "hana")).StatusCode.Should().Be(HttpStatusCode.OK);
+        foreach (var id in new[] { r1, r2, r3 }) (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{r4}/dispute", "tom", new() { ["comment"] = "I was not on shift that day." })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{r1}/credit", "hana")).StatusCode.Should().Be(HttpStatusCode.OK);
 
         // By hand: r1 (colleague, work performance), r2 (supervisor, teamwork), r3 (customer, attitude) are published;
         // r4 is disputed and counts only as such; the fifth awaits tom's answer and counts nowhere.
-        var tom = await GetAsync($"/api/staff/tom/records/summary?period={_month}", "hana");
+        var tom = await _api.GetAsStaffAsync($"/api/staff/tom/records/summary?period={_month}", "hana");
         ((int)tom["confirmed"]!, (int)tom["disputed"]!, (int)tom["creditedSuggestions"]!).Should().Be((3, 1, 0));
         Counts(tom["byKind"]!).Should().Equal(("ServiceAttitude", 1), ("Teamwork", 1), ("Violation", 0), ("WorkPerformance", 1));
         Counts(tom["bySource"]!).Should().Equal(("Colleague", 1), ("Customer", 1), ("Supervisor", 1));
-        var sam = await GetAsync($"/api/staff/sam/records/summary?period={_month}", "sam");
+        var sam = await _api.GetAsStaffAsync($"/api/staff/sam/records/summary?period={_month}", "sam");
         ((int)sam["confirmed"]!, (int)sam["creditedSuggestions"]!).Should().Be((0, 1), "sam's suggestion in r1 was credited");
     }
 
@@ -69,7 +70,7 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
     {
         var id = await CreateAsync("tom", "sam", new() { ["kind"] = "Teamwork", ["source"] = "Colleague", ["anonymous"] = true, ["text"] = "Shares the load.", ["suggestion"] = "Rotate the late shift." });
 
-        var view = await GetAsync($"/api/staff/records/{id}", "po");
+        var view = await _api.GetAsStaffAsync($"/api/staff/records/{id}", "po");
         ((string?)view["record"]!["author"], (string?)view["record"]!["source"]).Should().Be((null, "Colleague"));
         view["audit"]!.AsArray().Select(a => (string?)a!["actor"]).Should().Equal("anonymous");
         view.ToJsonString().Should().NotContain("sam");
@@ -79,8 +80,8 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
             (row.Author, row.AuthorIsStaff, row.Anonymous).Should().Be((null, false, true));
             (await db.History.Where(h => h.StaffRecordId == id).Select(h => h.Actor + " " + h.Details).ToListAsync()).Should().NotContain(l => l.Contains("sam"));
         }
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom")).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{id}/credit", "hana")).StatusCode.Should().Be(HttpStatusCode.Conflict, "there is no author to credit");
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/credit", "hana")).StatusCode.Should().Be(HttpStatusCode.Conflict, "there is no author to credit");
     }
 
     [Fact]
@@ -90,22 +91,22 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
 
         foreach (var (url, user) in new[] { ("/api/staff/tom/records", "lou"), ($"/api/staff/tom/records/summary?period={_month}", "lou"), ($"/api/staff/records/{id}", "lou"),
                      ("/api/staff/tom/records", "sam") })
-            (await SendAsync(HttpMethod.Get, url, user)).StatusCode.Should().Be(HttpStatusCode.Forbidden, $"{user} on {url}");
+            (await _api.SendAsStaffAsync(HttpMethod.Get, url, user)).StatusCode.Should().Be(HttpStatusCode.Forbidden, $"{user} on {url}");
         foreach (var user in new[] { "tom", "hana", "audrey", "po" })
-            (await GetAsync("/api/staff/tom/records", user))["items"]!.AsArray().Should().ContainSingle(user);
+            (await _api.GetAsStaffAsync("/api/staff/tom/records", user))["items"]!.AsArray().Should().ContainSingle(user);
 
-        (await SendAsync(HttpMethod.Post, "/api/staff/tom/records", "lou", new() { ["kind"] = "Teamwork", ["source"] = "Supervisor", ["text"] = "x" }))
+        (await _api.SendAsStaffAsync(HttpMethod.Post, "/api/staff/tom/records", "lou", new() { ["kind"] = "Teamwork", ["source"] = "Supervisor", ["text"] = "x" }))
             .StatusCode.Should().Be(HttpStatusCode.Forbidden, "lou is not tom's supervisor");
-        (await SendAsync(HttpMethod.Post, "/api/staff/tom/records", "audrey", new() { ["kind"] = "Teamwork", ["source"] = "Colleague", ["text"] = "x" }))
+        (await _api.SendAsStaffAsync(HttpMethod.Post, "/api/staff/tom/records", "audrey", new() { ["kind"] = "Teamwork", ["source"] = "Colleague", ["text"] = "x" }))
             .StatusCode.Should().Be(HttpStatusCode.Forbidden, "auditors only read");
-        (await SendAsync(HttpMethod.Post, "/api/staff/tom/records", "tom", new() { ["kind"] = "Teamwork", ["source"] = "Colleague", ["text"] = "x" }))
+        (await _api.SendAsStaffAsync(HttpMethod.Post, "/api/staff/tom/records", "tom", new() { ["kind"] = "Teamwork", ["source"] = "Colleague", ["text"] = "x" }))
             .StatusCode.Should().Be(HttpStatusCode.Forbidden, "nobody evaluates themselves");
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "hana")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{id}/dispute", "tom")).StatusCode.Should().Be(HttpStatusCode.BadRequest, "a dispute needs a comment");
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom")).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await SendAsync(HttpMethod.Post, $"/api/staff/records/{id}/dispute", "tom", new() { ["comment"] = "Changed my mind." })).StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "hana")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/dispute", "tom")).StatusCode.Should().Be(HttpStatusCode.BadRequest, "a dispute needs a comment");
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/dispute", "tom", new() { ["comment"] = "Changed my mind." })).StatusCode.Should().Be(HttpStatusCode.Conflict);
 
-        var bad = await SendAsync(HttpMethod.Post, "/api/staff/tom/records", "sam", new() { ["kind"] = "Gossip", ["source"] = "Colleague" });
+        var bad = await _api.SendAsStaffAsync(HttpMethod.Post, "/api/staff/tom/records", "sam", new() { ["kind"] = "Gossip", ["source"] = "Colleague" });
         bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await bad.Content.ReadAsStringAsync()).Should().Contain("kind: one of").And.Contain("text: required");
         await using var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
@@ -117,27 +118,9 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
 
     private async Task<long> CreateAsync(string employee, string? user, JsonObject body)
     {
-        var response = await SendAsync(HttpMethod.Post, $"/api/staff/{employee}/records", user, body);
+        var response = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/{employee}/records", user, body);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.Should().Be(HttpStatusCode.Created, text);
         return (long)JsonNode.Parse(text)!["id"]!;
     }
-
-    private async Task<JsonObject> GetAsync(string url, string? user)
-    {
-        var response = await SendAsync(HttpMethod.Get, url, user);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
-        return JsonNode.Parse(text)!.AsObject();
-    }
-
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? user, JsonObject? body = null)
-    {
-        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body) };
-        if (user is not null) request.Headers.Add("X-Staff-User", user);
-        return _api.SendAsync(request);
-    }
-
-    private static StaffMember Member(string user, string department, StaffRole role) =>
-        new() { UserName = user, DisplayName = user, DepartmentId = department, Roles = [role] };
 }
