@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Feedback.Workflows.Tests.Infrastructure;
 using Feedback.Activities.Tests.Verification;
 
 namespace Feedback.Activities.Tests.Processes;
@@ -61,6 +63,37 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         var mails = await MailsAsync(2);
         mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理结果（{number}）"]);
         mails.Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("复检合格").And.Contain("What we are improving: 下架批次 B20261018");
+    }
+
+    [Fact]
+    public async Task A_review_flagged_malicious_is_closed_without_a_reply_and_its_open_task_withdrawn()
+    {
+        var number = await SubmitComplaintAsync();
+        await OpenTaskAsync(number, "rectification plan");
+        var instanceId = (string)(await CaseAsync(number))["workflowInstanceId"]!;
+
+        // An event saying the flag was cleared changes nothing: the flow waits for the next one.
+        var cleared = await Api.PostAsJsonAsync("/elsa/api/events/FeedbackFlagged/trigger", new JsonObject
+        {
+            ["workflowInstanceId"] = instanceId, ["input"] = new JsonObject { ["malicious"] = false, ["reason"] = "Never mind.", ["by"] = "xu.ting" },
+        });
+        cleared.EnsureSuccessStatusCode();
+        await OpenTaskAsync(number, "rectification plan");
+
+        var flagged = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", "xu.ting",
+            new JsonObject { ["malicious"] = true, ["reason"] = "The order number belongs to another shop." });
+        flagged.EnsureSuccessStatusCode();
+        var instance = await Api.WaitForAsync(instanceId, "Finished", TimeSpan.FromSeconds(20));
+        ((string?)instance["subStatus"]).Should().Be("Finished", await TrailAsync(number));
+
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Closed");
+        ((string?)done["maliciousReason"]).Should().Be("The order number belongs to another shop.");
+        Actions(done).Should().ContainInOrder("FlaggedMalicious", "Closed", "TaskCancelled");
+        (await OpenTasksAsync(number)).Should().BeEmpty();
+        var clocks = (await Api.GetFromJsonAsync<JsonArray>($"/api/feedback/{number}/sla"))!;
+        clocks.Should().NotBeEmpty().And.OnlyContain(c => (string?)c!["state"] == "Stopped");
+        (await MailsAsync(1)).Should().ContainSingle("the acknowledgement only: a fake review gets no result mail");
     }
 
     [Fact]
