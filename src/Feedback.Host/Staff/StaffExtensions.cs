@@ -26,6 +26,7 @@ internal static class StaffExtensions
         app.MapStaffSignIn();
         app.MapStaffInbox();
         app.MapStaffTaskPage();
+        app.MapMaliciousFlagForm();
         app.MapStaffEntry();
         app.MapStaffAbsence();
 

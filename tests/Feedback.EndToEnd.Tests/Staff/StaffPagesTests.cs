@@ -264,6 +264,39 @@ public sealed class StaffPagesTests : IAsyncLifetime
         Section(await stand.GetStringAsync("/staff?lang=en"), "mine").Should().NotContain((string)report["id"]!);
     }
 
+    [Fact]
+    public async Task The_complaint_desk_flags_feedback_as_malicious_on_the_task_page_and_others_see_no_form()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        foreach (var user in new[] { assignee, "xu.ting" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+
+        // The assignee may not judge the feedback: no form, and a forged post is refused.
+        var owner = await SignedInAsync(_host, assignee, Password);
+        var ownerPage = await owner.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        ownerPage.Should().Contain(number).And.NotContain("Malicious or false feedback");
+        var forged = await owner.PostAsync($"/staff/cases/{number}/malicious?lang=en", Form(Token(ownerPage), ("task", taskId), ("malicious", "true"), ("reason", "x")));
+        forged.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        // The complaint desk sees the form; a reason is required, then the flag is set and the page says so.
+        var desk = await SignedInAsync(_host, "xu.ting", Password);
+        var page = await desk.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        page.Should().Contain("This feedback is not flagged as malicious or false.").And.Contain($"/staff/cases/{number}/malicious");
+        var noReason = await desk.PostAsync($"/staff/cases/{number}/malicious?lang=en", Form(Token(page), ("task", taskId), ("malicious", "true"), ("reason", " ")));
+        noReason.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await noReason.Content.ReadAsStringAsync()).Should().Contain("reason: say why");
+        var flagged = await desk.PostAsync($"/staff/cases/{number}/malicious?lang=en", Form(Token(page), ("task", taskId), ("malicious", "true"), ("reason", "Same text posted from 40 accounts")));
+        flagged.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        flagged.Headers.Location!.OriginalString.Should().StartWith($"/staff/tasks/{taskId}?lang=en");
+        (await desk.GetStringAsync(flagged.Headers.Location!.OriginalString)).Should().Contain("Flagged as malicious or false: Same text posted from 40 accounts")
+            .And.Contain("Clear the flag");
+
+        ((string?)(await _api.GetJsonAsync($"/api/feedback/{number}"))["maliciousReason"]).Should().Be("Same text posted from 40 accounts");
+        (await HistoryAsync(number)).Should().ContainSingle(h => h.Action == "FlaggedMalicious").Which.Actor.Should().Be("xu.ting");
+    }
+
     private Task<JsonObject> TaskAsync(string id) => _api.GetJsonAsync($"/api/tasks/{id}");
 
     private async Task<IReadOnlyList<(string? Action, string? Actor, string? Details)>> HistoryAsync(string number) =>

@@ -23,7 +23,7 @@ internal static class StaffTaskPage
             var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
             if (await ReadableAsync(http, actor!, tasks, id, ct) is not { } task) return Refused(http);
-            return await TaskLinkPage.RenderAsync(http, actor!.UserName!, task, null, null, StatusCodes.Status200OK, ct, NewKey());
+            return await TaskLinkPage.RenderAsync(http, actor!.UserName!, task, null, null, StatusCodes.Status200OK, ct, NewKey(), FlagSection(actor!, task));
         });
 
         app.MapPost(StaffRoutes.Tasks + "/{id}", async (string id, HttpContext http, TaskService tasks, CancellationToken ct) =>
@@ -44,7 +44,7 @@ internal static class StaffTaskPage
             }
             catch (TaskValidationException e)
             {
-                return await TaskLinkPage.RenderAsync(http, user, task, e.Errors, values, StatusCodes.Status400BadRequest, ct, key["staff:".Length..]);
+                return await TaskLinkPage.RenderAsync(http, user, task, e.Errors, values, StatusCodes.Status400BadRequest, ct, key["staff:".Length..], FlagSection(actor!, task));
             }
             catch (TaskForbiddenException e)
             {
@@ -101,6 +101,9 @@ internal static class StaffTaskPage
         var language = PageLanguage.Choose(http.Request);
         return $"<p><a id=\"back\" href=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.Root)}?lang={PageFrame.E(language)}\">{PageFrame.E(PageTexts.Get("staff.inbox.back", language))}</a></p>";
     }
+
+    private static Func<PageFrame, FeedbackCase, string> FlagSection(Actor actor, FeedbackTask task) =>
+        (page, feedback) => MaliciousFlagForm.Section(page, actor, feedback, task.Id);
 
     private static string NewKey() => RandomNumberGenerator.GetHexString(32, lowercase: true);
 }

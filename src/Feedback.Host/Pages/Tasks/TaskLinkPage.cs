@@ -87,7 +87,9 @@ internal static class TaskLinkPage
     /// history. The form posts back to this page; <paramref name="completionKey"/>, when given, rides in a hidden field
     /// as the completion's idempotency key (pages reached without a link).
     /// </summary>
-    internal static async Task<IResult> RenderAsync(HttpContext http, string actingUser, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct, string? completionKey = null)
+    /// <param name="caseSection">More about the case for this reader (the staff pages' malicious flag), after its summary.</param>
+    internal static async Task<IResult> RenderAsync(HttpContext http, string actingUser, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct,
+        string? completionKey = null, Func<PageFrame, FeedbackCase, string>? caseSection = null)
     {
         var page = new PageFrame(http, PageLanguage.Choose(http.Request));
         var cases = http.RequestServices.GetRequiredService<CaseService>();
@@ -112,6 +114,7 @@ internal static class TaskLinkPage
             var done = await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, Statuses = [FeedbackTaskStatus.Completed], PageSize = TaskFilter.MaxPageSize }, ct);
             body.Append(Earlier(page, done.Items));
             body.Append(CaseSummary(page, feedback));
+            if (caseSection is not null) body.Append(caseSection(page, feedback));
             body.Append(History(page, await cases.HistoryAsync(feedback.Id, ct)));
         }
         return page.Render(task.Title, body.ToString(), status);
