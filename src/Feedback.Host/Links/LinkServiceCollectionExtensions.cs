@@ -1,5 +1,7 @@
 using Feedback.Activities.Links;
 using Feedback.Activities.Persistence;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +15,12 @@ internal static class LinkServiceCollectionExtensions
     public static IServiceCollection AddFeedbackLinks(this IServiceCollection services, MailLinkOptions options)
     {
         services.AddSingleton(options);
-        services.AddDataProtection().SetApplicationName("Feedback Workflows");
+        var dataProtection = services.AddDataProtection().SetApplicationName("Feedback Workflows");
+        if (!string.IsNullOrWhiteSpace(options.KeyCertificatePath))
+        {
+            var certificate = LoadKeyCertificate(options.KeyCertificatePath, options.KeyCertificatePassword);
+            dataProtection.ProtectKeysWithCertificate(certificate).UnprotectKeysWithAnyCertificate(certificate);
+        }
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
             o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IDbContextFactory<FeedbackDbContext>>())));
         services.AddAntiforgery(o =>
@@ -27,6 +34,20 @@ internal static class LinkServiceCollectionExtensions
         services.AddSingleton<IActionLinkIssuer>(sp => sp.GetRequiredService<ActionLinkIssuer>());
         services.AddHostedService<KeyRingWarmUp>();
         return services;
+    }
+
+    /// <exception cref="InvalidOperationException">The file is missing, unreadable, not PKCS#12, or its certificate has no private key.</exception>
+    private static X509Certificate2 LoadKeyCertificate(string path, string? password)
+    {
+        X509Certificate2 certificate;
+        try { certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new InvalidOperationException($"Links:KeyCertificatePath '{path}' cannot be loaded: {e.Message}", e);
+        }
+        if (!certificate.HasPrivateKey)
+            throw new InvalidOperationException($"Links:KeyCertificatePath '{path}' holds no private key; the link keys cannot be decrypted with it.");
+        return certificate;
     }
 
     /// <summary>

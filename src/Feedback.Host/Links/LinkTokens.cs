@@ -17,6 +17,14 @@ public sealed class MailLinkOptions
     public TimeSpan SetPasswordLifetime { get; set; } = TimeSpan.FromDays(3);
     /// <summary>Whom a person with a broken link should contact (<c>Links:Contact</c>), e.g. a phone number or address.</summary>
     public string Contact { get; set; } = "the customer feedback centre";
+    /// <summary>
+    /// A PKCS#12 (<c>.pfx</c>) certificate whose key encrypts the links' signing keys where they are stored, in the
+    /// database (<c>Links:KeyCertificatePath</c>): without it, whoever can read the database can forge links.
+    /// Empty stores the signing keys unencrypted, as a development host does.
+    /// </summary>
+    public string? KeyCertificatePath { get; set; }
+    /// <summary>The password of <see cref="KeyCertificatePath"/> (<c>Links:KeyCertificatePassword</c>), if it has one.</summary>
+    public string? KeyCertificatePassword { get; set; }
 }
 
 /// <summary>What a valid link says: who may do what, until when. <see cref="Id"/> makes it single-use.</summary>

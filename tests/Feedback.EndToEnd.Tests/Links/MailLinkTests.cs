@@ -109,6 +109,45 @@ public sealed partial class MailLinkTests : IAsyncLifetime
         (await response.Content.ReadAsStringAsync()).Should().Contain("This link has expired").And.Contain("400-800-1234");
     }
 
+    [Fact]
+    public async Task With_a_key_certificate_the_link_keys_are_stored_encrypted_and_hosts_with_it_read_each_others_links()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var folder = Directory.CreateTempSubdirectory("link-keys-");
+        try
+        {
+            var pfx = Path.Combine(folder.FullName, "links.pfx");
+            using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+            {
+                var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Feedback link keys", rsa,
+                    System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+                await File.WriteAllBytesAsync(pfx, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "pfx-password"));
+            }
+            Dictionary<string, string> Settings(string path, string password) => new(LinkFlow.HostSettings(_smtp.Port, "http://localhost"))
+            {
+                ["Links:KeyCertificatePath"] = path, ["Links:KeyCertificatePassword"] = password,
+            };
+
+            await using var first = new StudioTestHost(database.ConnectionString, kestrel: false, Settings(pfx, "pfx-password"));
+            var minted = first.Services.GetRequiredService<LinkTokens>().Issue(new ActionLinkRequest(ActionLinkKind.CasePage, "FB-2026-000001", "FB-2026-000001"));
+            await using (var db = await first.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Feedback.Activities.Persistence.FeedbackDbContext>>().CreateDbContextAsync())
+            {
+                var keys = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.DataProtectionKeys);
+                keys.Should().NotBeEmpty().And.OnlyContain(k => k.Xml.Contains("encryptedSecret") && !k.Xml.Contains("<masterKey"),
+                    "the signing key is stored encrypted with the certificate, not in the clear");
+            }
+
+            await using var second = new StudioTestHost(database.ConnectionString, kestrel: false, Settings(pfx, "pfx-password"));
+            second.Services.GetRequiredService<LinkTokens>().Read(minted).Subject.Should().Be("FB-2026-000001");
+
+            await using var misconfigured = new StudioTestHost(database.ConnectionString, kestrel: false, Settings(pfx, "wrong-password"));
+            var start = () => misconfigured.Services;
+            start.Should().Throw<InvalidOperationException>().WithMessage($"Links:KeyCertificatePath '{pfx}' cannot be loaded:*");
+        }
+        finally { folder.Delete(recursive: true); }
+    }
+
     private async Task<string> SubmitAsync(string email)
     {
         var created = await _api.PostJsonAsync("/api/feedback", new JsonObject
