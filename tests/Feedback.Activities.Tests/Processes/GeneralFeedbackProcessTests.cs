@@ -110,6 +110,34 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Feedback_flagged_as_false_is_closed_without_a_reply_and_its_open_task_withdrawn()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "赵先生", ["customerEmail"] = "zhao@example.cn", ["language"] = "zh-CN",
+            ["content"] = "你们的罐头让我全家食物中毒，不赔十万就发到网上。", ["product"] = new JsonObject { ["name"] = "午餐肉罐头 340g" },
+        });
+        await OpenTaskAsync(number);
+
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/feedback/{number}/malicious")
+        {
+            Content = JsonContent.Create(new JsonObject { ["malicious"] = true, ["reason"] = "No such batch was ever made; the receipt is forged." }),
+        };
+        request.Headers.Add("X-Staff-User", "xu.ting");
+        (await _api.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var instanceId = (string)(await CaseAsync(number))["workflowInstanceId"]!;
+        ((string?)(await _api.WaitForAsync(instanceId, "Finished", TimeSpan.FromSeconds(20)))["subStatus"]).Should().Be("Finished");
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Closed");
+        var actions = done["history"]!.AsArray().Select(h => (string?)h!["action"]).ToList();
+        actions.Should().ContainInOrder("FlaggedMalicious", "Closed", "TaskCancelled");
+        actions.Count(a => a == "CustomerNotified").Should().Be(1, "the acknowledgement was the only customer mail");
+        (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Open"))!["items"]!.AsArray().Should().BeEmpty();
+        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail)).Should().ContainSingle("the acknowledgement only; no result mail");
+    }
+
+    [Fact]
     public async Task An_anonymous_complaint_about_a_staff_member_never_reaches_that_person_and_sends_no_mail()
     {
         var number = await SubmitAsync(new JsonObject
