@@ -1,5 +1,6 @@
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
+using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Cases;
 
@@ -25,13 +26,10 @@ public sealed class CloseCase : CodeActivity
 
     protected override void Execute(ActivityExecutionContext context)
     {
-        var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = CaseInputs.Number(context, CaseNumber);
         var reason = Blank(context.Get(Reason)) ?? throw new FormatException("Input 'Reason': say why the case closes without a reply; the history keeps it.");
         // The reason is often built from a staff member's own words; a long one is cut rather than failing the step.
         if (reason.Length > MaxReasonLength) reason = reason[..MaxReasonLength];
         context.Enlist(new CaseChange(number, "Closed", reason, c => c.Status = CaseStatus.Closed, Actor: Blank(context.Get(By)) ?? "workflow"));
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

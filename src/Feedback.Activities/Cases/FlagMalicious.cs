@@ -1,5 +1,6 @@
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
+using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Cases;
 
@@ -27,8 +28,7 @@ public sealed class FlagMalicious : CodeActivity
 
     protected override void Execute(ActivityExecutionContext context)
     {
-        var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = CaseInputs.Number(context, CaseNumber);
         string reason;
         try { reason = MaliciousFlags.CheckReason(context.Get(Reason)); }
         catch (CaseValidationException e) { throw new FormatException($"Input 'Reason': {e.Message}"); }
@@ -37,6 +37,4 @@ public sealed class FlagMalicious : CodeActivity
         context.Enlist(new CaseChange(number, clear ? MaliciousFlags.ClearedAction : MaliciousFlags.FlaggedAction, reason,
             c => c.MaliciousReason = clear ? null : reason, Actor: by));
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

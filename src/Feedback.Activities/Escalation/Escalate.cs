@@ -6,6 +6,7 @@ using Feedback.Activities.Notification;
 using Feedback.Activities.Organization;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
+using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Escalation;
 
@@ -58,8 +59,7 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
 
     protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
-        var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = CaseInputs.Number(context, CaseNumber);
         var reason = Blank(context.Get(Reason)) ?? throw new FormatException("Input 'Reason': say why the case is escalated; the history and the mail carry it.");
         var by = Blank(context.Get(By)) ?? DefaultActor;
         var requested = context.Get(Level);
@@ -151,6 +151,4 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         var line = text.ReplaceLineEndings(" ").Trim();
         return line.Length <= length ? line : line[..length] + "…";
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

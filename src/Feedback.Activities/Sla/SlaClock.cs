@@ -1,5 +1,7 @@
+using Feedback.Activities.Cases;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
+using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Sla;
 
@@ -36,8 +38,7 @@ public sealed class SlaClock : CodeActivity
 
     protected override void Execute(ActivityExecutionContext context)
     {
-        var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = CaseInputs.Number(context, CaseNumber);
         var text = Blank(context.Get(Action)) ?? nameof(SlaClockAction.Stop);
         if (!Enum.TryParse<SlaClockAction>(text, ignoreCase: true, out var action) || !Enum.IsDefined(action))
             throw new FormatException($"Input 'Action': '{text}' is not Start, Stop, Pause or Resume.");
@@ -58,6 +59,4 @@ public sealed class SlaClock : CodeActivity
         if (action is SlaClockAction.Pause or SlaClockAction.Resume)
             context.AddOutboxMessage(SlaRecheckOutboxHandler.OutboxType, new System.Text.Json.Nodes.JsonObject { ["workflowInstanceId"] = context.WorkflowInstanceId });
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -8,6 +8,7 @@ using Feedback.Activities.Persistence;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
+using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Sla;
 
@@ -78,8 +79,7 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
 
     protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
-        var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = CaseInputs.Number(context, CaseNumber);
         var clock = Blank(context.Get(Clock)) ?? throw new FormatException("Input 'Clock': name the clock to watch.");
         if (clock.Length > 64) throw new FormatException("Input 'Clock': at most 64 characters.");
         var warnings = ParseWarnings(context.Get(WarnAt));
@@ -266,6 +266,4 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
         var zone = calendar == WorkingCalendar.Continuous ? TimeZoneInfo.Utc : calendar.TimeZone;
         return TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture);
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -8,6 +8,7 @@ using Feedback.Workflows.Runtime;
 using Feedback.Workflows.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Tasks;
 
@@ -251,8 +252,6 @@ public sealed class StaffTask : Activity
         if (found is null && named is not null) throw new InvalidOperationException($"Input 'CaseNumber': there is no case {named}.");
         return found;
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static void NoChange(FeedbackCase _) { }
 

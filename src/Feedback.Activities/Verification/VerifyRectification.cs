@@ -53,8 +53,7 @@ public sealed class VerifyRectification(CaseService cases) : Activity
 
     protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
-        var number = Blank(context.Get(CaseNumber)) ?? Blank(context.CorrelationId)
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = CaseInputs.Number(context, CaseNumber);
         var maxReworks = context.Get(MaxReworks) ?? DefaultMaxReworks;
         if (maxReworks < 0) throw new FormatException($"Input 'MaxReworks': {maxReworks} is negative; use 0 to escalate at the first unsatisfied answer.");
         var answer = CustomerAnswer.From(context.Get(Rating), context.Get(CallbackResult), context.Get(Comment));
@@ -89,6 +88,4 @@ public sealed class VerifyRectification(CaseService cases) : Activity
         context.AddJournal(outcome, details, new JsonObject { ["rating"] = rating, ["reworkCount"] = reworks, ["maxReworks"] = maxReworks });
         context.Complete(outcome);
     }
-
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
