@@ -75,6 +75,26 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
     }
 
     [Fact]
+    public async Task A_problem_flagged_as_false_is_closed_without_a_reply_and_its_open_task_withdrawn()
+    {
+        var number = await SubmitProblemAsync();
+        await RecordAsync(number);
+        await OpenTaskAsync(number, "(development)");
+
+        var flagged = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/malicious", "xu.ting",
+            new JsonObject { ["malicious"] = true, ["reason"] = "The photos are of another maker's cans." });
+        flagged.EnsureSuccessStatusCode();
+        var instanceId = (string)(await CaseAsync(number))["workflowInstanceId"]!;
+        ((string?)(await Api.WaitForAsync(instanceId, "Finished", TimeSpan.FromSeconds(20)))["subStatus"]).Should().Be("Finished", await TrailAsync(number));
+
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Closed");
+        Actions(done).Should().ContainInOrder("FlaggedMalicious", "Closed", "TaskCancelled");
+        (await OpenTasksAsync(number)).Should().BeEmpty("development's task and its deadline branch are withdrawn");
+        MailsTo(Customer).Should().ContainSingle("the acknowledgement only: no result mail");
+    }
+
+    [Fact]
     public async Task A_failed_test_goes_back_to_development_with_the_report()
     {
         var number = await SubmitProblemAsync();
