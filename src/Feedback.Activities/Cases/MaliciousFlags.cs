@@ -13,7 +13,7 @@ namespace Feedback.Activities.Cases;
 /// </summary>
 public sealed class MaliciousFlags(EventOutbox events, IClock clock)
 {
-    /// <summary>The event the case's workflow receives; its payload has <c>malicious</c>, <c>reason</c> and <c>by</c>.</summary>
+    /// <summary>The event the case's workflow receives; its payload has <c>caseNumber</c>, <c>malicious</c>, <c>reason</c> and <c>by</c>.</summary>
     public const string EventName = "FeedbackFlagged";
 
     public const int MaxReasonLength = 1000;
