@@ -170,8 +170,8 @@ public sealed class StudioPage(IPage page, Uri host)
 
     /// <summary>
     /// Drags an activity from the toolbox (opening its category) onto the canvas at the given point, and waits for its
-    /// node. A drop the designer missed (its canvas is on screen before the Studio handles drops, which under load
-    /// takes a while) adds no node and is made again, at most three times.
+    /// node, with the other categories closed. A drop the designer missed (its canvas is on screen before the Studio
+    /// handles drops, which under load takes a while) adds no node and is made again, at most three times.
     /// </summary>
     public async Task DragFromToolboxAsync(string category, string displayName, float x, float y)
     {
@@ -180,7 +180,13 @@ public sealed class StudioPage(IPage page, Uri host)
         var before = await nodes.CountAsync();
         for (var attempt = 1; ; attempt++)
         {
+            // Only this category open: with several open, the item can lie below the window, and scrolling it into
+            // view during the drag moves the canvas under the pointer, so the drop is lost.
+            foreach (var open in await page.Locator(".mud-expand-panel.mud-panel-expanded", new PageLocatorOptions { Has = page.Locator("div[draggable=\"true\"]") }).AllAsync())
+                if (!(await open.Locator(".mud-expand-panel-header").InnerTextAsync()).Contains(category, StringComparison.Ordinal))
+                    await open.Locator(".mud-expand-panel-header").ClickAsync();
             if (!await item.IsVisibleAsync()) await page.ClickAsync($".mud-expand-panel-header:has-text(\"{category}\")");
+            await item.WaitForAsync();
             await item.DragToAsync(page.Locator(".x6-graph"), new LocatorDragToOptions { TargetPosition = new TargetPosition { X = x, Y = y } });
             var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
             while (await nodes.CountAsync() == before && DateTime.UtcNow < until) await Task.Delay(200);
