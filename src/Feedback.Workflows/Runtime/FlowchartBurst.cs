@@ -24,6 +24,7 @@ internal sealed class FlowchartBurst
     private readonly string? _triggerActivityId;
     private bool _terminated;
     private readonly HashSet<int> _continuingCycles = new();
+    private readonly HashSet<string> _propagating = new();
 
     public FlowchartBurst(WorkflowExecutionContext context, ActivityInvoker invoker, ILogger logger, string? triggerActivityId = null)
     {
@@ -152,6 +153,7 @@ internal sealed class FlowchartBurst
         // causes, including activities it skips inside the loop: none of them may mark an exit "not taken".
         var cycle = _graph.CycleOf(sourceId);
         var continuing = cycle is { } id && edges.Any(c => outcomes.Contains(c.SourcePort) && _graph.StaysInCycle(c)) && _continuingCycles.Add(id);
+        var propagating = _propagating.Add(sourceId);
         try
         {
             foreach (var connection in edges)
@@ -169,12 +171,16 @@ internal sealed class FlowchartBurst
         finally
         {
             if (continuing) _continuingCycles.Remove(cycle!.Value);
+            if (propagating) _propagating.Remove(sourceId);
         }
         if (cycle is { } loop && !_continuingCycles.Contains(loop) && !LoopStillActive(loop))
         {
             // The loop has ended: exits that other activities of the loop left undecided while it iterated are not taken.
+            // An activity whose own propagation is still under way (this one was a skip it caused) decides its exits
+            // itself, when its remaining edges are walked.
             foreach (var exit in _graph.ExitsOf(loop).ToList())
-                if (!(State.Flow.Arrivals.TryGetValue(exit.TargetActivityId, out var decided) && decided.ContainsKey(exit.Key)) && exit.SourceActivityId != sourceId)
+                if (!(State.Flow.Arrivals.TryGetValue(exit.TargetActivityId, out var decided) && decided.ContainsKey(exit.Key))
+                    && exit.SourceActivityId != sourceId && !_propagating.Contains(exit.SourceActivityId))
                     await ArriveAsync(exit, false);
         }
     }

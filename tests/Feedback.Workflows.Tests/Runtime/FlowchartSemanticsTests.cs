@@ -167,6 +167,33 @@ public sealed class FlowchartSemanticsTests
         run.Completed.Last().Should().Be("end");
     }
 
+    [Fact]
+    public async Task A_loop_exit_taken_after_a_skip_inside_the_loop_still_reaches_its_join()
+    {
+        // assign -> plan -> confirm; confirm False -> reached, whose True edge (listed first) skips verify. That skip
+        // ends the loop while reached is still propagating; reached's False edge to reply must still count as taken,
+        // and reply must not be skipped first on the strength of "unassigned", decided before the loop.
+        var flow = new FlowBuilder()
+            .Activity("assign", "Elsa.FlowDecision", Inputs(("condition", Js("true"))))
+            .Activity("unassigned", "Elsa.WriteLine", Write("nobody"))
+            .Activity("plan", "Elsa.WriteLine", Write("plan"))
+            .Activity("confirm", "Elsa.FlowDecision", Inputs(("condition", Js("false"))))
+            .Activity("reached", "Elsa.FlowDecision", Inputs(("condition", Js("false"))))
+            .Activity("verify", "Elsa.FlowDecision", Inputs(("condition", Js("true"))))
+            .Activity("reply", "Elsa.WriteLine", Write("reply"))
+            .Activity("end", "Elsa.End")
+            .Connect("assign", "plan", "True").Connect("assign", "unassigned", "False").Connect("unassigned", "reply")
+            .Connect("plan", "confirm").Connect("confirm", "verify", "True").Connect("confirm", "reached", "False")
+            .Connect("reached", "verify", "True").Connect("reached", "reply", "False")
+            .Connect("verify", "reply", "True").Connect("verify", "plan", "False")
+            .Connect("reply", "end").Build();
+
+        var run = await _runner.StartAsync(flow);
+
+        run.Completed.Should().Equal("assign", "plan", "confirm", "reached", "reply", "end");
+        run.State.SubStatus.Should().Be(WorkflowSubStatus.Finished);
+    }
+
     [Theory]
     [InlineData("b")]
     [InlineData("a")]
