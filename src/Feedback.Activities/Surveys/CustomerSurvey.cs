@@ -10,12 +10,14 @@ namespace Feedback.Activities.Surveys;
 
 /// <summary>
 /// Mails the customer a satisfaction survey with a signed link and waits until they answer on the survey page (a
-/// rating from 1 to 5 and a comment); the answer is the activity's output, ready for <c>VerifyRectification</c>.
+/// rating from 1 to 5 and a comment); the answer is the activity's output, ready for <c>VerifyRectification</c>. With
+/// <see cref="AnswerWithin"/> set, an unanswered survey closes at that time (its link stops working) and takes NoAnswer,
+/// so a flow can call the customer instead of waiting for ever.
 /// </summary>
 [Activity("Feedback", "Feedback",
-    "Mails the customer a satisfaction survey link (rating 1-5 and a comment) and waits for the answer; anonymous or unreachable customers take NoContact.",
+    "Mails the customer a satisfaction survey link (rating 1-5 and a comment) and waits for the answer; anonymous customers and customers without an e-mail address take NoContact, a survey unanswered within 'Answer within' takes NoAnswer.",
     DisplayName = "Customer Survey", Kind = ActivityKind.Task)]
-[FlowNode(Outcomes.Answered, Outcomes.NoContact)]
+[FlowNode(Outcomes.Answered, Outcomes.NoContact, Outcomes.NoAnswer)]
 public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates, FeedbackDomainOptions options) : Activity
 {
     /// <summary>The ports this activity completes with.</summary>
@@ -23,10 +25,13 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
     {
         public const string Answered = "Answered";
         public const string NoContact = "NoContact";
+        public const string NoAnswer = "NoAnswer";
     }
 
     /// <summary>The bookmark name; its payload is <c>{CaseNumber}</c>.</summary>
     public const string Stimulus = "Feedback.CustomerSurvey";
+    /// <summary>The name of the timer bookmark that closes an unanswered survey.</summary>
+    public const string DeadlineStimulus = "Feedback.CustomerSurvey.Deadline";
     /// <summary>The resume input key carrying a <see cref="SurveyAnswer"/>.</summary>
     public const string AnswerInputKey = "SurveyAnswer";
 
@@ -35,6 +40,9 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
 
     [Input(Description = "What was done, shown in the survey mail above the link.", UIHint = InputUIHints.MultiLine)]
     public Input<string?> Text { get; set; } = default!;
+
+    [Input(Description = "How long the customer has to answer (d.hh:mm:ss); then the link stops working and the survey takes NoAnswer. Empty waits until the customer answers.")]
+    public Input<TimeSpan?> AnswerWithin { get; set; } = default!;
 
     [Input(Description = "Workflow variable that receives the rating (when declared).", DefaultValue = "Rating", Category = "Advanced")]
     public Input<string?> RatingVariable { get; set; } = default!;
@@ -50,8 +58,10 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
 
     protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
-        var number = context.Get(CaseNumber) is { Length: > 0 } n ? n : context.CorrelationId
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = CaseInputs.Number(context, CaseNumber);
+        var answerWithin = context.Get(AnswerWithin);
+        if (answerWithin is { } within && within <= TimeSpan.Zero)
+            throw new FormatException($"Input 'AnswerWithin': {within} is not a positive duration; leave it empty to wait until the customer answers.");
         var feedback = await cases.FindForStepAsync(number, context) ?? throw new KeyNotFoundException($"No case {number}.");
         if (feedback.Anonymous || string.IsNullOrWhiteSpace(feedback.CustomerEmail))
         {
@@ -63,6 +73,10 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
             ?? throw new InvalidOperationException("No link issuer is registered: surveys need the web host, which mints the survey links.");
 
         var bookmark = context.CreateBookmark(new BookmarkRequest(Stimulus, new JsonObject { ["CaseNumber"] = number }));
+        // The deadline is a second bookmark of the same activity: whichever resumes first removes the other, so an
+        // answer after the deadline finds the survey closed and a deadline after the answer never fires.
+        if (answerWithin is { } wait)
+            context.CreateBookmark(new BookmarkRequest(DeadlineStimulus, new JsonObject { ["CaseNumber"] = number }, context.Now + wait, IncludeActivityInstanceId: true));
         context.Properties["caseNumber"] = number;
         var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.Survey, bookmark.Id, number));
         var model = new JsonObject
@@ -93,6 +107,12 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
     protected override ValueTask ResumeAsync(ActivityExecutionContext context)
     {
         var number = (string?)context.Properties["caseNumber"] ?? throw new InvalidOperationException("The survey was resumed but never sent (no case number in its state).");
+        if (context.ResumedBookmark?.Name == DeadlineStimulus)
+        {
+            context.Enlist(new CaseChange(number, "SurveyUnanswered", "The customer did not answer the satisfaction survey in time; the survey is closed.", _ => { }));
+            context.Complete(Outcomes.NoAnswer);
+            return ValueTask.CompletedTask;
+        }
         var json = context.Input.GetValueOrDefault(AnswerInputKey) as JsonObject
             ?? throw new FormatException($"The resume input has no '{AnswerInputKey}' object; surveys are answered on the survey page.");
         var rating = (int?)json["Rating"] ?? 0;
