@@ -5,6 +5,7 @@ using Feedback.Activities.Cases;
 using Feedback.Activities.Intake.Mail;
 using Feedback.Activities.Organization;
 using Feedback.Activities.Persistence;
+using Feedback.Activities.Surveys;
 using Feedback.Workflows.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +68,13 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
+    private async Task AnswerSurveyAsync(string number, int rating)
+    {
+        var instance = await _api.InstanceAsync((string)(await CaseAsync(number))["workflowInstanceId"]!);
+        var bookmark = instance["workflowState"]!["bookmarks"]!.AsArray().Single(b => (string?)b!["name"] == CustomerSurvey.Stimulus)!;
+        await _host.Services.GetRequiredService<SurveyService>().AnswerAsync((string)bookmark["id"]!, rating, null, CancellationToken.None);
+    }
+
     [Fact]
     public async Task A_swollen_can_complaint_runs_from_intake_through_review_and_rework_to_the_written_reply()
     {
@@ -95,6 +103,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         await CompleteAsync(rework, owner, "Done", new JsonObject { ["Report"] = "已下架批次 B20261018，更换封口机密封圈，附检测报告：复检合格。" });
         await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Approve");
         await CompleteAsync(await OpenTaskAsync(number), "xu.ting", "Approve");
+        await AnswerSurveyAsync(number, 5);
 
         var done = await CaseAsync(number);
         var instance = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{done["workflowInstanceId"]}"))!;
@@ -102,11 +111,12 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
 
         var journal = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{done["workflowInstanceId"]}/journal?take=500"))!["items"]!.AsArray();
         var trail = string.Join(" | ", journal.Select(j => $"{j!["activityId"]}:{j["eventName"]}:{j["message"]}:{j["payload"]?.ToJsonString()}").TakeLast(12));
-        var mails = await _smtp.WaitForAsync(2, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail);
-        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理结果（{number}）"], trail);
+        var mails = await _smtp.WaitForAsync(3, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail);
+        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"请评价我们的处理（{number}）", $"您的反馈处理结果（{number}）"], trail);
         mails.Single(m => m.Subject?.Contains("结果") == true).TextBody.Should().Contain("复检合格");
         done["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder(
-            "Registered", "CustomerNotified", "Classified", "Assigned", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted", "CustomerNotified");
+            "Registered", "CustomerNotified", "Classified", "Assigned", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted",
+            "SurveySent", "SurveyAnswered", "CustomerSatisfied", "CustomerNotified");
     }
 
     [Fact]

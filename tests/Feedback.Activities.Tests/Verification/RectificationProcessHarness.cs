@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Surveys;
 using Feedback.Workflows.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 
 namespace Feedback.Activities.Tests.Verification;
@@ -120,6 +122,19 @@ public abstract class RectificationProcessHarness(string definitionId) : IAsyncL
     /// <summary>The customer's answer on the callback task.</summary>
     protected Task AnswerCallbackAsync(JsonObject task, string user, int rating, string comment) =>
         CompleteAsync(task, user, "Record", new JsonObject { ["Rating"] = rating.ToString(), ["CustomerComment"] = comment });
+
+    /// <summary>
+    /// The customer answers the case's open satisfaction survey, as the survey page does (through
+    /// <see cref="SurveyService"/>, with the bookmark the mailed link names).
+    /// </summary>
+    /// <exception cref="SurveyClosedException">The survey no longer takes an answer.</exception>
+    protected async Task AnswerSurveyAsync(string number, int rating, string? comment)
+    {
+        var bookmark = (await InstanceAsync(number))["workflowState"]!["bookmarks"]!.AsArray()
+            .SingleOrDefault(b => (string?)b!["name"] == CustomerSurvey.Stimulus);
+        var id = bookmark is null ? $"no-survey-waits-on-{number}" : (string)bookmark["id"]!;
+        await _factory.Services.GetRequiredService<SurveyService>().AnswerAsync(id, rating, comment, CancellationToken.None);
+    }
 
     /// <summary>Asserts the instance finished, showing its incidents otherwise.</summary>
     protected async Task ShouldHaveFinishedAsync(string number)

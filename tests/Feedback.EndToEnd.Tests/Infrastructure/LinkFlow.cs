@@ -6,12 +6,12 @@ using MimeKit;
 namespace Feedback.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// The shipped general-feedback process with the customer's survey before the reply (desk approval → Customer Survey →
-/// Verify Rectification → reply), published under its own id, and helpers to read the links out of received mail.
+/// The shipped general-feedback process (desk approval → Customer Survey → Verify Rectification → reply), published
+/// under its own id, and helpers to read the links out of received mail.
 /// </summary>
 public static partial class LinkFlow
 {
-    public const string DefinitionId = "feedback-with-survey";
+    public const string DefinitionId = "general-feedback-links";
 
     /// <summary>Host settings: the example organisation, new cases on this flow, mail to the sink, links to <paramref name="baseUrl"/>.</summary>
     public static Dictionary<string, string> HostSettings(int smtpPort, string? baseUrl) => new()
@@ -26,34 +26,12 @@ public static partial class LinkFlow
         ["Links:Contact"] = "complaint desk, 400-800-1234",
     };
 
-    /// <summary>The definition to publish.</summary>
+    /// <summary>The definition to publish: the shipped general-feedback process under this class's id.</summary>
     public static JsonObject Definition()
     {
         var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(ShippedWorkflows.Folder, "general-feedback.json")))!.AsObject();
         definition["definitionId"] = DefinitionId;
-        definition["name"] = "General feedback with survey";
-        var variables = definition["variables"]!.AsArray();
-        foreach (var name in new[] { "Rating", "CustomerComment" })
-            variables.Add(new JsonObject { ["id"] = name.ToLowerInvariant(), ["name"] = name, ["typeName"] = name == "Rating" ? "Int32" : "String", ["isArray"] = false });
-        var root = definition["root"]!.AsObject();
-        var activities = root["activities"]!.AsArray();
-        activities.Add(Activity("survey", "Survey", "Feedback.CustomerSurvey", new JsonObject
-        {
-            ["text"] = Expression("String", "JavaScript", "getVariable('Report')"),
-        }));
-        activities.Add(Activity("verify", "Verify", "Feedback.VerifyRectification", new JsonObject
-        {
-            ["rating"] = Expression("Int32", "JavaScript", "getVariable('Rating')"),
-            ["comment"] = Expression("String", "JavaScript", "getVariable('CustomerComment')"),
-        }));
-        var connections = root["connections"]!.AsArray();
-        var approve = connections.OfType<JsonObject>().Single(c => (string?)c["source"]!["activity"] == "deskReview" && (string?)c["source"]!["port"] == "Approve");
-        approve["target"]!["activity"] = "survey";
-        connections.Add(Connection("survey", "Answered", "verify"));
-        connections.Add(Connection("survey", "NoContact", "reply"));
-        connections.Add(Connection("verify", "Verified", "reply"));
-        connections.Add(Connection("verify", "Rework", "plan"));
-        connections.Add(Connection("verify", "Unsatisfied", "reply"));
+        definition["name"] = "General feedback (link tests)";
         return definition;
     }
 
@@ -77,28 +55,6 @@ public static partial class LinkFlow
             await Task.Delay(200);
         }
     }
-
-    private static JsonObject Activity(string id, string name, string type, JsonObject inputs)
-    {
-        var activity = new JsonObject
-        {
-            ["id"] = id, ["nodeId"] = $"Workflow1:flow:{id}", ["name"] = name, ["type"] = type, ["version"] = 1,
-            ["customProperties"] = new JsonObject { ["canStartWorkflow"] = false, ["runAsynchronously"] = false },
-            ["metadata"] = new JsonObject { ["designer"] = new JsonObject { ["position"] = new JsonObject { ["x"] = 2000, ["y"] = 200 } } },
-        };
-        foreach (var (key, value) in inputs) activity[key] = value?.DeepClone();
-        return activity;
-    }
-
-    private static JsonObject Expression(string type, string syntax, string value) =>
-        new() { ["typeName"] = type, ["expression"] = new JsonObject { ["type"] = syntax, ["value"] = value } };
-
-    private static JsonObject Connection(string from, string port, string to) => new()
-    {
-        ["source"] = new JsonObject { ["activity"] = from, ["port"] = port },
-        ["target"] = new JsonObject { ["activity"] = to, ["port"] = "In" },
-        ["vertices"] = new JsonArray(),
-    };
 
     [GeneratedRegex(@"https?://[^\s/]+/l/[A-Za-z0-9_\-]+")]
     private static partial Regex LinkPattern();

@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using Feedback.Activities.Surveys;
+using Feedback.Activities.Tests.Verification;
+
+namespace Feedback.Activities.Tests.Processes;
+
+/// <summary>
+/// The customer's confirmation in the shipped general-feedback process: a survey by e-mail, a callback when the survey
+/// goes unanswered or the customer left no address, one more rectification when the customer is unsatisfied, and the
+/// complaint desk's final answer after that.
+/// </summary>
+public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHarness("general-feedback")
+{
+    private const string Customer = "ann@example.com";
+    private const string Report = "The courier was retrained and the parcel re-sent on 2027-03-02.";
+
+    private Task<string> SubmitAsync(string? email = Customer, string? phone = null) => SubmitAsync(new JsonObject
+    {
+        ["channel"] = "WebForm", ["customerName"] = "Ann", ["customerEmail"] = email, ["customerPhone"] = phone, ["language"] = "en",
+        ["content"] = "The parcel arrived four days late and the box was crushed; the courier threw it over the gate.",
+    });
+
+    /// <summary>Plan, rectify, and both reviews approve; returns the owner.</summary>
+    private async Task<string> RectifyAndApproveAsync(string number, string report = Report)
+    {
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        await CompleteAsync(await OpenTaskAsync(number, "plan"), owner, "Submit",
+            new JsonObject { ["Measures"] = "Retrain the courier", ["Deadline"] = "2027-03-05", ["Goal"] = "No crushed parcels" });
+        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = report });
+        ((string?)(await CaseAsync(number))["leadDepartment"]).Should().Be("logistics");
+        await CompleteAsync(await OpenTaskAsync(number, "department head"), "he.ping", "Approve");
+        await CompleteAsync(await OpenTaskAsync(number, "complaint desk"), "xu.ting", "Approve");
+        return owner;
+    }
+
+    [Fact]
+    public async Task A_satisfied_survey_answer_closes_the_case_with_the_written_reply()
+    {
+        var number = await SubmitAsync();
+        await RectifyAndApproveAsync(number);
+        (await OpenTasksAsync(number)).Should().BeEmpty("the customer is asked by mail, not through a task");
+        var survey = (await MailsAsync(2)).Should().ContainSingle(m => m.Subject!.StartsWith("How did we do")).Subject;
+        survey.TextBody.Should().Contain(Report, "the survey says what was done");
+        ((string?)(await CaseAsync(number))["status"]).Should().Be("AwaitingCustomer");
+
+        await AnswerSurveyAsync(number, 5, "Quick and polite.");
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((int?)done["satisfaction"]).Should().Be(5);
+        Actions(done).Should().ContainInOrder("SurveySent", "SurveyAnswered", "CustomerSatisfied", "CustomerNotified");
+        (await MailsAsync(3)).Select(m => m.Subject).Should().ContainInOrder(
+            $"We have received your feedback ({number})", $"How did we do? ({number})", $"The outcome of your feedback ({number})");
+    }
+
+    [Fact]
+    public async Task An_unsatisfied_customer_gets_one_more_rectification_then_the_complaint_desk_decides_the_final_answer()
+    {
+        var number = await SubmitAsync();
+        var owner = await RectifyAndApproveAsync(number);
+        await AnswerSurveyAsync(number, 2, "The new parcel was late too.");
+
+        var replan = await OpenTaskAsync(number, "plan");
+        ((string?)replan["assignee"]).Should().Be(owner, "the rework goes back to the case's owner");
+        await RectifyAndApproveAsync(number, "Switched the courier for this district.");
+        (await MailsAsync(3)).Count(m => m.Subject!.StartsWith("How did we do")).Should().Be(2, "the customer is asked again after the rework");
+        await AnswerSurveyAsync(number, 1, "Still late.");
+
+        var final = await OpenTaskAsync(number, "final answer");
+        (((string?)final["role"]), (string?)final["department"]).Should().Be(("ComplaintDesk", "complaint-desk"));
+        ((string?)final["instructions"]).Should().Contain("Still late.");
+        await CompleteAsync(final, "xu.ting", "Reply", new JsonObject { ["Resolution"] = "We refund the delivery fee and deliver in person." });
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        Actions(done).Should().ContainInOrder("ReworkRequested", "SurveyAnswered", "CustomerUnsatisfied", "CustomerNotified");
+        ((int?)done["satisfaction"]).Should().Be(1);
+        var reply = (await MailsAsync(4)).Single(m => m.Subject!.StartsWith("The outcome"));
+        reply.TextBody.Should().Contain("Switched the courier for this district.").And.Contain("We refund the delivery fee");
+    }
+
+    [Fact]
+    public async Task An_unanswered_survey_closes_after_three_days_and_the_complaint_desk_calls_the_customer()
+    {
+        var number = await SubmitAsync(phone: "13800000000");
+        await RectifyAndApproveAsync(number);
+        await Time.AdvanceAsync(TimeSpan.FromDays(2));
+        (await OpenTasksAsync(number)).Should().BeEmpty("the customer still has a day to answer");
+
+        await Time.AdvanceAsync(TimeSpan.FromDays(1.1));
+        var callback = await WaitForTaskAsync(number, "Call the customer back", TimeSpan.FromSeconds(20));
+        ((string?)callback["role"]).Should().Be("ComplaintDesk");
+        var late = async () => await AnswerSurveyAsync(number, 5, "Sorry, I was away.");
+        await late.Should().ThrowAsync<SurveyClosedException>("the link stops working when the survey closes");
+
+        await AnswerCallbackAsync(callback, "xu.ting", 4, "Fine now.");
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        Actions(done).Should().ContainInOrder("SurveySent", "SurveyUnanswered", "TaskCompleted", "CustomerSatisfied", "CustomerNotified");
+        ((int?)done["satisfaction"]).Should().Be(4);
+    }
+
+    [Fact]
+    public async Task A_customer_without_an_e_mail_address_is_called_and_one_not_reached_gets_the_reply_unrated()
+    {
+        var number = await SubmitAsync(email: null, phone: "13800000000");
+        await RectifyAndApproveAsync(number);
+        var callback = await OpenTaskAsync(number, "Call the customer back");
+        ((string?)callback["instructions"]).Should().Contain(Report);
+
+        await CompleteAsync(callback, "xu.ting", "Record", new JsonObject { ["Rating"] = "Not reached", ["CustomerComment"] = "Three calls, no answer." });
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        done["satisfaction"].Should().BeNull("nobody answered, so the case counts neither as satisfied nor as unsatisfied");
+        Actions(done).Should().NotContain(["CustomerSatisfied", "CustomerUnsatisfied", "ReworkRequested"]);
+    }
+}
