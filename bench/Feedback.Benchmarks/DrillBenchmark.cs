@@ -11,8 +11,9 @@ namespace Feedback.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Traffic: <c>--clients</c> workers each take a case from the public form (Idempotency-Key) through its four staff
-/// tasks to the reply mail, and a timer loop starts the timer flow of <see cref="TimersBenchmark"/> (start → StartAt a
-/// few seconds ahead → end) under instance ids the client chooses. Workers keep taking new cases until both
+/// tasks and the customer's satisfaction survey (answered from the mailed link) to the reply mail, and a timer loop
+/// starts the timer flow of <see cref="TimersBenchmark"/> (start → StartAt a few seconds ahead → end) under instance
+/// ids the client chooses. Workers keep taking new cases until both
 /// <c>--cases</c> cases are done and <c>--kills</c> kills happened, so every kill meets flowing traffic. Then the
 /// drill waits (at most <c>--settle-seconds</c>) for the outbox to empty and the instances to finish, and judges.
 /// </remarks>
@@ -59,7 +60,7 @@ internal static class DrillBenchmark
         var deadline = DateTime.UtcNow + maxSeconds;
         var run = Guid.NewGuid().ToString("N")[..8];
         // No new case after the deadline, but the cases under way get two more minutes to reach their answer.
-        var traffic = new DrillTraffic(cluster, tasks, FeedbackMix.Load(), run, deadline + TimeSpan.FromMinutes(2));
+        var traffic = new DrillTraffic(cluster, sink, tasks, FeedbackMix.Load(), run, deadline + TimeSpan.FromMinutes(2));
         var faults = new DrillFaults(cluster, database, random);
 
         BenchSession.Progress($"traffic: {clients} clients, at least {caseCount} cases; {kills} kills every {minGap.TotalSeconds:0}-{maxGap.TotalSeconds:0} s; PostgreSQL stopped {outage.TotalSeconds:0} s");
@@ -92,7 +93,7 @@ internal static class DrillBenchmark
             while (workers.Any(w => !w.IsCompleted))
             {
                 await Task.WhenAny(Task.WhenAll(workers), Task.Delay(15_000));
-                BenchSession.Progress($"{traffic.Cases.Count} cases submitted, {traffic.AnsweredCases} answered, {traffic.Completions} tasks completed, {traffic.Timers.Count} timers started, {faults.Kills} kills, {traffic.Retries} client retries, {sink.Mail.Count} mails");
+                BenchSession.Progress($"{traffic.Cases.Count} cases submitted, {traffic.AnsweredCases} answered, {traffic.Completions} tasks completed, {traffic.SurveysAnswered} surveys answered, {traffic.Timers.Count} timers started, {faults.Kills} kills, {traffic.Retries} client retries, {sink.Mail.Count} mails");
             }
         });
         await Task.WhenAll(workers);
@@ -148,6 +149,7 @@ internal static class DrillBenchmark
             .Add("cases", "cases submitted (one idempotency key each)", v.CasesSubmitted, "", 0)
             .Add("casesAnswered", "cases answered, workflow finished", v.CasesFound - v.CasesUnanswered, "", 0)
             .Add("tasksCompleted", "task completions answered 200", traffic.Completions, "", 0)
+            .Add("surveysAnswered", "satisfaction surveys answered by the customers from the mailed link", traffic.SurveysAnswered, "", 0)
             .Add("mailExpected", "mails in the outbox (distinct Message-IDs)", v.MailExpected, "", 0)
             .Add("mailReceived", "mails received by the sink", sink.Mail.Count, "", 0)
             .Add("smtpSessionsCut", "SMTP sessions cut (host killed mid-session)", sink.SessionsCut, "", 0)

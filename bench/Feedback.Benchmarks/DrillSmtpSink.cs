@@ -2,12 +2,16 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using MimeKit;
 
 namespace Feedback.Benchmarks;
 
-/// <summary>One message the sink accepted: its Message-ID and the headers the drill judges by.</summary>
-internal sealed record SinkMail(string MessageId, string? CaseNumber, string? Kind, string To, string Subject, DateTimeOffset At);
+/// <summary>
+/// One message the sink accepted: its Message-ID, the headers the drill judges by, and for a survey the path of the
+/// link the customer follows (<c>/l/...</c>, served by every host).
+/// </summary>
+internal sealed record SinkMail(string MessageId, string? CaseNumber, string? Kind, string To, string Subject, DateTimeOffset At, string? LinkPath = null);
 
 /// <summary>
 /// A minimal SMTP server on loopback that every host of the drill delivers to. It records a message only when the
@@ -19,7 +23,7 @@ internal sealed record SinkMail(string MessageId, string? CaseNumber, string? Ki
 /// dependency beyond .NET. It speaks plain SMTP (RFC 5321: EHLO/HELO, MAIL, RCPT, DATA with dot-stuffing, RSET, NOOP,
 /// QUIT), which MailKit's client uses unchanged with <c>Security = None</c>.
 /// </remarks>
-internal sealed class DrillSmtpSink : IAsyncDisposable
+internal sealed partial class DrillSmtpSink : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
@@ -95,9 +99,17 @@ internal sealed class DrillSmtpSink : IAsyncDisposable
     private void Record(byte[] data)
     {
         var message = MimeMessage.Load(new MemoryStream(data));
-        _mail.Enqueue(new SinkMail(message.MessageId ?? "", message.Headers["X-Feedback-Case"], message.Headers["X-Feedback-Message"],
-            message.To.Mailboxes.FirstOrDefault()?.Address ?? "", message.Subject ?? "", DateTimeOffset.UtcNow));
+        var kind = message.Headers["X-Feedback-Message"];
+        var link = kind == SurveyKind && LinkPathPattern().Match(message.TextBody ?? "") is { Success: true } match ? match.Value : null;
+        _mail.Enqueue(new SinkMail(message.MessageId ?? "", message.Headers["X-Feedback-Case"], kind,
+            message.To.Mailboxes.FirstOrDefault()?.Address ?? "", message.Subject ?? "", DateTimeOffset.UtcNow, link));
     }
+
+    /// <summary>The <c>X-Feedback-Message</c> of the satisfaction survey mail.</summary>
+    public const string SurveyKind = "Survey";
+
+    [GeneratedRegex(@"/l/[A-Za-z0-9_\-]+")]
+    private static partial Regex LinkPathPattern();
 
     private static Task WriteAsync(NetworkStream stream, string reply, CancellationToken stop) =>
         stream.WriteAsync(Encoding.ASCII.GetBytes(reply + "\r\n"), stop).AsTask();

@@ -2,17 +2,19 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Feedback.Activities.Classification;
 
 namespace Feedback.Benchmarks;
 
 /// <summary>
-/// The drill's clients: customers submitting feedback (public intake, an Idempotency-Key per form), staff completing
-/// each case's tasks until it is answered, and starts of the drill's timer flow. Every request that meets a dead host
+/// The drill's clients: customers submitting feedback (public intake, an Idempotency-Key per form) and answering the
+/// satisfaction survey from the link in its mail, staff completing each case's tasks until it is answered, and starts
+/// of the drill's timer flow. Every request that meets a dead host
 /// (connection error, time-out) or a 5xx is sent again, with the same key, to another host after a short pause, as a
 /// form or a staff front end behind a load balancer would; so a request is only given up at the drill's deadline.
 /// </summary>
-internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IReadOnlyList<FeedbackSample> samples, string run, DateTime deadline)
+internal sealed partial class DrillTraffic(DrillCluster cluster, DrillSmtpSink sink, TaskClient tasks, IReadOnlyList<FeedbackSample> samples, string run, DateTime deadline)
 {
     // The shipped process sends classifications below this confidence to a person first; those cases would need one
     // more task, which the drill does not model (the same filter as the intake benchmark).
@@ -25,6 +27,7 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
     private int _retries;
     private int _completions;
     private int _answered;
+    private int _surveys;
 
     /// <summary>Case number per idempotency key, for every submission answered 201 or 200.</summary>
     public ConcurrentDictionary<string, string> Cases { get; } = new();
@@ -40,6 +43,9 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
 
     public int Completions => Volatile.Read(ref _completions);
 
+    /// <summary>Surveys the customers answered (the page thanked them, or said the survey was answered already).</summary>
+    public int SurveysAnswered => Volatile.Read(ref _surveys);
+
     /// <summary>Cases the client saw answered (status Replied or Closed) before moving on.</summary>
     public int AnsweredCases => Volatile.Read(ref _answered);
 
@@ -49,7 +55,10 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
     /// <summary>The idempotency key of case <paramref name="n"/>.</summary>
     public string Key(int n) => $"drill-{run}-{n}";
 
-    /// <summary>One case from the customer's form to the answer: submit, then complete its open tasks until it is answered.</summary>
+    /// <summary>
+    /// One case from the customer's form to the answer: submit, then complete its open tasks and answer its surveys
+    /// until it is answered.
+    /// </summary>
     public async Task RunCaseAsync(int n, CancellationToken stop)
     {
         var sample = _mix[n % _mix.Count];
@@ -69,6 +78,7 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
         var number = (string)JsonNode.Parse(body!)!["number"]!;
         Cases[key] = number;
 
+        var answeredLinks = new HashSet<string>();
         while (DateTime.UtcNow < deadline && !stop.IsCancellationRequested)
         {
             (status, body) = await SendAsync(staff: true, () => new HttpRequestMessage(HttpMethod.Get, $"/api/tasks?caseNumber={number}&status=Open"), stop);
@@ -97,15 +107,71 @@ internal sealed class DrillTraffic(DrillCluster cluster, TaskClient tasks, IRead
             }
             (status, body) = await SendAsync(staff: true, () => new HttpRequestMessage(HttpMethod.Get, $"/api/feedback/{number}"), stop);
             if (status != HttpStatusCode.OK) { Error($"case {number}: {(int?)status} {body}"); return; }
-            if (Answered.Contains((string?)JsonNode.Parse(body!)!["status"] ?? ""))
+            var caseStatus = (string?)JsonNode.Parse(body!)!["status"] ?? "";
+            if (Answered.Contains(caseStatus))
             {
                 Interlocked.Increment(ref _answered);
                 return;
+            }
+            // The shipped process asks the customer by mail; each survey mail (one per rectification round) is answered once.
+            if (caseStatus == "AwaitingCustomer"
+                && sink.Mail.FirstOrDefault(m => m.CaseNumber == number && m.LinkPath is { } path && !answeredLinks.Contains(path)) is { LinkPath: { } link })
+            {
+                answeredLinks.Add(link);
+                if (!await AnswerSurveyAsync(number, link, stop)) return;
+                continue;
             }
             // Between steps (e.g. the next task is opened by a burst still running elsewhere): look again shortly.
             await Task.Delay(250, stop);
         }
     }
+
+    /// <summary>
+    /// The customer opens the survey page from the mailed link and sends the form with the anti-forgery token it
+    /// carries, both on one host (the token's cookie lives in that host's client). A dead host means the pair is tried
+    /// again elsewhere; a page that says the link was used, or shows no form because the survey no longer waits, means
+    /// an earlier attempt's answer arrived although its reply was lost. False when the answer was refused.
+    /// </summary>
+    private async Task<bool> AnswerSurveyAsync(string number, string path, CancellationToken stop)
+    {
+        DrillCluster.Slot? failed = null;
+        while (DateTime.UtcNow < deadline && !stop.IsCancellationRequested)
+        {
+            var slot = cluster.Pick(_random, failed);
+            try
+            {
+                using var page = await slot.Public.GetAsync(path, stop);
+                var html = await page.Content.ReadAsStringAsync(stop);
+                if (page.StatusCode == HttpStatusCode.Gone) { Interlocked.Increment(ref _surveys); return true; }
+                if ((int)page.StatusCode < 500)
+                {
+                    if (page.StatusCode != HttpStatusCode.OK) { Error($"survey page of {number}: {(int)page.StatusCode} {html}"); return false; }
+                    if (HiddenFieldPattern().Match(html) is not { Success: true } token) { Interlocked.Increment(ref _surveys); return true; }
+                    using var form = new FormUrlEncodedContent([
+                        new("rating", "5"), new("comment", "Drill: handled well."),
+                        new(WebUtility.HtmlDecode(token.Groups["name"].Value), WebUtility.HtmlDecode(token.Groups["value"].Value))]);
+                    using var answer = await slot.Public.PostAsync(path, form, stop);
+                    var text = await answer.Content.ReadAsStringAsync(stop);
+                    if (answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict) { Interlocked.Increment(ref _surveys); return true; }
+                    if ((int)answer.StatusCode < 500) { Error($"survey answer of {number}: {(int)answer.StatusCode} {text}"); return false; }
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !stop.IsCancellationRequested))
+            {
+                // The host died between or during the two requests: try the pair on another one.
+            }
+            failed = slot;
+            Interlocked.Increment(ref _retries);
+            int pause;
+            lock (_random) pause = _random.Next(200, 800);
+            await Task.Delay(pause, stop);
+        }
+        Error($"survey of {number}: given up at the drill's deadline");
+        return false;
+    }
+
+    [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]+)">""")]
+    private static partial Regex HiddenFieldPattern();
 
     /// <summary>Starts the drill timer flow as instance <paramref name="instanceId"/>, due at <paramref name="dueAt"/>.</summary>
     /// <remarks>
