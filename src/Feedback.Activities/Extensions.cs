@@ -64,6 +64,7 @@ public static class FeedbackServiceCollectionExtensions
         }
         services.AddSingleton<CaseService>();
         services.AddSingleton<MaliciousFlags>();
+        services.AddSingleton<DuplicateMarks>();
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Surveys.SurveyService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();

@@ -13,7 +13,11 @@ namespace Feedback.Activities.Cases;
 /// </summary>
 public sealed class MaliciousFlags(EventOutbox events, IClock clock)
 {
-    /// <summary>The event the case's workflow receives; its payload has <c>caseNumber</c>, <c>malicious</c>, <c>reason</c> and <c>by</c>.</summary>
+    /// <summary>
+    /// The event the case's workflow receives when a flag changes, this one or a duplicate mark
+    /// (<see cref="DuplicateMarks"/>). Its payload has <c>caseNumber</c>, <c>malicious</c> and <c>duplicateOf</c> (the
+    /// case's flags after the change), <c>reason</c> and <c>by</c>.
+    /// </summary>
     public const string EventName = "FeedbackFlagged";
 
     public const int MaxReasonLength = 1000;
@@ -42,17 +46,26 @@ public sealed class MaliciousFlags(EventOutbox events, IClock clock)
             feedback.UpdatedAt = now;
             db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = actor, Via = via, Action = malicious ? FlaggedAction : ClearedAction, Details = reason });
             await db.SaveChangesAsync(ct);
-            var payload = new JsonObject { ["caseNumber"] = number, ["malicious"] = malicious, ["reason"] = reason, ["by"] = actor };
-            return (new Outcome(feedback, true), new QueuedEvent(EventName, number, feedback.WorkflowInstanceId, payload));
+            return (new Outcome(feedback, true), Event(feedback, reason, actor));
         }, cancellationToken);
     }
 
+    /// <summary>The <see cref="EventName"/> event for the case's workflow, with the case's flags as they now are.</summary>
+    internal static QueuedEvent Event(FeedbackCase feedback, string reason, string actor) =>
+        new(EventName, feedback.Number, feedback.WorkflowInstanceId, new JsonObject
+        {
+            ["caseNumber"] = feedback.Number, ["malicious"] = feedback.MaliciousReason is not null, ["duplicateOf"] = feedback.DuplicateOf,
+            ["reason"] = reason, ["by"] = actor,
+        });
+
     /// <summary>The trimmed reason.</summary>
+    /// <param name="reason">The reason given.</param>
+    /// <param name="what">What the reason must say, for the error message.</param>
     /// <exception cref="CaseValidationException">Missing, too long, or not storable text.</exception>
-    public static string CheckReason(string? reason)
+    public static string CheckReason(string? reason, string what = "why the feedback is judged malicious or false (or no longer)")
     {
         reason = reason?.Trim();
-        if (string.IsNullOrEmpty(reason)) throw new CaseValidationException(["reason: say why the feedback is judged malicious or false (or no longer); it is kept in the case history."]);
+        if (string.IsNullOrEmpty(reason)) throw new CaseValidationException([$"reason: say {what}; it is kept in the case history."]);
         if (reason.Length > MaxReasonLength) throw new CaseValidationException([$"reason: at most {MaxReasonLength} characters."]);
         if (Feedback.Workflows.Serialization.StorableJson.Problem(reason) is { } problem) throw new CaseValidationException([$"reason: {problem}."]);
         return reason;

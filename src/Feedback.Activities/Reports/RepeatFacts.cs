@@ -9,14 +9,14 @@ namespace Feedback.Activities.Reports;
 
 /// <summary>
 /// Keeps each case's <see cref="FeedbackCase.PreviousCustomerDay"/> and <see cref="FeedbackCase.PreviousProductDay"/>:
-/// the received day of the latest earlier valid (not malicious) case of the same customer, or of the same product and
-/// category. A case is a repeat when that day lies within the repeat window, so reports compare two columns of the
-/// row instead of probing the table once per case, and the window stays a report setting.
+/// the received day of the latest earlier valid (not malicious, not a duplicate) case of the same customer, or of the
+/// same product and category. A case is a repeat when that day lies within the repeat window, so reports compare two
+/// columns of the row instead of probing the table once per case, and the window stays a report setting.
 /// </summary>
 /// <remarks>
-/// Whenever a save adds, deletes or re-keys a case (customer key, product key, category, receipt, malicious reason),
-/// the values of every case of the old and new keys received on or after that case's day are recomputed in the same
-/// transaction. On PostgreSQL a transaction-scoped advisory lock per key serialises two saves of the same customer or
+/// Whenever a save adds, deletes or re-keys a case (customer key, product key, category, receipt, malicious reason,
+/// duplicate mark), the values of every case of the old and new keys received on or after that case's day are
+/// recomputed in the same transaction. On PostgreSQL a transaction-scoped advisory lock per key serialises two saves of the same customer or
 /// product, so the second one's recomputation sees the first one's cases; SQLite has one writer at a time anyway.
 /// </remarks>
 public static class RepeatFacts
@@ -24,7 +24,7 @@ public static class RepeatFacts
     /// <summary>Recomputes the customer value of every keyed case (the migration's backfill, and after bulk loads).</summary>
     public const string BackfillCustomerSql = """
         UPDATE feedback_cases AS c SET previous_customer_day = (SELECT MAX(e.received_day) FROM feedback_cases e
-            WHERE e.customer_key = c.customer_key AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL)
+            WHERE e.customer_key = c.customer_key AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
         WHERE c.customer_key IS NOT NULL
         """;
 
@@ -32,13 +32,13 @@ public static class RepeatFacts
     public const string BackfillProductSql = """
         UPDATE feedback_cases AS c SET previous_product_day = (SELECT MAX(e.received_day) FROM feedback_cases e
             WHERE e.product_key = c.product_key AND e.category = c.category AND e.received_day <= c.received_day
-              AND e.received_at < c.received_at AND e.malicious_reason IS NULL)
+              AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
         WHERE c.product_key IS NOT NULL AND c.category IS NOT NULL
         """;
 
     private static readonly string[] Watched =
         [nameof(FeedbackCase.CustomerKey), nameof(FeedbackCase.ProductKey), nameof(FeedbackCase.Category), nameof(FeedbackCase.ReceivedAt),
-         nameof(FeedbackCase.ReceivedDay), nameof(FeedbackCase.MaliciousReason)];
+         nameof(FeedbackCase.ReceivedDay), nameof(FeedbackCase.MaliciousReason), nameof(FeedbackCase.DuplicateOf)];
 
     /// <summary>Recomputes every case's values; for bulk loads that bypass the context (the benchmark's generator).</summary>
     public static async Task BackfillAsync(FeedbackDbContext db, CancellationToken cancellationToken)
@@ -90,14 +90,14 @@ public static class RepeatFacts
             if (key.Customer is { } customer)
                 await db.Database.ExecuteSqlAsync($"""
                     UPDATE feedback_cases AS c SET previous_customer_day = (SELECT MAX(e.received_day) FROM feedback_cases e
-                        WHERE e.customer_key = c.customer_key AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL)
+                        WHERE e.customer_key = c.customer_key AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
                     WHERE c.customer_key = {customer} AND c.received_day >= {key.FromDay}
                     """, cancellationToken);
             else
                 await db.Database.ExecuteSqlAsync($"""
                     UPDATE feedback_cases AS c SET previous_product_day = (SELECT MAX(e.received_day) FROM feedback_cases e
                         WHERE e.product_key = c.product_key AND e.category = c.category AND e.received_day <= c.received_day
-                          AND e.received_at < c.received_at AND e.malicious_reason IS NULL)
+                          AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
                     WHERE c.product_key = {key.Product} AND c.category = {key.Category} AND c.received_day >= {key.FromDay}
                     """, cancellationToken);
         }

@@ -8,7 +8,8 @@ public sealed record DurationFigures(int Count, double? MedianSeconds, double? P
 
 /// <summary>
 /// The figures of one group (a department, a category, or everything) over one period. Malicious or false cases count
-/// only in <see cref="Malicious"/>; every other figure leaves them out.
+/// only in <see cref="Malicious"/>, duplicates of another case only in <see cref="Duplicates"/>; every other figure
+/// leaves them out.
 /// </summary>
 /// <param name="Key">The department id or category name; null for the total, or for cases without one.</param>
 /// <param name="NegativeReviews">Cases that came in as e-commerce, social-media or third-party-platform reviews (imported reviews are complaints).</param>
@@ -21,6 +22,9 @@ public sealed record ReportFigures(
     string? Key, long Cases, long NegativeReviews, long Malicious, long DueInPeriod, long OnTime, long Rectified, long Satisfied,
     long Repeats, long Escalated, long Reworked, long Reworks, DurationFigures FirstResponse, DurationFigures Resolution)
 {
+    /// <summary>Cases marked a duplicate of another case (and not malicious), left out of every other figure.</summary>
+    public long Duplicates { get; init; }
+
     public double? OnTimeRate => Rate(OnTime, DueInPeriod);
     public double? SatisfactionRate => Rate(Satisfied, Rectified);
     public double? RepeatRate => Rate(Repeats, Cases);

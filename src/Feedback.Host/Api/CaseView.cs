@@ -17,6 +17,9 @@ internal sealed record CaseView(
     /// <summary>Why the feedback was judged malicious or false; null when it was not. Such a case is left out of the reports.</summary>
     public string? MaliciousReason { get; init; }
 
+    /// <summary>The case this one duplicates; null when it is not a duplicate. Such a case is left out of the reports.</summary>
+    public string? DuplicateOf { get; init; }
+
     /// <summary>While true, retention keeps the case's personal data.</summary>
     public bool LegalHold { get; init; }
 
@@ -34,6 +37,7 @@ internal sealed record CaseView(
         history.Select(h => new HistoryLine(h.At, h.Actor, h.Via, h.Action, h.Details)).ToList())
     {
         MaliciousReason = c.MaliciousReason,
+        DuplicateOf = c.DuplicateOf,
         LegalHold = c.LegalHold,
     };
 }

@@ -89,6 +89,7 @@ internal static class FeedbackEndpoints
         });
 
         staff.MapPost("/{number}/malicious", FlagMaliciousAsync);
+        staff.MapPost("/{number}/duplicate", MarkDuplicateAsync);
     }
 
     /// <summary>
@@ -98,12 +99,27 @@ internal static class FeedbackEndpoints
     private static async Task<IResult> FlagMaliciousAsync(string number, HttpContext http, CaseService cases, MaliciousFlags flags, StaffActorResolver access, CancellationToken ct)
     {
         var (actor, _) = await ReadableCaseAsync(number, http, cases, access, ct);
-        if (!CaseAccess.MayFlagMalicious(actor))
+        if (!CaseAccess.MayFlag(actor))
             throw new AccessDeniedException($"{actor.AuditName} may not judge feedback malicious or false; process owners, management and the complaint desk do.");
         var body = await ReadAsync<MaliciousBody>(http.Request, ct);
         if (body.Malicious is not { } malicious) throw new CaseValidationException(["malicious: true to flag the feedback as malicious or false, false to clear the flag."]);
         var outcome = await flags.SetAsync(number, malicious, body.Reason, actor.AuditName, "api", ct);
         return Results.Json(new { number, malicious = outcome.Case.MaliciousReason is not null, maliciousReason = outcome.Case.MaliciousReason, changed = outcome.Changed }, Json);
+    }
+
+    /// <summary>
+    /// Marks the case a duplicate of another (<c>of</c>), or clears the mark (<c>of</c> null), with a reason for the
+    /// history of both; the duplicate's workflow receives the event <see cref="MaliciousFlags.EventName"/>.
+    /// </summary>
+    private static async Task<IResult> MarkDuplicateAsync(string number, HttpContext http, CaseService cases, DuplicateMarks marks, StaffActorResolver access, CancellationToken ct)
+    {
+        var (actor, _) = await ReadableCaseAsync(number, http, cases, access, ct);
+        if (!CaseAccess.MayFlag(actor))
+            throw new AccessDeniedException($"{actor.AuditName} may not mark duplicates; process owners, management and the complaint desk do.");
+        var body = await ReadAsync<DuplicateBody>(http.Request, ct);
+        if (body.Of is { } of && (await cases.FindAsync(of.Trim(), ct)) is { } original) CaseAccess.EnsureRead(actor, original);
+        var outcome = await marks.SetAsync(number, body.Of, body.Reason, actor.AuditName, "api", ct);
+        return Results.Json(new { number, duplicateOf = outcome.Case.DuplicateOf, changed = outcome.Changed }, Json);
     }
 
     /// <summary>The case, if the acting staff member may read it.</summary>
@@ -135,6 +151,9 @@ internal static class FeedbackEndpoints
 
     /// <summary><c>{malicious, reason}</c>.</summary>
     private sealed record MaliciousBody(bool? Malicious, string? Reason);
+
+    /// <summary><c>{of, reason}</c>; <c>of</c> null clears the mark.</summary>
+    private sealed record DuplicateBody(string? Of, string? Reason);
 
     /// <summary><c>{hold, reason}</c>.</summary>
     private sealed record LegalHoldBody(bool? Hold, string? Reason);

@@ -11,8 +11,8 @@ internal static class ReportCsv
 {
     private static readonly string[] FigureColumns =
     [
-        "cases", "negative_reviews", "malicious", "due_in_period", "on_time", "on_time_rate", "rectified", "satisfied", "satisfaction_rate",
-        "repeats", "repeat_rate", "escalated", "reworked", "reworks", "first_response_median_hours", "first_response_p90_hours",
+        "cases", "negative_reviews", "malicious", "duplicates", "due_in_period", "on_time", "on_time_rate", "rectified", "satisfied",
+        "satisfaction_rate", "repeats", "repeat_rate", "escalated", "reworked", "reworks", "first_response_median_hours", "first_response_p90_hours",
         "resolution_median_hours", "resolution_p90_hours",
     ];
 
@@ -37,14 +37,14 @@ internal static class ReportCsv
     public static string Cases(IReadOnlyList<FeedbackCase> cases, Func<FeedbackCase, bool> revealed)
     {
         var csv = new StringBuilder();
-        Line(csv, ["number", "received_at", "channel", "category", "severity", "lead_department", "status", "customer_name", "customer_phone", "customer_email", "malicious", "customer_satisfied"]);
+        Line(csv, ["number", "received_at", "channel", "category", "severity", "lead_department", "status", "customer_name", "customer_phone", "customer_email", "malicious", "duplicate_of", "customer_satisfied"]);
         foreach (var c in cases)
         {
             var show = revealed(c);
             Line(csv, [c.Number, c.ReceivedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), c.Channel.ToString(), c.Category?.ToString() ?? "",
                 c.Severity?.ToString() ?? "", c.LeadDepartment ?? "", c.Status.ToString(),
                 (show ? c.CustomerName : PersonalData.MaskName(c.CustomerName)) ?? "", (show ? c.CustomerPhone : PersonalData.MaskPhone(c.CustomerPhone)) ?? "",
-                (show ? c.CustomerEmail : PersonalData.MaskEmail(c.CustomerEmail)) ?? "", c.MaliciousReason is null ? "no" : "yes",
+                (show ? c.CustomerEmail : PersonalData.MaskEmail(c.CustomerEmail)) ?? "", c.MaliciousReason is null ? "no" : "yes", c.DuplicateOf ?? "",
                 c.CustomerSatisfied switch { true => "yes", false => "no", null => "" }]);
         }
         return csv.ToString();
@@ -55,7 +55,7 @@ internal static class ReportCsv
 
     private static IEnumerable<string> Values(ReportFigures f) =>
     [
-        N(f.Cases), N(f.NegativeReviews), N(f.Malicious), N(f.DueInPeriod), N(f.OnTime), R(f.OnTimeRate), N(f.Rectified), N(f.Satisfied),
+        N(f.Cases), N(f.NegativeReviews), N(f.Malicious), N(f.Duplicates), N(f.DueInPeriod), N(f.OnTime), R(f.OnTimeRate), N(f.Rectified), N(f.Satisfied),
         R(f.SatisfactionRate), N(f.Repeats), R(f.RepeatRate), N(f.Escalated), N(f.Reworked), N(f.Reworks),
         H(f.FirstResponse.MedianSeconds), H(f.FirstResponse.P90Seconds), H(f.Resolution.MedianSeconds), H(f.Resolution.P90Seconds),
     ];

@@ -27,6 +27,7 @@ internal static class StaffExtensions
         app.MapStaffInbox();
         app.MapStaffTaskPage();
         app.MapMaliciousFlagForm();
+        app.MapDuplicateMarkForm();
         app.MapStaffEntry();
         app.MapStaffAbsence();
 

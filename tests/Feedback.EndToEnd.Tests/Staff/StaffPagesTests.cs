@@ -297,6 +297,41 @@ public sealed class StaffPagesTests : IAsyncLifetime
         (await HistoryAsync(number)).Should().ContainSingle(h => h.Action == "FlaggedMalicious").Which.Actor.Should().Be("xu.ting");
     }
 
+    [Fact]
+    public async Task The_complaint_desk_marks_a_second_submission_a_duplicate_on_its_task_page_and_its_flow_withdraws_it()
+    {
+        var first = await SubmitComplaintAsync(_api);
+        var second = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, second, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        foreach (var user in new[] { assignee, "xu.ting" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+
+        var owner = await SignedInAsync(_host, assignee, Password);
+        var ownerPage = await owner.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        ownerPage.Should().NotContain("Mark as a duplicate");
+        (await owner.PostAsync($"/staff/cases/{second}/duplicate?lang=en", Form(Token(ownerPage), ("task", taskId), ("of", first), ("reason", "x"))))
+            .StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        var desk = await SignedInAsync(_host, "xu.ting", Password);
+        var page = await desk.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        page.Should().Contain("This feedback is not marked a duplicate of another case.").And.Contain($"/staff/cases/{second}/duplicate");
+        var itself = await desk.PostAsync($"/staff/cases/{second}/duplicate?lang=en", Form(Token(page), ("task", taskId), ("of", second), ("reason", "Same.")));
+        itself.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await itself.Content.ReadAsStringAsync()).Should().Contain("cannot be a duplicate of itself");
+        var marked = await desk.PostAsync($"/staff/cases/{second}/duplicate?lang=en", Form(Token(page), ("task", taskId), ("of", first), ("reason", "The same customer wrote twice.")));
+        marked.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await desk.GetStringAsync(marked.Headers.Location!.OriginalString)).Should().Contain($"Marked a duplicate of {first} and handled there.");
+
+        ((string?)(await _api.GetJsonAsync($"/api/feedback/{second}"))["duplicateOf"]).Should().Be(first);
+        // The flow hears of the mark through the outbox, a moment after the commit.
+        for (var wait = 0; wait < 100 && (string?)(await _api.GetJsonAsync($"/api/feedback/{second}"))["status"] != "Closed"; wait++) await Task.Delay(200);
+        ((string?)(await _api.GetJsonAsync($"/api/feedback/{second}"))["status"]).Should().Be("Closed");
+        (await HistoryAsync(second)).Select(h => h.Action).Should().ContainInOrder("MarkedDuplicate", "Closed", "TaskCancelled");
+        ((string?)(await TaskAsync(taskId))["status"]).Should().Be("Cancelled", "the duplicate's open task is withdrawn");
+        (await HistoryAsync(first)).Should().ContainSingle(h => h.Action == "DuplicateLinked");
+    }
+
     private Task<JsonObject> TaskAsync(string id) => _api.GetJsonAsync($"/api/tasks/{id}");
 
     private async Task<IReadOnlyList<(string? Action, string? Actor, string? Details)>> HistoryAsync(string number) =>

@@ -18,7 +18,7 @@ internal static class MaliciousFlagForm
     /// <summary>The section for the task page; empty for members who may not judge feedback.</summary>
     public static string Section(PageFrame page, Actor actor, FeedbackCase feedback, string taskId)
     {
-        if (!CaseAccess.MayFlagMalicious(actor)) return "";
+        if (!CaseAccess.MayFlag(actor)) return "";
         var flagged = feedback.MaliciousReason is not null;
         var state = flagged ? PageTexts.Format("staff.flag.flagged", page.Language, feedback.MaliciousReason) : page.T("staff.flag.none");
         var action = $"{StaffRoutes.Root}/cases/{Uri.EscapeDataString(feedback.Number)}/malicious?lang={Uri.EscapeDataString(page.Language)}";
@@ -41,7 +41,7 @@ internal static class MaliciousFlagForm
             if (redirect is not null) return redirect;
             if (await StaffPageGate.CheckPostAsync(http) is { } refused) return refused;
             var feedback = await cases.FindAsync(number, ct);
-            if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !CaseAccess.MayFlagMalicious(actor!))
+            if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !CaseAccess.MayFlag(actor!))
                 return LinkPages.Problem(http, "problem.form", StatusCodes.Status403Forbidden, PageTexts.Get("staff.flag.forbidden", PageLanguage.Choose(http.Request)));
             var form = await http.Request.ReadFormAsync(ct);
             bool? malicious = form["malicious"].ToString() switch { "true" => true, "false" => false, _ => null };
