@@ -62,6 +62,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
 
         var replan = await OpenTaskAsync(number, "plan");
         ((string?)replan["assignee"]).Should().Be(owner, "the rework goes back to the case's owner");
+        ((string?)replan["instructions"]).Should().Contain("not satisfied with the last rectification (2/5): The new parcel was late too.");
         await RectifyAndApproveAsync(number, "Switched the courier for this district.");
         (await MailsAsync(3)).Count(m => m.Subject!.StartsWith("How did we do")).Should().Be(2, "the customer is asked again after the rework");
         await AnswerSurveyAsync(number, 1, "Still late.");

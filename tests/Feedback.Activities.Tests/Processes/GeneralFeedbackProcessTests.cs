@@ -100,6 +100,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Reject", new JsonObject { ["HeadComments"] = "缺少检测报告" });
         var rework = await OpenTaskAsync(number);
         ((string?)rework["title"]).Should().Contain("Carry out");
+        ((string?)rework["instructions"]).Should().Contain("Latest from the department head: 缺少检测报告.");
         await CompleteAsync(rework, owner, "Done", new JsonObject { ["Report"] = "已下架批次 B20261018，更换封口机密封圈，附检测报告：复检合格。" });
         await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Approve");
         await CompleteAsync(await OpenTaskAsync(number), "xu.ting", "Approve");
