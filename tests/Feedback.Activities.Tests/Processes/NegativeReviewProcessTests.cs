@@ -66,6 +66,23 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
     }
 
     [Fact]
+    public async Task A_customer_who_cannot_be_reached_gets_the_written_reply_and_counts_as_unrated()
+    {
+        var number = await SubmitComplaintAsync();
+        await PlanAndRectifyAsync(number, "已下架批次 B20261018，复检合格。");
+        await ApproveBothAsync(number);
+
+        await CompleteAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", "Record",
+            new JsonObject { ["Rating"] = "Not reached", ["CustomerComment"] = "三次来电均无人接听" });
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        done["satisfaction"].Should().BeNull("no answer is no rating, neither satisfied nor unsatisfied");
+        Actions(done).Should().NotContain(["CustomerSatisfied", "CustomerUnsatisfied", "ReworkRequested", "Escalated"]);
+        Actions(done).Last().Should().Be("CustomerNotified", "the written reply still goes out");
+    }
+
+    [Fact]
     public async Task A_review_flagged_malicious_is_closed_without_a_reply_and_its_open_task_withdrawn()
     {
         var number = await SubmitComplaintAsync();

@@ -75,6 +75,24 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
     }
 
     [Fact]
+    public async Task A_customer_not_reached_on_the_callback_still_gets_the_written_reply_unrated()
+    {
+        var number = await SubmitProblemAsync();
+        var owner = await RecordAsync(number);
+        await AnswerAsync(number, "Rivet punch worn; replaced.");
+        await TestAsync(number, "Verified", "200 lids fine.");
+
+        await CompleteAsync(await OpenTaskAsync(number, "Call the customer back"), owner, "Record",
+            new JsonObject { ["Rating"] = "Not reached", ["CustomerComment"] = "Voicemail twice." });
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        done["satisfaction"].Should().BeNull();
+        Actions(done).Should().NotContain(["CustomerSatisfied", "CustomerUnsatisfied", "ReworkRequested"]);
+        (await MailsAsync(2)).Should().Contain(m => m.Subject!.StartsWith("The outcome"));
+    }
+
+    [Fact]
     public async Task A_problem_flagged_as_false_is_closed_without_a_reply_and_its_open_task_withdrawn()
     {
         var number = await SubmitProblemAsync();
