@@ -45,6 +45,8 @@ public sealed class DuplicateMarks(EventOutbox events, IClock clock)
             if (of is not null)
             {
                 if (original is null) throw new CaseValidationException([$"of: there is no case {of}."]);
+                if (original.DuplicateOf == number)
+                    throw new CaseValidationException([$"of: {of} is marked a duplicate of {number}; clear that mark first to turn the pair around."]);
                 if (original.DuplicateOf is { } root)
                     throw new CaseValidationException([$"of: {of} is itself a duplicate of {root}; mark {number} a duplicate of {root}."]);
                 if (await db.Cases.AnyAsync(c => c.DuplicateOf == number, ct))

@@ -5,14 +5,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Activities.Tasks;
 
-/// <summary>A task in an inbox, with its case's title.</summary>
-public sealed record InboxItem(FeedbackTask Task, string? CaseTitle);
+/// <summary>A task in an inbox, with its case's title and whether the case reports a food-safety problem.</summary>
+public sealed record InboxItem(FeedbackTask Task, string? CaseTitle, bool FoodSafety = false);
 
 /// <summary>
 /// A staff member's two lists of unfinished work: their own (assigned to or claimed by them, or for a role they
 /// hold in their department and not yet claimed) and their department's (tasks of their department, or of cases
-/// their department leads). Earliest due first, then oldest. While colleagues who named the member as their
-/// delegate are absent, their tasks are in the member's own list too.
+/// their department leads). Tasks of food-safety cases first, whatever their due time (the company handles food
+/// safety first); then earliest due, then oldest. While colleagues who named the member as their delegate are absent,
+/// their tasks are in the member's own list too.
 /// </summary>
 public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, IClock clock)
 {
@@ -59,11 +60,15 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
 
     private static async Task<IReadOnlyList<InboxItem>> WithTitlesAsync(FeedbackDbContext db, IQueryable<FeedbackTask> query, CancellationToken cancellationToken)
     {
-        var tasks = await query.OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
+        // Ordered in the query, so that a long list never cuts off a food-safety task for a later-due one.
+        var rows = await (
+                from t in query
+                join c in db.Cases.AsNoTracking() on t.CaseNumber equals c.Number into cases
+                from c in cases.DefaultIfEmpty()
+                let foodSafety = c != null && c.FoodSafety
+                orderby foodSafety descending, t.DueAt == null, t.DueAt, t.CreatedAt, t.Id
+                select new { Task = t, Title = c == null ? null : c.Title, FoodSafety = foodSafety })
             .Take(MaxItems).ToListAsync(cancellationToken);
-        var numbers = tasks.Where(t => t.CaseNumber != null).Select(t => t.CaseNumber!).Distinct().ToList();
-        var titles = await db.Cases.AsNoTracking().Where(c => numbers.Contains(c.Number))
-            .Select(c => new { c.Number, c.Title }).ToDictionaryAsync(c => c.Number, c => c.Title, cancellationToken);
-        return tasks.Select(t => new InboxItem(t, t.CaseNumber is null ? null : titles.GetValueOrDefault(t.CaseNumber))).ToList();
+        return rows.Select(r => new InboxItem(r.Task, r.Title, r.FoodSafety)).ToList();
     }
 }

@@ -108,6 +108,9 @@ public sealed class DuplicateMarkTests : IAsyncLifetime
         var chained = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{c}/duplicate", "desk", new JsonObject { ["of"] = b, ["reason"] = "Same." });
         chained.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await chained.Content.ReadAsStringAsync()).Should().Contain($"{b} is itself a duplicate of {a}; mark {c} a duplicate of {a}");
+        var reversed = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{a}/duplicate", "desk", new JsonObject { ["of"] = b, ["reason"] = "Same." });
+        reversed.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await reversed.Content.ReadAsStringAsync()).Should().Contain($"{b} is marked a duplicate of {a}; clear that mark first");
         var original = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{a}/duplicate", "desk", new JsonObject { ["of"] = c, ["reason"] = "Same." });
         original.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await original.Content.ReadAsStringAsync()).Should().Contain($"{a} has duplicates of its own");

@@ -178,6 +178,29 @@ public sealed class StaffPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Food_safety_tasks_lead_the_inbox_with_a_mark_even_when_others_are_due_earlier()
+    {
+        var ordinary = (string)(await _api.PostJsonAsync("/api/feedback", new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "李先生", ["customerEmail"] = "li@example.cn", ["language"] = "zh-CN",
+            ["content"] = "午餐肉罐头太咸了，口感差，没以前好吃，质量不行。",
+        }))["number"]!;
+        var urgent = await SubmitComplaintAsync(_api);
+        foreach (var number in new[] { ordinary, urgent })
+            ((string?)(await _api.GetJsonAsync($"/api/feedback/{number}"))["leadDepartment"]).Should().Be("quality", number);
+        ((bool)(await _api.GetJsonAsync($"/api/feedback/{urgent}"))["foodSafety"]!).Should().BeTrue();
+        ((bool)(await _api.GetJsonAsync($"/api/feedback/{ordinary}"))["foodSafety"]!).Should().BeFalse();
+        await GivePasswordAsync(_api, _smtp, _host.Browser(), "chen.jie", Password);
+
+        var head = await SignedInAsync(_host, "chen.jie", Password);
+        var department = Section(await head.GetStringAsync("/staff?lang=en"), "department");
+        department.IndexOf(urgent, StringComparison.Ordinal).Should().BeGreaterThan(-1)
+            .And.BeLessThan(department.IndexOf(ordinary, StringComparison.Ordinal), "the food-safety case comes first although its task is due later");
+        department.Should().Contain("Food safety: first");
+        department.Split("Food safety: first").Length.Should().Be(2, "only the food-safety task carries the mark");
+    }
+
+    [Fact]
     public async Task The_entry_page_registers_phone_feedback_and_keeps_what_was_typed_when_it_is_incomplete()
     {
         (await _host.Browser().GetAsync("/staff/entry")).StatusCode.Should().Be(HttpStatusCode.Redirect);

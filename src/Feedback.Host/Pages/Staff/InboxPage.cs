@@ -111,11 +111,12 @@ internal static class InboxPage
     {
         var html = new StringBuilder($"<h2>{PageFrame.E(title)} ({items.Count})</h2><div id=\"{id}\">");
         if (items.Count == 0) html.Append($"<p class=\"muted\">{PageFrame.E(page.T("staff.inbox.empty"))}</p>");
-        foreach (var (task, caseTitle) in items)
+        foreach (var (task, caseTitle, foodSafety) in items)
         {
             var taskPath = $"{http.Request.PathBase}{StaffRoutes.Tasks}/{Uri.EscapeDataString(task.Id)}";
             var overdue = task.DueAt is { } due && due < now;
-            html.Append($"<section class=\"task\" data-task=\"{PageFrame.E(task.Id)}\"><h3 style=\"margin:0 0 .4em\">{PageFrame.E(task.Title)}</h3><dl>");
+            var badge = foodSafety ? $" <strong class=\"food-safety\" style=\"color:#c0392b\">{PageFrame.E(page.T("staff.inbox.foodsafety"))}</strong>" : "";
+            html.Append($"<section class=\"task\" data-task=\"{PageFrame.E(task.Id)}\"><h3 style=\"margin:0 0 .4em\">{PageFrame.E(task.Title)}{badge}</h3><dl>");
             html.Append($"<dt>{PageFrame.E(page.T("task.case"))}</dt><dd>{PageFrame.E(task.CaseNumber)}{(caseTitle is null ? "" : " · " + PageFrame.E(caseTitle))}</dd>");
             var dueText = task.DueAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? page.T("staff.inbox.nodue");
             html.Append($"<dt>{PageFrame.E(page.T("task.due"))}</dt><dd>{(overdue ? $"<strong class=\"overdue\" style=\"color:#c0392b\">{PageFrame.E(dueText)} ({PageFrame.E(page.T("staff.inbox.overdue"))})</strong>" : PageFrame.E(dueText))}</dd>");

@@ -30,6 +30,7 @@ internal static partial class PageTexts
         ["staff.inbox.empty"] = ("没有待办任务。", "沒有待辦任務。", "Nothing to do here."),
         ["staff.inbox.entry"] = ("登记电话或柜台反馈", "登記電話或櫃台回饋", "Enter phone or counter feedback"),
         ["staff.inbox.overdue"] = ("已逾期", "已逾期", "overdue"),
+        ["staff.inbox.foodsafety"] = ("食品安全，优先处理", "食品安全，優先處理", "Food safety: first"),
         ["staff.inbox.nodue"] = ("无截止时间", "無截止時間", "no due time"),
         ["staff.inbox.for"] = ("负责", "負責", "For"),
         ["staff.inbox.open"] = ("打开并处理", "開啟並處理", "Open and complete"),
