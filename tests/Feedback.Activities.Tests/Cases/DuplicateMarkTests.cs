@@ -1,13 +1,7 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
-using Feedback.Activities.Organization;
-using Feedback.Activities.Persistence;
-using Feedback.Workflows.Persistence;
 using Feedback.Workflows.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
 using static Feedback.Activities.Tests.StaffApiCalls;
 
@@ -18,48 +12,29 @@ namespace Feedback.Activities.Tests.Cases;
 /// first case (and clears the mark); both histories say so, the duplicate's workflow hears of it, and the report counts
 /// the matter once and not as a repeat complaint.
 /// </summary>
-public sealed class DuplicateMarkTests : IAsyncLifetime
+public sealed class DuplicateMarkTests : CaseFlagTestHost
 {
-    private PostgresDatabase _db = null!;
-    private TestHost _host = null!;
-    private HttpClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await PostgresDatabase.CreateAsync();
-        _host = new TestHost(_db.ConnectionString);
-        _api = _host.Api();
-        await using var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
-        db.Staff.AddRange(Member("hana", "quality", StaffRole.DepartmentHead), Member("desk", "desk", StaffRole.ComplaintDesk),
-            Member("po", "desk", StaffRole.ProcessOwner));
-        await db.SaveChangesAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    private const string Dented = "昨天买的午餐肉罐头有三罐是瘪的。";
 
     [Fact]
     public async Task The_desk_marks_the_second_channels_case_a_duplicate_and_the_matter_counts_once_and_not_as_a_repeat()
     {
-        await _api.PublishAsync(new FlowBuilder()
+        await Api.PublishAsync(new FlowBuilder()
             .Activity("flagged", "Elsa.Event", Inputs(("eventName", Lit(MaliciousFlags.EventName))))
             .Activity("duplicate", "Elsa.FlowDecision", Inputs(("condition", Js("!!getOutputFrom('flagged', 'Result').duplicateOf"))))
             .Activity("end", "Elsa.End")
             .Connect("flagged", "duplicate").Connect("duplicate", "end", "True").Build("general-feedback", "General feedback"));
-        var first = await SubmitAsync("WebForm");
-        var second = await SubmitAsync("Email");
+        var first = await SubmitAsync("WebForm", Dented);
+        var second = await SubmitAsync("Email", Dented);
         var before = await FiguresAsync();
         ((long)before["cases"]!, (long)before["repeats"]!).Should().Be((2L, 1L), "the same customer's second case is a repeat until it is known to be the same matter");
 
         var marked = await MarkAsync(second, "desk", new JsonObject { ["of"] = first, ["reason"] = " The customer phoned about the web form's dented cans. " });
         ((string?)marked["duplicateOf"], (bool)marked["changed"]!).Should().Be((first, true));
 
-        var view = await _api.GetAsStaffAsync($"/api/feedback/{second}", "desk");
+        var view = await Api.GetAsStaffAsync($"/api/feedback/{second}", "desk");
         ((string?)view["duplicateOf"]).Should().Be(first);
-        ((string?)(await _api.WaitForAsync((string)view["workflowInstanceId"]!, "Finished", TimeSpan.FromSeconds(20)))["subStatus"])
+        ((string?)(await Api.WaitForAsync((string)view["workflowInstanceId"]!, "Finished", TimeSpan.FromSeconds(20)))["subStatus"])
             .Should().Be("Finished", "the duplicate's flow heard of the mark through the outbox");
         var after = await FiguresAsync();
         ((long)after["cases"]!, (long)after["duplicates"]!, (long)after["repeats"]!).Should().Be((1L, 1L, 0L));
@@ -79,13 +54,13 @@ public sealed class DuplicateMarkTests : IAsyncLifetime
     [Fact]
     public async Task A_mark_needs_the_right_role_a_reason_and_an_original_that_is_no_duplicate_itself()
     {
-        await _api.PublishAsync(new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("never")))).Build("general-feedback", "General feedback"));
-        var (a, b, c) = (await SubmitAsync("WebForm"), await SubmitAsync("Email"), await SubmitAsync("WebForm"));
+        await Api.PublishAsync(new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("never")))).Build("general-feedback", "General feedback"));
+        var (a, b, c) = (await SubmitAsync("WebForm", Dented), await SubmitAsync("Email", Dented), await SubmitAsync("WebForm", Dented));
         var body = new JsonObject { ["of"] = a, ["reason"] = "Same dented cans." };
 
-        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{b}/duplicate", "hana", body)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
-        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{b}/duplicate", null, body)).StatusCode.Should().Be(HttpStatusCode.Forbidden, "an integration cannot mark duplicates");
-        (await _api.SendAsStaffAsync(HttpMethod.Post, "/api/feedback/FB-2026-999999/duplicate", "desk", body)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{b}/duplicate", "hana", body)).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{b}/duplicate", null, body)).StatusCode.Should().Be(HttpStatusCode.Forbidden, "an integration cannot mark duplicates");
+        (await Api.SendAsStaffAsync(HttpMethod.Post, "/api/feedback/FB-2026-999999/duplicate", "desk", body)).StatusCode.Should().Be(HttpStatusCode.NotFound);
         foreach (var (bad, message) in new[]
                  {
                      (new JsonObject { ["of"] = a }, "reason:"),
@@ -95,50 +70,25 @@ public sealed class DuplicateMarkTests : IAsyncLifetime
                      (new JsonObject { ["of"] = 12, ["reason"] = "Same." }, "of"),
                  })
         {
-            var response = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{b}/duplicate", "desk", bad);
+            var response = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{b}/duplicate", "desk", bad);
             response.StatusCode.Should().Be(HttpStatusCode.BadRequest, bad.ToJsonString());
             (await response.Content.ReadAsStringAsync()).Should().Contain(message);
         }
-        ((string?)(await _api.GetAsStaffAsync($"/api/feedback/{b}", "desk"))["duplicateOf"]).Should().BeNull("nothing was stored by the refused calls");
-        await using (var db = await _host.Services.GetRequiredService<IDbContextFactory<WorkflowDbContext>>().CreateDbContextAsync())
-            (await db.Outbox.CountAsync(o => o.Type == Feedback.Workflows.Activities.Events.PublishEvent.OutboxType)).Should().Be(0);
+        ((string?)(await Api.GetAsStaffAsync($"/api/feedback/{b}", "desk"))["duplicateOf"]).Should().BeNull("nothing was stored by the refused calls");
+        (await QueuedEventsAsync()).Should().Be(0);
 
         // One level only: a duplicate's duplicate is pointed at the original, and a case with duplicates is no duplicate.
         await MarkAsync(b, "desk", body);
-        var chained = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{c}/duplicate", "desk", new JsonObject { ["of"] = b, ["reason"] = "Same." });
+        var chained = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{c}/duplicate", "desk", new JsonObject { ["of"] = b, ["reason"] = "Same." });
         chained.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await chained.Content.ReadAsStringAsync()).Should().Contain($"{b} is itself a duplicate of {a}; mark {c} a duplicate of {a}");
-        var reversed = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{a}/duplicate", "desk", new JsonObject { ["of"] = b, ["reason"] = "Same." });
+        var reversed = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{a}/duplicate", "desk", new JsonObject { ["of"] = b, ["reason"] = "Same." });
         reversed.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await reversed.Content.ReadAsStringAsync()).Should().Contain($"{b} is marked a duplicate of {a}; clear that mark first");
-        var original = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{a}/duplicate", "desk", new JsonObject { ["of"] = c, ["reason"] = "Same." });
+        var original = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{a}/duplicate", "desk", new JsonObject { ["of"] = c, ["reason"] = "Same." });
         original.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         (await original.Content.ReadAsStringAsync()).Should().Contain($"{a} has duplicates of its own");
     }
 
-    private async Task<string> SubmitAsync(string channel)
-    {
-        var response = await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
-        {
-            ["channel"] = channel, ["customerName"] = "王女士", ["customerPhone"] = "+86 138 0000 0000", ["language"] = "zh-CN",
-            ["content"] = "昨天买的午餐肉罐头有三罐是瘪的。",
-        });
-        response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
-    }
-
-    private async Task<JsonObject> FiguresAsync() =>
-        (await _api.GetAsStaffAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "po"))["total"]!.AsObject();
-
-    private async Task<List<string>> HistoryAsync(string number) =>
-        (await _api.GetAsStaffAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
-            .Select(e => $"{(string?)e!["action"]} by {(string?)e["actor"]}: {(string?)e["details"]}").ToList();
-
-    private async Task<JsonObject> MarkAsync(string number, string user, JsonObject body)
-    {
-        var response = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/duplicate", user, body);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.Should().Be(HttpStatusCode.OK, text);
-        return JsonNode.Parse(text)!.AsObject();
-    }
+    private Task<JsonObject> MarkAsync(string number, string user, JsonObject body) => PostFlagAsync(number, "duplicate", user, body);
 }

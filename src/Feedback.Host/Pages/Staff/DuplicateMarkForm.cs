@@ -39,18 +39,12 @@ internal static class DuplicateMarkForm
     {
         app.MapPost(Route, async (string number, HttpContext http, CaseService cases, DuplicateMarks marks, CancellationToken ct) =>
         {
-            var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
-            if (redirect is not null) return redirect;
-            if (await StaffPageGate.CheckPostAsync(http) is { } refused) return refused;
-            var language = PageLanguage.Choose(http.Request);
-            var feedback = await cases.FindAsync(number, ct);
-            if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !CaseAccess.MayFlag(actor!))
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status403Forbidden, PageTexts.Get("staff.duplicate.forbidden", language));
-            var form = await http.Request.ReadFormAsync(ct);
-            var of = form["of"].ToString().Trim();
+            var (actor, form, refusal) = await CaseFlagPost.ReadAsync(http, number, cases, "staff.duplicate.forbidden", ct);
+            if (refusal is not null) return refusal;
+            var of = form!["of"].ToString().Trim();
             // The original must be readable too: its existence and its own mark are not for everyone to probe.
             if (of.Length > 0 && await cases.FindAsync(of, ct) is { } original && !CaseAccess.MayRead(actor!, original))
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status403Forbidden, PageTexts.Get("staff.duplicate.forbidden", language));
+                return CaseFlagPost.Forbidden(http, "staff.duplicate.forbidden");
             try
             {
                 await marks.SetAsync(number, of.Length == 0 ? null : of, form["reason"], actor!.UserName!, "staff", ct);
@@ -59,9 +53,7 @@ internal static class DuplicateMarkForm
             {
                 return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
             }
-            var task = form["task"].ToString();
-            var back = task is { Length: > 0 and <= 64 } && task.All(char.IsAsciiLetterOrDigit) ? $"{StaffRoutes.Tasks}/{task}" : StaffRoutes.Root;
-            return Results.Redirect($"{http.Request.PathBase}{back}?lang={Uri.EscapeDataString(language)}#duplicate");
+            return CaseFlagPost.BackToTask(http, form, "duplicate");
         });
     }
 }

@@ -37,14 +37,9 @@ internal static class MaliciousFlagForm
     {
         app.MapPost(Route, async (string number, HttpContext http, CaseService cases, MaliciousFlags flags, CancellationToken ct) =>
         {
-            var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
-            if (redirect is not null) return redirect;
-            if (await StaffPageGate.CheckPostAsync(http) is { } refused) return refused;
-            var feedback = await cases.FindAsync(number, ct);
-            if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !CaseAccess.MayFlag(actor!))
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status403Forbidden, PageTexts.Get("staff.flag.forbidden", PageLanguage.Choose(http.Request)));
-            var form = await http.Request.ReadFormAsync(ct);
-            bool? malicious = form["malicious"].ToString() switch { "true" => true, "false" => false, _ => null };
+            var (actor, form, refusal) = await CaseFlagPost.ReadAsync(http, number, cases, "staff.flag.forbidden", ct);
+            if (refusal is not null) return refusal;
+            bool? malicious = form!["malicious"].ToString() switch { "true" => true, "false" => false, _ => null };
             if (malicious is null) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
             try
             {
@@ -54,10 +49,7 @@ internal static class MaliciousFlagForm
             {
                 return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
             }
-            // Back to the task page the form was on; a task id is hex, anything else goes to the inbox.
-            var task = form["task"].ToString();
-            var back = task is { Length: > 0 and <= 64 } && task.All(char.IsAsciiLetterOrDigit) ? $"{StaffRoutes.Tasks}/{task}" : StaffRoutes.Root;
-            return Results.Redirect($"{http.Request.PathBase}{back}?lang={Uri.EscapeDataString(PageLanguage.Choose(http.Request))}#malicious");
+            return CaseFlagPost.BackToTask(http, form, "malicious");
         });
     }
 }

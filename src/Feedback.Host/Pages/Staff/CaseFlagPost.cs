@@ -1,0 +1,42 @@
+using Feedback.Activities.Access;
+using Feedback.Activities.Cases;
+using Feedback.Host.Pages.Links;
+using Feedback.Host.Pages.Shared;
+using Feedback.Host.Staff;
+
+namespace Feedback.Host.Pages.Staff;
+
+/// <summary>
+/// What the task page's case-flag forms (malicious or false, duplicate) share: who may post them, and the way back
+/// to the task page the form was on.
+/// </summary>
+internal static class CaseFlagPost
+{
+    /// <summary>
+    /// The signed-in member who may flag case <paramref name="number"/>, and the posted form; or the answer that
+    /// refuses the post (sign-in redirect, bad form, or 403 with the text <paramref name="forbiddenKey"/>).
+    /// </summary>
+    public static async Task<(Actor? Actor, IFormCollection? Form, IResult? Refusal)> ReadAsync(
+        HttpContext http, string number, CaseService cases, string forbiddenKey, CancellationToken ct)
+    {
+        var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
+        if (redirect is not null) return (null, null, redirect);
+        if (await StaffPageGate.CheckPostAsync(http) is { } refused) return (null, null, refused);
+        var feedback = await cases.FindAsync(number, ct);
+        if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !CaseAccess.MayFlag(actor!))
+            return (null, null, Forbidden(http, forbiddenKey));
+        return (actor, await http.Request.ReadFormAsync(ct), null);
+    }
+
+    /// <summary>403 with the page text <paramref name="key"/>.</summary>
+    public static IResult Forbidden(HttpContext http, string key) =>
+        LinkPages.Problem(http, "problem.form", StatusCodes.Status403Forbidden, PageTexts.Get(key, PageLanguage.Choose(http.Request)));
+
+    /// <summary>Back to the task page named by the form's <c>task</c> field (a task id is hex), at <paramref name="anchor"/>; else to the inbox.</summary>
+    public static IResult BackToTask(HttpContext http, IFormCollection form, string anchor)
+    {
+        var task = form["task"].ToString();
+        var back = task is { Length: > 0 and <= 64 } && task.All(char.IsAsciiLetterOrDigit) ? $"{StaffRoutes.Tasks}/{task}" : StaffRoutes.Root;
+        return Results.Redirect($"{http.Request.PathBase}{back}?lang={Uri.EscapeDataString(PageLanguage.Choose(http.Request))}#{anchor}");
+    }
+}
