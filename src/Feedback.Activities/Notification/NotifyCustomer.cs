@@ -8,9 +8,11 @@ namespace Feedback.Activities.Notification;
 
 /// <summary>
 /// Writes to the customer in their language (acknowledgement, progress, result, survey). The mail is recorded in the
-/// step's commit and sent after it by the outbox, so a step sends its mail once however often it is retried.
+/// step's commit and sent after it by the outbox, so a step sends its mail once however often it is retried. The
+/// result is the written reply that ends a case's handling: when nobody can be written to, the case is closed
+/// instead (with the reason in its history), so that it counts as resolved rather than open for ever.
 /// </summary>
-[Activity("Feedback", "Feedback", "Sends the customer a message in their language; anonymous or unreachable customers take NoContact.", DisplayName = "Notify Customer")]
+[Activity("Feedback", "Feedback", "Sends the customer a message in their language; anonymous or unreachable customers take NoContact. A result that cannot be mailed closes the case without a reply.", DisplayName = "Notify Customer")]
 [FlowNode(Outcomes.Sent, Outcomes.NoContact)]
 public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates, FeedbackDomainOptions options) : Activity
 {
@@ -19,6 +21,9 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
         public const string Sent = "Sent";
         public const string NoContact = "NoContact";
     }
+
+    /// <summary>The history action of a result that could not be mailed.</summary>
+    public const string ClosedWithoutReplyAction = "ClosedWithoutReply";
 
     /// <summary>The outbox message type delivered by <see cref="EmailOutboxHandler"/>.</summary>
     public const string EmailOutboxType = "Feedback.Email";
@@ -49,7 +54,11 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
         var message = context.Get(Message);
         if (feedback.Anonymous || string.IsNullOrWhiteSpace(feedback.CustomerEmail))
         {
-            context.AddJournal("NoContact", feedback.Anonymous ? "The feedback is anonymous." : "The customer left no e-mail address.");
+            var why = feedback.Anonymous ? "The feedback is anonymous." : "The customer left no e-mail address.";
+            context.AddJournal("NoContact", why);
+            if (message == CustomerMessage.Result && feedback.Status is not (CaseStatus.Closed or CaseStatus.Replied))
+                context.Enlist(new CaseChange(number, ClosedWithoutReplyAction, $"No written reply: {why[0..1].ToLowerInvariant()}{why[1..]}",
+                    c => c.Status = CaseStatus.Closed));
             context.Complete(Outcomes.NoContact);
             return;
         }

@@ -102,6 +102,22 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
     }
 
     [Fact]
+    public async Task Anonymous_feedback_is_closed_when_its_flow_ends_since_nobody_can_be_asked_or_answered()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["anonymous"] = true, ["language"] = "en",
+            ["content"] = "The parcel arrived four days late and the box was crushed; the courier threw it over the gate.",
+        });
+        await RectifyAndApproveAsync(number);
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Closed", "a finished case is resolved, or it counts as open and late in every report");
+        Actions(done).Last().Should().Be("ClosedWithoutReply");
+    }
+
+    [Fact]
     public async Task A_customer_without_an_e_mail_address_is_called_and_one_not_reached_gets_the_reply_unrated()
     {
         var number = await SubmitAsync(email: null, phone: "13800000000");
@@ -114,6 +130,8 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         await ShouldHaveFinishedAsync(number);
         var done = await CaseAsync(number);
         done["satisfaction"].Should().BeNull("nobody answered, so the case counts neither as satisfied nor as unsatisfied");
+        ((string?)done["status"]).Should().Be("Closed");
+        done["history"]!.AsArray().Last()!["details"]!.GetValue<string>().Should().Be("No written reply: the customer left no e-mail address.");
         Actions(done).Should().NotContain(["CustomerSatisfied", "CustomerUnsatisfied", "ReworkRequested"]);
     }
 }

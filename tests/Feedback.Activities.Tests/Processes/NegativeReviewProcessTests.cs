@@ -198,6 +198,8 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         (await OpenTasksAsync(number)).Should().BeEmpty();
         var done = await CaseAsync(number);
         Actions(done).Should().NotContain("CustomerSatisfied").And.NotContain("CustomerNotified");
+        ((string?)done["status"]).Should().Be("Closed", "with nobody to reply to, the reply step closes the case");
+        Actions(done).Last().Should().Be("ClosedWithoutReply");
         done["satisfaction"].Should().BeNull();
         await Task.Delay(1500);
         (await MailsAsync(0)).Should().BeEmpty("an anonymous customer cannot be written to");
