@@ -62,7 +62,12 @@ public sealed class StaffTask : Activity
     [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 9)]
     public Input<bool> ExcludeRectifiers { get; set; } = default!;
 
-    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 9)]
+    [Input(Description = "The case's status while the task is open, as staff and the customer's case page show it (e.g. InRectification for the rectification, UnderReview for a review); empty leaves it. A replied or closed case keeps its status.",
+        UIHint = InputUIHints.DropDown, Options = [nameof(Cases.CaseStatus.Assigned), nameof(Cases.CaseStatus.PlanSubmitted), nameof(Cases.CaseStatus.InRectification), nameof(Cases.CaseStatus.UnderReview), nameof(Cases.CaseStatus.AwaitingCustomer)],
+        Order = 10)]
+    public Input<string?> CaseStatus { get; set; } = default!;
+
+    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 11)]
     public Input<string?> CaseNumber { get; set; } = default!;
 
     [Output(Description = "The action the person chose.")]
@@ -90,6 +95,7 @@ public sealed class StaffTask : Activity
         if (fieldErrors.Count > 0) throw new FormatException("Input 'Fields': " + string.Join(" ", fieldErrors));
         var dueIn = context.Get(DueIn);
         if (dueIn < TimeSpan.Zero) throw new FormatException($"Input 'DueIn': {dueIn} is negative.");
+        var status = ParseStatus(context.Get(CaseStatus));
 
         var feedbackCase = await FindCaseAsync(context);
         var department = Blank(context.Get(Department)) ?? (role is not null ? feedbackCase?.LeadDepartment : null);
@@ -130,7 +136,8 @@ public sealed class StaffTask : Activity
         var mailed = await TaskMail.StageAsync(context, task);
         if (feedbackCase is not null)
             context.Enlist(new CaseChange(feedbackCase.Number, "TaskOpened",
-                $"Task '{title}' for {TaskAccess.Audience(task)}." + (mailed.Count > 0 ? $" Mailed to {string.Join(", ", mailed)}." : ""), NoChange));
+                $"Task '{title}' for {TaskAccess.Audience(task)}." + (mailed.Count > 0 ? $" Mailed to {string.Join(", ", mailed)}." : ""),
+                status is { } open ? c => { if (c.Status is not (Cases.CaseStatus.Replied or Cases.CaseStatus.Closed)) c.Status = open; } : NoChange));
         context.AddJournal("TaskOpened", title, new JsonObject { ["taskId"] = taskId });
     }
 
@@ -203,6 +210,16 @@ public sealed class StaffTask : Activity
         {
             return (null, $"'{CompletionInputKey}' is malformed: {e.Message}");
         }
+    }
+
+    /// <exception cref="FormatException">Not the name of a status a case has while it is handled.</exception>
+    private static Cases.CaseStatus? ParseStatus(string? status)
+    {
+        if (Blank(status) is not { } name) return null;
+        var open = Enum.GetValues<Cases.CaseStatus>().Where(s => s is not (Cases.CaseStatus.Replied or Cases.CaseStatus.Closed)).ToList();
+        foreach (var candidate in open)
+            if (candidate.ToString().Equals(name, StringComparison.OrdinalIgnoreCase)) return candidate;
+        throw new FormatException($"Input 'CaseStatus': '{name}' is not a status of a case being handled; use one of {string.Join(", ", open)} (the written reply and Close Case end a case).");
     }
 
     /// <exception cref="FormatException">Not a <see cref="StaffRole"/> name.</exception>

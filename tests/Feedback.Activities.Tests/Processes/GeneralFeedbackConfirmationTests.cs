@@ -26,7 +26,9 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         var owner = (string)(await CaseAsync(number))["owner"]!;
         await CompleteAsync(await OpenTaskAsync(number, "plan"), owner, "Submit",
             new JsonObject { ["Measures"] = "Retrain the courier", ["Deadline"] = "2027-03-05", ["Goal"] = "No crushed parcels" });
+        ((string?)(await CaseAsync(number))["status"]).Should().Be("InRectification", "the rectification task says so while it is open");
         await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = report });
+        ((string?)(await CaseAsync(number))["status"]).Should().Be("UnderReview");
         ((string?)(await CaseAsync(number))["leadDepartment"]).Should().Be("logistics");
         await CompleteAsync(await OpenTaskAsync(number, "department head"), "he.ping", "Approve");
         await CompleteAsync(await OpenTaskAsync(number, "complaint desk"), "xu.ting", "Approve");
