@@ -59,15 +59,18 @@ public sealed class StaffTask : Activity
     [Input(Description = "Count DueIn in working time on the calendar of the task's department (else the case's lead department): its days are working days, its hours working hours.", Order = 8)]
     public Input<bool> DueInWorkingTime { get; set; } = default!;
 
-    [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 9)]
+    [Input(Description = "A due date the flow knows, e.g. the plan's deadline: yyyy-MM-dd (the end of that day in the time zone of the task department's calendar) or a date and time with its offset. With DueIn as well, the earlier one counts.", Order = 9)]
+    public Input<string?> DueBy { get; set; } = default!;
+
+    [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 10)]
     public Input<bool> ExcludeRectifiers { get; set; } = default!;
 
     [Input(Description = "The case's status while the task is open, as staff and the customer's case page show it (e.g. InRectification for the rectification, UnderReview for a review); empty leaves it. A replied or closed case keeps its status.",
         UIHint = InputUIHints.DropDown, Options = [nameof(Cases.CaseStatus.Assigned), nameof(Cases.CaseStatus.PlanSubmitted), nameof(Cases.CaseStatus.InRectification), nameof(Cases.CaseStatus.UnderReview), nameof(Cases.CaseStatus.AwaitingCustomer)],
-        Order = 10)]
+        Order = 11)]
     public Input<string?> CaseStatus { get; set; } = default!;
 
-    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 11)]
+    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 12)]
     public Input<string?> CaseNumber { get; set; } = default!;
 
     [Output(Description = "The action the person chose.")]
@@ -108,11 +111,14 @@ public sealed class StaffTask : Activity
 
         var now = context.Now; // one reading, so the due time is exactly the given span after creation
         DateTimeOffset? dueAt = dueIn is { } span ? now + span : null;
-        if (dueIn is { } working && context.Get(DueInWorkingTime))
+        var dueBy = Blank(context.Get(DueBy));
+        if (dueBy is not null) DueTime(dueBy, TimeZoneInfo.Utc); // a malformed value faults before anything is read
+        if ((dueIn is not null && context.Get(DueInWorkingTime)) || dueBy is not null)
         {
             var calendars = (await context.Services.GetRequiredService<Sla.SlaSettingsService>().GetAsync(context.CancellationToken)).Calendars;
             var calendar = calendars.For(department ?? feedbackCase?.LeadDepartment).Calendar;
-            dueAt = calendar.AddWorkingTime(now, calendar.WorkingSpan(working));
+            if (dueIn is { } working && context.Get(DueInWorkingTime)) dueAt = calendar.AddWorkingTime(now, calendar.WorkingSpan(working));
+            if (dueBy is not null && DueTime(dueBy, calendar.TimeZone) is var by && (dueAt is null || by < dueAt)) dueAt = by;
         }
         var task = new FeedbackTask
         {
@@ -210,6 +216,22 @@ public sealed class StaffTask : Activity
         {
             return (null, $"'{CompletionInputKey}' is malformed: {e.Message}");
         }
+    }
+
+    /// <summary>A date means the end of that day in <paramref name="zone"/>; a date and time must carry its offset.</summary>
+    /// <exception cref="FormatException">Neither.</exception>
+    private static DateTimeOffset DueTime(string text, TimeZoneInfo zone)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
+        {
+            var midnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+            return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime(); // stored as UTC
+        }
+        // A date and time without an offset would be read in the server's zone; it must say which it means.
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant))
+            return instant.ToUniversalTime();
+        throw new FormatException($"Input 'DueBy': '{text}' is neither a date (yyyy-MM-dd) nor a date and time with its offset (2026-11-30T18:00:00+08:00).");
     }
 
     /// <exception cref="FormatException">Not the name of a status a case has while it is handled.</exception>

@@ -27,7 +27,10 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         await CompleteAsync(await OpenTaskAsync(number, "plan"), owner, "Submit",
             new JsonObject { ["Measures"] = "Retrain the courier", ["Deadline"] = "2027-03-05", ["Goal"] = "No crushed parcels" });
         ((string?)(await CaseAsync(number))["status"]).Should().Be("InRectification", "the rectification task says so while it is open");
-        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = report });
+        var rectify = await OpenTaskAsync(number, "Carry out");
+        DateTimeOffset.Parse((string)rectify["dueAt"]!).Should().Be(new DateTimeOffset(2027, 3, 6, 0, 0, 0, TimeSpan.FromHours(8)),
+            "the plan's deadline, the end of 5 March in China, is earlier than 7 working days from 1 March");
+        await CompleteAsync(rectify, owner, "Done", new JsonObject { ["Report"] = report });
         ((string?)(await CaseAsync(number))["status"]).Should().Be("UnderReview");
         ((string?)(await CaseAsync(number))["leadDepartment"]).Should().Be("logistics");
         await CompleteAsync(await OpenTaskAsync(number, "department head"), "he.ping", "Approve");

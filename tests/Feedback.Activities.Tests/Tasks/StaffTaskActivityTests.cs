@@ -128,6 +128,7 @@ public sealed class StaffTaskActivityTests
     [InlineData("bob", null, "choice-without-choices", "a choice field needs at least one choice")]
     [InlineData("bob", null, "closed-status", "'Closed' is not a status of a case being handled")]
     [InlineData("bob", null, "unknown-status", "'Fixing' is not a status of a case being handled; use one of Registered, Classified")]
+    [InlineData("bob", null, "due-without-offset", "'2026-11-30T18:00' is neither a date (yyyy-MM-dd) nor a date and time with its offset")]
     public async Task Design_mistakes_fault_at_execute_with_a_clear_message(string? assignee, string? role, string? fieldCase, string expected)
     {
         var field = fieldCase switch
@@ -138,7 +139,8 @@ public sealed class StaffTaskActivityTests
         };
         var run = await _runner.StartAsync(ReviewFlow(Inputs(
             ("title", Lit("Review")), ("assignee", assignee is null ? null : Lit(assignee)), ("role", role is null ? null : Lit(role)), ("fields", Fields(field)),
-            ("caseStatus", fieldCase switch { "closed-status" => Lit("Closed"), "unknown-status" => Lit("Fixing"), _ => null }))));
+            ("caseStatus", fieldCase switch { "closed-status" => Lit("Closed"), "unknown-status" => Lit("Fixing"), _ => null }),
+            ("dueBy", fieldCase == "due-without-offset" ? Lit("2026-11-30T18:00") : null))));
 
         run.State.SubStatus.Should().Be(WorkflowSubStatus.Faulted);
         run.State.Incidents.Should().ContainSingle().Which.Message.Should().Contain(expected);
@@ -175,7 +177,7 @@ public sealed class StaffTaskActivityTests
         info.Descriptor.Category.Should().Be("Feedback");
         info.Descriptor.Kind.Should().Be("Task");
         var inputs = info.Descriptor.Inputs.ToDictionary(i => i.Name);
-        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "ExcludeRectifiers", "CaseStatus", "CaseNumber");
+        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "DueBy", "ExcludeRectifiers", "CaseStatus", "CaseNumber");
         inputs["CaseStatus"].UiHint.Should().Be(InputUIHints.DropDown);
         inputs["Actions"].UiHint.Should().Be(InputUIHints.DynamicOutcomes);
         inputs["Actions"].DefaultSyntax.Should().Be("Object");
