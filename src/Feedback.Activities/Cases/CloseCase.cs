@@ -15,6 +15,9 @@ public sealed class CloseCase : CodeActivity
 {
     public const int MaxReasonLength = 1000;
 
+    /// <summary>The history action of a case this activity closed.</summary>
+    public const string ClosedAction = "Closed";
+
     [Input(Description = "Why the case closes without a reply; kept in the case history.", UIHint = InputUIHints.MultiLine, Order = 0)]
     public Input<string> Reason { get; set; } = default!;
 
@@ -30,6 +33,6 @@ public sealed class CloseCase : CodeActivity
         var reason = Blank(context.Get(Reason)) ?? throw new FormatException("Input 'Reason': say why the case closes without a reply; the history keeps it.");
         // The reason is often built from a staff member's own words; a long one is cut rather than failing the step.
         if (reason.Length > MaxReasonLength) reason = reason[..MaxReasonLength];
-        context.Enlist(new CaseChange(number, "Closed", reason, c => c.Status = CaseStatus.Closed, Actor: Blank(context.Get(By)) ?? "workflow"));
+        context.Enlist(new CaseChange(number, ClosedAction, reason, c => c.Status = CaseStatus.Closed, Actor: Blank(context.Get(By)) ?? "workflow"));
     }
 }

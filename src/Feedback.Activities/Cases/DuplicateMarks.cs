@@ -17,6 +17,9 @@ public sealed class DuplicateMarks(EventOutbox events, IClock clock)
     public const string MarkedAction = "MarkedDuplicate", ClearedAction = "DuplicateMarkCleared",
         LinkedAction = "DuplicateLinked", UnlinkedAction = "DuplicateUnlinked";
 
+    /// <summary>The longest case number <c>of</c> may be.</summary>
+    public const int MaxNumberLength = 64;
+
     /// <summary>The case after the call, and whether the call changed it (marking again against the same case does not).</summary>
     public sealed record Outcome(FeedbackCase Case, bool Changed);
 
@@ -27,11 +30,15 @@ public sealed class DuplicateMarks(EventOutbox events, IClock clock)
     {
         reason = MaliciousFlags.CheckReason(reason, "why the two are the same matter (or no longer)");
         of = string.IsNullOrWhiteSpace(of) ? null : of.Trim();
+        if (of is { Length: > MaxNumberLength } || (of is not null && Feedback.Workflows.Serialization.StorableJson.Problem(of) is not null))
+            throw new CaseValidationException([$"of: a case number (FB-2026-000123), at most {MaxNumberLength} characters."]);
         if (of is not null && string.Equals(of, number, StringComparison.OrdinalIgnoreCase))
             throw new CaseValidationException(["of: a case cannot be a duplicate of itself."]);
         return await events.CommitAsync(async (joined, ct) =>
         {
             await using var db = CommitContext.Join(joined);
+            var pair = new[] { number, of }.OfType<string>().ToList();
+            await Reports.RepeatFacts.LockKeysOfAsync(db, await db.Cases.AsNoTracking().Where(c => pair.Contains(c.Number)).ToListAsync(ct), ct);
             // Both rows locked in one order, so two desks marking the pair in opposite directions cannot deadlock.
             var feedback = (FeedbackCase?)null;
             var original = (FeedbackCase?)null;
@@ -42,6 +49,7 @@ public sealed class DuplicateMarks(EventOutbox events, IClock clock)
             }
             if (feedback is null) throw new KeyNotFoundException($"No case {number}.");
             if (feedback.DuplicateOf == of) return (new Outcome(feedback, false), null);
+            if (of is null) await MaliciousFlags.EnsureNotWithdrawnAsync(db, feedback, MarkedAction, "marked a duplicate", ct);
             if (of is not null)
             {
                 if (original is null) throw new CaseValidationException([$"of: there is no case {of}."]);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Feedback.Activities.Persistence;
 using Feedback.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Activities.Cases;
 
@@ -37,10 +38,12 @@ public sealed class MaliciousFlags(EventOutbox events, IClock clock)
         return await events.CommitAsync(async (joined, ct) =>
         {
             await using var db = CommitContext.Join(joined);
+            await Reports.RepeatFacts.LockKeysOfAsync(db, await db.Cases.AsNoTracking().Where(c => c.Number == number).ToListAsync(ct), ct);
             var feedback = await db.LockCaseAsync(number, ct) ?? throw new KeyNotFoundException($"No case {number}.");
             var wanted = malicious ? reason : null;
             // Clearing a case that is not flagged, or flagging again for the same reason, records nothing new.
             if (feedback.MaliciousReason == wanted) return (new Outcome(feedback, false), null);
+            if (!malicious) await EnsureNotWithdrawnAsync(db, feedback, FlaggedAction, "flagged as malicious or false", ct);
             var now = clock.UtcNow;
             feedback.MaliciousReason = wanted;
             feedback.UpdatedAt = now;
@@ -48,6 +51,21 @@ public sealed class MaliciousFlags(EventOutbox events, IClock clock)
             await db.SaveChangesAsync(ct);
             return (new Outcome(feedback, true), Event(feedback, reason, actor));
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses to clear a flag once a flow withdrew the case because of it (closed it with Close Case after the flag):
+    /// cleared, the case would count in the reports as handled although nobody handled or answered it.
+    /// </summary>
+    /// <exception cref="CaseValidationException">The case was closed after it was flagged.</exception>
+    internal static async Task EnsureNotWithdrawnAsync(FeedbackDbContext db, FeedbackCase feedback, string flagAction, string flagged, CancellationToken cancellationToken)
+    {
+        if (feedback.Status != CaseStatus.Closed) return;
+        var last = await db.History.AsNoTracking()
+            .Where(h => h.CaseId == feedback.Id && (h.Action == flagAction || h.Action == CloseCase.ClosedAction))
+            .OrderByDescending(h => h.Id).Select(h => h.Action).FirstOrDefaultAsync(cancellationToken);
+        if (last == CloseCase.ClosedAction && await db.History.AnyAsync(h => h.CaseId == feedback.Id && h.Action == flagAction, cancellationToken))
+            throw new CaseValidationException([$"{feedback.Number} was withdrawn (closed without a reply) while it was {flagged}, so the mark stays and the case stays out of the figures; register the feedback again if it needs handling."]);
     }
 
     /// <summary>The <see cref="EventName"/> event for the case's workflow, with the case's flags as they now are.</summary>

@@ -74,6 +74,17 @@ public static class RepeatFacts
         return keys.GroupBy(k => (k.Customer, k.Product, k.Category)).Select(g => g.MinBy(k => k.FromDay)).OrderBy(k => k.LockId).ToList();
     }
 
+    /// <summary>
+    /// Takes the advisory locks that saving these cases' repeat columns takes, before a caller locks their rows: a
+    /// registration takes the advisory lock first and then updates the key's rows, so the reverse order could deadlock.
+    /// </summary>
+    internal static Task LockKeysOfAsync(FeedbackDbContext db, IEnumerable<FeedbackCase> cases, CancellationToken cancellationToken)
+    {
+        var keys = new List<RepeatKey>();
+        foreach (var c in cases) Add(keys, c.CustomerKey, c.ProductKey, c.Category, c.ReceivedDay);
+        return LockAsync(db, keys, cancellationToken);
+    }
+
     /// <summary>Takes the PostgreSQL advisory locks of the keys, in a fixed order so two savers cannot deadlock.</summary>
     internal static async Task LockAsync(FeedbackDbContext db, IEnumerable<RepeatKey> keys, CancellationToken cancellationToken)
     {

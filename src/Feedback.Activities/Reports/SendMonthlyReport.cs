@@ -24,7 +24,7 @@ public sealed class SendMonthlyReport(ReportService reports, FeedbackDomainOptio
     /// <summary>The template (<c>monthly-report.{language}.liquid</c>) and the mail's kind.</summary>
     public const string TemplateName = "monthly-report";
 
-    [Input(Description = "The period: 2026-10, 2026-Q3, 2026-H2, 2026 or 2026-10-01..2026-10-15; empty means the last whole month in the report time zone (Reports:TimeZone).", Order = 0)]
+    [Input(Description = "The period: 2026-10, 2026-Q3, 2026-H2, 2026 or 2026-10-01..2026-10-15; empty means the month before the current one in the report time zone (Reports:TimeZone), so a Cron trigger should fire after midnight of the 1st there.", Order = 0)]
     public Input<string?> Period { get; set; } = default!;
 
     [Input(Description = "Mail each department head the figures of the cases their department leads.", DefaultValue = true, Order = 1)]
@@ -58,18 +58,20 @@ public sealed class SendMonthlyReport(ReportService reports, FeedbackDomainOptio
 
         var sent = new List<string>();
         // Whoever holds one of the roles gets the whole report, and only that one even when they also head a department.
-        foreach (var person in staff.Where(s => s.Roles.Any(roles.Contains)).OrderBy(s => s.UserName, StringComparer.Ordinal))
+        var whole = staff.Where(s => s.Roles.Any(roles.Contains)).OrderBy(s => s.UserName, StringComparer.Ordinal).ToList();
+        foreach (var person in whole)
         {
             Stage(context, person, period, null, everything);
             sent.Add(person.UserName);
         }
         if (toHeads)
+            // One mail per department: a head of two departments gets both.
             foreach (var department in departments.Where(d => d.Head is not null))
-                if (staff.FirstOrDefault(s => s.UserName == department.Head) is { } head && !sent.Contains(head.UserName))
+                if (staff.FirstOrDefault(s => s.UserName == department.Head) is { } head && !whole.Contains(head))
                 {
                     var figures = report.Rows.FirstOrDefault(r => r.Key == department.Id) ?? ReportQuery.Empty(department.Id);
                     Stage(context, head, period, department.Name, [Row(department.Name, figures)]);
-                    sent.Add(head.UserName);
+                    if (!sent.Contains(head.UserName)) sent.Add(head.UserName);
                 }
 
         context.Set(ReportedPeriod, period.Label);

@@ -32,7 +32,7 @@ public sealed class SurveyService(IDbContextFactory<WorkflowDbContext> workflowD
         }
         catch (BookmarkNotWaitingException)
         {
-            throw new SurveyClosedException("This survey has already been answered.");
+            throw new SurveyClosedException("This survey has already been answered, or its time to answer has passed.");
         }
         catch (Exception e) when (e is WorkflowInstanceStateException or WorkflowInstanceNotFoundException)
         {

@@ -45,7 +45,7 @@ public sealed class StaffTask : Activity
     [Input(Description = "The department whose members with the role may do it; empty uses the case's lead department, or any department.", Order = 4)]
     public Input<string?> Department { get; set; } = default!;
 
-    [Input(Description = "The form: [{\"name\",\"label\",\"type\":\"text|number|date|choice|attachment\",\"required\",\"choices\",\"variable\"}]. Each value is also written to the variable named by 'variable' (or the field name) when declared.",
+    [Input(Description = "The form: [{\"name\",\"label\",\"type\":\"text|number|date|choice|attachment\",\"required\",\"choices\",\"variable\"}]. Each value is also written to the variable named by 'variable' (or the field name) when declared; a field left empty sets it to null.",
         UIHint = InputUIHints.JsonEditor, Order = 5)]
     public List<TaskField> Fields { get; set; } = new();
 
@@ -59,7 +59,7 @@ public sealed class StaffTask : Activity
     [Input(Description = "Count DueIn in working time on the calendar of the task's department (else the case's lead department): its days are working days, its hours working hours.", Order = 8)]
     public Input<bool> DueInWorkingTime { get; set; } = default!;
 
-    [Input(Description = "A due date the flow knows, e.g. the plan's deadline: yyyy-MM-dd (the end of that day in the time zone of the task department's calendar) or a date and time with its offset. With DueIn as well, the earlier one counts.", Order = 9)]
+    [Input(Description = "A due date the flow knows, e.g. the plan's deadline: yyyy-MM-dd (the end of that day in the time zone of the task department's calendar) or a date and time. With DueIn as well, the earlier one counts; one already past is left out.", Order = 9)]
     public Input<string?> DueBy { get; set; } = default!;
 
     [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 10)]
@@ -118,7 +118,8 @@ public sealed class StaffTask : Activity
             var calendars = (await context.Services.GetRequiredService<Sla.SlaSettingsService>().GetAsync(context.CancellationToken)).Calendars;
             var calendar = calendars.For(department ?? feedbackCase?.LeadDepartment).Calendar;
             if (dueIn is { } working && context.Get(DueInWorkingTime)) dueAt = calendar.AddWorkingTime(now, calendar.WorkingSpan(working));
-            if (dueBy is not null && DueTime(dueBy, calendar.TimeZone) is var by && (dueAt is null || by < dueAt)) dueAt = by;
+            // A date already past (a rework after the plan's deadline) would open the task overdue: DueIn counts then.
+            if (dueBy is not null && DueTime(dueBy, calendar.TimeZone) is var by && by > now && (dueAt is null || by < dueAt)) dueAt = by;
         }
         var task = new FeedbackTask
         {
@@ -171,9 +172,10 @@ public sealed class StaffTask : Activity
         var declared = context.WorkflowContext.Variables;
         foreach (var field in Fields)
         {
-            if (!submission.Values.TryGetPropertyValue(field.Name, out var value)) continue;
             var variable = string.IsNullOrWhiteSpace(field.Variable) ? field.Name : field.Variable;
-            if (declared.Any(v => v.Name == variable || v.Id == variable)) context.SetVariable(variable, value);
+            if (!declared.Any(v => v.Name == variable || v.Id == variable)) continue;
+            // A field left empty is empty now: a comment from an earlier round must not read as this round's.
+            context.SetVariable(variable, submission.Values.TryGetPropertyValue(field.Name, out var value) ? value : null);
         }
 
         context.Enlist(new TaskClosed(taskId, FeedbackTaskStatus.Completed, completion.CompletedBy, action, submission.Values, completion.CompletionKey));
@@ -218,21 +220,25 @@ public sealed class StaffTask : Activity
         }
     }
 
-    /// <summary>A date means the end of that day in <paramref name="zone"/>; a date and time must carry its offset.</summary>
+    /// <summary>
+    /// A date means the end of that day in <paramref name="zone"/>; a date and time means that time, in
+    /// <paramref name="zone"/> unless it carries its offset (the task form's date fields accept both).
+    /// </summary>
     /// <exception cref="FormatException">Neither.</exception>
     private static DateTimeOffset DueTime(string text, TimeZoneInfo zone)
     {
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day))
-        {
-            var midnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-            return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime(); // stored as UTC
-        }
-        // A date and time without an offset would be read in the server's zone; it must say which it means.
-        if (System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
-            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant))
-            return instant.ToUniversalTime();
-        throw new FormatException($"Input 'DueBy': '{text}' is neither a date (yyyy-MM-dd) nor a date and time with its offset (2026-11-30T18:00:00+08:00).");
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", culture, System.Globalization.DateTimeStyles.None, out var day))
+            return InZone(day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"^(?<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?<offset>Z|[+-]\d{2}:\d{2})?$");
+        if (match.Success && match.Groups["offset"].Success && DateTimeOffset.TryParse(text, culture, System.Globalization.DateTimeStyles.None, out var instant))
+            return instant.ToUniversalTime(); // stored as UTC
+        if (match.Success && DateTime.TryParse(match.Groups["local"].Value, culture, System.Globalization.DateTimeStyles.None, out var local))
+            return InZone(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
+        throw new FormatException($"Input 'DueBy': '{text}' is neither a date (yyyy-MM-dd) nor a date and time (2026-11-30T18:00, with or without an offset).");
     }
+
+    private static DateTimeOffset InZone(DateTime local, TimeZoneInfo zone) => new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
 
     /// <exception cref="FormatException">Not the name of a status a case has while it is handled.</exception>
     private static Cases.CaseStatus? ParseStatus(string? status)

@@ -52,6 +52,26 @@ public sealed class DuplicateMarkTests : CaseFlagTestHost
     }
 
     [Fact]
+    public async Task A_mark_whose_flow_withdrew_the_case_stays_so_the_unhandled_case_never_counts_as_handled()
+    {
+        await Api.PublishAsync(new FlowBuilder()
+            .Activity("flagged", "Elsa.Event", Inputs(("eventName", Lit(MaliciousFlags.EventName))))
+            .Activity("withdraw", "Feedback.CloseCase", Inputs(("reason", Lit("Withdrawn: a duplicate."))))
+            .Connect("flagged", "withdraw").Build("general-feedback", "General feedback"));
+        var first = await SubmitAsync("WebForm", Dented);
+        var second = await SubmitAsync("Email", Dented);
+        await MarkAsync(second, "desk", new JsonObject { ["of"] = first, ["reason"] = "Same cans." });
+        for (var i = 0; i < 100 && (string?)(await Api.GetAsStaffAsync($"/api/feedback/{second}", "desk"))["status"] != "Closed"; i++) await Task.Delay(200);
+
+        var clear = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{second}/duplicate", "desk", new JsonObject { ["of"] = null, ["reason"] = "Not the same after all." });
+
+        clear.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await clear.Content.ReadAsStringAsync()).Should().Contain($"{second} was withdrawn (closed without a reply) while it was marked a duplicate");
+        ((string?)(await Api.GetAsStaffAsync($"/api/feedback/{second}", "desk"))["duplicateOf"]).Should().Be(first);
+        ((long)(await FiguresAsync())["cases"]!).Should().Be(1, "the withdrawn case stays out of the figures");
+    }
+
+    [Fact]
     public async Task A_mark_needs_the_right_role_a_reason_and_an_original_that_is_no_duplicate_itself()
     {
         await Api.PublishAsync(new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("never")))).Build("general-feedback", "General feedback"));
@@ -68,6 +88,8 @@ public sealed class DuplicateMarkTests : CaseFlagTestHost
                      (new JsonObject { ["of"] = b, ["reason"] = "Same." }, "itself"),
                      (new JsonObject { ["of"] = "FB-2026-999999", ["reason"] = "Same." }, "there is no case FB-2026-999999"),
                      (new JsonObject { ["of"] = 12, ["reason"] = "Same." }, "of"),
+                     (new JsonObject { ["of"] = "FB\u0000", ["reason"] = "Same." }, "NUL character"),
+                     (new JsonObject { ["of"] = new string('9', 65), ["reason"] = "Same." }, "of: a case number"),
                  })
         {
             var response = await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{b}/duplicate", "desk", bad);

@@ -109,6 +109,19 @@ public sealed class StaffTaskActivityTests
     }
 
     [Fact]
+    public async Task An_optional_field_left_empty_clears_its_variable_so_an_earlier_rounds_comment_is_not_read_as_this_ones()
+    {
+        var run = await _runner.StartAsync(ReviewFlow(Inputs(
+            ("title", Lit("Review")), ("assignee", Lit("bob")), ("actions", Actions("Approve", "Reject")), ("fields", Fields(Field("comments")))),
+            flow => flow.Variable("comments", "String", "Add the lab report.")));
+
+        await _runner.ResumeAsync(run, run.BookmarkOf("task"), StaffTaskCompletions.Completion("Approve", new JsonObject(), by: "bob", key: "form-2"));
+
+        run.Completed.Should().Equal("start", "task", "approved");
+        run.Variable("comments").Should().BeNull();
+    }
+
+    [Fact]
     public async Task A_completion_that_does_not_fit_the_form_closes_the_task_and_faults_with_the_reason()
     {
         var run = await _runner.StartAsync(ReviewFlow(Inputs(
@@ -128,7 +141,7 @@ public sealed class StaffTaskActivityTests
     [InlineData("bob", null, "choice-without-choices", "a choice field needs at least one choice")]
     [InlineData("bob", null, "closed-status", "'Closed' is not a status of a case being handled")]
     [InlineData("bob", null, "unknown-status", "'Fixing' is not a status of a case being handled; use one of Registered, Classified")]
-    [InlineData("bob", null, "due-without-offset", "'2026-11-30T18:00' is neither a date (yyyy-MM-dd) nor a date and time with its offset")]
+    [InlineData("bob", null, "bad-due", "'30.11.2026' is neither a date (yyyy-MM-dd) nor a date and time")]
     public async Task Design_mistakes_fault_at_execute_with_a_clear_message(string? assignee, string? role, string? fieldCase, string expected)
     {
         var field = fieldCase switch
@@ -140,7 +153,7 @@ public sealed class StaffTaskActivityTests
         var run = await _runner.StartAsync(ReviewFlow(Inputs(
             ("title", Lit("Review")), ("assignee", assignee is null ? null : Lit(assignee)), ("role", role is null ? null : Lit(role)), ("fields", Fields(field)),
             ("caseStatus", fieldCase switch { "closed-status" => Lit("Closed"), "unknown-status" => Lit("Fixing"), _ => null }),
-            ("dueBy", fieldCase == "due-without-offset" ? Lit("2026-11-30T18:00") : null))));
+            ("dueBy", fieldCase == "bad-due" ? Lit("30.11.2026") : null))));
 
         run.State.SubStatus.Should().Be(WorkflowSubStatus.Faulted);
         run.State.Incidents.Should().ContainSingle().Which.Message.Should().Contain(expected);
