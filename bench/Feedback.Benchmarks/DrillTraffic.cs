@@ -128,9 +128,10 @@ internal sealed partial class DrillTraffic(DrillCluster cluster, DrillSmtpSink s
 
     /// <summary>
     /// The customer opens the survey page from the mailed link and sends the form with the anti-forgery token it
-    /// carries, both on one host (the token's cookie lives in that host's client). A dead host means the pair is tried
-    /// again elsewhere; a page that says the link was used, or shows no form because the survey no longer waits, means
-    /// an earlier attempt's answer arrived although its reply was lost. False when the answer was refused.
+    /// carries, both on one host and with one client of its own (the token belongs to that client's cookie). A dead
+    /// host means the pair is tried again elsewhere; a page that says the link was used, or shows no form because the
+    /// survey no longer waits, means an earlier attempt's answer arrived although its reply was lost. False when the
+    /// answer was refused.
     /// </summary>
     private async Task<bool> AnswerSurveyAsync(string number, string path, CancellationToken stop)
     {
@@ -140,7 +141,13 @@ internal sealed partial class DrillTraffic(DrillCluster cluster, DrillSmtpSink s
             var slot = cluster.Pick(_random, failed);
             try
             {
-                using var page = await slot.Public.GetAsync(path, stop);
+                // A client of its own: the page's anti-forgery cookie must be this customer's, not one that a
+                // concurrent customer's page set in a client the workers share (that answer is refused with 400).
+                using var customer = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) })
+                {
+                    BaseAddress = slot.Public.BaseAddress, Timeout = slot.Public.Timeout,
+                };
+                using var page = await customer.GetAsync(path, stop);
                 var html = await page.Content.ReadAsStringAsync(stop);
                 if (page.StatusCode == HttpStatusCode.Gone) { Interlocked.Increment(ref _surveys); return true; }
                 if ((int)page.StatusCode < 500)
@@ -150,7 +157,7 @@ internal sealed partial class DrillTraffic(DrillCluster cluster, DrillSmtpSink s
                     using var form = new FormUrlEncodedContent([
                         new("rating", "5"), new("comment", "Drill: handled well."),
                         new(WebUtility.HtmlDecode(token.Groups["name"].Value), WebUtility.HtmlDecode(token.Groups["value"].Value))]);
-                    using var answer = await slot.Public.PostAsync(path, form, stop);
+                    using var answer = await customer.PostAsync(path, form, stop);
                     var text = await answer.Content.ReadAsStringAsync(stop);
                     if (answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict) { Interlocked.Increment(ref _surveys); return true; }
                     if ((int)answer.StatusCode < 500) { Error($"survey answer of {number}: {(int)answer.StatusCode} {text}"); return false; }
