@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Tests.Verification;
 using Feedback.Workflows.Tests.Infrastructure;
 using MimeKit;
 using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
@@ -10,49 +10,16 @@ namespace Feedback.Activities.Tests.Reports;
 /// <summary>
 /// The shipped monthly-report process on PostgreSQL with the example organisation and real mail: on the first of the
 /// month its Cron trigger mails last month's figures to every department head (their department's) and to management
-/// (all of them and the total).
+/// (all of them and the total). The host's time starts at 16:00 in China on the last day of March.
 /// </summary>
-public sealed class MonthlyReportTests : IAsyncLifetime
+public sealed class MonthlyReportTests() : RectificationProcessHarness("general-feedback", new DateTimeOffset(2027, 3, 31, 8, 0, 0, TimeSpan.Zero))
 {
-    // 16:00 in China on the last day of March: the cases are March's, and the report is due at 08:00 tomorrow.
-    private readonly ManualTime _time = new(new DateTimeOffset(2027, 3, 31, 8, 0, 0, TimeSpan.Zero));
-    private PostgresDatabase _db = null!;
-    private SmtpSink _smtp = null!;
-    private TestHost _host = null!;
-    private HttpClient _api = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await PostgresDatabase.CreateAsync();
-        _smtp = await SmtpSink.StartAsync();
-        var shipped = Path.Combine(AppContext.BaseDirectory, "workflows");
-        _host = new TestHost(_db.ConnectionString)
-        {
-            ShippedFolder = shipped,
-            OrganizationSeedFile = Path.Combine(shipped, "directory", "example-organization.json"),
-            SmtpPort = _smtp.Port,
-            Time = _time,
-        };
-        _api = _host.Api();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _smtp.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
     private static bool IsReport(MimeMessage message) => message.Headers["X-Feedback-Message"] == "MonthlyReport";
 
-    private async Task SubmitAsync(string content)
+    private Task SubmitAsync(string content) => SubmitAsync(new JsonObject
     {
-        var response = await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
-        {
-            ["channel"] = "WebForm", ["customerName"] = "王女士", ["customerEmail"] = "wang@example.cn", ["language"] = "zh-CN", ["content"] = content,
-        });
-        response.StatusCode.Should().Be(HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-    }
+        ["channel"] = "WebForm", ["customerName"] = "王女士", ["customerEmail"] = "wang@example.cn", ["language"] = "zh-CN", ["content"] = content,
+    });
 
     [Fact]
     public async Task On_the_first_of_the_month_each_head_gets_their_departments_figures_and_management_gets_all_of_them()
@@ -60,10 +27,10 @@ public sealed class MonthlyReportTests : IAsyncLifetime
         await SubmitAsync("红烧猪肉罐头胀罐了，打开有酸臭味，要求退货。");
         await SubmitAsync("快递晚了四天才到，箱子被压坏了。");
 
-        await _time.AdvanceToAsync(new DateTimeOffset(2027, 4, 1, 0, 1, 0, TimeSpan.Zero));
+        await Time.AdvanceToAsync(new DateTimeOffset(2027, 4, 1, 0, 1, 0, TimeSpan.Zero));
 
         // Management (who heads the management department too) gets one whole report; every other head one of their own.
-        var mails = await _smtp.WaitForAsync(8, TimeSpan.FromSeconds(30), IsReport);
+        var mails = await Smtp.WaitForAsync(8, TimeSpan.FromSeconds(30), IsReport);
         mails.Should().HaveCount(8);
         mails.Select(m => m.To.Mailboxes.Single().Address).Should().OnlyHaveUniqueItems();
         var whole = mails.Should().ContainSingle(m => m.To.Mailboxes.Single().Address == "ma.jun@example.com").Subject;
@@ -76,8 +43,8 @@ public sealed class MonthlyReportTests : IAsyncLifetime
             "a department without cases hears so too");
 
         // The next month's report is not due yet, and this one went once.
-        await _time.AdvanceToAsync(new DateTimeOffset(2027, 4, 20, 0, 0, 0, TimeSpan.Zero));
-        _smtp.Messages(IsReport).Should().HaveCount(8);
+        await Time.AdvanceToAsync(new DateTimeOffset(2027, 4, 20, 0, 0, 0, TimeSpan.Zero));
+        Smtp.Messages(IsReport).Should().HaveCount(8);
     }
 
     [Theory]
@@ -86,13 +53,13 @@ public sealed class MonthlyReportTests : IAsyncLifetime
     public async Task A_bad_period_or_role_faults_the_step_with_a_message_that_names_the_input(string input, string value, string expected)
     {
         var flow = new FlowBuilder().Activity("send", "Feedback.SendMonthlyReport", Inputs((input, Lit(value)))).Build("report-check", "Report check");
-        var id = await _api.PublishAsync(flow);
-        var started = await _api.PostAsync($"/elsa/api/workflow-definitions/{id}/execute", null);
+        var id = await Api.PublishAsync(flow);
+        var started = await Api.PostAsync($"/elsa/api/workflow-definitions/{id}/execute", null);
         started.StatusCode.Should().Be(HttpStatusCode.OK, await started.Content.ReadAsStringAsync());
-        var instance = await _api.InstanceAsync(started.Headers.GetValues("x-elsa-workflow-instance-id").Single());
+        var instance = await Api.InstanceAsync(started.Headers.GetValues("x-elsa-workflow-instance-id").Single());
 
         ((string?)instance["subStatus"]).Should().Be("Faulted");
         ((string?)instance["workflowState"]!["incidents"]![0]!["message"]).Should().Contain(expected);
-        _smtp.Messages(IsReport).Should().BeEmpty();
+        Smtp.Messages(IsReport).Should().BeEmpty();
     }
 }

@@ -15,7 +15,8 @@ namespace Feedback.Activities.Tests.Verification;
 /// A host on a fresh PostgreSQL database with the shipped definitions, the example organisation and a real SMTP
 /// server, whose intake starts <paramref name="definitionId"/>; and the calls a process test makes as staff.
 /// </summary>
-public abstract class RectificationProcessHarness(string definitionId) : IAsyncLifetime
+/// <param name="start">The host's time at the start; <see cref="ManualTime.DefaultStart"/> when null.</param>
+public abstract class RectificationProcessHarness(string definitionId, DateTimeOffset? start = null) : IAsyncLifetime
 {
     private PostgresDatabase _db = null!;
     private SmtpSink _smtp = null!;
@@ -23,7 +24,10 @@ public abstract class RectificationProcessHarness(string definitionId) : IAsyncL
     private WebApplicationFactory<Program> _factory = null!;
 
     /// <summary>The host's time: a test moves it, and the timers that fall due fire on the way.</summary>
-    protected ManualTime Time { get; } = new();
+    protected ManualTime Time { get; } = new(start);
+
+    /// <summary>The SMTP server the host mails to.</summary>
+    protected SmtpSink Smtp => _smtp;
 
     /// <summary>A client with the API key.</summary>
     protected HttpClient Api { get; private set; } = null!;
