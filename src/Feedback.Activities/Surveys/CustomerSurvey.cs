@@ -89,6 +89,10 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
             ["Text"] = context.Get(Text),
             ["Link"] = link,
             ["Company"] = options.CompanyName,
+            // The company's clock, as the customer reads the company's other dates.
+            ["AnswerBy"] = answerWithin is { } open
+                ? TimeZoneInfo.ConvertTime(context.Now + open, options.Reports.Zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)
+                : null,
         };
         var rendered = templates.Render(CustomerMessage.Survey, feedback.Language, model, context.Now);
         context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, new JsonObject

@@ -45,7 +45,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         await RectifyAndApproveAsync(number);
         (await OpenTasksAsync(number)).Should().BeEmpty("the customer is asked by mail, not through a task");
         var survey = (await MailsAsync(2)).Should().ContainSingle(m => m.Subject!.StartsWith("How did we do")).Subject;
-        survey.TextBody.Should().Contain(Report, "the survey says what was done");
+        survey.TextBody.Should().Contain(Report, "the survey says what was done").And.Contain("The survey is open until 2027-03-04 09:00.");
         ((string?)(await CaseAsync(number))["status"]).Should().Be("AwaitingCustomer");
 
         await AnswerSurveyAsync(number, 5, "Quick and polite.");
