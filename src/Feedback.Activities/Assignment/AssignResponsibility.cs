@@ -42,8 +42,7 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
 
     protected override async ValueTask ExecuteAsync(ActivityExecutionContext context)
     {
-        var number = context.Get(CaseNumber) is { Length: > 0 } n ? n : context.CorrelationId
-            ?? throw new FormatException("No case number: set CaseNumber or correlate the instance with the case.");
+        var number = Cases.CaseInputs.Number(context, CaseNumber);
         var feedback = await cases.FindForStepAsync(number, context) ?? throw new KeyNotFoundException($"No case {number}.");
         var categoryText = context.Get(Category);
         var category = !string.IsNullOrWhiteSpace(categoryText)
