@@ -94,22 +94,32 @@ public static class RepeatFacts
     }
 
     /// <summary>Recomputes the values of the keys' cases received on or after the touched day.</summary>
+    /// <remarks>
+    /// Only rows whose value changes are written. A new case rarely changes any but its own, and an unchanged row is
+    /// not locked: so a registration no longer waits for (or deadlocks with) a workflow step that holds an earlier case
+    /// of the same customer under its row lock and takes this key's advisory lock at its save.
+    /// </remarks>
     internal static async Task RefreshAsync(FeedbackDbContext db, IEnumerable<RepeatKey> keys, CancellationToken cancellationToken)
     {
         foreach (var key in keys)
         {
             if (key.Customer is { } customer)
                 await db.Database.ExecuteSqlAsync($"""
-                    UPDATE feedback_cases AS c SET previous_customer_day = (SELECT MAX(e.received_day) FROM feedback_cases e
-                        WHERE e.customer_key = c.customer_key AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
-                    WHERE c.customer_key = {customer} AND c.received_day >= {key.FromDay}
+                    UPDATE feedback_cases AS c SET previous_customer_day = s.day
+                    FROM (SELECT t.id, (SELECT MAX(e.received_day) FROM feedback_cases e
+                              WHERE e.customer_key = t.customer_key AND e.received_day <= t.received_day AND e.received_at < t.received_at
+                                AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL) AS day
+                          FROM feedback_cases t WHERE t.customer_key = {customer} AND t.received_day >= {key.FromDay}) AS s
+                    WHERE c.id = s.id AND c.previous_customer_day IS DISTINCT FROM s.day
                     """, cancellationToken);
             else
                 await db.Database.ExecuteSqlAsync($"""
-                    UPDATE feedback_cases AS c SET previous_product_day = (SELECT MAX(e.received_day) FROM feedback_cases e
-                        WHERE e.product_key = c.product_key AND e.category = c.category AND e.received_day <= c.received_day
-                          AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
-                    WHERE c.product_key = {key.Product} AND c.category = {key.Category} AND c.received_day >= {key.FromDay}
+                    UPDATE feedback_cases AS c SET previous_product_day = s.day
+                    FROM (SELECT t.id, (SELECT MAX(e.received_day) FROM feedback_cases e
+                              WHERE e.product_key = t.product_key AND e.category = t.category AND e.received_day <= t.received_day
+                                AND e.received_at < t.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL) AS day
+                          FROM feedback_cases t WHERE t.product_key = {key.Product} AND t.category = {key.Category} AND t.received_day >= {key.FromDay}) AS s
+                    WHERE c.id = s.id AND c.previous_product_day IS DISTINCT FROM s.day
                     """, cancellationToken);
         }
     }

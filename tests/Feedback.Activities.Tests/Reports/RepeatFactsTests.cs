@@ -13,6 +13,7 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
 {
     private const string Secret = "repeat-tests";
     private ReportDatabase _db = null!;
+    protected ReportDatabase Database => _db;
     private ReportService _reports = null!;
     private int _next;
 
@@ -125,14 +126,14 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
     private async Task<long> MarchRepeatsAsync() =>
         (await _reports.ComputeAsync(ReportPeriod.Month(2026, 3), ReportDimension.Total, null, default)).Total.Repeats;
 
-    private async Task<List<(int, int?)>> DaysAsync()
+    protected async Task<List<(int, int?)>> DaysAsync()
     {
         await using var db = _db.CreateDbContext();
         return (await db.Cases.OrderBy(c => c.ReceivedDay).ThenBy(c => c.Id).Select(c => new { c.ReceivedDay, c.PreviousCustomerDay }).ToListAsync())
             .Select(c => (c.ReceivedDay, c.PreviousCustomerDay)).ToList();
     }
 
-    private async Task SaveAsync(params FeedbackCase[] cases)
+    protected async Task SaveAsync(params FeedbackCase[] cases)
     {
         await using var db = _db.CreateDbContext();
         db.Cases.AddRange(cases);
@@ -147,13 +148,13 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
-    private static (DateTimeOffset At, int Day) Day(int month, int day)
+    protected static (DateTimeOffset At, int Day) Day(int month, int day)
     {
         var at = new DateTimeOffset(2026, month, day, 4, 0, 0, TimeSpan.Zero);
         return (at, CaseFacts.Day(at));
     }
 
-    private FeedbackCase Case(string? email, (DateTimeOffset At, int Day) received, ProductDetails? product = null,
+    protected FeedbackCase Case(string? email, (DateTimeOffset At, int Day) received, ProductDetails? product = null,
         FeedbackCategory? category = FeedbackCategory.ServiceAttitude)
     {
         var n = ++_next;
@@ -168,6 +169,27 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
     }
 }
 
-public sealed class PostgresRepeatFactsTests() : RepeatFactsTests(postgres: true);
+public sealed class PostgresRepeatFactsTests() : RepeatFactsTests(postgres: true)
+{
+    [Fact]
+    public async Task A_new_case_does_not_wait_for_a_step_holding_an_earlier_case_of_the_same_customer()
+    {
+        var morning = Day(3, 3);
+        await SaveAsync(Case("k@x.cn", morning));
+        // A workflow step holds its case's row lock until it commits, and takes the customer's advisory lock only when
+        // it saves. A registration that also wrote that row would wait for the step, and the step's save for it.
+        await using var step = Database.CreateDbContext();
+        await using var held = await step.Database.BeginTransactionAsync();
+        await step.Database.ExecuteSqlRawAsync("SELECT id FROM feedback_cases FOR UPDATE");
+
+        var registration = SaveAsync(Case("k@x.cn", (morning.At.AddHours(2), morning.Day)));
+        var finishedFirst = await Task.WhenAny(registration, Task.Delay(TimeSpan.FromSeconds(10))) == registration;
+        await held.RollbackAsync();
+        await registration;
+
+        finishedFirst.Should().BeTrue("the earlier case's repeat value does not change, so its row is neither written nor waited for");
+        (await DaysAsync()).Should().Equal((morning.Day, null), (morning.Day, morning.Day));
+    }
+}
 
 public sealed class SqliteRepeatFactsTests() : RepeatFactsTests(postgres: false);
