@@ -67,7 +67,7 @@ public sealed class FeedbackCase
     /// <summary>When the case was first replied to or closed.</summary>
     public DateTimeOffset? ResolvedAt { get; set; }
     public long? ResolutionSeconds { get; set; }
-    /// <summary>When the rectification is due under its SLA; set by the SLA clocks, null when none applies.</summary>
+    /// <summary>When the case is due under its SLA: the Resolution clock's deadline, kept by the clock sync; null without that clock.</summary>
     public DateTimeOffset? DueAt { get; set; }
     /// <summary>The customer's last verdict on the rectification (a rating of 4 or more, or a satisfied callback).</summary>
     public bool? CustomerSatisfied { get; set; }

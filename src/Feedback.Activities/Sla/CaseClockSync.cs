@@ -100,6 +100,9 @@ internal static class CaseClockSync
             clock.DueAt = ClockArithmetic.Reaches(clock, CalendarOf(clock), 1.0);
             if (clock.State == CaseClockState.Running) NoteBreach(clock, CalendarOf(clock), now);
         }
+        // The on-time rate compares the case's resolution with this instant.
+        if (clocks.FirstOrDefault(c => c.Name == SlaClockNames.Resolution && !c.FromFlow) is { } resolution)
+            feedback.DueAt = ClockArithmetic.Deadline(resolution, CalendarOf(resolution), now);
         await SaveAsync(db, added, events, cancellationToken);
     }
 

@@ -21,6 +21,18 @@ public static class ClockArithmetic
         return point <= clock.Used ? clock.UsedAt : calendar.AddWorkingTime(clock.UsedAt, point - clock.Used);
     }
 
+    /// <summary>
+    /// The instant the clock reaches its target: the one it reached it at, once past; otherwise for a running clock
+    /// its due instant, for a stopped one the instant it would have been due had it kept running, and for a paused one
+    /// the instant it would be due if it ran again from <paramref name="now"/>.
+    /// </summary>
+    public static DateTimeOffset Deadline(CaseClock clock, WorkingCalendar calendar, DateTimeOffset now)
+    {
+        if (clock.Used >= clock.Target) return clock.BreachedAt ?? clock.UsedAt;
+        var from = clock.State == CaseClockState.Paused && now > clock.UsedAt ? now : clock.UsedAt;
+        return calendar.AddWorkingTime(from, clock.Target - clock.Used);
+    }
+
     /// <summary>Brings the running sum to <paramref name="now"/> (the step before any event).</summary>
     public static void CatchUp(CaseClock clock, WorkingCalendar calendar, DateTimeOffset now)
     {

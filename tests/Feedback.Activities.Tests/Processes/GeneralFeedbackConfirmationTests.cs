@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Net.Http.Json;
 using Feedback.Activities.Surveys;
 using Feedback.Activities.Tests.Verification;
 
@@ -7,7 +8,7 @@ namespace Feedback.Activities.Tests.Processes;
 /// <summary>
 /// The customer's confirmation in the shipped general-feedback process: a survey by e-mail, a callback when the survey
 /// goes unanswered or the customer left no address, one more rectification when the customer is unsatisfied, and the
-/// complaint desk's final answer after that.
+/// complaint desk's final answer after that; and the on-time rate the monthly figures make of a case so handled.
 /// </summary>
 public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHarness("general-feedback")
 {
@@ -138,5 +139,24 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         ((string?)done["status"]).Should().Be("Closed");
         done["history"]!.AsArray().Last()!["details"]!.GetValue<string>().Should().Be("No written reply: the customer left no e-mail address.");
         Actions(done).Should().NotContain(["CustomerSatisfied", "CustomerUnsatisfied", "ReworkRequested"]);
+    }
+
+    [Fact]
+    public async Task The_monthly_figures_count_a_case_replied_within_its_seven_working_days_as_on_time_and_a_later_one_as_late()
+    {
+        var prompt = await SubmitAsync();
+        var late = await SubmitAsync(email: "bo@example.com", phone: "13800000000");
+        await RectifyAndApproveAsync(prompt);
+        await AnswerSurveyAsync(prompt, 5, null);
+        await ShouldHaveFinishedAsync(prompt);
+
+        // The other customer leaves the survey unanswered, and the callback is made only past 7 working days from Monday 1 March.
+        await RectifyAndApproveAsync(late);
+        await Time.AdvanceAsync(TimeSpan.FromDays(11));
+        await AnswerCallbackAsync(await WaitForTaskAsync(late, "Call the customer back", TimeSpan.FromSeconds(20)), "xu.ting", 4, "Fine.");
+        await ShouldHaveFinishedAsync(late);
+
+        var march = (await Api.GetFromJsonAsync<JsonObject>("/api/reports/figures?period=2027-03"))!["total"]!;
+        ((long)march["dueInPeriod"]!, (long)march["onTime"]!).Should().Be((2L, 1L), march.ToJsonString());
     }
 }
