@@ -27,7 +27,7 @@ public sealed class StudioPage(IPage page, Uri host)
             await page.Locator("[role=alert]").WaitForAsync();
             return;
         }
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath != "/studio/signin", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await WaitForPathAsync(path => path != "/studio/signin", "a page other than the sign-in page");
         // Signed-in pages show the navigation; Studio pages keep loading long after that, so the load event is no signal.
         await page.Locator("header.shell nav").WaitForAsync();
     }
@@ -164,8 +164,22 @@ public sealed class StudioPage(IPage page, Uri host)
         var link = page.Locator($"main table a[href$=\"/workflows/definitions/{definitionId}/edit\"]");
         (await link.InnerTextAsync()).Trim().Should().Be(name);
         await link.ClickAsync();
-        await page.WaitForURLAsync($"**/studio/workflows/definitions/{definitionId}/edit", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await WaitForPathAsync(path => path.EndsWith($"/studio/workflows/definitions/{definitionId}/edit", StringComparison.Ordinal), "the editor");
         await WaitForDesignerAsync();
+    }
+
+    /// <summary>
+    /// Waits until the page's address has a path that matches. Polled: WaitForURLAsync, when the navigation has already
+    /// committed, waits for the page's load event instead, which a Studio page on a busy machine may not reach in time.
+    /// </summary>
+    private async Task WaitForPathAsync(Func<string, bool> matches, string what)
+    {
+        var until = DateTime.UtcNow.AddMilliseconds(BootTimeout);
+        while (!matches(new Uri(page.Url).AbsolutePath))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"The browser did not reach {what}; it is at {page.Url}.");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>
