@@ -22,7 +22,7 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
     [Input(Description = "The case; empty means the instance's correlation id.")]
     public Input<string?> CaseNumber { get; set; } = default!;
 
-    [Input(Description = "The category to route by; empty means the case's category.", Options = ["", "ProductQuality", "ServiceAttitude", "DeliveryLogistics", "AfterSales", "Suggestion", "Other"])]
+    [Input(Description = "The category to route by; empty means the case's category. A category set here becomes the case's (a person's classification).", Options = ["", "ProductQuality", "ServiceAttitude", "DeliveryLogistics", "AfterSales", "Suggestion", "Other"])]
     public Input<string?> Category { get; set; } = default!;
 
     [Input(Description = "The role the assignee must have.", DefaultValue = nameof(StaffRole.Staff), Options = ["Staff", "DepartmentHead", "ComplaintDesk", "ComplaintDeskManager", "Management"])]
@@ -30,6 +30,9 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
 
     [Input(Description = "People who must not get this case (e.g. whoever already rectified it).", UIHint = InputUIHints.MultiText, DefaultSyntax = "Object")]
     public Input<List<string>?> Exclude { get; set; } = default!;
+
+    [Input(Description = "A person to make responsible instead of the least-loaded member, e.g. whom a manager chose when nobody was eligible; empty chooses. Must be an active member who is present, not excluded and not the person complained about; otherwise NoEligibleAssignee.")]
+    public Input<string?> AssignTo { get; set; } = default!;
 
     [Output(Description = "The lead department's id.")]
     public Output<string> Department { get; set; } = default!;
@@ -58,27 +61,39 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
             return;
         }
         var excluded = (context.Get(Exclude) ?? []).Append(feedback.ComplainedAbout).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var pick = (await directory.CandidatesAsync(rule.LeadDepartment, role, context.CancellationToken))
-            .Where(c => !excluded.Contains(c.Member.UserName) && !c.Member.IsAbsentAt(context.Now))
-            .OrderBy(c => c.OpenCases).ThenBy(c => c.Member.UserName, StringComparer.Ordinal)
-            .Select(c => c.Member).FirstOrDefault();
+        bool Eligible(StaffMember member) => member.Active && !excluded.Contains(member.UserName) && !member.IsAbsentAt(context.Now);
+        var chosen = context.Get(AssignTo)?.Trim();
+        var pick = !string.IsNullOrEmpty(chosen)
+            ? await directory.FindAsync(chosen, context.CancellationToken) is { } member && Eligible(member) ? member : null
+            : (await directory.CandidatesAsync(rule.LeadDepartment, role, context.CancellationToken))
+                .Where(c => Eligible(c.Member))
+                .OrderBy(c => c.OpenCases).ThenBy(c => c.Member.UserName, StringComparer.Ordinal)
+                .Select(c => c.Member).FirstOrDefault();
+        var nobody = string.IsNullOrEmpty(chosen)
+            ? $"no active {role} outside {string.Join(", ", excluded)}."
+            : $"{chosen} cannot take it: unknown, inactive, absent, excluded or the person complained about.";
 
         context.Set(Department, rule.LeadDepartment);
         context.Set(HelperDepartments, rule.HelperDepartments);
-        if (pick is null)
+        var reclassified = category != feedback.Category ? $"Category {category} (was {feedback.Category?.ToString() ?? "none"}). " : "";
+        var owner = pick?.UserName;
+        // The department leads the case even while nobody in it can take it: reports count it there, escalation finds its head.
+        context.Enlist(new CaseChange(number, owner is null ? "NoEligibleAssignee" : "Assigned",
+            $"{reclassified}Lead {rule.LeadDepartment}, helpers {string.Join(", ", rule.HelperDepartments)}, {(owner is null ? nobody : $"owner {owner}.")}", c =>
+            {
+                c.Category = category;
+                c.LeadDepartment = rule.LeadDepartment;
+                c.HelperDepartments = rule.HelperDepartments.ToList();
+                if (owner is not null) (c.Owner, c.Status) = (owner, CaseStatus.Assigned);
+                else if (c.Status is CaseStatus.Registered) c.Status = CaseStatus.Classified;
+            }));
+        if (owner is null)
         {
-            context.AddJournal("NoEligibleAssignee", $"No active {role} in {rule.LeadDepartment} outside {string.Join(", ", excluded)}.");
+            context.AddJournal("NoEligibleAssignee", $"{rule.LeadDepartment}: {nobody}");
             context.Complete(Outcomes.NoEligibleAssignee);
             return;
         }
-        context.Set(Assignee, pick.UserName);
-        context.Enlist(new CaseChange(number, "Assigned", $"Lead {rule.LeadDepartment}, helpers {string.Join(", ", rule.HelperDepartments)}, owner {pick.UserName}.", c =>
-        {
-            c.LeadDepartment = rule.LeadDepartment;
-            c.HelperDepartments = rule.HelperDepartments.ToList();
-            c.Owner = pick.UserName;
-            c.Status = CaseStatus.Assigned;
-        }));
+        context.Set(Assignee, owner);
         context.Complete(Outcomes.Assigned);
     }
 }

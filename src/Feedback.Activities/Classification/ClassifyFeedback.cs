@@ -67,24 +67,32 @@ public sealed class ClassifyFeedback : Activity
         context.Set(Confidence, Math.Round(result.Confidence, 4));
         context.Set(FoodSafety, result.FoodSafety);
         context.Set<object>(Evidence, result.Evidence);
-        await RecordOnCaseAsync(context, result);
-        context.Complete(result.FoodSafety ? Outcomes.FoodSafety
-            : result.IsUncertain(threshold) ? Outcomes.Uncertain
-            : Outcomes.Classified);
+        var outcome = result.FoodSafety ? Outcomes.FoodSafety : result.IsUncertain(threshold) ? Outcomes.Uncertain : Outcomes.Classified;
+        await RecordOnCaseAsync(context, result, uncertain: outcome == Outcomes.Uncertain);
+        context.Complete(outcome);
     }
 
     private static bool IsSet(Input? input) => input?.Expression.Value is not null;
 
-    /// <summary>Writes the classification onto the instance's case, in the step's commit, when there is one.</summary>
-    private static async ValueTask RecordOnCaseAsync(ActivityExecutionContext context, FeedbackClassification result)
+    /// <summary>
+    /// Writes the classification onto the instance's case, in the step's commit, when there is one. An uncertain
+    /// result is only a guess: the case keeps no category (so its 24-hour classification clock runs on) until a person
+    /// chooses one, which the assignment then records.
+    /// </summary>
+    private static async ValueTask RecordOnCaseAsync(ActivityExecutionContext context, FeedbackClassification result, bool uncertain)
     {
         // Flows without the case store (or not correlated with a case) only use the outputs.
         if (context.Services.GetService(typeof(Cases.CaseService)) is not Cases.CaseService cases || context.CorrelationId is not { } number) return;
         if (await cases.FindForStepAsync(number, context) is null) return;
         var category = Enum.TryParse<Cases.FeedbackCategory>(result.Category, out var known) ? known : (Cases.FeedbackCategory?)null;
         var terms = string.Join(", ", result.Evidence.Take(5).Select(e => e.Term));
-        context.Enlist(new Cases.CaseChange(number, "Classified",
-            $"{result.Category}, severity {result.Severity}{(result.FoodSafety ? ", food safety" : "")}, confidence {result.Confidence:0.00}; matched {terms}.", c =>
+        var details = $"{result.Category}, severity {result.Severity}{(result.FoodSafety ? ", food safety" : "")}, confidence {result.Confidence:0.00}; matched {terms}.";
+        if (uncertain)
+        {
+            context.Enlist(new Cases.CaseChange(number, "ClassificationUncertain", $"Left to a person; the rules' best guess: {details}", c => c.Severity = result.Severity));
+            return;
+        }
+        context.Enlist(new Cases.CaseChange(number, "Classified", details, c =>
             {
                 c.Category = category ?? Cases.FeedbackCategory.Other;
                 c.Severity = result.Severity;

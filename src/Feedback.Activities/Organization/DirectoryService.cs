@@ -23,6 +23,13 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
     public static Task<StaffMember?> MemberAsync(FeedbackDbContext db, string userName, CancellationToken cancellationToken) =>
         MemberByUserName.For(db)(db, userName, cancellationToken);
 
+    /// <summary>The directory entry of one user, or null when the directory does not know them.</summary>
+    public async Task<StaffMember?> FindAsync(string userName, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await MemberAsync(db, userName, cancellationToken);
+    }
+
     public async Task<OrganizationDocument> GetAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

@@ -139,11 +139,16 @@ public sealed class StaffTask : Activity
             Excluded = feedbackCase is null ? [] : await ExcludedAsync(context, feedbackCase.Number),
             CreatedAt = now,
         };
+        var mayGoUp = feedbackCase is not null && assignee is null;
+        var recipients = mayGoUp || TaskMail.Sends(context) ? await TaskMail.RecipientsAsync(context, task) : TaskRecipients.NotLookedUp;
+        var handedUp = "";
+        if (mayGoUp && !recipients.AnyonePresent)
+            (recipients, handedUp) = await HandUpAsync(context, task, recipients);
         context.Enlist(new TaskOpened(task));
-        var mailed = await TaskMail.StageAsync(context, task);
+        var mailed = TaskMail.Stage(context, task, recipients);
         if (feedbackCase is not null)
             context.Enlist(new CaseChange(feedbackCase.Number, "TaskOpened",
-                $"Task '{title}' for {TaskAccess.Audience(task)}." + (mailed.Count > 0 ? $" Mailed to {string.Join(", ", mailed)}." : ""),
+                $"Task '{title}' for {TaskAccess.Audience(task)}.{handedUp}" + (mailed.Count > 0 ? $" Mailed to {string.Join(", ", mailed)}." : ""),
                 status is { } open ? c => { if (c.Status is not (Cases.CaseStatus.Replied or Cases.CaseStatus.Closed)) c.Status = open; } : NoChange));
         context.AddJournal("TaskOpened", title, new JsonObject { ["taskId"] = taskId });
     }
@@ -296,6 +301,29 @@ public sealed class StaffTask : Activity
         var found = await cases.FindForStepAsync(number, context) is { } feedback ? new CaseRef(feedback.Number, feedback.LeadDepartment) : null;
         if (found is null && named is not null) throw new InvalidOperationException($"Input 'CaseNumber': there is no case {named}.");
         return found;
+    }
+
+    /// <summary>
+    /// A role task of a case that nobody with the role can do now (the person complained about, the rectifier, or
+    /// everyone away) goes up as escalations do: to the complaint desk manager, then to management. Without anyone
+    /// there either it stays where it was, for a supervisor to reassign.
+    /// </summary>
+    private static async Task<(TaskRecipients, string)> HandUpAsync(ActivityExecutionContext context, FeedbackTask task, TaskRecipients recipients)
+    {
+        var (role, department, audience) = (task.Role, task.DepartmentId, TaskAccess.Audience(task));
+        foreach (var above in new[] { nameof(StaffRole.ComplaintDeskManager), nameof(StaffRole.Management) })
+        {
+            if (task.Role == above && task.DepartmentId is null) continue;
+            (task.Role, task.DepartmentId) = (above, null);
+            var found = await TaskMail.RecipientsAsync(context, task);
+            if (found.AnyonePresent)
+            {
+                task.Instructions = $"No one of {audience} can do this task now (the person complained about, the rectifier, or away), so it came to you. {task.Instructions}".TrimEnd();
+                return (found, $" No one of {audience} could do it now; it went up.");
+            }
+        }
+        (task.Role, task.DepartmentId) = (role, department);
+        return (recipients, $" No one of {audience} can do it now, nor anyone above; a supervisor can reassign it.");
     }
 
     private static void NoChange(FeedbackCase _) { }

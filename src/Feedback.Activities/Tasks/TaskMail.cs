@@ -17,12 +17,12 @@ internal static class TaskMail
 {
     public const string TemplateName = "staff-task";
 
-    /// <summary>Stages one mail per recipient; returns their user names. Without a link issuer (no web host) nothing is sent.</summary>
-    public static async Task<IReadOnlyList<string>> StageAsync(ActivityExecutionContext context, FeedbackTask task)
+    /// <summary>
+    /// Who would get the task's mail: for an assigned task its assignee, for a role task every active member with the
+    /// role in its department whom the task does not keep out, each replaced by their delegate while away.
+    /// </summary>
+    public static async Task<TaskRecipients> RecipientsAsync(ActivityExecutionContext context, FeedbackTask task)
     {
-        if (context.Services.GetService<IActionLinkIssuer>() is not { } issuer) return [];
-        var templates = context.Services.GetRequiredService<MessageTemplates>();
-        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
         var dbFactory = context.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
         List<StaffMember> staff;
         Dictionary<string, StaffMember> directory;
@@ -42,13 +42,22 @@ internal static class TaskMail
         StaffMember Reach(StaffMember s) =>
             s.IsAbsentAt(context.Now) && s.Delegate is { } stand && directory.GetValueOrDefault(stand) is { Active: true } d
             && !d.IsAbsentAt(context.Now) && !TaskAccess.IsExcluded(task, d.UserName) ? d : s;
-        var recipients = staff
-            .Where(s => s.Active && TaskAccess.MayWork(task, s.UserName, s))
-            .Select(Reach)
-            .Where(s => !string.IsNullOrWhiteSpace(s.Email))
-            .DistinctBy(s => s.UserName).OrderBy(s => s.UserName, StringComparer.Ordinal).ToList();
+        var reached = staff.Where(s => s.Active && TaskAccess.MayWork(task, s.UserName, s)).Select(Reach).DistinctBy(s => s.UserName).ToList();
+        return new TaskRecipients(
+            reached.Where(s => !string.IsNullOrWhiteSpace(s.Email)).OrderBy(s => s.UserName, StringComparer.Ordinal).ToList(),
+            reached.Any(s => !s.IsAbsentAt(context.Now)));
+    }
 
-        foreach (var person in recipients)
+    /// <summary>Whether this host mails tasks at all (it has a link issuer, i.e. a web host serving the task pages).</summary>
+    public static bool Sends(ActivityExecutionContext context) => context.Services.GetService<IActionLinkIssuer>() is not null;
+
+    /// <summary>Stages one mail per recipient; returns their user names. Without a link issuer (no web host) nothing is sent.</summary>
+    public static IReadOnlyList<string> Stage(ActivityExecutionContext context, FeedbackTask task, TaskRecipients recipients)
+    {
+        if (context.Services.GetService<IActionLinkIssuer>() is not { } issuer) return [];
+        var templates = context.Services.GetRequiredService<MessageTemplates>();
+        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
+        foreach (var person in recipients.Mailed)
         {
             var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, task.Id, task.CaseNumber, person.UserName));
             var model = new JsonObject
@@ -73,6 +82,13 @@ internal static class TaskMail
                 ["message"] = "StaffTask",
             });
         }
-        return recipients.Select(r => r.UserName).ToList();
+        return recipients.Mailed.Select(r => r.UserName).ToList();
     }
+}
+
+/// <summary>Whom a task's mail goes to, and whether anyone who may do it is at work now.</summary>
+internal sealed record TaskRecipients(IReadOnlyList<StaffMember> Mailed, bool AnyonePresent)
+{
+    /// <summary>Not looked up: no mail to send and no case whose task could go up.</summary>
+    public static readonly TaskRecipients NotLookedUp = new([], AnyonePresent: true);
 }

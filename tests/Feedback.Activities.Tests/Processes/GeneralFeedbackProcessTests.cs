@@ -149,6 +149,59 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Feedback_the_rules_cannot_classify_keeps_its_classification_clock_running_until_the_complaint_desk_chooses_the_category()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "李先生", ["customerEmail"] = "li@example.cn", ["content"] = "快递员态度恶劣",
+        });
+
+        var waiting = await CaseAsync(number);
+        (waiting["category"], (string?)waiting["status"]).Should().Be((null, "Registered"), "the rules only guessed");
+        (await ClockAsync(number, "Classification"))["state"]!.GetValue<string>().Should().Be("Running");
+        var task = await OpenTaskAsync(number);
+        ((string?)task["title"]).Should().Be("Classify this feedback");
+
+        await CompleteAsync(task, "xu.ting", "Classify", new JsonObject { ["ManualCategory"] = "DeliveryLogistics" });
+
+        var classified = await CaseAsync(number);
+        ((string?)classified["category"], (string?)classified["leadDepartment"]).Should().Be(("DeliveryLogistics", "logistics"));
+        (await ClockAsync(number, "Classification"))["state"]!.GetValue<string>().Should().Be("Stopped");
+        classified["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder("ClassificationUncertain", "TaskCompleted", "Assigned");
+    }
+
+    [Fact]
+    public async Task When_the_only_member_is_the_person_complained_about_the_complaint_desk_manager_chooses_who_plans_and_the_process_goes_on()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Ann", ["customerEmail"] = "ann@example.com", ["complainedAbout"] = "song.yu",
+            ["content"] = "The parcel arrived four days late and the box was crushed; the courier threw it over the gate.",
+        });
+        var unassigned = await CaseAsync(number);
+        ((string?)unassigned["leadDepartment"], unassigned["owner"]).Should().Be(("logistics", null), "the department leads the case while nobody in it can take it");
+
+        var choose = await OpenTaskAsync(number);
+        ((string?)choose["title"]).Should().Be("Nobody is eligible: choose who handles this case");
+        ((string?)choose["assignee"], (string?)choose["role"]).Should().Be((null, "ComplaintDeskManager"));
+        await CompleteAsync(choose, "zhou.min", "Assign", new JsonObject { ["ChosenOwner"] = "song.yu" });
+
+        var again = await OpenTaskAsync(number);
+        ((string?)again["title"]).Should().Be("Nobody is eligible: choose who handles this case");
+        ((string?)again["instructions"]).Should().Contain("song.yu cannot take it");
+        await CompleteAsync(again, "zhou.min", "Assign", new JsonObject { ["ChosenOwner"] = "liu.yang" });
+
+        var plan = await OpenTaskAsync(number);
+        ((string?)plan["title"], (string?)plan["assignee"]).Should().Be(("Submit a rectification plan", "liu.yang"));
+        var assigned = await CaseAsync(number);
+        ((string?)assigned["owner"], (string?)assigned["leadDepartment"], (string?)assigned["status"]).Should().Be(("liu.yang", "logistics", "Assigned"));
+        assigned["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder("NoEligibleAssignee", "NoEligibleAssignee", "Assigned");
+    }
+
+    private async Task<JsonObject> ClockAsync(string number, string name) =>
+        (await _api.GetFromJsonAsync<JsonArray>($"/api/feedback/{number}/sla"))!.Single(c => (string?)c!["name"] == name)!.AsObject();
+
+    [Fact]
     public async Task An_anonymous_complaint_about_a_staff_member_never_reaches_that_person_and_sends_no_mail()
     {
         var number = await SubmitAsync(new JsonObject
@@ -167,7 +220,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_complaint_about_the_department_head_keeps_the_head_out_of_its_review_and_the_rectifier_out_of_every_review()
+    public async Task A_complaint_about_the_department_head_sends_its_review_up_and_keeps_the_head_and_the_rectifier_out_of_every_review()
     {
         var number = await SubmitAsync(new JsonObject
         {
@@ -182,6 +235,9 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
 
         var headReview = await OpenTaskAsync(number);
         ((string?)headReview["title"]).Should().Contain("department head");
+        ((string?)headReview["role"], headReview["department"]).Should().Be(("ComplaintDeskManager", null),
+            "nobody else heads customer service, so the review goes up to the complaint desk manager as an escalation would");
+        ((string?)headReview["instructions"]).Should().StartWith("No one of role DepartmentHead in customer-service can do this task now");
         (await ActAsync($"/api/tasks/{headReview["id"]}/complete", "lin.fang", new JsonObject { ["action"] = "Approve" }))
             .Should().Be(HttpStatusCode.Forbidden, "the head is the person complained about and may not review the case");
         (await ActAsync($"/api/tasks/{headReview["id"]}/reassign", "zhou.min", new JsonObject { ["to"] = "lin.fang", ["reason"] = "Head of the department" }))
