@@ -49,6 +49,15 @@ public static class CaseAccess
             || (actor.Has(StaffRole.DepartmentHead) && OnTheCase(actor, feedback))
             || feedback.Owner == actor.UserName);
 
+    /// <summary>
+    /// On a task page: whoever may reveal contacts anywhere, and whoever may work on the open task (a callback or a
+    /// reply needs the number or the address). Each reveal is still a line in the audit trail.
+    /// </summary>
+    public static bool MayRevealContactsFor(Actor actor, FeedbackCase feedback, Tasks.FeedbackTask task) =>
+        MayRevealContacts(actor, feedback)
+        || (actor.UserName is { } user && task.Status is Tasks.FeedbackTaskStatus.Open or Tasks.FeedbackTaskStatus.Claimed
+            && Tasks.TaskAccess.MayWork(task, user, actor.Member));
+
     /// <summary>Organisation-wide actors see every task; others their department's, and those assigned to or claimed by them.</summary>
     public static bool MayReadTask(Actor actor, Tasks.FeedbackTask task) =>
         IsOrganisationWide(actor)

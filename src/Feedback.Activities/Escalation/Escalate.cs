@@ -1,3 +1,4 @@
+using Feedback.Activities.Access;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -129,7 +130,7 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
             .AppendLine($"Escalated by: {by}, {now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}")
             .AppendLine($"Previous level: {previous} ({EscalationLevels.Describe(previous)})")
             .AppendLine($"Received: {feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} via {feedback.Channel}")
-            .AppendLine($"Customer: {(feedback.Anonymous ? "anonymous" : feedback.CustomerName ?? "unnamed")}")
+            .AppendLine($"Customer: {(feedback.Anonymous ? "anonymous" : PersonalData.MaskName(feedback.CustomerName) ?? "unnamed")}")
             .AppendLine($"Category: {feedback.Category?.ToString() ?? "not classified"}, severity {feedback.Severity?.ToString() ?? "-"}{(feedback.FoodSafety ? ", FOOD SAFETY" : "")}")
             .AppendLine($"Responsible: {feedback.LeadDepartment ?? "no department"}, {feedback.Owner ?? "no owner"}; status {feedback.Status}, rectified again {feedback.ReworkCount} time(s)")
             .AppendLine()

@@ -6,6 +6,18 @@ public static class PhotoRules
     public const int MaxPhotos = 3;
     public const int MaxPhotoBytes = 5 * 1024 * 1024;
 
+    /// <summary>Where the host serves stored photos: a case's photo link ends in <c>/photos/{id}</c>.</summary>
+    public const string Route = "/photos";
+
+    /// <summary>The stored photo's id from its link, or null for a link elsewhere (a picture the customer linked to).</summary>
+    public static string? IdFromLink(string link)
+    {
+        var marker = link.LastIndexOf(Route + "/", StringComparison.Ordinal);
+        if (marker < 0) return null;
+        var id = link[(marker + Route.Length + 1)..];
+        return id.Length > 0 && id.All(char.IsAsciiLetterOrDigit) ? id : null;
+    }
+
     /// <summary>The picture type by its first bytes (JPEG, PNG or WebP), never by name or claimed type; null otherwise.</summary>
     public static string? Sniff(ReadOnlySpan<byte> content)
     {

@@ -52,7 +52,7 @@ public sealed class EmailOutboxHandler(EmailOptions options, SmtpConnectionPool 
         }
         catch (Exception e) when (e is not OperationCanceledException && (string?)payload["caseNumber"] is { } caseNumber)
         {
-            failures.Report(new MailFailure(messageId, caseNumber, (string?)payload["message"] ?? "A", message.To.ToString(), e.Message));
+            failures.Report(new MailFailure(messageId, caseNumber, (string?)payload["message"] ?? "A", string.Join(", ", message.To.Mailboxes.Select(m => m.Address)), e.Message));
             throw;
         }
     }

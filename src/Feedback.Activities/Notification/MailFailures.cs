@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Feedback.Activities.Access;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Persistence;
 using Feedback.Workflows.Runtime;
@@ -53,12 +54,20 @@ public sealed class MailFailureRecorder(IDbContextFactory<FeedbackDbContext> dbF
     private async Task WriteAsync(MailFailure failure, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var caseId = await db.Cases.Where(c => c.Number == failure.CaseNumber).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken);
-        if (caseId is null) return;
+        var found = await db.Cases.Where(c => c.Number == failure.CaseNumber).Select(c => new { c.Id, c.CustomerEmail }).FirstOrDefaultAsync(cancellationToken);
+        if (found is null) return;
+        // History lines are append-only and outlive retention, so a customer's address never goes into one (nor into
+        // the server's answer quoted after it); staff addresses stay, they are what a supervisor needs to fix.
+        var (recipient, error) = (failure.Recipient, failure.Error);
+        if (found.CustomerEmail is { Length: > 0 } customer && string.Equals(recipient, customer, StringComparison.OrdinalIgnoreCase))
+        {
+            recipient = PersonalData.MaskEmail(recipient)!;
+            error = error.Replace(customer, recipient, StringComparison.OrdinalIgnoreCase);
+        }
         db.History.Add(new CaseHistoryEntry
         {
-            CaseId = caseId.Value, At = clock.UtcNow, Actor = "mail", Via = "outbox", Action = "MailDeliveryFailed",
-            Details = $"{failure.Message} mail to {failure.Recipient} could not be delivered: {failure.Error} It is retried with back-off.",
+            CaseId = found.Id, At = clock.UtcNow, Actor = "mail", Via = "outbox", Action = "MailDeliveryFailed",
+            Details = $"{failure.Message} mail to {recipient} could not be delivered: {error} It is retried with back-off.",
         });
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -100,11 +100,20 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
         feedback.Content = RemovedText;
         feedback.ComplainedAbout = null;
         feedback.IdempotencyKey = null;
-        if (feedback.Product is { } product) feedback.Product = product with { OrderNumber = null, Photos = [] };
+        if (feedback.Product is { } product)
+        {
+            // Uploaded photos are rows of their own, fetched by the id at the end of their link.
+            var photoIds = product.Photos.Select(Intake.PhotoRules.IdFromLink).OfType<string>().ToList();
+            if (photoIds.Count > 0) await db.Photos.Where(p => photoIds.Contains(p.Id)).ExecuteDeleteAsync(cancellationToken);
+            feedback.Product = product with { OrderNumber = null, Photos = [] };
+        }
         await db.ReceivedMail.Where(m => m.CaseNumber == feedback.Number && m.Text != null)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Text, (string?)null), cancellationToken);
         await db.Tasks.Where(t => t.CaseNumber == feedback.Number && t.CompletedValues != null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.CompletedValues, (System.Text.Json.Nodes.JsonObject?)null), cancellationToken);
+        // Instructions are rendered from the case (its text, the customer's words), so they go too.
+        await db.Tasks.Where(t => t.CaseNumber == feedback.Number && t.Instructions != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Instructions, (string?)null), cancellationToken);
         db.History.Add(new CaseHistoryEntry { CaseId = id, At = now, Actor = "system", Via = "retention", Action = "Anonymised", Details = "Personal data removed after the retention period; figures kept." });
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);

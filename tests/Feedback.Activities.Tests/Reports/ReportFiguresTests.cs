@@ -163,6 +163,23 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
         var clock = new FixedClock(new DateTimeOffset(2029, 4, 1, 0, 0, 0, TimeSpan.Zero));
         var retention = new Feedback.Activities.Retention.RetentionService(_db, new Feedback.Activities.Retention.RetentionOptions { BatchSize = 3 }, clock);
         await retention.SetLegalHoldAsync("FB-2026-000004", true, "Court case 2029-17.", "po", "api", default);
+        // Case 1 has an uploaded photo and a task whose instructions quote the customer; the held case 4 has a photo too.
+        await using (var db = _db.CreateDbContext())
+        {
+            foreach (var (number, photo) in new[] { ("FB-2026-000001", "aa01"), ("FB-2026-000004", "aa04") })
+            {
+                var c = db.Cases.Single(x => x.Number == number);
+                c.Product = (c.Product ?? new ProductDetails()) with { Photos = [$"https://feedback.example.cn/photos/{photo}", "https://shop.example.cn/p/1.jpg"] };
+                db.Photos.Add(new Feedback.Activities.Intake.UploadedPhoto { Id = photo, ContentType = "image/png", Content = [1, 2, 3] });
+            }
+            db.Tasks.Add(new Feedback.Activities.Tasks.FeedbackTask
+            {
+                Id = "t1", WorkflowInstanceId = "wf-1", BookmarkId = "b1", ActivityId = "plan", CaseNumber = "FB-2026-000001",
+                Title = "Submit a rectification plan", Instructions = "The customer wrote: Case 1, call me on +86 138 0000 0001.",
+                Status = Feedback.Activities.Tasks.FeedbackTaskStatus.Completed,
+            });
+            await db.SaveChangesAsync();
+        }
 
         // Three years before 2029-04-01 is 2026-04-01: every case but the one on hold is due.
         (await retention.AnonymiseDueAsync(default)).Should().Be(8);
@@ -180,6 +197,8 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             var held = cases.Single(c => c.Number == "FB-2026-000004");
             (held.CustomerPhone, held.AnonymisedAt).Should().Be(("+86 138 0000 0004", null));
             db.History.Count(h => h.Action == "Anonymised").Should().Be(8);
+            db.Photos.Select(p => p.Id).Should().BeEquivalentTo(["aa04"], "the anonymised case's photo goes, the held one's stays");
+            db.Tasks.Single(t => t.Id == "t1").Instructions.Should().BeNull();
         }
         (await AllFiguresAsync(periods)).Should().BeEquivalentTo(before, o => o.WithStrictOrdering());
     }

@@ -55,6 +55,15 @@ public sealed partial class MailLinkTests : IAsyncLifetime
         (await browser.GetAsync(link)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await TaskAsync((string)plan["id"]!))["status"]!.GetValue<string>().Should().Be("Open");
 
+        // The customer's contacts are masked until the assignee asks to see them; that request is in the audit trail.
+        page.Should().Contain("w***@example.cn").And.Contain("王**").And.Contain("id=\"reveal-contacts\"").And.NotContain("wang@example.cn");
+        (await AuditActionsAsync(number)).Should().NotContain("ContactsRevealed");
+        var revealed = await browser.GetStringAsync(link + "?reveal=contacts");
+        revealed.Should().Contain("王女士").And.Contain("wang@example.cn");
+        var audit = (await _api.GetJsonAsync($"/api/feedback/{number}/audit"))["entries"]!.AsArray();
+        var reveal = audit.Should().ContainSingle(e => (string?)e!["action"] == "ContactsRevealed").Which!;
+        ((string?)reveal["actor"], (string?)reveal["via"]).Should().Be((assignee, "task-link"));
+
         // A tampered link, and a post without the page's anti-forgery token, are refused and change nothing.
         var tampered = link[..^6] + (link[^6] == 'A' ? 'B' : 'A') + link[^5..];
         var refused = await browser.GetAsync(tampered);
@@ -168,6 +177,9 @@ public sealed partial class MailLinkTests : IAsyncLifetime
             await Task.Delay(200);
         }
     }
+
+    private async Task<IReadOnlyList<string>> AuditActionsAsync(string number) =>
+        (await _api.GetJsonAsync($"/api/feedback/{number}/audit"))["entries"]!.AsArray().Select(e => (string)e!["action"]!).ToList();
 
     private async Task<IReadOnlyList<JsonObject>> OpenTasksAsync(string number) =>
         (await _api.GetJsonAsync($"/api/tasks?caseNumber={number}&status=Open"))["items"]!.AsArray().OfType<JsonObject>().ToList();

@@ -11,7 +11,7 @@ internal sealed class PhotoStore(IDbContextFactory<FeedbackDbContext> dbFactory,
 {
     public const int MaxPhotos = PhotoRules.MaxPhotos;
     public const int MaxPhotoBytes = PhotoRules.MaxPhotoBytes;
-    public const string Route = "/photos";
+    public const string Route = PhotoRules.Route;
 
     /// <summary>A checked photo ready to store.</summary>
     public sealed record Photo(string Id, string ContentType, byte[] Content);

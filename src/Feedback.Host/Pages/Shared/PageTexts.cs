@@ -36,6 +36,7 @@ internal static partial class PageTexts
         ["task.status"] = ("状态", "狀態", "Status"),
         ["task.customer"] = ("客户", "客戶", "Customer"),
         ["task.anonymous"] = ("匿名", "匿名", "anonymous"),
+        ["task.reveal"] = ("显示联系方式（将记入审计）", "顯示聯絡方式（將記入稽核）", "Show contacts (recorded in the audit trail)"),
         ["task.content"] = ("反馈内容", "回饋內容", "Feedback"),
         ["task.instructions"] = ("说明", "說明", "Instructions"),
         ["task.due"] = ("截止", "截止", "Due"),

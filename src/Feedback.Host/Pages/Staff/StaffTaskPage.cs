@@ -23,7 +23,7 @@ internal static class StaffTaskPage
             var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
             if (await ReadableAsync(http, actor!, tasks, id, ct) is not { } task) return Refused(http);
-            return await TaskLinkPage.RenderAsync(http, actor!.UserName!, task, null, null, StatusCodes.Status200OK, ct, NewKey(), FlagSection(actor!, task));
+            return await TaskLinkPage.RenderAsync(http, actor!, task, null, null, StatusCodes.Status200OK, ct, NewKey(), FlagSection(actor!, task));
         });
 
         app.MapPost(StaffRoutes.Tasks + "/{id}", async (string id, HttpContext http, TaskService tasks, CancellationToken ct) =>
@@ -44,7 +44,7 @@ internal static class StaffTaskPage
             }
             catch (TaskValidationException e)
             {
-                return await TaskLinkPage.RenderAsync(http, user, task, e.Errors, values, StatusCodes.Status400BadRequest, ct, key["staff:".Length..], FlagSection(actor!, task));
+                return await TaskLinkPage.RenderAsync(http, actor!, task, e.Errors, values, StatusCodes.Status400BadRequest, ct, key["staff:".Length..], FlagSection(actor!, task));
             }
             catch (TaskForbiddenException e)
             {

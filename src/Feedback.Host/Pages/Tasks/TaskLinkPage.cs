@@ -1,11 +1,16 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Access;
+using Feedback.Activities.Audit;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Organization;
+using Feedback.Activities.Persistence;
 using Feedback.Activities.Tasks;
 using Feedback.Host.Links;
 using Feedback.Host.Pages.Links;
 using Feedback.Host.Pages.Shared;
+using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Host.Pages.Tasks;
 
@@ -22,7 +27,7 @@ internal static class TaskLinkPage
         var task = await FindAsync(tasks, link.Subject, ct);
         if (task is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         if (await http.RequestServices.GetRequiredService<UsedLinks>().IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
-        return await RenderAsync(http, link.UserName ?? "", task, null, null, StatusCodes.Status200OK, ct);
+        return await RenderAsync(http, await ReaderAsync(http, link.UserName ?? "", ct), task, null, null, StatusCodes.Status200OK, ct);
     }
 
     public static async Task<IResult> SubmitAsync(HttpContext http, LinkToken link, IFormCollection form, CancellationToken ct)
@@ -46,7 +51,7 @@ internal static class TaskLinkPage
         }
         catch (TaskValidationException e)
         {
-            return await RenderAsync(http, user, task, e.Errors, values, StatusCodes.Status400BadRequest, ct);
+            return await RenderAsync(http, await ReaderAsync(http, user, ct), task, e.Errors, values, StatusCodes.Status400BadRequest, ct);
         }
         catch (TaskForbiddenException e)
         {
@@ -83,12 +88,13 @@ internal static class TaskLinkPage
     }
 
     /// <summary>
-    /// The task page for <paramref name="actingUser"/>: form (while the task is open), earlier work, case summary and
+    /// The task page for <paramref name="reader"/>: form (while the task is open), earlier work, case summary and
     /// history. The form posts back to this page; <paramref name="completionKey"/>, when given, rides in a hidden field
-    /// as the completion's idempotency key (pages reached without a link).
+    /// as the completion's idempotency key (pages reached without a link). The customer's name and contacts are masked
+    /// until the reader, if allowed, asks with <c>?reveal=contacts</c>; that request is a line in the audit trail.
     /// </summary>
     /// <param name="caseSection">More about the case for this reader (the staff pages' malicious flag), after its summary.</param>
-    internal static async Task<IResult> RenderAsync(HttpContext http, string actingUser, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct,
+    internal static async Task<IResult> RenderAsync(HttpContext http, Actor reader, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct,
         string? completionKey = null, Func<PageFrame, FeedbackCase, string>? caseSection = null)
     {
         var page = new PageFrame(http, PageLanguage.Choose(http.Request));
@@ -96,7 +102,7 @@ internal static class TaskLinkPage
         var tasks = http.RequestServices.GetRequiredService<TaskService>();
         var feedback = task.CaseNumber is null ? null : await cases.FindAsync(task.CaseNumber, ct);
         var body = new StringBuilder();
-        body.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("task.actingas", page.Language, actingUser))}</p>");
+        body.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("task.actingas", page.Language, reader.AuditName))}</p>");
 
         if (task.Status is FeedbackTaskStatus.Completed or FeedbackTaskStatus.Cancelled)
         {
@@ -113,7 +119,7 @@ internal static class TaskLinkPage
             // Reviewers judge the plan and the report: the completed tasks of the case, with what was entered.
             var done = await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, Statuses = [FeedbackTaskStatus.Completed], PageSize = TaskFilter.MaxPageSize }, ct);
             body.Append(Earlier(page, done.Items));
-            body.Append(CaseSummary(page, feedback));
+            body.Append(CaseSummary(page, feedback, await ContactsAsync(http, page, reader, feedback, task, ct)));
             if (caseSection is not null) body.Append(caseSection(page, feedback));
             body.Append(History(page, await cases.HistoryAsync(feedback.Id, ct)));
         }
@@ -166,19 +172,41 @@ internal static class TaskLinkPage
         return form.Append("</form>").ToString();
     }
 
-    private static string CaseSummary(PageFrame page, FeedbackCase c)
+    /// <summary>The reader as the directory knows them (a link names a user the directory may no longer hold).</summary>
+    private static async Task<Actor> ReaderAsync(HttpContext http, string user, CancellationToken ct)
     {
-        var customer = c.Anonymous ? page.T("task.anonymous") : string.Join(" · ", new[] { c.CustomerName, c.CustomerPhone, c.CustomerEmail }.Where(v => !string.IsNullOrWhiteSpace(v)));
+        var dbFactory = http.RequestServices.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return new Actor(user, await DirectoryService.MemberAsync(db, user, ct));
+    }
+
+    /// <summary>The customer line of the summary: masked, with a link to reveal it for whoever may; revealed (and audited) when asked.</summary>
+    private static async Task<string> ContactsAsync(HttpContext http, PageFrame page, Actor reader, FeedbackCase c, FeedbackTask task, CancellationToken ct)
+    {
+        if (c.Anonymous) return PageFrame.E(page.T("task.anonymous"));
+        static string Line(params string?[] parts) => string.Join(" · ", parts.Where(v => !string.IsNullOrWhiteSpace(v)));
+        var masked = PageFrame.E(Line(PersonalData.MaskName(c.CustomerName), PersonalData.MaskPhone(c.CustomerPhone), PersonalData.MaskEmail(c.CustomerEmail)));
+        if (!CaseAccess.MayRevealContactsFor(reader, c, task)) return masked;
+        if (http.Request.Query["reveal"] != "contacts")
+            return $"{masked} <a id=\"reveal-contacts\" href=\"{PageFrame.E(page.Self)}?reveal=contacts\" rel=\"nofollow\">{PageFrame.E(page.T("task.reveal"))}</a>";
+        var via = http.Request.Path.StartsWithSegments(ActionLinkIssuer.Route) ? "task-link" : "staff-page";
+        await http.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(c.Id, reader.AuditName, via, "ContactsRevealed",
+            $"The customer's name and contacts were shown on the task '{task.Title}'.", ct);
+        return PageFrame.E(Line(c.CustomerName, c.CustomerPhone, c.CustomerEmail));
+    }
+
+    private static string CaseSummary(PageFrame page, FeedbackCase c, string customer)
+    {
         var rows = new (string Key, string? Value)[]
         {
             ("task.case", c.Number), ("task.received", c.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
             ("task.channel", c.Channel.ToString()), ("task.category", c.Category?.ToString()), ("task.severity", c.Severity?.ToString()),
-            ("task.status", PageTexts.Get("status." + c.Status, page.Language)), ("task.customer", customer),
+            ("task.status", PageTexts.Get("status." + c.Status, page.Language)),
         };
         var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.summary"))}</h2><dl>");
         foreach (var (key, value) in rows.Where(r => !string.IsNullOrWhiteSpace(r.Value)))
             html.Append($"<dt>{PageFrame.E(page.T(key))}</dt><dd>{PageFrame.E(value)}</dd>");
-        html.Append("</dl>");
+        html.Append($"<dt>{PageFrame.E(page.T("task.customer"))}</dt><dd id=\"customer\">{customer}</dd></dl>");
         if (c.Title is { } title) html.Append($"<h3>{PageFrame.E(title)}</h3>");
         html.Append($"<p><strong>{PageFrame.E(page.T("task.content"))}</strong></p><pre>{PageFrame.E(c.Content)}</pre>");
         foreach (var photo in c.Product?.Photos ?? [])
