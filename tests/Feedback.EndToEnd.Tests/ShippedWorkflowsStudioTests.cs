@@ -85,7 +85,8 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
         foreach (var definition in shipped)
             (await VersionsAsync((string)definition["definitionId"]!)).Should().BeEquivalentTo([(1, true)], $"{definition["definitionId"]} was only opened");
 
-        // The general-feedback process: the Plan task's deadline goes from 2 to 3 days.
+        // The general-feedback process: the Plan task's deadline goes from 2 days to 4 hours. The cases below are swollen cans
+        // (severity A), whose Plan clock gives one working day: version 1's plan is due then, version 2's four hours sooner.
         var flow = shipped.Single(d => (string)d["definitionId"]! == GeneralFeedback);
         var plan = ShippedWorkflows.Activities(flow).Single(a => (string?)a["name"] == "Plan");
         var planId = (string)plan["id"]!;
@@ -102,26 +103,26 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
         await dueIn.ScrollIntoViewIfNeededAsync();
         (await dueIn.InputValueAsync()).Should().Be("2.00:00:00");
         await browser.ScreenshotAsync("plan-selected-due-in-2-days");
-        var autosaved = await studio.ChangeInputAndWaitForAutosaveAsync("Due In", "3.00:00:00");
-        DueIn(autosaved, planId).Should().Be("3.00:00:00");
-        await browser.ScreenshotAsync("due-in-3-days-autosaved");
+        var autosaved = await studio.ChangeInputAndWaitForAutosaveAsync("Due In", "04:00:00");
+        DueIn(autosaved, planId).Should().Be("04:00:00");
+        await browser.ScreenshotAsync("due-in-4-hours-autosaved");
 
         // Saved, not published: new cases still start on version 1.
         var draft = await _api.GetJsonAsync($"/elsa/api/workflow-definitions/by-definition-id/{GeneralFeedback}?versionOptions=Latest");
         ((int)draft["version"]!).Should().Be(2);
         ((bool)draft["isPublished"]!).Should().BeFalse();
-        DueIn(draft, planId).Should().Be("3.00:00:00");
+        DueIn(draft, planId).Should().Be("04:00:00");
         var before = await RegisterAsync("罐头胀罐了，有异味", "wang@example.cn", planTitle);
         before.Instance["version"]!.GetValue<int>().Should().Be(1);
         output.WriteLine($"{clock.Elapsed}: {before.Number} registered");
-        before.Plan.DueIn.Should().BeCloseTo(WorkingDays(before.Plan, 2), Tolerance);
+        before.Plan.DueIn.Should().BeCloseTo(await PlanClockLeftAsync(before), Tolerance).And.BeLessThan(WorkingTime(before.Plan, TimeSpan.FromDays(2)));
 
         await studio.PublishAsync();
         await browser.ScreenshotAsync("published");
         output.WriteLine($"{clock.Elapsed}: published");
         var published = await _api.GetJsonAsync($"/elsa/api/workflow-definitions/by-definition-id/{GeneralFeedback}?versionOptions=Published");
         ((int)published["version"]!).Should().Be(2);
-        DueIn(published, planId).Should().Be("3.00:00:00");
+        DueIn(published, planId).Should().Be("04:00:00");
         (await VersionsAsync(GeneralFeedback)).Should().BeEquivalentTo([(1, false), (2, true)]);
         // The Studio's save kept the flow itself: the same activities and the same connections.
         ShippedWorkflows.Activities(published).Select(a => ((string?)a["id"], (string?)a["type"], (string?)a["name"]))
@@ -130,18 +131,18 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
 
         var after = await RegisterAsync("买的午餐肉罐头胀罐了，打开有异味", "li@example.cn", planTitle);
         after.Instance["version"]!.GetValue<int>().Should().Be(2);
-        after.Plan.DueIn.Should().BeCloseTo(WorkingDays(after.Plan, 3), Tolerance);
+        after.Plan.DueIn.Should().BeCloseTo(WorkingTime(after.Plan, TimeSpan.FromHours(4)), Tolerance);
         // Only the deadline changed: the task is otherwise the one version 1 opened.
         foreach (var property in new[] { "title", "instructions", "fields", "actions" })
             after.Plan.Task[property]!.ToJsonString().Should().Be(before.Plan.Task[property]!.ToJsonString(), property);
 
-        // The case that started before publishing stays on version 1 with its 2-day deadline.
+        // The case that started before publishing stays on version 1 with its deadline.
         var old = await _api.GetJsonAsync($"/elsa/api/workflow-instances/{before.InstanceId}");
         ((int)old["version"]!).Should().Be(1);
         ((string?)old["definitionVersionId"]).Should().Be((string?)before.Instance["definitionVersionId"]);
         ((string?)old["definitionVersionId"]).Should().NotBe((string?)after.Instance["definitionVersionId"]);
         ((string?)old["subStatus"]).Should().Be("Suspended");
-        (await OpenPlanTaskAsync(before.Number, planTitle)).DueIn.Should().BeCloseTo(WorkingDays(before.Plan, 2), Tolerance);
+        (await OpenPlanTaskAsync(before.Number, planTitle)).DueIn.Should().Be(before.Plan.DueIn);
 
         output.WriteLine($"cases: {before.Number} on v1 (plan due in {before.Plan.DueIn}), {after.Number} on v2 (plan due in {after.Plan.DueIn})");
         output.WriteLine(browser.Summary);
@@ -192,12 +193,20 @@ public sealed class ShippedWorkflowsStudioTests(ITestOutputHelper output) : IAsy
 
     /// <summary>
     /// The plan's deadline counts working time on the quality department's shipped calendar: from the task's creation,
-    /// <paramref name="days"/> working days, as a span of wall-clock time.
+    /// <paramref name="working"/> (days are working days), as a span of wall-clock time.
     /// </summary>
-    private static TimeSpan WorkingDays(PlanTask plan, int days)
+    private static TimeSpan WorkingTime(PlanTask plan, TimeSpan working)
     {
         var calendar = Feedback.Activities.Sla.WorkingCalendars.LoadFolder(Path.Combine(ShippedWorkflows.Folder, "calendars")).For("quality").Calendar;
-        return calendar.AddWorkingTime(plan.CreatedAt, calendar.WorkingSpan(TimeSpan.FromDays(days))) - plan.CreatedAt;
+        return calendar.AddWorkingTime(plan.CreatedAt, calendar.WorkingSpan(working)) - plan.CreatedAt;
+    }
+
+    /// <summary>From the plan task's creation to the case's Plan clock deadline.</summary>
+    private async Task<TimeSpan> PlanClockLeftAsync(Registered registered)
+    {
+        var clocks = (await _api.GetFromJsonAsync<JsonArray>($"/api/feedback/{registered.Number}/sla"))!;
+        var plan = clocks.Single(c => (string?)c!["name"] == "Plan")!;
+        return DateTimeOffset.Parse((string)plan["dueAt"]!, System.Globalization.CultureInfo.InvariantCulture) - registered.Plan.CreatedAt;
     }
 
     private sealed record Registered(string Number, string InstanceId, JsonObject Instance, PlanTask Plan);

@@ -17,7 +17,7 @@ namespace Feedback.Activities.Escalation;
 /// commit and the mail leaves through the outbox after it, so a retried step escalates once.
 /// </summary>
 [Activity("Feedback", "Feedback",
-    "Raises the case's escalation level by one (or to a given level), records who escalated it and why, and mails the people of that level: the department head, the complaint desk managers or management. Each level is an outcome; AlreadyAtTop when management already has the case.",
+    "Raises the case's escalation level by one (or to a given level), records who escalated it and why, and mails the people of that level: the department head, the complaint desk managers or management. Each level is an outcome; AlreadyAtTop when management already has the case. With Alert only, it tells the people of the given level and leaves the level as it is.",
     DisplayName = "Escalate")]
 [FlowNode(Outcomes.DepartmentHead, Outcomes.ComplaintDeskManager, Outcomes.Management, Outcomes.AlreadyAtTop)]
 public sealed class Escalate(CaseService cases, DirectoryService directory) : Activity
@@ -34,6 +34,9 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
     /// <summary>The <c>message</c> of escalation mails in the outbox, beside the customer messages' names.</summary>
     public const string MailKind = "Escalation";
 
+    /// <summary>The <c>message</c> of an alert's mail (<see cref="AlertOnly"/>).</summary>
+    public const string AlertMailKind = "Alert";
+
     /// <summary>The actor recorded when no one is named in <see cref="By"/>.</summary>
     public const string DefaultActor = "workflow";
 
@@ -49,7 +52,10 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
     [Input(Description = "The department whose head is level 1; empty uses the case's lead department.", Order = 3)]
     public Input<string?> Department { get; set; } = default!;
 
-    [Input(Description = "The case; empty means the instance's correlation id.", Category = "Advanced", Order = 4)]
+    [Input(Description = "Only tell the people of Level (required then), for example of a food-safety risk, without raising the case's escalation level: later escalations and the escalation figures are unaffected. The history says Alerted.", Order = 4)]
+    public Input<bool> AlertOnly { get; set; } = default!;
+
+    [Input(Description = "The case; empty means the instance's correlation id.", Category = "Advanced", Order = 5)]
     public Input<string?> CaseNumber { get; set; } = default!;
 
     [Output(Description = "The escalation level the case is at now (1 to 3).")]
@@ -67,7 +73,9 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         if (requested is < EscalationLevels.DepartmentHead or > EscalationLevels.Top)
             throw new FormatException($"Input 'Level': {requested} is not a level; use 1 (department head), 2 (complaint desk manager) or 3 (management), or leave it empty to go one level up.");
         var department = Blank(context.Get(Department));
-        var (level, names, details, atTop) = await RaiseAsync(context, cases, directory, number, reason, by, requested, department);
+        var alertOnly = context.Get(AlertOnly);
+        if (alertOnly && requested is null) throw new FormatException("Input 'Level': an alert needs the level whose people it tells (1, 2 or 3).");
+        var (level, names, details, atTop) = await RaiseAsync(context, cases, directory, number, reason, by, requested, department, alertOnly);
 
         context.Set(ReachedLevel, level);
         context.Set(Recipients, names);
@@ -82,14 +90,15 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
     /// <summary>The escalation itself, shared with <see cref="Sla.SlaDeadline"/>: level, history line, journal and mail.</summary>
     /// <param name="requested">The level to go to; null goes one level up.</param>
     /// <param name="departmentInput">The department whose head is level 1; null uses the case's lead department.</param>
+    /// <param name="alertOnly">Tell the people of <paramref name="requested"/> and leave the case's level as it is.</param>
     internal static async Task<(int Level, List<string> Recipients, string Details, bool AtTop)> RaiseAsync(ActivityExecutionContext context,
-        CaseService cases, DirectoryService directory, string number, string reason, string by, int? requested, string? departmentInput)
+        CaseService cases, DirectoryService directory, string number, string reason, string by, int? requested, string? departmentInput, bool alertOnly = false)
     {
         var feedback = await cases.FindForStepAsync(number, context) ?? throw new KeyNotFoundException($"No case {number}.");
 
         var previous = feedback.EscalationLevel;
-        var atTop = previous >= EscalationLevels.Top;
-        var target = atTop ? EscalationLevels.Top : Math.Max(requested ?? previous + 1, previous);
+        var atTop = !alertOnly && previous >= EscalationLevels.Top;
+        var target = alertOnly ? requested!.Value : atTop ? EscalationLevels.Top : Math.Max(requested ?? previous + 1, previous);
         var department = departmentInput ?? feedback.LeadDepartment;
         var organization = await directory.GetAsync(context.CancellationToken);
         if (target == EscalationLevels.DepartmentHead)
@@ -103,32 +112,37 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         var level = reached.Level;
 
         foreach (var person in reached.People)
-            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, Mail(feedback, person, level, previous, reason, by, department, context.Now));
+            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, Mail(feedback, person, level, previous, reason, by, department, context.Now, alertOnly));
         var names = reached.People.Select(p => p.UserName).ToList();
-        var details = new StringBuilder(atTop
+        var details = new StringBuilder(alertOnly
+            ? $"Alert to {EscalationLevels.Describe(level)} by {by} (the escalation level stays {previous}): {reason}"
+            : atTop
             ? $"Already at {EscalationLevels.Describe(level)}; raised again by {by}: {reason}"
             : $"Level {level} ({EscalationLevels.Describe(level)}) by {by}: {reason}");
         foreach (var note in reached.PassedOver) details.Append($" Passed over: {note}.");
         details.Append($" Notified {string.Join(", ", names)}.");
-        context.Enlist(new CaseChange(number, "Escalated", details.ToString(), c => c.EscalationLevel = Math.Max(c.EscalationLevel, level),
+        var action = alertOnly ? "Alerted" : "Escalated";
+        context.Enlist(new CaseChange(number, action, details.ToString(), alertOnly ? _ => { } : c => c.EscalationLevel = Math.Max(c.EscalationLevel, level),
             Actor: by));
 
-        context.AddJournal("Escalated", details.ToString(), new JsonObject { ["level"] = level, ["previous"] = previous });
+        context.AddJournal(action, details.ToString(), new JsonObject { ["level"] = level, ["previous"] = previous });
         return (level, names, details.ToString(), atTop);
     }
 
     /// <summary>The staff mail: what the case is, why it reached them, and what was done so far.</summary>
-    private static JsonObject Mail(FeedbackCase feedback, StaffMember person, int level, int previous, string reason, string by, string? department, DateTimeOffset now)
+    private static JsonObject Mail(FeedbackCase feedback, StaffMember person, int level, int previous, string reason, string by, string? department, DateTimeOffset now,
+        bool alertOnly)
     {
         var about = Blank(feedback.Title) ?? Shorten(feedback.Content, 60);
+        var where = $"{EscalationLevels.Describe(level)}{(level == EscalationLevels.DepartmentHead ? $", {department}" : "")}";
         var text = new StringBuilder()
             .AppendLine($"Dear {person.DisplayName},")
             .AppendLine()
-            .AppendLine($"Case {feedback.Number} has been escalated to you ({EscalationLevels.Describe(level)}{(level == EscalationLevels.DepartmentHead ? $", {department}" : "")}).")
+            .AppendLine(alertOnly ? $"Case {feedback.Number} needs your attention ({where}); it was not escalated." : $"Case {feedback.Number} has been escalated to you ({where}).")
             .AppendLine()
             .AppendLine($"Reason: {reason}")
-            .AppendLine($"Escalated by: {by}, {now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}")
-            .AppendLine($"Previous level: {previous} ({EscalationLevels.Describe(previous)})")
+            .AppendLine($"{(alertOnly ? "Alert" : "Escalated")} by: {by}, {now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}")
+            .AppendLine($"{(alertOnly ? "Escalation level" : "Previous level")}: {previous} ({EscalationLevels.Describe(previous)})")
             .AppendLine($"Received: {feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} via {feedback.Channel}")
             .AppendLine($"Customer: {(feedback.Anonymous ? "anonymous" : PersonalData.MaskName(feedback.CustomerName) ?? "unnamed")}")
             .AppendLine($"Category: {feedback.Category?.ToString() ?? "not classified"}, severity {feedback.Severity?.ToString() ?? "-"}{(feedback.FoodSafety ? ", FOOD SAFETY" : "")}")
@@ -140,10 +154,10 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         {
             ["to"] = person.Email,
             ["toName"] = person.DisplayName,
-            ["subject"] = $"Escalated to you: {feedback.Number} ({EscalationLevels.Describe(level)}) - {about}",
+            ["subject"] = $"{(alertOnly ? "For your attention" : "Escalated to you")}: {feedback.Number} ({EscalationLevels.Describe(level)}) - {about}",
             ["text"] = text.ToString(),
             ["caseNumber"] = feedback.Number,
-            ["message"] = MailKind,
+            ["message"] = alertOnly ? AlertMailKind : MailKind,
         };
     }
 

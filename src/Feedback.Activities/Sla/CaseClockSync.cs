@@ -190,7 +190,7 @@ internal static class CaseClockSync
         if (ClockArithmetic.UsedBy(clock, calendar, now) >= clock.Target) clock.BreachedAt = ClockArithmetic.Reaches(clock, calendar, 1.0);
     }
 
-    private static (string? Id, WorkingCalendar Calendar) CalendarFor(SlaSettings settings, SlaBasis basis, string? department)
+    internal static (string? Id, WorkingCalendar Calendar) CalendarFor(SlaSettings settings, SlaBasis basis, string? department)
     {
         if (basis == SlaBasis.Calendar) return (null, WorkingCalendar.Continuous);
         var definition = settings.Calendars.For(department);

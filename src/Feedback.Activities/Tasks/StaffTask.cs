@@ -62,15 +62,20 @@ public sealed class StaffTask : Activity
     [Input(Description = "A due date the flow knows, e.g. the plan's deadline: yyyy-MM-dd (the end of that day in the time zone of the task department's calendar) or a date and time. With DueIn as well, the earlier one counts; one already past is left out.", Order = 9)]
     public Input<string?> DueBy { get; set; } = default!;
 
-    [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 10)]
+    [Input(Description = "A clock of the case's SLA (Plan, Resolution, Reply...) the task may not outlast: it is due no later than that clock's target under the case's policy, so a severity A case's task is due sooner. With DueIn or DueBy as well, the earliest counts; a clock stopped or already past is left out.",
+        UIHint = InputUIHints.DropDown, Options = [Sla.SlaClockNames.Acknowledgement, Sla.SlaClockNames.Classification, Sla.SlaClockNames.Assignment, Sla.SlaClockNames.Plan, Sla.SlaClockNames.Resolution, Sla.SlaClockNames.Reply],
+        Order = 10)]
+    public Input<string?> DueWithSla { get; set; } = default!;
+
+    [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 11)]
     public Input<bool> ExcludeRectifiers { get; set; } = default!;
 
     [Input(Description = "The case's status while the task is open, as staff and the customer's case page show it (e.g. InRectification for the rectification, UnderReview for a review); empty leaves it. A replied or closed case keeps its status.",
         UIHint = InputUIHints.DropDown, Options = [nameof(Cases.CaseStatus.Assigned), nameof(Cases.CaseStatus.PlanSubmitted), nameof(Cases.CaseStatus.InRectification), nameof(Cases.CaseStatus.UnderReview), nameof(Cases.CaseStatus.AwaitingCustomer)],
-        Order = 11)]
+        Order = 12)]
     public Input<string?> CaseStatus { get; set; } = default!;
 
-    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 12)]
+    [Input(Description = "The case the task belongs to; empty uses the instance's correlation id when that is a case number.", Category = "Advanced", Order = 13)]
     public Input<string?> CaseNumber { get; set; } = default!;
 
     [Output(Description = "The action the person chose.")]
@@ -121,6 +126,9 @@ public sealed class StaffTask : Activity
             // A date already past (a rework after the plan's deadline) would open the task overdue: DueIn counts then.
             if (dueBy is not null && DueTime(dueBy, calendar.TimeZone) is var by && by > now && (dueAt is null || by < dueAt)) dueAt = by;
         }
+        if (Blank(context.Get(DueWithSla)) is { } clockName && feedbackCase is not null
+            && await SlaDueAsync(context, feedbackCase.Number, clockName) is { } sla && sla > now && (dueAt is null || sla < dueAt))
+            dueAt = sla;
         var task = new FeedbackTask
         {
             Id = taskId,
@@ -324,6 +332,16 @@ public sealed class StaffTask : Activity
         }
         (task.Role, task.DepartmentId) = (role, department);
         return (recipients, $" No one of {audience} can do it now, nor anyone above; a supervisor can reassign it.");
+    }
+
+    /// <summary>When the case's clock reaches its target, as this step will commit the case (its category, severity and department).</summary>
+    private static async Task<DateTimeOffset?> SlaDueAsync(ActivityExecutionContext context, string caseNumber, string clockName)
+    {
+        if (await context.Services.GetRequiredService<Cases.CaseService>().FindForStepAsync(caseNumber, context) is not { } feedback) return null;
+        var settings = await context.Services.GetRequiredService<Sla.SlaSettingsService>().GetAsync(context.CancellationToken);
+        await using var db = await context.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Persistence.FeedbackDbContext>>()
+            .CreateDbContextAsync(context.CancellationToken);
+        return await Sla.ClockDeadlines.DueAsync(db, feedback, settings, clockName, context.Now, context.CancellationToken);
     }
 
     private static void NoChange(FeedbackCase _) { }

@@ -39,7 +39,7 @@ public sealed class EscalateTests : IAsyncLifetime
         info.Descriptor.TypeName.Should().Be("Feedback.Escalate");
         info.Descriptor.Category.Should().Be("Feedback");
         info.Outcomes.Should().Equal("DepartmentHead", "ComplaintDeskManager", "Management", "AlreadyAtTop");
-        info.Descriptor.Inputs.Select(i => i.Name).Should().Equal("Reason", "By", "Level", "Department", "CaseNumber");
+        info.Descriptor.Inputs.Select(i => i.Name).Should().Equal("Reason", "By", "Level", "Department", "AlertOnly", "CaseNumber");
         info.Descriptor.Inputs.Should().OnlyContain(i => i.IsWrapped && !string.IsNullOrEmpty(i.Description));
         info.Descriptor.Outputs.Select(o => o.Name).Should().Equal("ReachedLevel", "Recipients");
     }

@@ -93,8 +93,18 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         var owner = (string)feedback["owner"]!;
         owner.Should().BeOneOf("li.wei", "zhang.hua");
 
+        // Food safety: the complaint desk manager hears of it at once, and the plan is due on severity A's Plan target
+        // (one working day from receipt), not the task's own two working days.
+        ((int)feedback["escalationLevel"]!).Should().Be(0, "an alert is not an escalation");
+        var alert = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "Alert")).Single();
+        alert.To.Mailboxes.Select(m => m.Address).Should().Equal("zhou.min@example.com");
+        alert.Subject.Should().StartWith($"For your attention: {number}");
+        alert.TextBody.Should().Contain("Food safety").And.Contain("it was not escalated");
         var plan = await OpenTaskAsync(number);
         ((string?)plan["assignee"]).Should().Be(owner);
+        var planClock = await ClockAsync(number, "Plan");
+        ((string?)planClock["target"]).Should().Be(TimeSpan.FromHours(8).ToString("c"), "severity A plans within one working day of the example calendar");
+        plan["dueAt"]!.GetValue<DateTimeOffset>().Should().BeCloseTo(planClock["dueAt"]!.GetValue<DateTimeOffset>(), TimeSpan.FromSeconds(1));
         await CompleteAsync(plan, owner, "Submit", new JsonObject { ["Measures"] = "下架批次 B20261018，检查封口机", ["Deadline"] = "2026-11-30", ["Goal"] = "无同类投诉" });
         await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "已下架并更换封口机密封圈" });
         await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Reject", new JsonObject { ["HeadComments"] = "缺少检测报告" });
@@ -112,11 +122,11 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
 
         var journal = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{done["workflowInstanceId"]}/journal?take=500"))!["items"]!.AsArray();
         var trail = string.Join(" | ", journal.Select(j => $"{j!["activityId"]}:{j["eventName"]}:{j["message"]}:{j["payload"]?.ToJsonString()}").TakeLast(12));
-        var mails = await _smtp.WaitForAsync(3, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail);
+        var mails = await _smtp.WaitForAsync(3, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrAlert);
         mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"请评价我们的处理（{number}）", $"您的反馈处理结果（{number}）"], trail);
         mails.Single(m => m.Subject?.Contains("结果") == true).TextBody.Should().Contain("复检合格");
         done["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder(
-            "Registered", "CustomerNotified", "Classified", "Assigned", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted",
+            "Registered", "CustomerNotified", "Classified", "Alerted", "Assigned", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted",
             "SurveySent", "SurveyAnswered", "CustomerSatisfied", "CustomerNotified");
     }
 
@@ -145,7 +155,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         actions.Should().ContainInOrder("FlaggedMalicious", "Closed", "TaskCancelled");
         actions.Count(a => a == "CustomerNotified").Should().Be(1, "the acknowledgement was the only customer mail");
         (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Open"))!["items"]!.AsArray().Should().BeEmpty();
-        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMail)).Should().ContainSingle("the acknowledgement only; no result mail");
+        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrAlert)).Should().ContainSingle("the acknowledgement only; no result mail");
     }
 
     [Fact]

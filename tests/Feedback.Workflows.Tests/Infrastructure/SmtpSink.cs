@@ -79,6 +79,9 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>Mail other than the staff-task mail each opened task sends to whoever may do it.</summary>
     public static bool NotTaskMail(MimeMessage message) => message.Headers["X-Feedback-Message"] != "StaffTask";
 
+    /// <summary>Mail other than task mail and alerts (a food-safety case alerts the complaint desk manager once classified).</summary>
+    public static bool NotTaskMailOrAlert(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "Alert");
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
