@@ -30,6 +30,7 @@ public sealed record Actor(string? UserName, StaffMember? Member, bool Administr
 /// integrations (the API key without a staff user, so existing integrations keep working; they never see contacts).</item>
 /// <item>Department heads and staff: cases their department leads or helps with, cases they own, and their
 /// department's reports only.</item>
+/// <item>Nobody reads a case about themselves (<see cref="FeedbackCase.ComplainedAbout"/>), nor its tasks.</item>
 /// <item>Contacts are masked everywhere; revealing them is a separate, audited request allowed to process owners,
 /// management, the complaint desk, the head of a department on the case, and the case owner. Auditors see masked data.</item>
 /// </list>
@@ -41,7 +42,12 @@ public static class CaseAccess
         || actor.Has(StaffRole.ComplaintDesk) || actor.Has(StaffRole.ComplaintDeskManager) || actor.Has(StaffRole.Auditor);
 
     public static bool MayRead(Actor actor, FeedbackCase feedback) =>
-        IsOrganisationWide(actor) || OnTheCase(actor, feedback) || (actor.UserName is not null && feedback.Owner == actor.UserName);
+        !IsAbout(actor, feedback)
+        && (IsOrganisationWide(actor) || OnTheCase(actor, feedback) || (actor.UserName is not null && feedback.Owner == actor.UserName));
+
+    /// <summary>The feedback is about the actor: they see neither the case nor its tasks, whatever their role.</summary>
+    public static bool IsAbout(Actor actor, FeedbackCase feedback) =>
+        actor.UserName is { } user && string.Equals(feedback.ComplainedAbout, user, StringComparison.OrdinalIgnoreCase);
 
     public static bool MayRevealContacts(Actor actor, FeedbackCase feedback) =>
         !actor.IsIntegration && MayRead(actor, feedback)
@@ -85,6 +91,8 @@ public static class CaseAccess
     /// <exception cref="AccessDeniedException">The actor may not read the case.</exception>
     public static void EnsureRead(Actor actor, FeedbackCase feedback)
     {
+        if (IsAbout(actor, feedback))
+            throw new AccessDeniedException($"{actor.AuditName} may not read case {feedback.Number}: the feedback is about them.");
         if (!MayRead(actor, feedback))
             throw new AccessDeniedException($"{actor.AuditName} may not read case {feedback.Number}: it belongs to another department.");
     }

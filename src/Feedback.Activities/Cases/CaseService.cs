@@ -38,6 +38,13 @@ public sealed class CaseService(
         var errors = CaseRegistrationValidator.Validate(registration);
         if (errors.Count > 0) throw new CaseValidationException(errors);
         if (idempotencyKey is { Length: > 100 }) throw new CaseValidationException(["Idempotency-Key: at most 100 characters."]);
+        // The person complained about is kept out of every step of the case, so it must be someone the directory knows.
+        if (!string.IsNullOrWhiteSpace(registration.ComplainedAbout))
+            registration = registration with
+            {
+                ComplainedAbout = await directory.UserNameAsync(registration.ComplainedAbout, cancellationToken)
+                    ?? throw new CaseValidationException([$"complainedAbout: '{registration.ComplainedAbout.Trim()}' is not a user name in the staff directory; give the user name of the staff member the feedback is about, or leave it out."]),
+            };
 
         process = string.IsNullOrWhiteSpace(process) ? null : process.Trim();
         var definitionId = process ?? await directory.ProcessForAsync(registration, cancellationToken) ?? options.WorkflowDefinitionId;

@@ -30,6 +30,14 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
         return await MemberAsync(db, userName, cancellationToken);
     }
 
+    /// <summary>The directory's spelling of a user name given in any letter case (active or not), or null when nobody has it.</summary>
+    public async Task<string?> UserNameAsync(string userName, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var lower = userName.Trim().ToLowerInvariant();
+        return await db.Staff.AsNoTracking().Where(s => s.UserName.ToLower() == lower).Select(s => s.UserName).FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<OrganizationDocument> GetAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

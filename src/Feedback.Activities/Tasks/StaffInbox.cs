@@ -51,7 +51,9 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
         var department = member.DepartmentId;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var led = db.Cases.Where(c => c.LeadDepartment == department).Select(c => c.Number);
-        var query = Unfinished(db).Where(t => t.DepartmentId == department || (t.CaseNumber != null && led.Contains(t.CaseNumber)));
+        var about = db.Cases.Where(c => c.ComplainedAbout == member.UserName).Select(c => c.Number);
+        var query = Unfinished(db).Where(t => t.DepartmentId == department || (t.CaseNumber != null && led.Contains(t.CaseNumber)))
+            .Where(t => t.CaseNumber == null || !about.Contains(t.CaseNumber));
         return await WithTitlesAsync(db, query, cancellationToken);
     }
 

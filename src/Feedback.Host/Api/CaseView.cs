@@ -20,6 +20,9 @@ internal sealed record CaseView(
     /// <summary>The case this one duplicates; null when it is not a duplicate. Such a case is left out of the reports.</summary>
     public string? DuplicateOf { get; init; }
 
+    /// <summary>The user name of the staff member the feedback is about, who neither sees nor handles the case; null when none.</summary>
+    public string? ComplainedAbout { get; init; }
+
     /// <summary>While true, retention keeps the case's personal data.</summary>
     public bool LegalHold { get; init; }
 
@@ -39,5 +42,6 @@ internal sealed record CaseView(
         MaliciousReason = c.MaliciousReason,
         DuplicateOf = c.DuplicateOf,
         LegalHold = c.LegalHold,
+        ComplainedAbout = c.ComplainedAbout,
     };
 }

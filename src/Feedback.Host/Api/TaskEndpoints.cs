@@ -42,11 +42,13 @@ internal static class TaskEndpoints
             return Results.Json(new { items = page.Items.Select(TaskView.From), totalCount = page.TotalCount, page = page.Page, pageSize = page.PageSize }, FeedbackEndpoints.Json);
         });
 
-        api.MapGet("/{id}", async (string id, HttpContext http, TaskService tasks, StaffActorResolver access, CancellationToken ct) =>
+        api.MapGet("/{id}", async (string id, HttpContext http, TaskService tasks, Feedback.Activities.Cases.CaseService cases, StaffActorResolver access, CancellationToken ct) =>
         {
             var task = await tasks.GetAsync(id, ct);
             var actor = await access.ResolveAsync(http, ct);
             if (!CaseAccess.MayReadTask(actor, task)) throw new AccessDeniedException($"{actor.AuditName} may not read task {id}: it belongs to another department.");
+            if (task.CaseNumber is not null && actor.UserName is not null && await cases.FindAsync(task.CaseNumber, ct) is { } feedback && CaseAccess.IsAbout(actor, feedback))
+                throw new AccessDeniedException($"{actor.AuditName} may not read task {id}: its case is about them.");
             return Results.Json(TaskView.From(task), FeedbackEndpoints.Json);
         });
 

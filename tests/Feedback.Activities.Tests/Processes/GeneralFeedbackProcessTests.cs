@@ -208,6 +208,42 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         assigned["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder("NoEligibleAssignee", "NoEligibleAssignee", "Assigned");
     }
 
+    [Fact]
+    public async Task The_person_complained_about_must_be_in_the_directory_and_sees_neither_the_case_nor_its_tasks()
+    {
+        var unknown = await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject
+        {
+            ["channel"] = "WebForm", ["anonymous"] = true, ["complainedAbout"] = "the rude one", ["content"] = "The agent was rude.",
+        });
+        unknown.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await unknown.Content.ReadAsStringAsync()).Should().Contain("complainedAbout: 'the rude one' is not a user name in the staff directory");
+
+        // Named in another letter case, the member is found and kept as the directory spells them.
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Mr Tan", ["customerEmail"] = "tan@example.com", ["complainedAbout"] = " Lin.Fang ",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        var task = await OpenTaskAsync(number);
+        await using (var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
+            (await db.Cases.SingleAsync(c => c.Number == number)).ComplainedAbout.Should().Be("lin.fang");
+
+        // lin.fang heads customer service, the lead department, yet reads neither the case nor its tasks; a colleague does.
+        async Task<HttpResponseMessage> GetAs(string user, string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-Staff-User", user);
+            return await _api.SendAsync(request);
+        }
+        var refused = await GetAs("lin.fang", $"/api/feedback/{number}");
+        refused.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("the feedback is about them");
+        (await GetAs("lin.fang", $"/api/tasks/{task["id"]}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await (await GetAs("lin.fang", $"/api/tasks?caseNumber={number}")).Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray().Should().BeEmpty();
+        (await GetAs("liu.yang", $"/api/feedback/{number}")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await (await GetAs("liu.yang", $"/api/tasks?caseNumber={number}")).Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray().Should().ContainSingle();
+    }
+
     private async Task<JsonObject> ClockAsync(string number, string name) =>
         (await _api.GetFromJsonAsync<JsonArray>($"/api/feedback/{number}/sla"))!.Single(c => (string?)c!["name"] == name)!.AsObject();
 

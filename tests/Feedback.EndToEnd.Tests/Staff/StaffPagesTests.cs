@@ -218,7 +218,10 @@ public sealed class StaffPagesTests : IAsyncLifetime
         var badChannel = await browser.PostAsync("/staff/entry?lang=en", Form(Token(page), ("key", key), ("channel", "WebForm"), ("anonymous", "on"), ("content", "x")));
         (await badChannel.Content.ReadAsStringAsync()).Should().Contain("channel: choose phone, counter or suggestion box.");
 
-        var values = new[] { ("key", key), ("channel", "Phone"), ("name", "Zhang San"), ("phone", "138 0000 1234"), ("language", "zh-CN"), ("content", "送货司机态度很差，把箱子扔在门口。") };
+        // The staff member it is about is chosen from the directory.
+        page.Should().Contain("<option value=\"song.yu\">");
+        var values = new[] { ("key", key), ("channel", "Phone"), ("name", "Zhang San"), ("phone", "138 0000 1234"), ("language", "zh-CN"), ("content", "送货司机态度很差，把箱子扔在门口。"),
+            ("complainedAbout", "song.yu") };
         var created = await browser.PostAsync("/staff/entry?lang=en", Form(Token(page), values));
         var text = await created.Content.ReadAsStringAsync();
         created.StatusCode.Should().Be(HttpStatusCode.Created, text);
@@ -231,6 +234,7 @@ public sealed class StaffPagesTests : IAsyncLifetime
 
         var feedback = await _api.GetJsonAsync($"/api/feedback/{number}");
         ((string?)feedback["channel"]).Should().Be("Phone");
+        ((string?)feedback["complainedAbout"]).Should().Be("song.yu");
         var registered = feedback["history"]!.AsArray().First()!;
         ((string?)registered["actor"]).Should().Be("wang.lei");
         ((string?)registered["via"]).Should().Be("staff entry");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Organization;
 using Feedback.Host.Pages.Shared;
 using Feedback.Host.Staff;
 
@@ -17,16 +18,16 @@ internal static class EntryPage
 
     public static void MapStaffEntry(this IEndpointRouteBuilder app)
     {
-        app.MapGet(StaffRoutes.Entry, async (HttpContext http, CancellationToken ct) =>
+        app.MapGet(StaffRoutes.Entry, async (HttpContext http, DirectoryService directory, CancellationToken ct) =>
         {
             var (_, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             var values = new Dictionary<string, string> { ["key"] = RandomNumberGenerator.GetHexString(32, lowercase: true), ["language"] = page.Language, ["channel"] = nameof(FeedbackChannel.Phone) };
-            return Render(page, values, null, StatusCodes.Status200OK);
+            return Render(page, values, null, StatusCodes.Status200OK, await StaffAsync(directory, ct));
         });
 
-        app.MapPost(StaffRoutes.Entry, async (HttpContext http, CaseService cases, CancellationToken ct) =>
+        app.MapPost(StaffRoutes.Entry, async (HttpContext http, CaseService cases, DirectoryService directory, CancellationToken ct) =>
         {
             var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
@@ -41,7 +42,7 @@ internal static class EntryPage
             if (channel is not null) errors.AddRange(CaseRegistrationValidator.Validate(registration));
             var key = fields.GetValueOrDefault("key");
             if (key is not { Length: > 0 and <= 64 }) errors.Add("key: the form is incomplete; reload the page.");
-            if (errors.Count > 0) return Render(page, fields, errors, StatusCodes.Status400BadRequest);
+            if (errors.Count > 0) return Render(page, fields, errors, StatusCodes.Status400BadRequest, await StaffAsync(directory, ct));
             try
             {
                 var registered = await cases.RegisterAsync(registration, actor!.UserName!, "staff entry", "staff-entry:" + key, ct);
@@ -52,7 +53,7 @@ internal static class EntryPage
             }
             catch (CaseValidationException e)
             {
-                return Render(page, fields, e.Errors, StatusCodes.Status400BadRequest);
+                return Render(page, fields, e.Errors, StatusCodes.Status400BadRequest, await StaffAsync(directory, ct));
             }
         });
     }
@@ -72,10 +73,15 @@ internal static class EntryPage
             Title = Text("title"),
             Content = Text("content"),
             Product = Text("product") is { } product ? new ProductDetails { Name = product } : null,
+            ComplainedAbout = Text("complainedAbout"),
         };
     }
 
-    private static IResult Render(PageFrame page, IReadOnlyDictionary<string, string> values, IReadOnlyList<string>? errors, int status)
+    /// <summary>Whom feedback can be about: the active staff, by department and name.</summary>
+    private static async Task<IReadOnlyList<StaffMember>> StaffAsync(DirectoryService directory, CancellationToken ct) =>
+        (await directory.GetAsync(ct)).Staff.Where(s => s.Active).OrderBy(s => s.DepartmentId, StringComparer.Ordinal).ThenBy(s => s.DisplayName, StringComparer.Ordinal).ToList();
+
+    private static IResult Render(PageFrame page, IReadOnlyDictionary<string, string> values, IReadOnlyList<string>? errors, int status, IReadOnlyList<StaffMember> staff)
     {
         string V(string name) => PageFrame.E(values.GetValueOrDefault(name));
         var html = new StringBuilder($"<p>{PageFrame.E(page.T("staff.entry.intro"))}</p>");
@@ -98,6 +104,11 @@ internal static class EntryPage
         html.Append($"<label for=\"title\">{PageFrame.E(page.T("intake.subject"))}</label><input type=\"text\" id=\"title\" name=\"title\" maxlength=\"200\" value=\"{V("title")}\">");
         html.Append($"<label for=\"content\">{PageFrame.E(page.T("intake.content"))}</label><textarea id=\"content\" name=\"content\" required maxlength=\"{CaseRegistrationValidator.MaxContentLength}\">{V("content")}</textarea>");
         html.Append($"<label for=\"product\">{PageFrame.E(page.T("intake.product"))}</label><input type=\"text\" id=\"product\" name=\"product\" maxlength=\"200\" value=\"{V("product")}\">");
+        // The person the feedback is about never handles or reviews it; naming them here keeps them out from the start.
+        html.Append($"<label for=\"complainedAbout\">{PageFrame.E(page.T("staff.entry.complainedabout"))}</label><select id=\"complainedAbout\" name=\"complainedAbout\"><option value=\"\"></option>");
+        foreach (var member in staff)
+            html.Append($"<option value=\"{PageFrame.E(member.UserName)}\"{(values.GetValueOrDefault("complainedAbout") == member.UserName ? " selected" : "")}>{PageFrame.E($"{member.DisplayName} ({member.UserName}, {member.DepartmentId})")}</option>");
+        html.Append("</select>");
         html.Append($"<button type=\"submit\">{PageFrame.E(page.T("staff.entry.submit"))}</button></form>");
         return page.Render(page.T("staff.entry.title"), html.ToString(), status);
     }

@@ -80,6 +80,7 @@ internal static partial class PageTexts
         ["channel.Counter"] = ("柜台", "櫃台", "Counter"),
         ["channel.SuggestionBox"] = ("意见箱", "意見箱", "Suggestion box"),
         ["staff.entry.anonymous"] = ("匿名（不记录联系方式）", "匿名（不記錄聯絡方式）", "Anonymous (no contact details kept)"),
+        ["staff.entry.complainedabout"] = ("被投诉的员工（如有；该员工不会经手此案）", "被投訴的員工（如有；該員工不會經手此案）", "Staff member the feedback is about, if any (they never handle the case)"),
         ["staff.entry.submit"] = ("登记", "登記", "Register"),
         ["staff.entry.done.title"] = ("已登记", "已登記", "Registered"),
         ["staff.entry.done.body"] = ("案件编号：{0}", "案件編號：{0}", "Case number: {0}"),

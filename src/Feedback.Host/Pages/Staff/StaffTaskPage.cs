@@ -71,12 +71,12 @@ internal static class StaffTaskPage
     /// <summary>Whether the member may see the task: <see cref="CaseAccess.MayReadTask"/>, they stand in for its absent owner, or they may read its case.</summary>
     public static async Task<bool> MayReadAsync(HttpContext http, Actor actor, FeedbackTask task, CancellationToken ct)
     {
+        var feedback = task.CaseNumber is null ? null : await http.RequestServices.GetRequiredService<CaseService>().FindAsync(task.CaseNumber, ct);
+        if (feedback is not null && CaseAccess.IsAbout(actor, feedback)) return false;
         if (CaseAccess.MayReadTask(actor, task)) return true;
         // A delegate sees the tasks of the colleague they stand in for.
         if ((task.ClaimedBy ?? task.Assignee) is { } owner && actor.Member is { } member
             && (await http.RequestServices.GetRequiredService<StaffInbox>().AbsentDelegatorsAsync(member, ct)).Contains(owner)) return true;
-        if (task.CaseNumber is null) return false;
-        var feedback = await http.RequestServices.GetRequiredService<CaseService>().FindAsync(task.CaseNumber, ct);
         return feedback is not null && CaseAccess.MayRead(actor, feedback);
     }
 
