@@ -34,6 +34,9 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
     [Input(Description = "A person to make responsible instead of the least-loaded member, e.g. whom a manager chose when nobody was eligible; empty chooses. Must be an active member who is present, not excluded and not the person complained about; otherwise NoEligibleAssignee.")]
     public Input<string?> AssignTo { get; set; } = default!;
 
+    [Input(Description = "Mail the heads of the helping departments once the case has someone responsible: who leads it, who is responsible, and the feedback.", DefaultValue = true)]
+    public Input<bool> NotifyHelpers { get; set; } = default!;
+
     [Output(Description = "The lead department's id.")]
     public Output<string> Department { get; set; } = default!;
 
@@ -93,7 +96,24 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
             context.Complete(Outcomes.NoEligibleAssignee);
             return;
         }
+        if (context.Get(NotifyHelpers) && rule.HelperDepartments.Count > 0)
+            await NotifyHelpersAsync(context, feedback, category, rule.LeadDepartment, owner, rule.HelperDepartments);
         context.Set(Assignee, owner);
         context.Complete(Outcomes.Assigned);
+    }
+
+    private async Task NotifyHelpersAsync(ActivityExecutionContext context, FeedbackCase feedback, FeedbackCategory category, string lead, string owner,
+        IReadOnlyList<string> helpers)
+    {
+        var organization = await directory.GetAsync(context.CancellationToken);
+        var told = new List<string>();
+        foreach (var helper in helpers)
+        {
+            var heads = Escalation.EscalationRecipients.HeadOf(organization, feedback, helper, context.Now);
+            foreach (var head in heads)
+                context.AddOutboxMessage(Notification.NotifyCustomer.EmailOutboxType, HelperNotice.Mail(feedback, category, lead, owner, helper, head));
+            told.Add(heads.Count > 0 ? $"{helper} ({string.Join(", ", heads.Select(h => h.UserName))})" : $"{helper} (nobody reachable: no head with an address, or away without a delegate)");
+        }
+        context.Enlist(new CaseChange(feedback.Number, "HelpersNotified", $"Helping departments told: {string.Join("; ", told)}.", _ => { }));
     }
 }

@@ -34,6 +34,11 @@ internal static class EscalationRecipients
             $"Case {feedback.Number} cannot be escalated: {string.Join("; ", passedOver)}. Give management an active member with an e-mail address in the directory.");
     }
 
+    /// <summary>Who can be told about a case in <paramref name="department"/>: its head, or their delegate while they are away; none when neither can be mailed.</summary>
+    public static IReadOnlyList<StaffMember> HeadOf(OrganizationDocument directory, FeedbackCase feedback, string department, DateTimeOffset now) =>
+        Candidates(directory, department, EscalationLevels.DepartmentHead)
+            .Select(member => Reachable(directory, member, feedback.ComplainedAbout, now)).OfType<StaffMember>().ToList();
+
     private static IEnumerable<StaffMember> Candidates(OrganizationDocument directory, string? department, int level) => level switch
     {
         EscalationLevels.DepartmentHead => directory.Departments.FirstOrDefault(d => d.Id == department)?.Head is { } head

@@ -55,7 +55,8 @@ public sealed class AssignResponsibilityTests : IAsyncLifetime
         ((string?)first["status"]).Should().Be("Assigned");
         new[] { (string?)first["owner"], (string?)second["owner"] }.Should().BeEquivalentTo(["li.wei", "zhang.hua"]);
         ((string?)third["owner"]).Should().Be((string?)first["owner"], "after one case each, the tie goes to the first name again");
-        first["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().Equal("Registered", "Assigned");
+        first["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().Equal("Registered", "Assigned", "HelpersNotified");
+        ((string?)first["history"]![2]!["details"]).Should().Be("Helping departments told: production (wu.lei).");
     }
 
     [Fact]

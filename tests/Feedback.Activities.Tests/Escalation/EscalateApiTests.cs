@@ -68,13 +68,14 @@ public sealed class EscalateApiTests : IAsyncLifetime
             d => d.Should().StartWith("Level 3 (management)"),
             d => d.Should().StartWith("Already at management"));
 
-        var mails = await _smtp.WaitForAsync(4, TimeSpan.FromSeconds(15));
+        var mails = await _smtp.WaitForAsync(4, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "Escalation");
         mails.Select(m => m.To.Mailboxes.Single().Address).Should().BeEquivalentTo(
             ["chen.jie@example.com", "zhou.min@example.com", "ma.jun@example.com", "ma.jun@example.com"]);
         mails.Should().OnlyContain(m => m.Headers["X-Feedback-Case"] == number && (m.Subject ?? "").Contains(number));
         mails.Single(m => m.To.Mailboxes.Single().Address == "zhou.min@example.com").TextBody
             .Should().Contain("Dear Zhou Min").And.Contain("Previous level: 1 (department head)").And.Contain("罐头鼓包了");
         await Task.Delay(2000); // the outbox polls every second: a repeated delivery would show by now
-        _smtp.Messages().Should().HaveCount(4);
+        _smtp.Messages(m => m.Headers["X-Feedback-Message"] == "Escalation").Should().HaveCount(4);
+        _smtp.Messages().Should().ContainSingle(m => m.Headers["X-Feedback-Message"] == "HelperNotice", "besides, production hears it helps with the case");
     }
 }

@@ -100,6 +100,11 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         alert.To.Mailboxes.Select(m => m.Address).Should().Equal("zhou.min@example.com");
         alert.Subject.Should().StartWith($"For your attention: {number}");
         alert.TextBody.Should().Contain("Food safety").And.Contain("it was not escalated");
+        // Production helps quality with product-quality cases: its head hears who is responsible.
+        var helperNotice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "HelperNotice")).Single();
+        helperNotice.To.Mailboxes.Select(m => m.Address).Should().Equal("wu.lei@example.com");
+        helperNotice.TextBody.Should().Contain($"Your department (production) helps with case {number}. quality leads it and {owner} is responsible")
+            .And.Contain("王**").And.NotContain("wang@example.cn");
         var plan = await OpenTaskAsync(number);
         ((string?)plan["assignee"]).Should().Be(owner);
         var planClock = await ClockAsync(number, "Plan");
@@ -122,11 +127,11 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
 
         var journal = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{done["workflowInstanceId"]}/journal?take=500"))!["items"]!.AsArray();
         var trail = string.Join(" | ", journal.Select(j => $"{j!["activityId"]}:{j["eventName"]}:{j["message"]}:{j["payload"]?.ToJsonString()}").TakeLast(12));
-        var mails = await _smtp.WaitForAsync(3, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrAlert);
+        var mails = await _smtp.WaitForAsync(3, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrNotice);
         mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"请评价我们的处理（{number}）", $"您的反馈处理结果（{number}）"], trail);
         mails.Single(m => m.Subject?.Contains("结果") == true).TextBody.Should().Contain("复检合格");
         done["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder(
-            "Registered", "CustomerNotified", "Classified", "Alerted", "Assigned", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted",
+            "Registered", "CustomerNotified", "Classified", "Alerted", "Assigned", "HelpersNotified", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted",
             "SurveySent", "SurveyAnswered", "CustomerSatisfied", "CustomerNotified");
     }
 
@@ -155,7 +160,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         actions.Should().ContainInOrder("FlaggedMalicious", "Closed", "TaskCancelled");
         actions.Count(a => a == "CustomerNotified").Should().Be(1, "the acknowledgement was the only customer mail");
         (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Open"))!["items"]!.AsArray().Should().BeEmpty();
-        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrAlert)).Should().ContainSingle("the acknowledgement only; no result mail");
+        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrNotice)).Should().ContainSingle("the acknowledgement only; no result mail");
     }
 
     [Fact]

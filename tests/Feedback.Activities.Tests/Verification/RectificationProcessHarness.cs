@@ -147,16 +147,16 @@ public abstract class RectificationProcessHarness(string definitionId, DateTimeO
         ((string?)instance["subStatus"]).Should().Be("Finished", instance["workflowState"]!["incidents"]!.ToJsonString() + " " + await TrailAsync(number));
     }
 
-    /// <summary>Waits for at least <paramref name="count"/> mails, leaving out staff-task mail and alerts.</summary>
-    protected Task<IReadOnlyList<MimeMessage>> MailsAsync(int count) => _smtp.WaitForAsync(count, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrAlert);
+    /// <summary>Waits for at least <paramref name="count"/> mails, leaving out staff-task mail and staff notices (alerts, helper notices).</summary>
+    protected Task<IReadOnlyList<MimeMessage>> MailsAsync(int count) => _smtp.WaitForAsync(count, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrNotice);
 
-    /// <summary>Waits for the first mail to <paramref name="address"/> that is neither staff-task mail nor an alert.</summary>
+    /// <summary>Waits for the first mail to <paramref name="address"/> that is neither staff-task mail nor a staff notice.</summary>
     protected async Task<MimeMessage> FirstMailToAsync(string address) =>
-        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => SmtpSink.NotTaskMailOrAlert(m) && m.To.Mailboxes.Any(b => b.Address == address))).First();
+        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => SmtpSink.NotTaskMailOrNotice(m) && m.To.Mailboxes.Any(b => b.Address == address))).First();
 
-    /// <summary>The mail sent to <paramref name="address"/> so far, leaving out staff-task mail and alerts.</summary>
+    /// <summary>The mail sent to <paramref name="address"/> so far, leaving out staff-task mail and staff notices (alerts, helper notices).</summary>
     protected IReadOnlyList<MimeMessage> MailsTo(string address) =>
-        _smtp.Messages(SmtpSink.NotTaskMailOrAlert).Where(m => m.To.Mailboxes.Any(b => b.Address == address)).ToList();
+        _smtp.Messages(SmtpSink.NotTaskMailOrNotice).Where(m => m.To.Mailboxes.Any(b => b.Address == address)).ToList();
 
     /// <summary>The case's history actions, in order.</summary>
     protected static IEnumerable<string?> Actions(JsonObject feedback) => feedback["history"]!.AsArray().Select(h => (string?)h!["action"]);

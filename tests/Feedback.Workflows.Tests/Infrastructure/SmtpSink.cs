@@ -79,8 +79,11 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <summary>Mail other than the staff-task mail each opened task sends to whoever may do it.</summary>
     public static bool NotTaskMail(MimeMessage message) => message.Headers["X-Feedback-Message"] != "StaffTask";
 
-    /// <summary>Mail other than task mail and alerts (a food-safety case alerts the complaint desk manager once classified).</summary>
-    public static bool NotTaskMailOrAlert(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "Alert");
+    /// <summary>
+    /// Mail other than task mail and staff notices: alerts (a food-safety case alerts the complaint desk manager once
+    /// classified) and helper notices (a helping department's head hears of an assigned case).
+    /// </summary>
+    public static bool NotTaskMailOrNotice(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "Alert" or "HelperNotice");
 
     public async ValueTask DisposeAsync()
     {
