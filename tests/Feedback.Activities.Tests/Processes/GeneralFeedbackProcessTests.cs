@@ -368,7 +368,7 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_customers_new_mail_goes_to_the_case_owner_once_and_after_closure_to_the_complaint_desk()
+    public async Task A_customers_new_mail_goes_to_the_case_owner_once_and_after_the_written_reply_to_the_complaint_desk()
     {
         var number = await SubmitAsync(new JsonObject
         {
@@ -391,12 +391,12 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
 
         await using (var scope = _host.Services.CreateAsyncScope())
         await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
-            await db.Cases.Where(c => c.Number == number).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CaseStatus.Closed));
+            await db.Cases.Where(c => c.Number == number).ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CaseStatus.Replied));
         (await intake.AcceptAsync(Reply("reply-2", "It happened again with a new can."), default)).Kind.Should().Be(MailOutcomeKind.AddedToCase);
         var open = (await AnswerTasksAsync(number)).Where(t => (string?)t["status"] == "Open").ToList();
         var desk = open.Should().ContainSingle().Subject;
         ((string?)desk["assignee"]).Should().BeNull();
-        ((string?)desk["role"], (string?)desk["department"]).Should().Be(("ComplaintDesk", "complaint-desk"), "a closed case has no one working on it");
+        ((string?)desk["role"], (string?)desk["department"]).Should().Be(("ComplaintDesk", "complaint-desk"), "a replied case is finished: no one works on it any more");
     }
 
     [Fact]
