@@ -201,15 +201,18 @@ internal static class CaseClockSync
     private static bool Applies(string clock, FeedbackCase feedback) =>
         clock != SlaClockNames.Acknowledgement || (!feedback.Anonymous && !string.IsNullOrWhiteSpace(feedback.CustomerEmail));
 
-    /// <summary>The case events that stop the policy clocks.</summary>
-    private static bool StopsNow(string clock, FeedbackCase feedback, IReadOnlyCollection<string> actions) => clock switch
+    /// <summary>
+    /// The case events that stop the policy clocks. A replied or closed case stops every clock: one closed before it was
+    /// classified or assigned (flagged as malicious, withdrawn) has nothing left to measure.
+    /// </summary>
+    private static bool StopsNow(string clock, FeedbackCase feedback, IReadOnlyCollection<string> actions) =>
+        feedback.Status is CaseStatus.Replied or CaseStatus.Closed || clock switch
     {
         SlaClockNames.Acknowledgement => actions.Contains(CustomerNotified),
         SlaClockNames.Classification => feedback.Category is not null,
         SlaClockNames.Assignment => feedback.Owner is not null,
         SlaClockNames.Plan => feedback.Status is CaseStatus.PlanSubmitted or CaseStatus.InRectification or CaseStatus.UnderReview
-            or CaseStatus.AwaitingCustomer or CaseStatus.Replied or CaseStatus.Closed,
-        SlaClockNames.Resolution or SlaClockNames.Reply => feedback.Status is CaseStatus.Replied or CaseStatus.Closed,
+            or CaseStatus.AwaitingCustomer,
         _ => false,
     };
 }

@@ -164,6 +164,28 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Feedback_closed_before_anyone_classified_or_took_it_stops_every_clock()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "李先生", ["customerEmail"] = "li@example.cn", ["content"] = "快递员态度恶劣",
+        });
+        ((string?)(await OpenTaskAsync(number))["title"]).Should().Be("Classify this feedback");
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/feedback/{number}/malicious")
+        {
+            Content = JsonContent.Create(new JsonObject { ["malicious"] = true, ["reason"] = "A competitor's test message." }),
+        };
+        request.Headers.Add("X-Staff-User", "xu.ting");
+        (await _api.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+        await _api.WaitForAsync((string)(await CaseAsync(number))["workflowInstanceId"]!, "Finished", TimeSpan.FromSeconds(20));
+
+        ((string?)(await CaseAsync(number))["status"]).Should().Be("Closed");
+        var clocks = (await _api.GetFromJsonAsync<JsonArray>($"/api/feedback/{number}/sla"))!;
+        clocks.Select(c => ((string?)c!["name"], (string?)c["state"])).Should().OnlyContain(c => c.Item2 == "Stopped", "a closed case has nothing left to measure");
+        clocks.Select(c => (string?)c!["name"]).Should().Contain(["Classification", "Assignment", "Plan", "Resolution"]);
+    }
+
+    [Fact]
     public async Task Feedback_the_rules_cannot_classify_keeps_its_classification_clock_running_until_the_complaint_desk_chooses_the_category()
     {
         var number = await SubmitAsync(new JsonObject
