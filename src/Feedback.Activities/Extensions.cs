@@ -36,6 +36,9 @@ public sealed class FeedbackDomainOptions
 
     /// <summary>How long personal data is kept.</summary>
     public Retention.RetentionOptions Retention { get; set; } = new();
+
+    /// <summary>Where imported reviews go by their rating.</summary>
+    public Intake.ReviewImportOptions Reviews { get; set; } = new();
 }
 
 /// <summary>Service registration for the feedback domain.</summary>

@@ -39,6 +39,8 @@ builder.Services.AddFeedbackDomain(o =>
     o.Retention.Years = builder.Configuration.GetValue("Retention:Years", o.Retention.Years);
     o.Retention.Interval = builder.Configuration.GetValue("Retention:Interval", o.Retention.Interval);
     o.Retention.DeliveredMailKeptFor = builder.Configuration.GetValue("Retention:DeliveredMailKeptFor", o.Retention.DeliveredMailKeptFor);
+    o.Reviews.PraiseFrom = builder.Configuration.GetValue("Feedback:Reviews:PraiseFrom", o.Reviews.PraiseFrom);
+    o.Reviews.PraiseProcess = builder.Configuration["Feedback:Reviews:PraiseProcess"] ?? o.Reviews.PraiseProcess;
 });
 builder.Services.AddFeedbackLinks(builder.Configuration.GetSection("Links").Get<MailLinkOptions>() ?? new MailLinkOptions());
 builder.Services.AddFeedbackPages(settings.Email, settings.DataFolder);

@@ -7,9 +7,11 @@ namespace Feedback.Activities.Intake;
 /// <summary>
 /// Imports e-commerce and social reviews from a CSV export as cases. Columns (header row required, any order):
 /// <c>platform, review_id, content</c> (required) and <c>received_at, rating, reviewer, order_number, product</c>.
-/// Importing the same file twice creates no duplicates: each review is keyed by platform and review id.
+/// Importing the same file twice creates no duplicates: each review is keyed by platform and review id. A review
+/// rated at or above <see cref="ReviewImportOptions.PraiseFrom"/> runs <see cref="ReviewImportOptions.PraiseProcess"/>
+/// (recorded, nothing to rectify); the others run the process the directory's intake routes choose.
 /// </summary>
-public sealed class ReviewImporter(CaseService cases)
+public sealed class ReviewImporter(CaseService cases, FeedbackDomainOptions options)
 {
     public const int MaxBytes = 5 * 1024 * 1024;
     public const int MaxRows = 10_000;
@@ -72,11 +74,23 @@ public sealed class ReviewImporter(CaseService cases)
             };
             try
             {
-                var result = await cases.RegisterAsync(registration, "import", $"review import ({platform}, {Get("reviewer") ?? "unknown reviewer"})", $"review:{platform}:{Get("review_id")}", cancellationToken);
+                var praise = stars >= options.Reviews.PraiseFrom && !string.IsNullOrWhiteSpace(options.Reviews.PraiseProcess);
+                var result = await cases.RegisterAsync(registration, "import", $"review import ({platform}, {Get("reviewer") ?? "unknown reviewer"})", $"review:{platform}:{Get("review_id")}", cancellationToken,
+                    process: praise ? options.Reviews.PraiseProcess : null);
                 if (result.Created) created++; else repeated++;
             }
             catch (CaseValidationException e) { rejected.Add(new RejectedRow(line, e.Errors)); }
         }
         return new Result(created, repeated, rejected);
     }
+}
+
+/// <summary>Where imported reviews go by their rating.</summary>
+public sealed class ReviewImportOptions
+{
+    /// <summary>The rating (1 to 5) from which a review is praise; above 5 sends every review to the intake routes.</summary>
+    public int PraiseFrom { get; set; } = 4;
+
+    /// <summary>The process praise runs; empty sends praise to the intake routes too.</summary>
+    public string? PraiseProcess { get; set; } = "positive-review";
 }

@@ -196,16 +196,26 @@ public sealed class IntakeApiTests : IAsyncLifetime
             return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         }
 
+        // The 5-star review is praise, for the positive-review process, which is not published yet: that row says so.
         var first = await Import();
-        ((int)first["created"]!).Should().Be(2);
-        var rejected = first["rejected"]!.AsArray().Should().ContainSingle().Subject!;
-        ((int)rejected["line"]!).Should().Be(3);
-        rejected["errors"]![0]!.GetValue<string>().Should().Contain("rating");
+        ((int)first["created"]!).Should().Be(1);
+        var rejected = first["rejected"]!.AsArray();
+        rejected.Select(r => (int)r!["line"]!).Should().Equal(3, 4);
+        rejected[0]!["errors"]![0]!.GetValue<string>().Should().Contain("rating");
+        rejected[1]!["errors"]![0]!.GetValue<string>().Should().Be("process: 'positive-review' is not a published process.");
 
+        var praise = new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("handled")))).Build("positive-review", "Positive review");
+        (await _staff.PostAsJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = praise, ["publish"] = true })).EnsureSuccessStatusCode();
         var second = await Import();
-        ((int)second["created"]!).Should().Be(0);
-        ((int)second["alreadyImported"]!).Should().Be(2);
-        (await CaseCountAsync()).Should().Be(2);
+        ((int)second["created"]!).Should().Be(1);
+        ((int)second["alreadyImported"]!).Should().Be(1);
+        var third = await Import();
+        ((int)third["created"]!).Should().Be(0);
+        ((int)third["alreadyImported"]!).Should().Be(2);
+        await using var scope = _host.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        (await db.Cases.OrderBy(c => c.Id).Select(c => new { c.Title, c.WorkflowDefinitionId }).ToListAsync()).Select(c => (c.Title, c.WorkflowDefinitionId))
+            .Should().Equal(("Tmall review, 1 of 5", "general-feedback"), ("JD review, 5 of 5", "positive-review"));
     }
 
     [Fact]

@@ -164,6 +164,25 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_five_star_review_is_recorded_and_closed_with_nothing_to_rectify()
+    {
+        var csv = "platform,review_id,rating,content\nJD,r-9,5,\"罐头很好吃，物流也快，下次还买。\"\n";
+        var form = new MultipartFormDataContent { { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), "file", "reviews.csv" } };
+        var imported = await _api.PostAsync("/api/feedback/import/reviews", form);
+        var result = (await imported.Content.ReadFromJsonAsync<JsonObject>())!;
+        ((int)result["created"]!).Should().Be(1, result.ToJsonString());
+
+        await using var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        var number = (await db.Cases.SingleAsync()).Number;
+        var instance = await _api.WaitForAsync((string)(await CaseAsync(number))["workflowInstanceId"]!, "Finished", TimeSpan.FromSeconds(20));
+        ((string?)instance["definitionId"]).Should().Be("positive-review");
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Closed");
+        ((string?)done["history"]!.AsArray().Last(h => (string?)h!["action"] == "Closed")!["details"]).Should().StartWith("A positive review (JD review, 5 of 5): recorded");
+        (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}"))!["items"]!.AsArray().Should().BeEmpty("praise needs no staff task");
+    }
+
+    [Fact]
     public async Task Feedback_closed_before_anyone_classified_or_took_it_stops_every_clock()
     {
         var number = await SubmitAsync(new JsonObject
