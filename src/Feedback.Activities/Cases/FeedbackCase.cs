@@ -53,11 +53,16 @@ public sealed class FeedbackCase
 
     /// <summary>A keyed hash of the customer's normalised e-mail or phone: finds repeat complaints without the contact itself.</summary>
     public string? CustomerKey { get; set; }
+    /// <summary>
+    /// With both an e-mail and a phone, the keyed hash of the phone (<see cref="CustomerKey"/> is the e-mail's): a case
+    /// sharing either key is the same customer's, so one who called once and wrote once is recognised.
+    /// </summary>
+    public string? CustomerPhoneKey { get; set; }
     /// <summary>The product's normalised name and model, for repeat complaints about the same product.</summary>
     public string? ProductKey { get; set; }
     /// <summary>Whole UTC days from 1970-01-01 to <see cref="ReceivedAt"/>, so repeat windows are integer arithmetic in any database.</summary>
     public int ReceivedDay { get; set; }
-    /// <summary>The received day of the latest earlier valid case of the same customer; kept by <see cref="Reports.RepeatFacts"/>.</summary>
+    /// <summary>The received day of the latest earlier valid case sharing a customer key; kept by <see cref="Reports.RepeatFacts"/>.</summary>
     public int? PreviousCustomerDay { get; set; }
     /// <summary>The received day of the latest earlier valid case about the same product and category; kept by <see cref="Reports.RepeatFacts"/>.</summary>
     public int? PreviousProductDay { get; set; }

@@ -79,11 +79,13 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasIndex(x => new { x.LeadDepartment, x.Status });
             e.HasIndex(x => x.ReceivedAt);
             e.HasIndex(x => new { x.CustomerKey, x.ReceivedDay });
+            e.HasIndex(x => new { x.CustomerPhoneKey, x.ReceivedDay });
             e.HasIndex(x => new { x.ProductKey, x.Category, x.ReceivedDay });
             e.HasIndex(x => x.DueAt);
             // Assignment counts each candidate's open cases; without it that count read every case ever kept.
             e.HasIndex(x => new { x.Owner, x.Status });
             e.Property(x => x.CustomerKey).HasMaxLength(64);
+            e.Property(x => x.CustomerPhoneKey).HasMaxLength(64);
             e.Property(x => x.ProductKey).HasMaxLength(200);
             e.Property(x => x.Channel).HasConversion<string>().HasMaxLength(32);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);

@@ -16,6 +16,7 @@ public static class CaseFacts
         feedback.ReceivedAt = feedback.ReceivedAt.ToUniversalTime();
         feedback.ReceivedDay = Day(feedback.ReceivedAt);
         feedback.CustomerKey = feedback.Anonymous ? null : CustomerKey(customerKeySecret, feedback.CustomerEmail, feedback.CustomerPhone);
+        feedback.CustomerPhoneKey = feedback.Anonymous || string.IsNullOrWhiteSpace(feedback.CustomerEmail) ? null : CustomerKey(customerKeySecret, null, feedback.CustomerPhone);
         feedback.ProductKey = ProductKey(feedback.Product);
     }
 

@@ -9,8 +9,8 @@ namespace Feedback.Activities.Reports;
 
 /// <summary>
 /// Keeps each case's <see cref="FeedbackCase.PreviousCustomerDay"/> and <see cref="FeedbackCase.PreviousProductDay"/>:
-/// the received day of the latest earlier valid (not malicious, not a duplicate) case of the same customer, or of the
-/// same product and category. A case is a repeat when that day lies within the repeat window, so reports compare two
+/// the received day of the latest earlier valid (not malicious, not a duplicate) case of the same customer (one sharing
+/// either of its customer keys, e-mail or phone), or of the same product and category. A case is a repeat when that day lies within the repeat window, so reports compare two
 /// columns of the row instead of probing the table once per case, and the window stays a report setting.
 /// </summary>
 /// <remarks>
@@ -24,7 +24,8 @@ public static class RepeatFacts
     /// <summary>Recomputes the customer value of every keyed case (the migration's backfill, and after bulk loads).</summary>
     public const string BackfillCustomerSql = """
         UPDATE feedback_cases AS c SET previous_customer_day = (SELECT MAX(e.received_day) FROM feedback_cases e
-            WHERE e.customer_key = c.customer_key AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
+            WHERE (e.customer_key IN (c.customer_key, c.customer_phone_key) OR e.customer_phone_key IN (c.customer_key, c.customer_phone_key))
+              AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
         WHERE c.customer_key IS NOT NULL
         """;
 
@@ -37,7 +38,7 @@ public static class RepeatFacts
         """;
 
     private static readonly string[] Watched =
-        [nameof(FeedbackCase.CustomerKey), nameof(FeedbackCase.ProductKey), nameof(FeedbackCase.Category), nameof(FeedbackCase.ReceivedAt),
+        [nameof(FeedbackCase.CustomerKey), nameof(FeedbackCase.CustomerPhoneKey), nameof(FeedbackCase.ProductKey), nameof(FeedbackCase.Category), nameof(FeedbackCase.ReceivedAt),
          nameof(FeedbackCase.ReceivedDay), nameof(FeedbackCase.MaliciousReason), nameof(FeedbackCase.DuplicateOf)];
 
     /// <summary>Recomputes every case's values; for bulk loads that bypass the context (the benchmark's generator).</summary>
@@ -61,14 +62,14 @@ public static class RepeatFacts
             if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)) continue;
             var feedback = entry.Entity;
             if (entry.State != EntityState.Added)
-                Add(keys, entry.Property(e => e.CustomerKey).OriginalValue, entry.Property(e => e.ProductKey).OriginalValue,
-                    entry.Property(e => e.Category).OriginalValue, entry.Property(e => e.ReceivedDay).OriginalValue);
+                Add(keys, entry.Property(e => e.CustomerKey).OriginalValue, entry.Property(e => e.CustomerPhoneKey).OriginalValue,
+                    entry.Property(e => e.ProductKey).OriginalValue, entry.Property(e => e.Category).OriginalValue, entry.Property(e => e.ReceivedDay).OriginalValue);
             if (entry.State == EntityState.Deleted) continue;
             // Through the entry, not the entity: the caller may have stopped detecting changes.
             if (feedback.CustomerKey is null && feedback.PreviousCustomerDay is not null) entry.Property(e => e.PreviousCustomerDay).CurrentValue = null;
             if ((feedback.ProductKey is null || feedback.Category is null) && feedback.PreviousProductDay is not null)
                 entry.Property(e => e.PreviousProductDay).CurrentValue = null;
-            Add(keys, feedback.CustomerKey, feedback.ProductKey, feedback.Category, feedback.ReceivedDay);
+            Add(keys, feedback.CustomerKey, feedback.CustomerPhoneKey, feedback.ProductKey, feedback.Category, feedback.ReceivedDay);
         }
         // One recomputation per key, from the earliest day touched.
         return keys.GroupBy(k => (k.Customer, k.Product, k.Category)).Select(g => g.MinBy(k => k.FromDay)).OrderBy(k => k.LockId).ToList();
@@ -81,7 +82,7 @@ public static class RepeatFacts
     internal static Task LockKeysOfAsync(FeedbackDbContext db, IEnumerable<FeedbackCase> cases, CancellationToken cancellationToken)
     {
         var keys = new List<RepeatKey>();
-        foreach (var c in cases) Add(keys, c.CustomerKey, c.ProductKey, c.Category, c.ReceivedDay);
+        foreach (var c in cases) Add(keys, c.CustomerKey, c.CustomerPhoneKey, c.ProductKey, c.Category, c.ReceivedDay);
         return LockAsync(db, keys, cancellationToken);
     }
 
@@ -107,9 +108,10 @@ public static class RepeatFacts
                 await db.Database.ExecuteSqlAsync($"""
                     UPDATE feedback_cases AS c SET previous_customer_day = s.day
                     FROM (SELECT t.id, (SELECT MAX(e.received_day) FROM feedback_cases e
-                              WHERE e.customer_key = t.customer_key AND e.received_day <= t.received_day AND e.received_at < t.received_at
+                              WHERE (e.customer_key IN (t.customer_key, t.customer_phone_key) OR e.customer_phone_key IN (t.customer_key, t.customer_phone_key))
+                                AND e.received_day <= t.received_day AND e.received_at < t.received_at
                                 AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL) AS day
-                          FROM feedback_cases t WHERE t.customer_key = {customer} AND t.received_day >= {key.FromDay}) AS s
+                          FROM feedback_cases t WHERE (t.customer_key = {customer} OR t.customer_phone_key = {customer}) AND t.received_day >= {key.FromDay}) AS s
                     WHERE c.id = s.id AND c.previous_customer_day IS DISTINCT FROM s.day
                     """, cancellationToken);
             else
@@ -124,9 +126,10 @@ public static class RepeatFacts
         }
     }
 
-    private static void Add(List<RepeatKey> keys, string? customer, string? product, FeedbackCategory? category, int day)
+    private static void Add(List<RepeatKey> keys, string? customer, string? phone, string? product, FeedbackCategory? category, int day)
     {
         if (customer is not null) keys.Add(new RepeatKey(customer, null, null, day));
+        if (phone is not null) keys.Add(new RepeatKey(phone, null, null, day));
         if (product is not null && category is not null) keys.Add(new RepeatKey(null, product, category.ToString(), day));
     }
 }

@@ -96,6 +96,26 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customer_who_called_and_then_wrote_with_both_contacts_is_one_customer()
+    {
+        // 03-01 by phone only; 03-10 on the web with e-mail and the same phone; 03-20 by e-mail only; 03-25 someone else
+        // sharing nothing; the backfill finds the same.
+        await SaveAsync(Case(null, Day(3, 1), phone: "138 0000 1111"));
+        await SaveAsync(Case("k@x.cn", Day(3, 10), phone: "+86 138-0000-1111"));
+        await SaveAsync(Case("k@x.cn", Day(3, 20)), Case("l@x.cn", Day(3, 25), phone: "139 0000 2222"));
+
+        (await DaysAsync()).Should().Equal((Day(3, 1).Day, null), (Day(3, 10).Day, Day(3, 1).Day), (Day(3, 20).Day, Day(3, 10).Day), (Day(3, 25).Day, null));
+        (await MarchRepeatsAsync()).Should().Be(2);
+        var kept = await AllDaysAsync();
+        await using (var db = _db.CreateDbContext())
+        {
+            await db.Cases.ExecuteUpdateAsync(s => s.SetProperty(c => c.PreviousCustomerDay, (int?)null));
+            await RepeatFacts.BackfillAsync(db, default);
+        }
+        (await AllDaysAsync()).Should().Equal(kept);
+    }
+
+    [Fact]
     public async Task The_bulk_backfill_computes_the_same_days_as_the_saves_keep()
     {
         var meat = new ProductDetails { Name = "Luncheon Meat", Model = "340g" };
@@ -155,13 +175,13 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
     }
 
     protected FeedbackCase Case(string? email, (DateTimeOffset At, int Day) received, ProductDetails? product = null,
-        FeedbackCategory? category = FeedbackCategory.ServiceAttitude)
+        FeedbackCategory? category = FeedbackCategory.ServiceAttitude, string? phone = null)
     {
         var n = ++_next;
         var feedback = new FeedbackCase
         {
-            Number = $"FB-2026-{n:000000}", Content = $"Case {n}", ReceivedAt = received.At, Channel = FeedbackChannel.WebForm, Anonymous = email is null,
-            CustomerEmail = email, Product = product, Category = category, LeadDepartment = "quality",
+            Number = $"FB-2026-{n:000000}", Content = $"Case {n}", ReceivedAt = received.At, Channel = FeedbackChannel.WebForm, Anonymous = email is null && phone is null,
+            CustomerEmail = email, CustomerPhone = phone, Product = product, Category = category, LeadDepartment = "quality",
             WorkflowInstanceId = $"wf-{n}", WorkflowDefinitionId = "general-feedback", CreatedAt = received.At, UpdatedAt = received.At,
         };
         CaseFacts.OnRegistration(feedback, Secret);

@@ -129,6 +129,11 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("customer_phone");
 
+                    b.Property<string>("CustomerPhoneKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("customer_phone_key");
+
                     b.Property<bool?>("CustomerSatisfied")
                         .HasColumnType("boolean")
                         .HasColumnName("customer_satisfied");
@@ -285,6 +290,8 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("CustomerKey", "ReceivedDay");
+
+                    b.HasIndex("CustomerPhoneKey", "ReceivedDay");
 
                     b.HasIndex("LeadDepartment", "Status");
 

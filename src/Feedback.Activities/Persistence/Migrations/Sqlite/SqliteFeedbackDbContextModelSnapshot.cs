@@ -120,6 +120,11 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_phone");
 
+                    b.Property<string>("CustomerPhoneKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_phone_key");
+
                     b.Property<bool?>("CustomerSatisfied")
                         .HasColumnType("INTEGER")
                         .HasColumnName("customer_satisfied");
@@ -276,6 +281,8 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("CustomerKey", "ReceivedDay");
+
+                    b.HasIndex("CustomerPhoneKey", "ReceivedDay");
 
                     b.HasIndex("LeadDepartment", "Status");
 
