@@ -9,9 +9,9 @@ namespace Feedback.Activities.Tasks;
 public sealed record InboxItem(FeedbackTask Task, string? CaseTitle, bool FoodSafety = false);
 
 /// <summary>
-/// A staff member's two lists of unfinished work: their own (assigned to or claimed by them, or for a role they
-/// hold in their department and not yet claimed) and their department's (tasks of their department, or of cases
-/// their department leads). Tasks of food-safety cases first, whatever their due time (the company handles food
+/// A staff member's lists of unfinished work: their own (assigned to or claimed by them, or for a role they hold in
+/// their department and not yet claimed), their department's (tasks of their department, or of cases their department
+/// leads), and those of cases their department helps with (to follow them and give the responsible person what they need). Tasks of food-safety cases first, whatever their due time (the company handles food
 /// safety first); then earliest due, then oldest. While colleagues who named the member as their delegate are absent,
 /// their tasks are in the member's own list too.
 /// </summary>
@@ -54,6 +54,22 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
         var about = db.Cases.Where(c => c.ComplainedAbout == member.UserName).Select(c => c.Number);
         var query = Unfinished(db).Where(t => t.DepartmentId == department || (t.CaseNumber != null && led.Contains(t.CaseNumber)))
             .Where(t => t.CaseNumber == null || !about.Contains(t.CaseNumber));
+        return await WithTitlesAsync(db, query, cancellationToken);
+    }
+
+    /// <summary>The unfinished tasks of cases the member's department helps with and neither leads nor is given.</summary>
+    public async Task<IReadOnlyList<InboxItem>> HelpingAsync(StaffMember member, CancellationToken cancellationToken)
+    {
+        if (!member.Active) return [];
+        var department = member.DepartmentId;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // helper_departments is the JSON array the model writes: the id serialised alike, quotes included, is one element.
+        var element = System.Text.Json.JsonSerializer.Serialize(department);
+        var helped = (db.SupportsRowLocks
+                ? db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE strpos(helper_departments, {element}) > 0")
+                : db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE instr(helper_departments, {element}) > 0"))
+            .Where(c => c.LeadDepartment != department && c.ComplainedAbout != member.UserName).Select(c => c.Number);
+        var query = Unfinished(db).Where(t => t.DepartmentId != department && t.CaseNumber != null && helped.Contains(t.CaseNumber));
         return await WithTitlesAsync(db, query, cancellationToken);
     }
 

@@ -80,6 +80,7 @@ internal static class InboxPage
         var member = actor.Member!;
         var mine = await inbox.MineAsync(member, ct);
         var department = await inbox.DepartmentAsync(member, ct);
+        var helping = await inbox.HelpingAsync(member, ct);
         var standingInFor = await inbox.AbsentDelegatorsAsync(member, ct);
         List<StaffMember> colleagues;
         await using (var db = await http.RequestServices.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync(ct))
@@ -95,6 +96,7 @@ internal static class InboxPage
             html.Append($"<section class=\"notice\"><p id=\"standing-in\">{PageFrame.E(PageTexts.Format("staff.inbox.standingin", page.Language, string.Join(", ", standingInFor)))}</p></section>");
         html.Append(List(page, http, "mine", page.T("staff.inbox.mine"), mine, actor, standingInFor, colleagues, now));
         html.Append(List(page, http, "department", page.T("staff.inbox.department"), department, actor, standingInFor, colleagues, now));
+        if (helping.Count > 0) html.Append(List(page, http, "helping", page.T("staff.inbox.helping"), helping, actor, standingInFor, colleagues, now));
         return page.Render(page.T("staff.inbox.title"), html.ToString(), status);
     }
 

@@ -27,6 +27,7 @@ internal static partial class PageTexts
         ["staff.inbox.title"] = ("我的工作台", "我的工作台", "My inbox"),
         ["staff.inbox.mine"] = ("我的任务", "我的任務", "My tasks"),
         ["staff.inbox.department"] = ("本部门的任务", "本部門的任務", "My department's tasks"),
+        ["staff.inbox.helping"] = ("本部门协助的案件", "本部門協助的案件", "Cases my department helps with"),
         ["staff.inbox.empty"] = ("没有待办任务。", "沒有待辦任務。", "Nothing to do here."),
         ["staff.inbox.entry"] = ("登记电话或柜台反馈", "登記電話或櫃台回饋", "Enter phone or counter feedback"),
         ["staff.inbox.overdue"] = ("已逾期", "已逾期", "overdue"),

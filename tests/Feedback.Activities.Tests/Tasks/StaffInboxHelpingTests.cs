@@ -1,0 +1,56 @@
+using Feedback.Activities.Cases;
+using Feedback.Activities.Organization;
+using Feedback.Activities.Tasks;
+using Feedback.Activities.Tests.Reports;
+using Feedback.Workflows.Runtime;
+
+namespace Feedback.Activities.Tests.Tasks;
+
+/// <summary>The inbox list of cases a member's department helps with, on both databases (the helper list is a JSON column).</summary>
+public abstract class StaffInboxHelpingTests(bool postgres) : IAsyncLifetime
+{
+    private ReportDatabase _db = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await ReportDatabase.CreateAsync(postgres);
+        var now = DateTimeOffset.UtcNow;
+        await using var db = _db.CreateDbContext();
+        FeedbackCase Case(int n, string lead, List<string> helpers, string? about = null) => new()
+        {
+            Number = $"FB-2026-{n:000000}", Content = $"Case {n}", ReceivedAt = now, Channel = FeedbackChannel.WebForm, Anonymous = true,
+            LeadDepartment = lead, HelperDepartments = helpers, ComplainedAbout = about, Title = $"Title {n}",
+            WorkflowInstanceId = $"wf-{n}", WorkflowDefinitionId = "general-feedback", CreatedAt = now, UpdatedAt = now,
+        };
+        db.Cases.AddRange(Case(1, "quality", ["production"]), Case(2, "logistics", ["customer-service", "production-planning"]),
+            Case(3, "quality", ["production"], about: "zhao.qiang"), Case(4, "production", ["quality"]));
+        FeedbackTask Task(string id, int n, string? department, FeedbackTaskStatus status = FeedbackTaskStatus.Open) => new()
+        {
+            Id = id, WorkflowInstanceId = $"wf-{n}", BookmarkId = "b-" + id, ActivityId = "plan", CaseNumber = $"FB-2026-{n:000000}",
+            Title = "Submit a rectification plan", Assignee = "someone", DepartmentId = department, Status = status, CreatedAt = now,
+        };
+        db.Tasks.AddRange(Task("t1", 1, null), Task("t1-done", 1, null, FeedbackTaskStatus.Completed), Task("t2", 2, null), Task("t3", 3, null),
+            Task("t4", 4, "production"), Task("t5", 1, "production"));
+        await db.SaveChangesAsync();
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task A_helping_department_sees_the_open_tasks_of_the_cases_it_helps_with_and_nothing_else()
+    {
+        var inbox = new StaffInbox(_db, new SystemClock());
+        StaffMember Member(string user, string department) => new() { UserName = user, DisplayName = user, DepartmentId = department, Roles = [StaffRole.Staff] };
+
+        // Not case 2 ("production-planning" is another department), not case 3 (it is about this member), not the
+        // completed task, not case 4 (production leads it), not t5 (given to production: in the department list already).
+        (await inbox.HelpingAsync(Member("zhao.qiang", "production"), default)).Select(i => (i.Task.Id, i.CaseTitle)).Should().Equal(("t1", "Title 1"));
+        (await inbox.HelpingAsync(Member("wu.lei", "production"), default)).Select(i => i.Task.Id).Should().BeEquivalentTo(["t1", "t3"]);
+        (await inbox.HelpingAsync(Member("lin.fang", "customer-service"), default)).Select(i => i.Task.Id).Should().Equal("t2");
+        (await inbox.HelpingAsync(Member("li.wei", "quality"), default)).Select(i => i.Task.Id).Should().Equal("t4");
+    }
+}
+
+public sealed class PostgresStaffInboxHelpingTests() : StaffInboxHelpingTests(postgres: true);
+
+public sealed class SqliteStaffInboxHelpingTests() : StaffInboxHelpingTests(postgres: false);
