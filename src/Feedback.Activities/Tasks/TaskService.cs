@@ -63,6 +63,15 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         return await FindAsync(db, taskId, cancellationToken);
     }
 
+    /// <summary>Whether <paramref name="user"/> may complete the task now: in their own name, or standing in for an absent colleague.</summary>
+    public async Task<bool> MayCompleteAsync(FeedbackTask task, string user, CancellationToken cancellationToken)
+    {
+        if (task.Status is FeedbackTaskStatus.Completed or FeedbackTaskStatus.Cancelled || string.IsNullOrWhiteSpace(user)) return false;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var self = await StaffAsync(db, user, cancellationToken);
+        return TaskAccess.MayWork(task, user, self) || await StandInForAsync(db, task, user, self, cancellationToken) is not null;
+    }
+
     /// <summary>Takes an open task so that only <paramref name="user"/> can complete it; claiming one's own claim again is harmless.</summary>
     /// <exception cref="TaskNotFoundException">No such task.</exception>
     /// <exception cref="TaskForbiddenException">The user may not work on it.</exception>

@@ -113,7 +113,7 @@ public sealed class StaffPagesTests : IAsyncLifetime
         var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
         var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
         var colleague = assignee == "li.wei" ? "zhang.hua" : "li.wei";
-        foreach (var user in new[] { assignee, colleague, "song.yu" })
+        foreach (var user in new[] { assignee, colleague, "song.yu", "zhao.qiang" })
             await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
 
         // Another department sees nothing of it and can do nothing with it.
@@ -137,6 +137,15 @@ public sealed class StaffPagesTests : IAsyncLifetime
         Section(colleagueInbox, "mine").Should().NotContain(taskId);
         Section(colleagueInbox, "department").Should().Contain(taskId).And.NotContain($"/staff/tasks/{taskId}/claim");
         (await theirs.PostAsync($"/staff/tasks/{taskId}/claim", Form(Token(colleagueInbox)))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var readOnly = await theirs.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        readOnly.Should().Contain($"You can read this task; {assignee} does it.").And.NotContain("name=\"Measures\"");
+
+        // Production helps quality with product-quality cases: its members follow the case in a list of its own, read-only.
+        var helper = await SignedInAsync(_host, "zhao.qiang", Password);
+        var helperInbox = await helper.GetStringAsync("/staff?lang=en");
+        Section(helperInbox, "helping").Should().Contain(taskId).And.Contain(number);
+        Section(helperInbox, "department").Should().NotContain(taskId);
+        (await helper.GetStringAsync($"/staff/tasks/{taskId}?lang=en")).Should().Contain("id=\"view-only\"").And.NotContain("name=\"Measures\"");
 
         // Claim from the page: back to the inbox, which says so; the case history has it under the assignee's name.
         var claimed = await mine.PostAsync($"/staff/tasks/{taskId}/claim?lang=en", Form(Token(inbox)));

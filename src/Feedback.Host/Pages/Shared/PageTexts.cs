@@ -44,6 +44,7 @@ internal static partial class PageTexts
         ["task.earlier"] = ("已完成的任务", "已完成的任務", "Work done so far"),
         ["task.history"] = ("处理记录", "處理紀錄", "History"),
         ["task.actingas"] = ("您以 {0} 的身份操作。", "您以 {0} 的身分操作。", "You act as {0}."),
+        ["task.viewonly"] = ("您可以查看此任务，但它由 {0} 处理。", "您可以檢視此任務，但它由 {0} 處理。", "You can read this task; {0} does it."),
         ["task.required"] = ("必填", "必填", "required"),
         ["task.attachment.hint"] = ("文件链接（http 或 https）", "檔案連結（http 或 https）", "a link to the file (http or https)"),
         ["task.done.title"] = ("已提交", "已提交", "Submitted"),

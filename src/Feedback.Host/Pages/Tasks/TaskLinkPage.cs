@@ -111,6 +111,9 @@ internal static class TaskLinkPage
                 : page.T("task.closed.cancelled");
             body.Append($"<section class=\"notice\"><p>{PageFrame.E(note)}</p></section>");
         }
+        else if (!await MayWorkAsync(http, reader, task, ct))
+            // Readers who may not do the task (a helping department, a supervisor, a link whose task was handed on) see it without a form.
+            body.Append($"<section class=\"notice\"><p id=\"view-only\">{PageFrame.E(PageTexts.Format("task.viewonly", page.Language, TaskAccess.Audience(task)))}</p></section>");
         else
             body.Append(Form(page, task, errors, entered, completionKey));
 
@@ -171,6 +174,11 @@ internal static class TaskLinkPage
             form.Append($"<button type=\"submit\" name=\"action\" value=\"{PageFrame.E(action)}\">{PageFrame.E(action)}</button>");
         return form.Append("</form>").ToString();
     }
+
+    /// <summary>Whether the reader may complete the task, as TaskService decides (standing in for an absent colleague too).</summary>
+    private static async Task<bool> MayWorkAsync(HttpContext http, Actor reader, FeedbackTask task, CancellationToken ct) =>
+        reader.UserName is { } user && (TaskAccess.MayWork(task, user, reader.Member)
+            || await http.RequestServices.GetRequiredService<TaskService>().MayCompleteAsync(task, user, ct));
 
     /// <summary>The reader as the directory knows them (a link names a user the directory may no longer hold).</summary>
     private static async Task<Actor> ReaderAsync(HttpContext http, string user, CancellationToken ct)
