@@ -22,8 +22,11 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
     [Input(Description = "The case; empty means the instance's correlation id.")]
     public Input<string?> CaseNumber { get; set; } = default!;
 
-    [Input(Description = "The category to route by; empty means the case's category. A category set here becomes the case's (a person's classification).", Options = ["", "ProductQuality", "ServiceAttitude", "DeliveryLogistics", "AfterSales", "Suggestion", "Other"])]
+    [Input(Description = "The category to route by; empty means the case's category.", Options = ["", "ProductQuality", "ServiceAttitude", "DeliveryLogistics", "AfterSales", "Suggestion", "Other"])]
     public Input<string?> Category { get; set; } = default!;
+
+    [Input(Description = "Category is a person's classification of the case (the complaint desk's, when the rules were unsure): record it as the case's. Off, Category only routes, and the case keeps its own.")]
+    public Input<bool> RecordCategory { get; set; } = default!;
 
     [Input(Description = "The role the assignee must have.", DefaultValue = nameof(StaffRole.Staff), Options = ["Staff", "DepartmentHead", "ComplaintDesk", "ComplaintDeskManager", "Management"])]
     public Input<string?> Role { get; set; } = default!;
@@ -57,7 +60,8 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
         var role = Enum.Parse<StaffRole>(context.Get(Role) is { Length: > 0 } r ? r : nameof(StaffRole.Staff), ignoreCase: true);
 
         var rule = await directory.RoutingForAsync(category, context.CancellationToken);
-        if (rule is null)
+        var chosen = context.Get(AssignTo)?.Trim();
+        if (rule is null && string.IsNullOrEmpty(chosen))
         {
             context.AddJournal("NoRouting", $"The routing table has no department for {category}.");
             context.Complete(Outcomes.NoEligibleAssignee);
@@ -65,39 +69,42 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
         }
         var excluded = (context.Get(Exclude) ?? []).Append(feedback.ComplainedAbout).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase);
         bool Eligible(StaffMember member) => member.Active && !excluded.Contains(member.UserName) && !member.IsAbsentAt(context.Now);
-        var chosen = context.Get(AssignTo)?.Trim();
         var pick = !string.IsNullOrEmpty(chosen)
             ? await directory.FindAsync(chosen, context.CancellationToken) is { } member && Eligible(member) ? member : null
-            : (await directory.CandidatesAsync(rule.LeadDepartment, role, context.CancellationToken))
+            : (await directory.CandidatesAsync(rule!.LeadDepartment, role, context.CancellationToken))
                 .Where(c => Eligible(c.Member))
                 .OrderBy(c => c.OpenCases).ThenBy(c => c.Member.UserName, StringComparer.Ordinal)
                 .Select(c => c.Member).FirstOrDefault();
+        // History lines outlive retention and staff read them: the reason never names the person complained about.
         var nobody = string.IsNullOrEmpty(chosen)
-            ? $"no active {role} outside {string.Join(", ", excluded)}."
+            ? $"no active {role} present who may take it (the person complained about and anyone excluded are left out)."
             : $"{chosen} cannot take it: unknown, inactive, absent, excluded or the person complained about.";
-
-        context.Set(Department, rule.LeadDepartment);
-        context.Set(HelperDepartments, rule.HelperDepartments);
-        var reclassified = category != feedback.Category ? $"Category {category} (was {feedback.Category?.ToString() ?? "none"}). " : "";
+        // A category without a routing rule goes to the chosen person's department.
+        var lead = rule?.LeadDepartment ?? pick?.DepartmentId;
+        var helpers = rule?.HelperDepartments ?? [];
+        var recorded = context.Get(RecordCategory) && category != feedback.Category ? category : (FeedbackCategory?)null;
         var owner = pick?.UserName;
+
+        context.Set(Department, lead!);
+        context.Set(HelperDepartments, helpers);
+        var details = (recorded is { } c1 ? $"Category {c1} (was {feedback.Category?.ToString() ?? "none"}). " : "")
+            + (lead is null ? "" : $"Lead {lead}, helpers {string.Join(", ", helpers)}, ") + (owner is null ? nobody : $"owner {owner}.");
         // The department leads the case even while nobody in it can take it: reports count it there, escalation finds its head.
-        context.Enlist(new CaseChange(number, owner is null ? "NoEligibleAssignee" : "Assigned",
-            $"{reclassified}Lead {rule.LeadDepartment}, helpers {string.Join(", ", rule.HelperDepartments)}, {(owner is null ? nobody : $"owner {owner}.")}", c =>
+        context.Enlist(new CaseChange(number, owner is null ? "NoEligibleAssignee" : "Assigned", details, c =>
             {
-                c.Category = category;
-                c.LeadDepartment = rule.LeadDepartment;
-                c.HelperDepartments = rule.HelperDepartments.ToList();
+                if (recorded is { } set) c.Category = set;
+                if (lead is not null) (c.LeadDepartment, c.HelperDepartments) = (lead, helpers.ToList());
                 if (owner is not null) (c.Owner, c.Status) = (owner, CaseStatus.Assigned);
                 else if (c.Status is CaseStatus.Registered) c.Status = CaseStatus.Classified;
             }));
         if (owner is null)
         {
-            context.AddJournal("NoEligibleAssignee", $"{rule.LeadDepartment}: {nobody}");
+            context.AddJournal("NoEligibleAssignee", $"{lead ?? "no department"}: {nobody}");
             context.Complete(Outcomes.NoEligibleAssignee);
             return;
         }
-        if (context.Get(NotifyHelpers) && rule.HelperDepartments.Count > 0)
-            await NotifyHelpersAsync(context, feedback, category, rule.LeadDepartment, owner, rule.HelperDepartments);
+        if (context.Get(NotifyHelpers) && helpers.Count > 0)
+            await NotifyHelpersAsync(context, feedback, recorded ?? feedback.Category ?? category, lead!, owner, helpers);
         context.Set(Assignee, owner);
         context.Complete(Outcomes.Assigned);
     }

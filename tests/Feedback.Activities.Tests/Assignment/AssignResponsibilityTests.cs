@@ -74,11 +74,34 @@ public sealed class AssignResponsibilityTests : IAsyncLifetime
             member!["active"] = false;
         (await _api.PutAsJsonAsync("/api/admin/directory", directory)).StatusCode.Should().Be(HttpStatusCode.NoContent);
 
-        var feedback = await SubmitAsync();
+        var feedback = await SubmitAsync(complainedAbout: "li.wei");
 
         feedback["owner"].Should().BeNull();
         var instance = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{feedback["workflowInstanceId"]}"))!;
         ((string?)instance["name"]).Should().Be("nobody");
+        var line = feedback["history"]!.AsArray().Single(h => (string?)h!["action"] == "NoEligibleAssignee")!;
+        ((string?)line["details"]).Should().Contain("no active Staff present who may take it").And.NotContain("li.wei", "history lines never name the person complained about");
+    }
+
+    [Fact]
+    public async Task A_category_without_a_routing_rule_goes_to_the_chosen_persons_department()
+    {
+        var directory = (await _api.GetFromJsonAsync<JsonObject>("/api/admin/directory"))!;
+        var routing = directory["routing"]!.AsArray();
+        routing.Remove(routing.Single(r => (string?)r!["category"] == "ProductQuality"));
+        (await _api.PutAsJsonAsync("/api/admin/directory", directory)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        var unrouted = await SubmitAsync();
+        (unrouted["owner"], unrouted["leadDepartment"]).Should().Be((null, null));
+
+        var chosen = new FlowBuilder()
+            .Activity("assign", "Feedback.AssignResponsibility", Inputs(("category", Lit("ProductQuality")), ("assignTo", Lit("he.ping"))))
+            .Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("done"))))
+            .Connect("assign", "wait", "Assigned")
+            .Build("general-feedback", "Assign to a chosen person");
+        (await _api.PostAsJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = chosen, ["publish"] = true })).EnsureSuccessStatusCode();
+        var assigned = await SubmitAsync();
+        ((string?)assigned["owner"], (string?)assigned["leadDepartment"]).Should().Be(("he.ping", "logistics"));
     }
 
     [Fact]
