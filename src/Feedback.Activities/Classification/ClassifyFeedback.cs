@@ -36,8 +36,12 @@ public sealed class ClassifyFeedback : Activity
         DefaultValue = DefaultThreshold, Order = 2)]
     public Input<double> Threshold { get; set; } = default!;
 
+    [Input(Description = "When unsure, still record the rules' best guess as the case's category: for flows where no person classifies (otherwise the case waits, without a category, for the Uncertain path's person).",
+        Order = 3)]
+    public Input<bool> KeepBestGuess { get; set; } = default!;
+
     [Input(Description = "Classification rules as JSON to use instead of the shipped ones (see Classification/README.md); empty uses the defaults.",
-        UIHint = InputUIHints.JsonEditor, Category = "Advanced", Order = 3)]
+        UIHint = InputUIHints.JsonEditor, Category = "Advanced", Order = 4)]
     public Input<string?> Rules { get; set; } = default!;
 
     [Output(Description = "ProductQuality, ServiceAttitude, DeliveryLogistics, AfterSales, Suggestion or Other.")]
@@ -68,7 +72,7 @@ public sealed class ClassifyFeedback : Activity
         context.Set(FoodSafety, result.FoodSafety);
         context.Set<object>(Evidence, result.Evidence);
         var outcome = result.FoodSafety ? Outcomes.FoodSafety : result.IsUncertain(threshold) ? Outcomes.Uncertain : Outcomes.Classified;
-        await RecordOnCaseAsync(context, result, uncertain: outcome == Outcomes.Uncertain);
+        await RecordOnCaseAsync(context, result, uncertain: outcome == Outcomes.Uncertain, context.Get(KeepBestGuess));
         context.Complete(outcome);
     }
 
@@ -77,9 +81,9 @@ public sealed class ClassifyFeedback : Activity
     /// <summary>
     /// Writes the classification onto the instance's case, in the step's commit, when there is one. An uncertain
     /// result is only a guess: the case keeps no category (so its 24-hour classification clock runs on) until a person
-    /// chooses one, which the assignment then records.
+    /// chooses one, which the assignment then records; unless the flow keeps the best guess, having nobody to ask.
     /// </summary>
-    private static async ValueTask RecordOnCaseAsync(ActivityExecutionContext context, FeedbackClassification result, bool uncertain)
+    private static async ValueTask RecordOnCaseAsync(ActivityExecutionContext context, FeedbackClassification result, bool uncertain, bool keepBestGuess)
     {
         // Flows without the case store (or not correlated with a case) only use the outputs.
         if (context.Services.GetService(typeof(Cases.CaseService)) is not Cases.CaseService cases || context.CorrelationId is not { } number) return;
@@ -87,12 +91,12 @@ public sealed class ClassifyFeedback : Activity
         var category = Enum.TryParse<Cases.FeedbackCategory>(result.Category, out var known) ? known : (Cases.FeedbackCategory?)null;
         var terms = string.Join(", ", result.Evidence.Take(5).Select(e => e.Term));
         var details = $"{result.Category}, severity {result.Severity}{(result.FoodSafety ? ", food safety" : "")}, confidence {result.Confidence:0.00}; matched {terms}.";
-        if (uncertain)
+        if (uncertain && !keepBestGuess)
         {
             context.Enlist(new Cases.CaseChange(number, "ClassificationUncertain", $"Left to a person; the rules' best guess: {details}", c => c.Severity = result.Severity));
             return;
         }
-        context.Enlist(new Cases.CaseChange(number, "Classified", details, c =>
+        context.Enlist(new Cases.CaseChange(number, "Classified", uncertain ? $"Best guess, below the confidence threshold: {details}" : details, c =>
             {
                 c.Category = category ?? Cases.FeedbackCategory.Other;
                 c.Severity = result.Severity;

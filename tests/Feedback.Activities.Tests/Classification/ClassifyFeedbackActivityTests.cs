@@ -25,7 +25,7 @@ public sealed class ClassifyFeedbackActivityTests
         info.Outcomes.Should().Equal(ClassifyFeedback.Outcomes.Classified, ClassifyFeedback.Outcomes.Uncertain, ClassifyFeedback.Outcomes.FoodSafety);
 
         var inputs = descriptor.Inputs.ToDictionary(i => i.Name);
-        inputs.Keys.Should().Equal("Text", "Title", "Threshold", "Rules");
+        inputs.Keys.Should().Equal("Text", "Title", "Threshold", "KeepBestGuess", "Rules");
         inputs["Text"].UiHint.Should().Be("multiline");
         inputs["Title"].UiHint.Should().Be("singleline");
         inputs["Threshold"].DefaultValue.Should().Be(0.5);
