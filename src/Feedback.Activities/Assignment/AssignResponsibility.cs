@@ -112,7 +112,7 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
     private async Task NotifyHelpersAsync(ActivityExecutionContext context, FeedbackCase feedback, FeedbackCategory category, string lead, string owner,
         IReadOnlyList<string> helpers)
     {
-        var organization = await directory.GetAsync(context.CancellationToken);
+        var organization = await directory.HeadsOfAsync(helpers, context.CancellationToken);
         var told = new List<string>();
         foreach (var helper in helpers)
         {

@@ -38,6 +38,21 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
         return await db.Staff.AsNoTracking().Where(s => s.UserName.ToLower() == lower).Select(s => s.UserName).FirstOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The part of the directory that tells the heads of <paramref name="departments"/> apart: those departments, and
+    /// their heads with their delegates (two small queries, where every assignment with helpers would read it all).
+    /// </summary>
+    public async Task<OrganizationDocument> HeadsOfAsync(IReadOnlyCollection<string> departments, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var found = await db.Departments.AsNoTracking().Where(d => departments.Contains(d.Id)).ToListAsync(cancellationToken);
+        var heads = found.Select(d => d.Head).OfType<string>().ToList();
+        var staff = heads.Count == 0 ? [] : await db.Staff.AsNoTracking()
+            .Where(s => heads.Contains(s.UserName) || db.Staff.Any(h => heads.Contains(h.UserName) && h.Delegate == s.UserName))
+            .ToListAsync(cancellationToken);
+        return new OrganizationDocument(found, staff, []);
+    }
+
     public async Task<OrganizationDocument> GetAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

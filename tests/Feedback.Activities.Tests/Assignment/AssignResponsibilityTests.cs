@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Feedback.Workflows.Tests.Infrastructure;
 using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
 
@@ -57,6 +58,11 @@ public sealed class AssignResponsibilityTests : IAsyncLifetime
         ((string?)third["owner"]).Should().Be((string?)first["owner"], "after one case each, the tie goes to the first name again");
         first["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().Equal("Registered", "Assigned", "HelpersNotified");
         ((string?)first["history"]![2]!["details"]).Should().Be("Helping departments told: production (wu.lei).");
+
+        // While production's head is away, their delegate hears of the next case instead.
+        var now = DateTimeOffset.UtcNow;
+        await _host.Services.GetRequiredService<Feedback.Activities.Organization.AbsenceService>().SetAsync("wu.lei", now.AddHours(-1), now.AddDays(1), "zhao.qiang", default);
+        ((string?)(await SubmitAsync())["history"]![2]!["details"]).Should().Be("Helping departments told: production (zhao.qiang).");
     }
 
     [Fact]
