@@ -122,10 +122,11 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
     }
 
     // Compiled once, and one statement: assignment asks this for every case. The count goes through the owner index.
+    // A replied case is finished like a closed one: counting it would weigh a member by every case they ever answered.
     private static readonly PerModelQuery<Func<FeedbackDbContext, string, IAsyncEnumerable<MemberLoad>>> MembersWithLoad = new(() =>
         EF.CompileAsyncQuery((FeedbackDbContext db, string departmentId) => db.Staff.AsNoTracking()
             .Where(s => s.DepartmentId == departmentId && s.Active)
-            .Select(s => new MemberLoad(s, db.Cases.Count(c => c.Owner == s.UserName && c.Status != CaseStatus.Closed)))));
+            .Select(s => new MemberLoad(s, db.Cases.Count(c => c.Owner == s.UserName && c.Status != CaseStatus.Closed && c.Status != CaseStatus.Replied)))));
 
     private sealed record MemberLoad(StaffMember Member, int OpenCases);
 

@@ -66,6 +66,22 @@ public sealed class AssignResponsibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Finished_cases_do_not_count_as_load()
+    {
+        var first = await SubmitAsync();
+        await SubmitAsync();
+        var third = await SubmitAsync();
+        ((string?)first["owner"], (string?)third["owner"]).Should().Be(("li.wei", "li.wei"), "ties go to the first name");
+
+        // li.wei answered both of theirs; zhang.hua still has one open, so li.wei is the less loaded now.
+        await using (var scope = _host.Services.CreateAsyncScope())
+        await using (var db = await scope.ServiceProvider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Feedback.Activities.Persistence.FeedbackDbContext>>().CreateDbContextAsync())
+            await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteUpdateAsync(db.Cases.Where(c => c.Owner == "li.wei"),
+                s => s.SetProperty(c => c.Status, Feedback.Activities.Cases.CaseStatus.Replied));
+        ((string?)(await SubmitAsync())["owner"]).Should().Be("li.wei");
+    }
+
+    [Fact]
     public async Task The_person_complained_about_never_gets_the_case()
     {
         for (var i = 0; i < 4; i++)
