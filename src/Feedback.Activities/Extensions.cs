@@ -67,6 +67,7 @@ public static class FeedbackServiceCollectionExtensions
         }
         services.AddSingleton<CaseService>();
         services.AddSingleton<MaliciousFlags>();
+        services.AddSingleton<ComplainedAboutNaming>();
         services.AddSingleton<DuplicateMarks>();
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Surveys.SurveyService>();

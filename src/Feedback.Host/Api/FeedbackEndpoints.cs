@@ -90,6 +90,18 @@ internal static class FeedbackEndpoints
 
         staff.MapPost("/{number}/malicious", FlagMaliciousAsync);
         staff.MapPost("/{number}/duplicate", MarkDuplicateAsync);
+        staff.MapPost("/{number}/complained-about", NameComplainedAboutAsync);
+    }
+
+    /// <summary>Names the staff member the feedback is about, after registration; from then on they are kept out of it.</summary>
+    private static async Task<IResult> NameComplainedAboutAsync(string number, HttpContext http, CaseService cases, ComplainedAboutNaming naming, StaffActorResolver access, CancellationToken ct)
+    {
+        var (actor, _) = await ReadableCaseAsync(number, http, cases, access, ct);
+        if (!CaseAccess.MayFlag(actor))
+            throw new AccessDeniedException($"{actor.AuditName} may not name whom feedback is about; process owners, management and the complaint desk do.");
+        var body = await ReadAsync<ComplainedAboutBody>(http.Request, ct);
+        var outcome = await naming.NameAsync(number, body.User, body.Reason, actor.AuditName, "api", ct);
+        return Results.Json(new { number, complainedAbout = outcome.Case.ComplainedAbout, changed = outcome.Changed }, Json);
     }
 
     /// <summary>
@@ -154,6 +166,9 @@ internal static class FeedbackEndpoints
 
     /// <summary><c>{of, reason}</c>; <c>of</c> null clears the mark.</summary>
     private sealed record DuplicateBody(string? Of, string? Reason);
+
+    /// <summary><c>{user, reason}</c>.</summary>
+    private sealed record ComplainedAboutBody(string? User, string? Reason);
 
     /// <summary><c>{hold, reason}</c>.</summary>
     private sealed record LegalHoldBody(bool? Hold, string? Reason);

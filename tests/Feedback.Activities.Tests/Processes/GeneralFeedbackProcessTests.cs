@@ -291,6 +291,56 @@ public sealed class GeneralFeedbackProcessTests : IAsyncLifetime
         (await (await GetAs("liu.yang", $"/api/tasks?caseNumber={number}")).Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray().Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task The_complaint_desk_names_whom_the_feedback_is_about_after_registration_and_they_are_kept_out_from_then_on()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Mr Tan", ["customerEmail"] = "tan@example.com",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        var plan = await OpenTaskAsync(number);
+        var owner = (string)plan["assignee"]!;
+        var other = owner == "liu.yang" ? "wang.lei" : "liu.yang";
+        async Task<HttpResponseMessage> NameAs(string by, string? user, string? reason)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/feedback/{number}/complained-about")
+            {
+                Content = JsonContent.Create(new JsonObject { ["user"] = user, ["reason"] = reason }),
+            };
+            request.Headers.Add("X-Staff-User", by);
+            return await _api.SendAsync(request);
+        }
+        async Task<HttpStatusCode> ReadAs(string user, string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-Staff-User", user);
+            return (await _api.SendAsync(request)).StatusCode;
+        }
+
+        (await NameAs(other, other, "Named by a colleague")).StatusCode.Should().Be(HttpStatusCode.Forbidden, "staff do not judge this; the complaint desk does");
+        (await NameAs("xu.ting", "nobody.here", "The customer said so")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await NameAs("xu.ting", other, " ")).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var responsible = await NameAs("xu.ting", owner, "The customer named the agent on the phone.");
+        responsible.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await responsible.Content.ReadAsStringAsync()).Should().Contain($"{owner} is responsible for {number}");
+        (await ReadAs(other, $"/api/feedback/{number}")).Should().Be(HttpStatusCode.OK, "before it is known, the colleague reads their department's case");
+
+        var named = await NameAs("xu.ting", other.ToUpperInvariant(), "The customer named the agent on the phone.");
+        named.StatusCode.Should().Be(HttpStatusCode.OK, await named.Content.ReadAsStringAsync());
+        ((bool)(await named.Content.ReadFromJsonAsync<JsonObject>())!["changed"]!).Should().BeTrue();
+        (await ReadAs(other, $"/api/feedback/{number}")).Should().Be(HttpStatusCode.Forbidden);
+        (await ReadAs(other, $"/api/tasks/{plan["id"]}")).Should().Be(HttpStatusCode.Forbidden);
+        (await ActAsync($"/api/tasks/{plan["id"]}/reassign", owner, new JsonObject { ["to"] = other, ["reason"] = "Busy" }))
+            .Should().Be(HttpStatusCode.BadRequest, "the open task now keeps them out too");
+        ((bool)(await (await NameAs("xu.ting", other, "Again")).Content.ReadFromJsonAsync<JsonObject>())!["changed"]!).Should().BeFalse();
+
+        var history = (await CaseAsync(number))["history"]!.AsArray();
+        var line = history.Single(h => (string?)h!["action"] == "ComplainedAboutNamed")!;
+        ((string?)line["actor"]).Should().Be("xu.ting");
+        ((string?)line["details"]).Should().Contain("The customer named the agent on the phone.").And.NotContain(other);
+    }
+
     private async Task<JsonObject> ClockAsync(string number, string name) =>
         (await _api.GetFromJsonAsync<JsonArray>($"/api/feedback/{number}/sla"))!.Single(c => (string?)c!["name"] == name)!.AsObject();
 
