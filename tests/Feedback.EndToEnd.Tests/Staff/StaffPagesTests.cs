@@ -334,6 +334,34 @@ public sealed class StaffPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_complaint_desk_names_whom_the_feedback_is_about_on_the_task_page_and_that_colleague_loses_sight_of_it()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        var colleague = assignee == "li.wei" ? "zhang.hua" : "li.wei";
+        foreach (var user in new[] { assignee, colleague, "xu.ting" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+        var other = await SignedInAsync(_host, colleague, Password);
+        (await other.GetStringAsync($"/staff/tasks/{taskId}?lang=en")).Should().Contain(number).And.NotContain("Whom the feedback is about");
+        Section(await other.GetStringAsync("/staff?lang=en"), "department").Should().Contain(taskId);
+
+        var desk = await SignedInAsync(_host, "xu.ting", Password);
+        var page = await desk.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        page.Should().Contain("No staff member is named.").And.Contain($"/staff/cases/{number}/complained-about");
+        var owner = await desk.PostAsync($"/staff/cases/{number}/complained-about?lang=en", Form(Token(page), ("task", taskId), ("user", assignee), ("reason", "The customer named them")));
+        owner.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await owner.Content.ReadAsStringAsync()).Should().Contain($"{assignee} is responsible for {number}");
+        var named = await desk.PostAsync($"/staff/cases/{number}/complained-about?lang=en", Form(Token(page), ("task", taskId), ("user", colleague), ("reason", "The customer named them on the phone")));
+        named.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await desk.GetStringAsync(named.Headers.Location!.OriginalString)).Should().Contain($"Named: {colleague}");
+
+        (await other.GetAsync($"/staff/tasks/{taskId}?lang=en")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        Section(await other.GetStringAsync("/staff?lang=en"), "department").Should().NotContain(taskId);
+        (await HistoryAsync(number)).Should().ContainSingle(h => h.Action == "ComplainedAboutNamed").Which.Actor.Should().Be("xu.ting");
+    }
+
+    [Fact]
     public async Task The_complaint_desk_marks_a_second_submission_a_duplicate_on_its_task_page_and_its_flow_withdraws_it()
     {
         var first = await SubmitComplaintAsync(_api);
