@@ -57,6 +57,7 @@ public sealed partial class MailLinkTests : IAsyncLifetime
 
         // The customer's contacts are masked until the assignee asks to see them; that request is in the audit trail.
         page.Should().Contain("w***@example.cn").And.Contain("王**").And.Contain("id=\"reveal-contacts\"").And.NotContain("wang@example.cn");
+        page.Should().Contain("?lang=en&amp;reveal=contacts", "the reveal keeps the page's language");
         (await AuditActionsAsync(number)).Should().NotContain("ContactsRevealed");
         var revealed = await browser.GetStringAsync(link + "?reveal=contacts");
         revealed.Should().Contain("王女士").And.Contain("wang@example.cn");

@@ -196,7 +196,7 @@ internal static class TaskLinkPage
         var masked = PageFrame.E(Line(PersonalData.MaskName(c.CustomerName), PersonalData.MaskPhone(c.CustomerPhone), PersonalData.MaskEmail(c.CustomerEmail)));
         if (!CaseAccess.MayRevealContactsFor(reader, c, task)) return masked;
         if (http.Request.Query["reveal"] != "contacts")
-            return $"{masked} <a id=\"reveal-contacts\" href=\"{PageFrame.E(page.Self)}?reveal=contacts\" rel=\"nofollow\">{PageFrame.E(page.T("task.reveal"))}</a>";
+            return $"{masked} <a id=\"reveal-contacts\" href=\"{PageFrame.E(page.Self)}?lang={PageFrame.E(page.Language)}&amp;reveal=contacts\" rel=\"nofollow\">{PageFrame.E(page.T("task.reveal"))}</a>";
         var via = http.Request.Path.StartsWithSegments(ActionLinkIssuer.Route) ? "task-link" : "staff-page";
         await http.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(c.Id, reader.AuditName, via, "ContactsRevealed",
             $"The customer's name and contacts were shown on the task '{task.Title}'.", ct);
