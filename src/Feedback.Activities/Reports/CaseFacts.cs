@@ -38,6 +38,12 @@ public static class CaseFacts
         }
     }
 
+    /// <summary>
+    /// A department id as one element of <c>helper_departments</c>, the JSON array the model writes: serialised alike,
+    /// quotes included, so a substring search for it in that column finds exactly that department.
+    /// </summary>
+    public static string HelperElement(string department) => System.Text.Json.JsonSerializer.Serialize(department);
+
     public static int Day(DateTimeOffset at) => (int)(at.UtcDateTime.Date - DateTime.UnixEpoch).TotalDays;
 
     /// <summary>HMAC-SHA256 of the normalised e-mail (preferred) or phone digits; null without either.</summary>

@@ -226,7 +226,7 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
         if (department is not null)
         {
             Add(command, "@department", department);
-            Add(command, "@helper", HelperPattern(department));
+            Add(command, "@helper", CaseFacts.HelperElement(department));
         }
         return command;
     }
@@ -238,8 +238,6 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
     private string Scope => department is null ? ""
         : $" AND (c.lead_department = @department OR {(_postgres ? "strpos" : "instr")}(c.helper_departments, @helper) > 0)";
 
-    // helper_departments is the JSON array the model writes; the id serialised the same way, quotes included, is one element.
-    private static string HelperPattern(string department) => System.Text.Json.JsonSerializer.Serialize(department);
 
     // SQLite keeps DateTimeOffset as the binary form the model's converter writes; PostgreSQL as timestamptz.
     private object Time(DateTimeOffset at) => _postgres ? at : SqliteTime.ConvertToProvider(at)!;

@@ -63,8 +63,7 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
         if (!member.Active) return [];
         var department = member.DepartmentId;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        // helper_departments is the JSON array the model writes: the id serialised alike, quotes included, is one element.
-        var element = System.Text.Json.JsonSerializer.Serialize(department);
+        var element = Reports.CaseFacts.HelperElement(department);
         var helped = (db.SupportsRowLocks
                 ? db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE strpos(helper_departments, {element}) > 0")
                 : db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE instr(helper_departments, {element}) > 0"))

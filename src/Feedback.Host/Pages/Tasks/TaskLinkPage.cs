@@ -220,8 +220,7 @@ internal static class TaskLinkPage
         foreach (var photo in c.Product?.Photos ?? [])
         {
             // Uploaded photos are served through this link (the staff member has no API key); other links are the customer's own.
-            var marker = photo.LastIndexOf(Intake.PhotoStore.Route + "/", StringComparison.Ordinal);
-            var href = marker >= 0 ? $"{page.Self}/photos/{photo[(marker + Intake.PhotoStore.Route.Length + 1)..]}" : photo;
+            var href = Feedback.Activities.Intake.PhotoRules.IdFromLink(photo) is { } id ? $"{page.Self}/photos/{id}" : photo;
             html.Append($"<p><a href=\"{PageFrame.E(href)}\" rel=\"noopener noreferrer\" target=\"_blank\">{PageFrame.E(photo[(photo.LastIndexOf('/') + 1)..])}</a></p>");
         }
         return html.Append("</section>").ToString();
