@@ -29,6 +29,8 @@ public sealed class FeedbackCase
     /// <summary>Set when the feedback is judged malicious or false; such cases are kept but left out of the metrics.</summary>
     public string? MaliciousReason { get; set; }
     public string? DuplicateOf { get; set; }
+    /// <summary>Set when the feedback is praise (<see cref="RecordPraise"/>): reports count it apart from complaints.</summary>
+    public bool Praise { get; set; }
 
     public string? LeadDepartment { get; set; }
     public List<string> HelperDepartments { get; set; } = new();

@@ -9,13 +9,13 @@ namespace Feedback.Activities.Reports;
 
 /// <summary>
 /// Keeps each case's <see cref="FeedbackCase.PreviousCustomerDay"/> and <see cref="FeedbackCase.PreviousProductDay"/>:
-/// the received day of the latest earlier valid (not malicious, not a duplicate) case of the same customer (one sharing
+/// the received day of the latest earlier valid (not malicious, not a duplicate) complaint (not praise) of the same customer (one sharing
 /// either of its customer keys, e-mail or phone), or of the same product and category. A case is a repeat when that day lies within the repeat window, so reports compare two
 /// columns of the row instead of probing the table once per case, and the window stays a report setting.
 /// </summary>
 /// <remarks>
 /// Whenever a save adds, deletes or re-keys a case (customer key, product key, category, receipt, malicious reason,
-/// duplicate mark), the values of every case of the old and new keys received on or after that case's day are
+/// duplicate mark, praise), the values of every case of the old and new keys received on or after that case's day are
 /// recomputed in the same transaction. On PostgreSQL a transaction-scoped advisory lock per key serialises two saves of the same customer or
 /// product, so the second one's recomputation sees the first one's cases; SQLite has one writer at a time anyway.
 /// </remarks>
@@ -25,7 +25,7 @@ public static class RepeatFacts
     public const string BackfillCustomerSql = """
         UPDATE feedback_cases AS c SET previous_customer_day = (SELECT MAX(e.received_day) FROM feedback_cases e
             WHERE (e.customer_key IN (c.customer_key, c.customer_phone_key) OR e.customer_phone_key IN (c.customer_key, c.customer_phone_key))
-              AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
+              AND e.received_day <= c.received_day AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL AND NOT e.praise)
         WHERE c.customer_key IS NOT NULL
         """;
 
@@ -33,13 +33,13 @@ public static class RepeatFacts
     public const string BackfillProductSql = """
         UPDATE feedback_cases AS c SET previous_product_day = (SELECT MAX(e.received_day) FROM feedback_cases e
             WHERE e.product_key = c.product_key AND e.category = c.category AND e.received_day <= c.received_day
-              AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL)
+              AND e.received_at < c.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL AND NOT e.praise)
         WHERE c.product_key IS NOT NULL AND c.category IS NOT NULL
         """;
 
     private static readonly string[] Watched =
         [nameof(FeedbackCase.CustomerKey), nameof(FeedbackCase.CustomerPhoneKey), nameof(FeedbackCase.ProductKey), nameof(FeedbackCase.Category), nameof(FeedbackCase.ReceivedAt),
-         nameof(FeedbackCase.ReceivedDay), nameof(FeedbackCase.MaliciousReason), nameof(FeedbackCase.DuplicateOf)];
+         nameof(FeedbackCase.ReceivedDay), nameof(FeedbackCase.MaliciousReason), nameof(FeedbackCase.DuplicateOf), nameof(FeedbackCase.Praise)];
 
     /// <summary>Recomputes every case's values; for bulk loads that bypass the context (the benchmark's generator).</summary>
     public static async Task BackfillAsync(FeedbackDbContext db, CancellationToken cancellationToken)
@@ -110,7 +110,7 @@ public static class RepeatFacts
                     FROM (SELECT t.id, (SELECT MAX(e.received_day) FROM feedback_cases e
                               WHERE (e.customer_key IN (t.customer_key, t.customer_phone_key) OR e.customer_phone_key IN (t.customer_key, t.customer_phone_key))
                                 AND e.received_day <= t.received_day AND e.received_at < t.received_at
-                                AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL) AS day
+                                AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL AND NOT e.praise) AS day
                           FROM feedback_cases t WHERE (t.customer_key = {customer} OR t.customer_phone_key = {customer}) AND t.received_day >= {key.FromDay}) AS s
                     WHERE c.id = s.id AND c.previous_customer_day IS DISTINCT FROM s.day
                     """, cancellationToken);
@@ -119,7 +119,7 @@ public static class RepeatFacts
                     UPDATE feedback_cases AS c SET previous_product_day = s.day
                     FROM (SELECT t.id, (SELECT MAX(e.received_day) FROM feedback_cases e
                               WHERE e.product_key = t.product_key AND e.category = t.category AND e.received_day <= t.received_day
-                                AND e.received_at < t.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL) AS day
+                                AND e.received_at < t.received_at AND e.malicious_reason IS NULL AND e.duplicate_of IS NULL AND NOT e.praise) AS day
                           FROM feedback_cases t WHERE t.product_key = {key.Product} AND t.category = {key.Category} AND t.received_day >= {key.FromDay}) AS s
                     WHERE c.id = s.id AND c.previous_product_day IS DISTINCT FROM s.day
                     """, cancellationToken);

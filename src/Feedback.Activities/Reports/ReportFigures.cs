@@ -8,11 +8,11 @@ public sealed record DurationFigures(int Count, double? MedianSeconds, double? P
 
 /// <summary>
 /// The figures of one group (a department, a category, or everything) over one period. Malicious or false cases count
-/// only in <see cref="Malicious"/>, duplicates of another case only in <see cref="Duplicates"/>; every other figure
-/// leaves them out.
+/// only in <see cref="Malicious"/>, duplicates of another case only in <see cref="Duplicates"/>, praise only in
+/// <see cref="Praise"/>; every other figure leaves them out, so the others are about complaints and suggestions.
 /// </summary>
 /// <param name="Key">The department id or category name; null for the total, or for cases without one.</param>
-/// <param name="NegativeReviews">Cases that came in as e-commerce, social-media or third-party-platform reviews (imported reviews are complaints).</param>
+/// <param name="NegativeReviews">Cases that came in as e-commerce, social-media or third-party-platform reviews; reviews recorded as praise are not among them.</param>
 /// <param name="DueInPeriod">Cases whose rectification was due in the period (by their SLA due time).</param>
 /// <param name="OnTime">Of those, the ones resolved by the due time.</param>
 /// <param name="Rectified">Cases on which the customer gave a verdict.</param>
@@ -24,6 +24,9 @@ public sealed record ReportFigures(
 {
     /// <summary>Cases marked a duplicate of another case (and not malicious), left out of every other figure.</summary>
     public long Duplicates { get; init; }
+
+    /// <summary>Feedback recorded as praise (and not malicious or a duplicate), left out of every other figure.</summary>
+    public long Praise { get; init; }
 
     public double? OnTimeRate => Rate(OnTime, DueInPeriod);
     public double? SatisfactionRate => Rate(Satisfied, Rectified);

@@ -61,8 +61,8 @@ public sealed class ReportService(IDbContextFactory<FeedbackDbContext> dbFactory
 /// <summary>The SQL of one report period; the only place that knows the column names.</summary>
 internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, ReportPeriod period, string? department)
 {
-    // Malicious or false feedback, and duplicates of another case, are counted apart and left out of every figure.
-    private const string Valid = "c.malicious_reason IS NULL AND c.duplicate_of IS NULL";
+    // Malicious or false feedback, duplicates of another case and praise are counted apart and left out of every figure.
+    private const string Valid = "c.malicious_reason IS NULL AND c.duplicate_of IS NULL AND NOT c.praise";
     private const string ReviewChannels = "'ECommerceReview', 'SocialMedia', 'ThirdPartyPlatform'";
     private static readonly DateTimeOffsetToBinaryConverter SqliteTime = new();
 
@@ -135,7 +135,8 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
                 SUM(CASE WHEN {Valid} THEN c.rework_count ELSE 0 END),
                 SUM(CASE WHEN {Valid} AND c.first_response_seconds IS NOT NULL THEN 1 ELSE 0 END),
                 SUM(CASE WHEN {Valid} AND c.resolution_seconds IS NOT NULL THEN 1 ELSE 0 END),
-                SUM(CASE WHEN c.malicious_reason IS NULL AND c.duplicate_of IS NOT NULL THEN 1 ELSE 0 END){percentiles}{grouping}
+                SUM(CASE WHEN c.malicious_reason IS NULL AND c.duplicate_of IS NOT NULL THEN 1 ELSE 0 END),
+                SUM(CASE WHEN c.malicious_reason IS NULL AND c.duplicate_of IS NULL AND c.praise THEN 1 ELSE 0 END){percentiles}{grouping}
             FROM feedback_cases c
             WHERE c.received_at >= @from AND c.received_at < @to{scope}{groupBy}
             """;
@@ -144,12 +145,12 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             while (await reader.ReadAsync(cancellationToken))
             {
-                var counts = Enumerable.Range(1, 12).Select(i => reader.IsDBNull(i) ? 0L : Convert.ToInt64(reader.GetValue(i))).ToArray();
-                var p = _postgres ? Enumerable.Range(13, 4).Select(i => reader.IsDBNull(i) ? (double?)null : reader.GetDouble(i)).ToArray() : new double?[4];
-                var k = withTotal && reader.GetInt32(17) == 1 ? TotalKey : reader.IsDBNull(0) ? null : reader.GetString(0);
+                var counts = Enumerable.Range(1, 13).Select(i => reader.IsDBNull(i) ? 0L : Convert.ToInt64(reader.GetValue(i))).ToArray();
+                var p = _postgres ? Enumerable.Range(14, 4).Select(i => reader.IsDBNull(i) ? (double?)null : reader.GetDouble(i)).ToArray() : new double?[4];
+                var k = withTotal && reader.GetInt32(18) == 1 ? TotalKey : reader.IsDBNull(0) ? null : reader.GetString(0);
                 rows[k ?? ""] = (k, counts, p);
             }
-        if (by == ReportDimension.Total && rows.Count == 0) rows[""] = (null, new long[12], new double?[4]);
+        if (by == ReportDimension.Total && rows.Count == 0) rows[""] = (null, new long[13], new double?[4]);
 
         var due = await OnTimeAsync(dueKey, scope, groupBy.Replace(receivedKey, dueKey, StringComparison.Ordinal), grouping.Replace(receivedKey, dueKey, StringComparison.Ordinal), cancellationToken);
         var result = new List<ReportFigures>();
@@ -165,7 +166,7 @@ internal sealed class ReportQuery(FeedbackDbContext db, ReportOptions options, R
             }
             var (dueCount, onTime) = due.GetValueOrDefault(k);
             result.Add(new ReportFigures((string?)keyValue, c[0], c[1], c[2], dueCount, onTime, c[3], c[4], c[5], c[6], c[7], c[8],
-                new DurationFigures((int)c[9], p[0], p[1]), new DurationFigures((int)c[10], p[2], p[3])) { Duplicates = c[11] });
+                new DurationFigures((int)c[9], p[0], p[1]), new DurationFigures((int)c[10], p[2], p[3])) { Duplicates = c[11], Praise = c[12] });
         }
         // Groups with cases due in the period but none received in it still have on-time figures.
         foreach (var (k, (dueCount, onTime)) in due.Where(d => !rows.ContainsKey(d.Key)))

@@ -101,7 +101,7 @@ public sealed class SendMonthlyReport(ReportService reports, FeedbackDomainOptio
     /// <summary>One row as the template shows it: counts, and rates as percentages ("-" without data); no name for the total.</summary>
     private static JsonObject Row(string? name, ReportFigures f) => new()
     {
-        ["Name"] = name, ["IsTotal"] = name is null, ["Cases"] = f.Cases, ["NegativeReviews"] = f.NegativeReviews, ["Malicious"] = f.Malicious, ["Duplicates"] = f.Duplicates,
+        ["Name"] = name, ["IsTotal"] = name is null, ["Cases"] = f.Cases, ["NegativeReviews"] = f.NegativeReviews, ["Malicious"] = f.Malicious, ["Duplicates"] = f.Duplicates, ["Praise"] = f.Praise,
         ["Due"] = f.DueInPeriod, ["OnTime"] = f.OnTime, ["OnTimeRate"] = Percent(f.OnTimeRate),
         ["Rectified"] = f.Rectified, ["Satisfied"] = f.Satisfied, ["SatisfactionRate"] = Percent(f.SatisfactionRate),
         ["Repeats"] = f.Repeats, ["RepeatRate"] = Percent(f.RepeatRate), ["Escalated"] = f.Escalated,

@@ -20,6 +20,9 @@ internal sealed record CaseView(
     /// <summary>The case this one duplicates; null when it is not a duplicate. Such a case is left out of the reports.</summary>
     public string? DuplicateOf { get; init; }
 
+    /// <summary>True when the feedback was recorded as praise; reports count it apart from complaints.</summary>
+    public bool Praise { get; init; }
+
     /// <summary>The user name of the staff member the feedback is about, who neither sees nor handles the case; null when none.</summary>
     public string? ComplainedAbout { get; init; }
 
@@ -41,6 +44,7 @@ internal sealed record CaseView(
     {
         MaliciousReason = c.MaliciousReason,
         DuplicateOf = c.DuplicateOf,
+        Praise = c.Praise,
         LegalHold = c.LegalHold,
         ComplainedAbout = c.ComplainedAbout,
     };

@@ -20,7 +20,7 @@ internal static class DashboardPage
             <label>Trend <input name="trend" value="{Encode(request.Trend.Label)}"></label>
             <button type="submit">Show</button>
             </form>
-            <p class="hint">Malicious or false reviews and duplicates of another case are counted apart and left out of every other figure. Times are hours.</p>
+            <p class="hint">Malicious or false reviews, duplicates of another case and praise are counted apart and left out of every other figure. Times are hours.</p>
             """);
 
         html.Append($"<h2>Trend by month, {Encode(request.Trend.Label)}</h2>");
@@ -56,11 +56,11 @@ internal static class DashboardPage
 
     private static void Table(StringBuilder html, string first, IEnumerable<(string Label, ReportFigures Figures)> rows)
     {
-        html.Append($"<table><thead><tr><th>{Encode(first)}</th><th>Cases</th><th>Negative reviews</th><th>Malicious</th><th>Duplicates</th><th>Due</th><th>On time</th>"
+        html.Append($"<table><thead><tr><th>{Encode(first)}</th><th>Cases</th><th>Negative reviews</th><th>Malicious</th><th>Duplicates</th><th>Praise</th><th>Due</th><th>On time</th>"
             + "<th>Satisfied / rectified</th><th>Repeats</th><th>Escalated</th><th>Reworked (reworks)</th>"
             + "<th>1st response median / p90</th><th>Resolution median / p90</th></tr></thead><tbody>");
         foreach (var (label, f) in rows)
-            html.Append($"<tr><td>{Encode(label)}</td><td>{f.Cases}</td><td>{f.NegativeReviews}</td><td>{f.Malicious}</td><td>{f.Duplicates}</td><td>{f.DueInPeriod}</td>"
+            html.Append($"<tr><td>{Encode(label)}</td><td>{f.Cases}</td><td>{f.NegativeReviews}</td><td>{f.Malicious}</td><td>{f.Duplicates}</td><td>{f.Praise}</td><td>{f.DueInPeriod}</td>"
                 + $"<td>{f.OnTime} {Pct(f.OnTimeRate)}</td><td>{f.Satisfied} / {f.Rectified} {Pct(f.SatisfactionRate)}</td><td>{f.Repeats} {Pct(f.RepeatRate)}</td>"
                 + $"<td>{f.Escalated}</td><td>{f.Reworked} ({f.Reworks})</td><td>{Hours(f.FirstResponse)}</td><td>{Hours(f.Resolution)}</td></tr>");
         html.Append("</tbody></table>");

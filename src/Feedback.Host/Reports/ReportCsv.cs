@@ -11,7 +11,7 @@ internal static class ReportCsv
 {
     private static readonly string[] FigureColumns =
     [
-        "cases", "negative_reviews", "malicious", "duplicates", "due_in_period", "on_time", "on_time_rate", "rectified", "satisfied",
+        "cases", "negative_reviews", "malicious", "duplicates", "praise", "due_in_period", "on_time", "on_time_rate", "rectified", "satisfied",
         "satisfaction_rate", "repeats", "repeat_rate", "escalated", "reworked", "reworks", "first_response_median_hours", "first_response_p90_hours",
         "resolution_median_hours", "resolution_p90_hours",
     ];
@@ -55,7 +55,7 @@ internal static class ReportCsv
 
     private static IEnumerable<string> Values(ReportFigures f) =>
     [
-        N(f.Cases), N(f.NegativeReviews), N(f.Malicious), N(f.Duplicates), N(f.DueInPeriod), N(f.OnTime), R(f.OnTimeRate), N(f.Rectified), N(f.Satisfied),
+        N(f.Cases), N(f.NegativeReviews), N(f.Malicious), N(f.Duplicates), N(f.Praise), N(f.DueInPeriod), N(f.OnTime), R(f.OnTimeRate), N(f.Rectified), N(f.Satisfied),
         R(f.SatisfactionRate), N(f.Repeats), R(f.RepeatRate), N(f.Escalated), N(f.Reworked), N(f.Reworks),
         H(f.FirstResponse.MedianSeconds), H(f.FirstResponse.P90Seconds), H(f.Resolution.MedianSeconds), H(f.Resolution.P90Seconds),
     ];

@@ -119,7 +119,8 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         var done = await CaseAsync(number);
         ((string?)done["status"]).Should().Be("Closed");
         ((string?)done["category"]).Should().NotBeNull("with nobody to ask, the rules' best guess is kept for the figures");
-        ((string?)done["history"]!.AsArray().Last(h => (string?)h!["action"] == "Closed")!["details"]).Should().StartWith("A positive review (JD review, 5 of 5): recorded");
+        ((bool)done["praise"]!).Should().BeTrue("the reports count praise apart from complaints");
+        ((string?)done["history"]!.AsArray().Last(h => (string?)h!["action"] == "RecordedAsPraise")!["details"]).Should().StartWith("A positive review (JD review, 5 of 5): recorded as praise");
         (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}"))!["items"]!.AsArray().Should().BeEmpty("praise needs no staff task");
     }
 

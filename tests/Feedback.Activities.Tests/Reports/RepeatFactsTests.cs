@@ -63,6 +63,42 @@ public abstract class RepeatFactsTests(bool postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Praise_is_no_repeat_and_makes_none_counting_only_as_praise()
+    {
+        var meat = new ProductDetails { Name = "Luncheon Meat", Model = "340g" };
+        await SaveAsync(Case("d@x.cn", Day(3, 2), meat, FeedbackCategory.ProductQuality), Case("d@x.cn", Day(3, 5), meat, FeedbackCategory.ProductQuality),
+            Case("d@x.cn", Day(3, 9)));
+        (await MarchRepeatsAsync()).Should().Be(2);
+
+        await ChangeAsync(Day(3, 5), c => (c.Praise, c.Status) = (true, CaseStatus.Closed));
+        var march = (await _reports.ComputeAsync(ReportPeriod.Month(2026, 3), ReportDimension.Total, null, default)).Total;
+        (march.Cases, march.Praise, march.Repeats).Should().Be((2L, 1L, 1L), "the praise of 03-05 is no complaint: 03-09 repeats 03-02 instead");
+        (await AllDaysAsync()).Select(d => d.Customer).Should().Equal(null, Day(3, 2).Day, Day(3, 2).Day);
+    }
+
+    [Fact]
+    public async Task Upgrading_marks_what_the_positive_review_process_closed_as_praise_and_recomputes_repeats()
+    {
+        // Stored before the praise column: the review counted as the customer's and the product's latest case.
+        var meat = new ProductDetails { Name = "Luncheon Meat", Model = "340g" };
+        var cases = new[] { Day(3, 2), Day(3, 5), Day(3, 9) }.Select(d => Case("d@x.cn", d, meat, FeedbackCategory.ProductQuality)).ToArray();
+        (cases[1].WorkflowDefinitionId, cases[1].Status) = ("positive-review", CaseStatus.Closed);
+        await SaveAsync(cases);
+        (await AllDaysAsync()).Select(d => (d.Customer, d.Product)).Should().Equal((null, null), (Day(3, 2).Day, Day(3, 2).Day), (Day(3, 5).Day, Day(3, 5).Day));
+
+        await using (var db = _db.CreateDbContext())
+        {
+            var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+            await migrator.MigrateAsync("CustomerPhoneKey");
+            await migrator.MigrateAsync();
+        }
+
+        await using (var db = _db.CreateDbContext())
+            (await db.Cases.OrderBy(c => c.Number).Select(c => c.Praise).ToListAsync()).Should().Equal(false, true, false);
+        (await AllDaysAsync()).Select(d => (d.Customer, d.Product)).Should().Equal((null, null), (Day(3, 2).Day, Day(3, 2).Day), (Day(3, 2).Day, Day(3, 2).Day));
+    }
+
+    [Fact]
     public async Task A_product_repeat_appears_when_classification_sets_the_category()
     {
         var meat = new ProductDetails { Name = "Luncheon Meat", Model = "340g" };

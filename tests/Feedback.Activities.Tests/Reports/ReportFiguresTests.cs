@@ -20,6 +20,8 @@ namespace Feedback.Activities.Tests.Reports;
 /// c7  l    Oth  WebForm     f@x.cn     02-28 15:00 (02-28 23:00 local, February)  resolved 03-04, due 03-03: late
 /// c8  q    SA   Email       d@x.cn     2025-11-01 00:00 (too early to make c9 a repeat)
 /// c9  q    SA   Email       d@x.cn     03-10 05:00
+/// c10 q    PQ   ECommerce   d@x.cn     03-05 00:00         -         +1 h       03-06 ok   -         0      0    praise for c1's product: in no figure
+///                                                                                                                  but its own, and no repeat
 /// </code>
 /// </remarks>
 public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
@@ -50,7 +52,9 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             Case(7, "logistics", FeedbackCategory.Other, FeedbackChannel.WebForm, "f@x.cn", null, new DateTimeOffset(2026, 2, 28, 15, 0, 0, TimeSpan.Zero), null,
                 resolvedHours: 3 * 24 + 9, due: At(3, 3)),
             Case(8, "quality", FeedbackCategory.ServiceAttitude, FeedbackChannel.Email, "d@x.cn", null, new DateTimeOffset(2025, 11, 1, 0, 0, 0, TimeSpan.Zero), null),
-            Case(9, "quality", FeedbackCategory.ServiceAttitude, FeedbackChannel.Email, "d@x.cn", null, At(3, 10, 5), null));
+            Case(9, "quality", FeedbackCategory.ServiceAttitude, FeedbackChannel.Email, "d@x.cn", null, At(3, 10, 5), null),
+            Case(10, "quality", FeedbackCategory.ProductQuality, FeedbackChannel.ECommerceReview, "d@x.cn", null, At(3, 5), meat,
+                resolvedHours: 1, due: At(3, 6), praise: true));
         await db.SaveChangesAsync();
     }
 
@@ -64,7 +68,8 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
         // Valid March cases: c1 c2 c3 c4 c6 c9 (c5 is malicious, c7 and c8 were received earlier).
         total.Cases.Should().Be(6);
         total.Malicious.Should().Be(1);
-        total.NegativeReviews.Should().Be(2, "c2 (e-commerce) and c3 (social media); c5 is malicious");
+        total.Praise.Should().Be(1);
+        total.NegativeReviews.Should().Be(2, "c2 (e-commerce) and c3 (social media); c5 is malicious, c10 praise");
         // Due in March: c1 (on time), c2 (late), c4 (on time), c7 (late; received in February, due in March).
         total.DueInPeriod.Should().Be(4);
         total.OnTime.Should().Be(2);
@@ -72,7 +77,7 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
         total.Rectified.Should().Be(3);
         total.Satisfied.Should().Be(2);
         total.SatisfactionRate.Should().Be(0.6667);
-        total.Repeats.Should().Be(2, "c2 repeats c1's product and category, c3 is c1's customer again; c9's earlier case is 129 days old");
+        total.Repeats.Should().Be(2, "c2 repeats c1's product and category, c3 is c1's customer again; c9's earlier complaint is 129 days old, and c10 is praise");
         total.RepeatRate.Should().Be(0.3333);
         total.Escalated.Should().Be(2);
         total.Reworked.Should().Be(2);
@@ -94,7 +99,7 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
 
         report.Rows.Select(r => r.Key).Should().Equal("quality", "logistics");
         var quality = report.Rows[0];
-        (quality.Cases, quality.NegativeReviews, quality.Malicious, quality.DueInPeriod, quality.OnTime).Should().Be((4L, 2L, 0L, 2L, 1L));
+        (quality.Cases, quality.NegativeReviews, quality.Malicious, quality.DueInPeriod, quality.OnTime, quality.Praise).Should().Be((4L, 2L, 0L, 2L, 1L, 1L));
         (quality.Rectified, quality.Satisfied, quality.Repeats, quality.Escalated, quality.Reworked, quality.Reworks).Should().Be((2L, 1L, 2L, 1L, 1L, 1L));
         (quality.FirstResponse.Count, quality.FirstResponse.MedianSeconds).Should().Be((3, 7200));
         quality.FirstResponse.P90Seconds.Should().BeApproximately(7200 + 0.8 * 7200, 0.001);
@@ -182,7 +187,7 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
         }
 
         // Three years before 2029-04-01 is 2026-04-01: every case but the one on hold is due.
-        (await retention.AnonymiseDueAsync(default)).Should().Be(8);
+        (await retention.AnonymiseDueAsync(default)).Should().Be(9);
         (await retention.AnonymiseDueAsync(default)).Should().Be(0, "a second pass finds nothing left");
 
         await using (var db = _db.CreateDbContext())
@@ -196,7 +201,7 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             }
             var held = cases.Single(c => c.Number == "FB-2026-000004");
             (held.CustomerPhone, held.AnonymisedAt).Should().Be(("+86 138 0000 0004", null));
-            db.History.Count(h => h.Action == "Anonymised").Should().Be(8);
+            db.History.Count(h => h.Action == "Anonymised").Should().Be(9);
             db.Photos.Select(p => p.Id).Should().BeEquivalentTo(["aa04"], "the anonymised case's photo goes, the held one's stays");
             db.Tasks.Single(t => t.Id == "t1").Instructions.Should().BeNull();
         }
@@ -237,14 +242,14 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
 
     private static FeedbackCase Case(int n, string department, FeedbackCategory category, FeedbackChannel channel, string? email, string? phone, DateTimeOffset received,
         ProductDetails? product, double? firstResponseHours = null, double? resolvedHours = null, DateTimeOffset? due = null, bool? satisfied = null,
-        int rework = 0, int escalation = 0, string? malicious = null)
+        int rework = 0, int escalation = 0, string? malicious = null, bool praise = false)
     {
         var feedback = new FeedbackCase
         {
             Number = $"FB-2026-{n:000000}", Content = $"Case {n}", ReceivedAt = received, Channel = channel, Anonymous = email is null && phone is null,
             CustomerName = email is null && phone is null ? null : $"Customer {n}", CustomerEmail = email, CustomerPhone = phone, Product = product,
             Category = category, LeadDepartment = department, DueAt = due, CustomerSatisfied = satisfied, ReworkCount = rework, EscalationLevel = escalation,
-            MaliciousReason = malicious, WorkflowInstanceId = $"wf-{n}", WorkflowDefinitionId = "general-feedback", CreatedAt = received, UpdatedAt = received,
+            MaliciousReason = malicious, Praise = praise, WorkflowInstanceId = $"wf-{n}", WorkflowDefinitionId = "general-feedback", CreatedAt = received, UpdatedAt = received,
         };
         CaseFacts.OnRegistration(feedback, Secret);
         if (firstResponseHours is { } f)

@@ -199,6 +199,10 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("owner");
 
+                    b.Property<bool>("Praise")
+                        .HasColumnType("boolean")
+                        .HasColumnName("praise");
+
                     b.Property<int?>("PreviousCustomerDay")
                         .HasColumnType("integer")
                         .HasColumnName("previous_customer_day");

@@ -190,6 +190,10 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("owner");
 
+                    b.Property<bool>("Praise")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("praise");
+
                     b.Property<int?>("PreviousCustomerDay")
                         .HasColumnType("INTEGER")
                         .HasColumnName("previous_customer_day");
