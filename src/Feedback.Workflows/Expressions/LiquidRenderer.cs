@@ -15,7 +15,7 @@ public static class LiquidRenderer
         try
         {
             var parsed = Templates.GetOrAdd(template, LiquidTemplate.Parse);
-            return parsed.Render(new JsonModel(model), now, cancellationToken);
+            return parsed.Render(new JsonObjectValue(model), now, cancellationToken);
         }
         catch (Exception e) when (e is LiquidParseException or LiquidRenderException)
         {
@@ -34,18 +34,6 @@ public static class LiquidRenderer
         catch (LiquidParseException e)
         {
             return [e.Message];
-        }
-    }
-
-    private sealed class JsonModel(JsonObject model) : ILiquidObject
-    {
-        public IEnumerable<string> Keys => model.Select(p => p.Key);
-
-        public bool TryGetMember(string name, out object? value)
-        {
-            var found = LiquidValues.TryGetProperty(model, name, out var node);
-            value = node;
-            return found;
         }
     }
 }

@@ -1,5 +1,9 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json.Nodes;
 using Feedback.Workflows.Model;
+using Fluid;
+using Fluid.Values;
 
 namespace Feedback.Workflows.Expressions.Liquid;
 
@@ -8,77 +12,73 @@ namespace Feedback.Workflows.Expressions.Liquid;
 /// <c>WorkflowDefinitionId</c>, <c>WorkflowDefinitionVersionId</c>, <c>WorkflowDefinitionVersion</c>, <c>WorkflowInstanceId</c>
 /// (plus <c>WorkflowInstanceName</c>). Names ignore case, like Fluid's model names.
 /// </summary>
-internal sealed class WorkflowLiquidModel(IExpressionScope scope) : ILiquidObject
+internal sealed class WorkflowLiquidModel(IExpressionScope scope) : MemberObject
 {
-    private static readonly string[] Names =
-    [
-        "Variables", "Input", "CorrelationId", "WorkflowDefinitionId", "WorkflowDefinitionVersionId",
-        "WorkflowDefinitionVersion", "WorkflowInstanceId", "WorkflowInstanceName",
-    ];
-
     private readonly VariablesObject _variables = new(scope);
     private readonly InputObject _input = new(scope.WorkflowInput);
 
-    public IEnumerable<string> Keys => Names;
-
-    public bool TryGetMember(string name, out object? value)
+    protected override FluidValue? Member(string name) => name.ToUpperInvariant() switch
     {
-        var canonical = Array.Find(Names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-        value = canonical switch
-        {
-            "Variables" => _variables,
-            "Input" => _input,
-            "CorrelationId" => scope.CorrelationId,
-            "WorkflowDefinitionId" => scope.WorkflowDefinitionId,
-            "WorkflowDefinitionVersionId" => scope.WorkflowDefinitionVersionId,
-            "WorkflowDefinitionVersion" => (decimal)scope.WorkflowDefinitionVersion,
-            "WorkflowInstanceId" => scope.WorkflowInstanceId,
-            "WorkflowInstanceName" => scope.WorkflowInstanceName,
-            _ => null,
-        };
-        return canonical is not null;
-    }
+        "VARIABLES" => _variables,
+        "INPUT" => _input,
+        "CORRELATIONID" => Text(scope.CorrelationId),
+        "WORKFLOWDEFINITIONID" => Text(scope.WorkflowDefinitionId),
+        "WORKFLOWDEFINITIONVERSIONID" => Text(scope.WorkflowDefinitionVersionId),
+        "WORKFLOWDEFINITIONVERSION" => NumberValue.Create(scope.WorkflowDefinitionVersion),
+        "WORKFLOWINSTANCEID" => Text(scope.WorkflowInstanceId),
+        "WORKFLOWINSTANCENAME" => Text(scope.WorkflowInstanceName),
+        _ => null,
+    };
+
+    private static FluidValue Text(string? value) => value is null ? NilValue.Instance : new StringValue(value);
 
     /// <summary>Declared variables, read from the scope the first time a template touches each.</summary>
-    private sealed class VariablesObject(IExpressionScope scope) : ILiquidObject
+    private sealed class VariablesObject(IExpressionScope scope) : MemberObject
     {
-        private readonly Dictionary<string, JsonNode?> _read = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, FluidValue> _read = new(StringComparer.Ordinal);
 
-        public IEnumerable<string> Keys => scope.Variables.Select(v => v.Name).Distinct(StringComparer.Ordinal);
-
-        public bool TryGetMember(string name, out object? value)
+        protected override FluidValue? Member(string name)
         {
-            var declared = Find(name);
-            if (declared is null)
-            {
-                // An undeclared name renders as nothing, which is what Liquid does with any unknown name.
-                value = null;
-                return false;
-            }
-
-            if (!_read.TryGetValue(declared.Id, out var node))
-            {
-                node = scope.GetVariable(declared.Id);
-                _read[declared.Id] = node;
-            }
-
-            value = node;
-            return true;
-        }
-
-        private VariableDefinition? Find(string name) =>
-            scope.Variables.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.Ordinal))
-            ?? scope.Variables.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
-    }
-
-    private sealed class InputObject(IReadOnlyDictionary<string, JsonNode?> input) : ILiquidObject
-    {
-        public IEnumerable<string> Keys => input.Keys;
-
-        public bool TryGetMember(string name, out object? value)
-        {
-            value = InputExpressionHandler.Find(input, name);
-            return value is not null || input.Keys.Any(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            var declared = scope.Variables.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.Ordinal))
+                ?? scope.Variables.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase));
+            // An undeclared name renders as nothing, which is what Liquid does with any unknown name.
+            if (declared is null) return null;
+            if (!_read.TryGetValue(declared.Id, out var value))
+                _read[declared.Id] = value = JsonLiquidValues.From(scope.GetVariable(declared.Id));
+            return value;
         }
     }
+
+    private sealed class InputObject(IReadOnlyDictionary<string, JsonNode?> input) : MemberObject
+    {
+        protected override FluidValue? Member(string name) => JsonLiquidValues.From(InputExpressionHandler.Find(input, name));
+    }
+}
+
+/// <summary>An object whose members are computed on demand; an unknown member is nil.</summary>
+internal abstract class MemberObject : FluidValue
+{
+    protected abstract FluidValue? Member(string name);
+
+    public override FluidValues Type => FluidValues.Object;
+
+    public override ValueTask<FluidValue> GetValueAsync(string name, TemplateContext context) => new(Member(name) ?? NilValue.Instance);
+
+    public override ValueTask<FluidValue> GetIndexAsync(FluidValue index, TemplateContext context) => GetValueAsync(index.ToStringValue(), context);
+
+    public override bool Equals(FluidValue other) => ReferenceEquals(this, other);
+
+    public override bool ToBooleanValue() => true;
+
+    public override decimal ToNumberValue() => 0;
+
+    public override string ToStringValue() => "";
+
+    public override object ToObjectValue() => this;
+
+    public override ValueTask WriteToAsync(TextWriter writer, TextEncoder encoder, CultureInfo cultureInfo) => ValueTask.CompletedTask;
+
+    public override bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 }
