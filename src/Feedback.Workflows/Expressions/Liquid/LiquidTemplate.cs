@@ -66,9 +66,8 @@ internal sealed partial class LiquidTemplate
         try
         {
             var rendering = _template.RenderAsync(output, NullEncoder.Default, context);
-            // Every value the models hold is in memory, so rendering completes synchronously.
-            if (!rendering.IsCompleted) rendering.AsTask().GetAwaiter().GetResult();
-            else rendering.GetAwaiter().GetResult();
+            // Every value the models hold is in memory, so rendering completes synchronously; the rest is the rare fallback.
+            if (!rendering.IsCompletedSuccessfully) rendering.AsTask().GetAwaiter().GetResult();
         }
         catch (InvalidOperationException e) when (e.Message.Contains("maximum", StringComparison.OrdinalIgnoreCase))
         {
