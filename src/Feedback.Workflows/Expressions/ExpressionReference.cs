@@ -42,7 +42,7 @@ internal readonly record struct ExpressionReference(string? Id, string? Name)
     private static string? ReadString(JsonObject obj, string property)
     {
         // Studio writes camelCase; older or hand-written JSON may use PascalCase.
-        var node = obj[property] ?? obj.FirstOrDefault(p => string.Equals(p.Key, property, StringComparison.OrdinalIgnoreCase)).Value;
+        JsonMembers.TryFind(obj, property, out var node);
         return node is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s : null;
     }
 }

@@ -21,7 +21,7 @@ public sealed class InputExpressionHandler : IExpressionHandler
         {
             var name = NameOf(expression)
                 ?? throw new ExpressionEvaluationException("The Input expression does not name an input (expected {\"name\"} or a name).");
-            return Find(context.Scope.WorkflowInput, name)?.DeepClone();
+            return JsonMembers.Find(context.Scope.WorkflowInput, name)?.DeepClone();
         }, cancellationToken);
     }
 
@@ -29,20 +29,6 @@ public sealed class InputExpressionHandler : IExpressionHandler
     {
         ArgumentNullException.ThrowIfNull(expression);
         return NameOf(expression) is null ? ["The Input expression does not name an input (expected {\"name\"} or a name)."] : [];
-    }
-
-    /// <summary>Looks an input up exactly, then ignoring case (inputs arrive from HTTP callers who do not care about case).</summary>
-    internal static JsonNode? Find(IReadOnlyDictionary<string, JsonNode?> input, string name)
-    {
-        if (input.TryGetValue(name, out var exact))
-            return exact;
-        foreach (var (key, value) in input)
-        {
-            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
-                return value;
-        }
-
-        return null;
     }
 
     // An InputDefinition's identity is its name; the id some clients add is not used by Elsa either.

@@ -296,7 +296,7 @@ internal sealed class JavaScriptSession
             slot.Reset();
     }
 
-    private JsValue ReadInput(string name) => _json.ToJs(InputExpressionHandler.Find(_scope.WorkflowInput, name));
+    private JsValue ReadInput(string name) => _json.ToJs(JsonMembers.Find(_scope.WorkflowInput, name));
 
     private void Define(string name, int length, Func<JsValue[], JsValue> body) =>
         _engine.SetValue(name, new ClrFunction(_engine, name, (_, args) => body(args), length));

@@ -23,20 +23,6 @@ internal static class JsonLiquidValues
         _ => NilValue.Instance,
     };
 
-    /// <summary>The member of <paramref name="json"/> named <paramref name="name"/>: exact first, then ignoring case.</summary>
-    public static bool TryGetMember(JsonObject json, string name, out JsonNode? node)
-    {
-        if (json.TryGetPropertyValue(name, out node)) return true;
-        foreach (var (key, value) in json)
-            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                node = value;
-                return true;
-            }
-        node = null;
-        return false;
-    }
-
     /// <summary>A Liquid value back as JSON, for the <c>json</c> filter: JSON objects as they were, numbers with their digits.</summary>
     public static JsonNode? ToJson(FluidValue value, TemplateContext context) => value switch
     {
@@ -89,7 +75,7 @@ internal sealed class JsonObjectValue(JsonObject json) : FluidValue
 
     public override ValueTask<FluidValue> GetValueAsync(string name, TemplateContext context)
     {
-        if (JsonLiquidValues.TryGetMember(Json, name, out var node)) return new(JsonLiquidValues.From(node));
+        if (JsonMembers.TryFind(Json, name, out var node)) return new(JsonLiquidValues.From(node));
         return new(name == "size" ? NumberValue.Create(Json.Count) : NilValue.Instance);
     }
 

@@ -51,7 +51,7 @@ internal sealed class WorkflowLiquidModel(IExpressionScope scope) : MemberObject
 
     private sealed class InputObject(IReadOnlyDictionary<string, JsonNode?> input) : MemberObject
     {
-        protected override FluidValue? Member(string name) => JsonLiquidValues.From(InputExpressionHandler.Find(input, name));
+        protected override FluidValue? Member(string name) => JsonLiquidValues.From(JsonMembers.Find(input, name));
     }
 }
 
