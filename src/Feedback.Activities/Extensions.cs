@@ -69,6 +69,7 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<MaliciousFlags>();
         services.AddSingleton<ComplainedAboutNaming>();
         services.AddSingleton<DuplicateMarks>();
+        services.AddSingleton<PraiseMarks>();
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Surveys.SurveyService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();

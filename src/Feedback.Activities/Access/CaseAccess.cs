@@ -70,7 +70,7 @@ public static class CaseAccess
         || (actor.UserName is not null && (task.Assignee == actor.UserName || task.ClaimedBy == actor.UserName))
         || (actor.Member is { Active: true } m && task.DepartmentId == m.DepartmentId);
 
-    /// <summary>Process owners, management and the complaint desk flag feedback (malicious or false, a duplicate); integrations cannot.</summary>
+    /// <summary>Process owners, management and the complaint desk flag feedback (malicious or false, a duplicate, praise); integrations cannot.</summary>
     public static bool MayFlag(Actor actor) =>
         actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management)
         || actor.Has(StaffRole.ComplaintDesk) || actor.Has(StaffRole.ComplaintDeskManager);

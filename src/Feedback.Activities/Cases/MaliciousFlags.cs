@@ -15,9 +15,10 @@ namespace Feedback.Activities.Cases;
 public sealed class MaliciousFlags(EventOutbox events, IClock clock)
 {
     /// <summary>
-    /// The event the case's workflow receives when a flag changes, this one or a duplicate mark
-    /// (<see cref="DuplicateMarks"/>). Its payload has <c>caseNumber</c>, <c>malicious</c> and <c>duplicateOf</c> (the
-    /// case's flags after the change), <c>reason</c> and <c>by</c>.
+    /// The event the case's workflow receives when a flag changes, this one, a duplicate mark
+    /// (<see cref="DuplicateMarks"/>) or a praise mark (<see cref="PraiseMarks"/>). Its payload has <c>caseNumber</c>,
+    /// <c>malicious</c>, <c>duplicateOf</c> and <c>praise</c> (the case's flags after the change), <c>reason</c> and
+    /// <c>by</c>.
     /// </summary>
     public const string EventName = "FeedbackFlagged";
 
@@ -73,6 +74,7 @@ public sealed class MaliciousFlags(EventOutbox events, IClock clock)
         new(EventName, feedback.Number, feedback.WorkflowInstanceId, new JsonObject
         {
             ["caseNumber"] = feedback.Number, ["malicious"] = feedback.MaliciousReason is not null, ["duplicateOf"] = feedback.DuplicateOf,
+            ["praise"] = feedback.Praise,
             ["reason"] = reason, ["by"] = actor,
         });
 

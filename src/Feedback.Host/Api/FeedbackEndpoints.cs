@@ -90,6 +90,7 @@ internal static class FeedbackEndpoints
 
         staff.MapPost("/{number}/malicious", FlagMaliciousAsync);
         staff.MapPost("/{number}/duplicate", MarkDuplicateAsync);
+        staff.MapPost("/{number}/praise", MarkPraiseAsync);
         staff.MapPost("/{number}/complained-about", NameComplainedAboutAsync);
     }
 
@@ -134,6 +135,21 @@ internal static class FeedbackEndpoints
         return Results.Json(new { number, duplicateOf = outcome.Case.DuplicateOf, changed = outcome.Changed }, Json);
     }
 
+    /// <summary>
+    /// Records the feedback as praise, or clears the mark, with a reason for the history; the case's workflow receives
+    /// the event <see cref="MaliciousFlags.EventName"/>.
+    /// </summary>
+    private static async Task<IResult> MarkPraiseAsync(string number, HttpContext http, CaseService cases, PraiseMarks marks, StaffActorResolver access, CancellationToken ct)
+    {
+        var (actor, _) = await ReadableCaseAsync(number, http, cases, access, ct);
+        if (!CaseAccess.MayFlag(actor))
+            throw new AccessDeniedException($"{actor.AuditName} may not record feedback as praise; process owners, management and the complaint desk do.");
+        var body = await ReadAsync<PraiseBody>(http.Request, ct);
+        if (body.Praise is not { } praise) throw new CaseValidationException(["praise: true to record the feedback as praise, false to clear the mark."]);
+        var outcome = await marks.SetAsync(number, praise, body.Reason, actor.AuditName, "api", ct);
+        return Results.Json(new { number, praise = outcome.Case.Praise, status = outcome.Case.Status, changed = outcome.Changed }, Json);
+    }
+
     /// <summary>The case, if the acting staff member may read it.</summary>
     /// <exception cref="KeyNotFoundException">No such case.</exception>
     /// <exception cref="AccessDeniedException">The actor may not read it.</exception>
@@ -163,6 +179,9 @@ internal static class FeedbackEndpoints
 
     /// <summary><c>{malicious, reason}</c>.</summary>
     private sealed record MaliciousBody(bool? Malicious, string? Reason);
+
+    /// <summary><c>{praise, reason}</c>.</summary>
+    private sealed record PraiseBody(bool? Praise, string? Reason);
 
     /// <summary><c>{of, reason}</c>; <c>of</c> null clears the mark.</summary>
     private sealed record DuplicateBody(string? Of, string? Reason);

@@ -28,6 +28,7 @@ internal static class StaffExtensions
         app.MapStaffTaskPage();
         app.MapMaliciousFlagForm();
         app.MapDuplicateMarkForm();
+        app.MapPraiseMarkForm();
         app.MapComplainedAboutForm();
         app.MapStaffEntry();
         app.MapStaffAbsence();

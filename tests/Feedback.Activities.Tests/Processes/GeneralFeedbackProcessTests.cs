@@ -104,6 +104,42 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
     }
 
     [Fact]
+    public async Task A_compliment_sent_through_the_web_form_is_recorded_as_praise_and_its_rectification_withdrawn()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "孙女士", ["customerEmail"] = "sun@example.cn", ["language"] = "zh-CN",
+            ["content"] = "上周在门店买罐头，收银员特别耐心地帮我换了包装袋，服务态度非常好，谢谢你们。",
+        });
+        await OpenTaskAsync(number);
+
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/feedback/{number}/praise")
+        {
+            Content = JsonContent.Create(new JsonObject { ["praise"] = true, ["reason"] = "A thank-you for the cashier; nothing to put right." }),
+        };
+        request.Headers.Add("X-Staff-User", "xu.ting");
+        (await _api.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var instanceId = (string)(await CaseAsync(number))["workflowInstanceId"]!;
+        ((string?)(await _api.WaitForAsync(instanceId, "Finished", TimeSpan.FromSeconds(20)))["subStatus"]).Should().Be("Finished");
+        var done = await CaseAsync(number);
+        ((string?)done["status"], (bool)done["praise"]!).Should().Be(("Closed", true));
+        var history = done["history"]!.AsArray();
+        history.Select(h => (string?)h!["action"]).Should().ContainInOrder("RecordedAsPraise", "Closed", "TaskCancelled");
+        ((string?)history.Single(h => (string?)h!["action"] == "Closed")!["details"]).Should().StartWith("Recorded as praise by xu.ting: A thank-you for the cashier");
+        (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Open"))!["items"]!.AsArray().Should().BeEmpty();
+        (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrNotice)).Should().ContainSingle("the acknowledgement only; no result mail");
+
+        // Closed as praise, the case keeps its mark: cleared, it would count as a complaint nobody handled.
+        var clear = new HttpRequestMessage(HttpMethod.Post, $"/api/feedback/{number}/praise")
+        {
+            Content = JsonContent.Create(new JsonObject { ["praise"] = false, ["reason"] = "Changed my mind." }),
+        };
+        clear.Headers.Add("X-Staff-User", "xu.ting");
+        (await _api.SendAsync(clear)).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task A_five_star_review_is_recorded_and_closed_with_nothing_to_rectify()
     {
         var csv = "platform,review_id,rating,content\nJD,r-9,5,\"罐头很好吃，物流也快，下次还买。\"\n";

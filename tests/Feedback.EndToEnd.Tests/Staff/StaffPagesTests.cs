@@ -334,6 +334,36 @@ public sealed class StaffPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_complaint_desk_records_a_compliment_as_praise_on_the_task_page_and_the_flow_withdraws_it()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        foreach (var user in new[] { assignee, "xu.ting" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+
+        var owner = await SignedInAsync(_host, assignee, Password);
+        var ownerPage = await owner.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        ownerPage.Should().NotContain("Record as praise");
+        var forged = await owner.PostAsync($"/staff/cases/{number}/praise?lang=en", Form(Token(ownerPage), ("task", taskId), ("praise", "true"), ("reason", "x")));
+        forged.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        var desk = await SignedInAsync(_host, "xu.ting", Password);
+        var page = await desk.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        page.Should().Contain("Record as praise").And.Contain($"/staff/cases/{number}/praise");
+        var marked = await desk.PostAsync($"/staff/cases/{number}/praise?lang=en", Form(Token(page), ("task", taskId), ("praise", "true"), ("reason", "The customer thanks the driver")));
+        marked.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        marked.Headers.Location!.OriginalString.Should().StartWith($"/staff/tasks/{taskId}?lang=en").And.EndWith("#praise");
+
+        // The flow hears of the mark through the event outbox, a moment after the redirect.
+        var feedback = await _api.GetJsonAsync($"/api/feedback/{number}");
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); (string?)feedback["status"] != "Closed" && DateTime.UtcNow < deadline; await Task.Delay(100))
+            feedback = await _api.GetJsonAsync($"/api/feedback/{number}");
+        ((bool)feedback["praise"]!, (string?)feedback["status"]).Should().Be((true, "Closed"));
+        (await HistoryAsync(number)).Should().ContainSingle(h => h.Action == "RecordedAsPraise").Which.Actor.Should().Be("xu.ting");
+    }
+
+    [Fact]
     public async Task The_complaint_desk_names_whom_the_feedback_is_about_on_the_task_page_and_that_colleague_loses_sight_of_it()
     {
         var number = await SubmitComplaintAsync(_api);

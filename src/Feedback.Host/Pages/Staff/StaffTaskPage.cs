@@ -104,6 +104,7 @@ internal static class StaffTaskPage
 
     private static Func<PageFrame, FeedbackCase, string> FlagSection(Actor actor, FeedbackTask task) =>
         (page, feedback) => MaliciousFlagForm.Section(page, actor, feedback, task.Id) + DuplicateMarkForm.Section(page, actor, feedback, task.Id)
+            + PraiseMarkForm.Section(page, actor, feedback, task.Id)
             + ComplainedAboutForm.Section(page, actor, feedback, task.Id);
 
     private static string NewKey() => RandomNumberGenerator.GetHexString(32, lowercase: true);
