@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Feedback.EndToEnd.Tests.Infrastructure;
 using Feedback.Workflows.Tests.Infrastructure;
@@ -247,6 +248,21 @@ public sealed class StaffPagesTests : IAsyncLifetime
         var registered = feedback["history"]!.AsArray().First()!;
         ((string?)registered["actor"]).Should().Be("wang.lei");
         ((string?)registered["via"]).Should().Be("staff entry");
+
+        // A compliment at the counter is entered as praise: it runs the shipped praise process, with nothing to rectify.
+        var positive = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(ShippedWorkflows.Folder, "positive-review.json")))!.AsObject();
+        await _api.PostJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = positive, ["publish"] = true });
+        var praiseKey = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var praised = await browser.PostAsync("/staff/entry?lang=en", Form(Token(page), ("key", praiseKey), ("channel", "Counter"), ("praise", "on"), ("anonymous", "on"),
+            ("language", "zh-CN"), ("content", "店员帮我把罐头搬到车上，非常感谢！")));
+        var praisedText = await praised.Content.ReadAsStringAsync();
+        praised.StatusCode.Should().Be(HttpStatusCode.Created, praisedText);
+        var praiseNumber = System.Text.RegularExpressions.Regex.Match(praisedText, @"FB-\d{4}-\d{6}").Value;
+        var praise = await _api.GetJsonAsync($"/api/feedback/{praiseNumber}");
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); (string?)praise["status"] != "Closed" && DateTime.UtcNow < deadline; await Task.Delay(100))
+            praise = await _api.GetJsonAsync($"/api/feedback/{praiseNumber}");
+        ((string?)praise["status"], (bool)praise["praise"]!).Should().Be(("Closed", true));
+        ((string?)(await _api.GetJsonAsync($"/elsa/api/workflow-instances/{praise["workflowInstanceId"]}"))["definitionId"]).Should().Be("positive-review");
     }
 
     [Fact]

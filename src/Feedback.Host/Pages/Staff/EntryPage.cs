@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Feedback.Activities;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Organization;
 using Feedback.Host.Pages.Shared;
@@ -10,7 +11,8 @@ namespace Feedback.Host.Pages.Staff;
 /// <summary>
 /// <c>/staff/entry</c>: phone, counter and suggestion-box feedback entered by the signed-in member, registered through
 /// <see cref="CaseService"/> exactly as <c>POST /api/feedback/staff-entry</c> does (the member is the registering
-/// actor, via "staff entry"). A hidden key makes a repeated submit find the case the first one created.
+/// actor, via "staff entry"). A hidden key makes a repeated submit find the case the first one created. Praise (a
+/// compliment at the counter) runs the praise process, as an imported positive review does.
 /// </summary>
 internal static class EntryPage
 {
@@ -27,7 +29,7 @@ internal static class EntryPage
             return Render(page, values, null, StatusCodes.Status200OK, await StaffAsync(directory, ct));
         });
 
-        app.MapPost(StaffRoutes.Entry, async (HttpContext http, CaseService cases, DirectoryService directory, CancellationToken ct) =>
+        app.MapPost(StaffRoutes.Entry, async (HttpContext http, CaseService cases, DirectoryService directory, FeedbackDomainOptions options, CancellationToken ct) =>
         {
             var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
@@ -42,10 +44,14 @@ internal static class EntryPage
             if (channel is not null) errors.AddRange(CaseRegistrationValidator.Validate(registration));
             var key = fields.GetValueOrDefault("key");
             if (key is not { Length: > 0 and <= 64 }) errors.Add("key: the form is incomplete; reload the page.");
+            var praise = fields.GetValueOrDefault("praise") == "on";
+            if (praise && string.IsNullOrWhiteSpace(options.Reviews.PraiseProcess))
+                errors.Add("praise: no praise process is configured (Feedback:Reviews:PraiseProcess); enter it as feedback and record it as praise on its task page.");
             if (errors.Count > 0) return Render(page, fields, errors, StatusCodes.Status400BadRequest, await StaffAsync(directory, ct));
             try
             {
-                var registered = await cases.RegisterAsync(registration, actor!.UserName!, "staff entry", "staff-entry:" + key, ct);
+                var registered = await cases.RegisterAsync(registration, actor!.UserName!, "staff entry", "staff-entry:" + key, ct,
+                    praise ? options.Reviews.PraiseProcess : null);
                 var body = $"<section class=\"notice\"><p id=\"case-number\">{PageFrame.E(PageTexts.Format("staff.entry.done.body", page.Language, registered.Case.Number))}</p>"
                     + $"<p><a href=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.Entry)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.entry.another"))}</a> · "
                     + $"<a href=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.Root)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.inbox.back"))}</a></p></section>";
@@ -93,6 +99,7 @@ internal static class EntryPage
         foreach (var channel in Channels)
             html.Append($"<option value=\"{channel}\"{(values.GetValueOrDefault("channel") == channel.ToString() ? " selected" : "")}>{PageFrame.E(page.T("channel." + channel))}</option>");
         html.Append("</select>");
+        html.Append($"<label><input type=\"checkbox\" name=\"praise\" id=\"praise\"{(values.GetValueOrDefault("praise") == "on" ? " checked" : "")}> {PageFrame.E(page.T("staff.entry.praise"))}</label>");
         html.Append($"<label><input type=\"checkbox\" name=\"anonymous\" id=\"anonymous\"{(values.GetValueOrDefault("anonymous") == "on" ? " checked" : "")}> {PageFrame.E(page.T("staff.entry.anonymous"))}</label>");
         html.Append($"<label for=\"name\">{PageFrame.E(page.T("intake.name"))}</label><input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" value=\"{V("name")}\">");
         html.Append($"<label for=\"phone\">{PageFrame.E(page.T("intake.phone"))}</label><input type=\"tel\" id=\"phone\" name=\"phone\" maxlength=\"40\" value=\"{V("phone")}\">");

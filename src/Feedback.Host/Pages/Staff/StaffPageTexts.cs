@@ -92,6 +92,7 @@ internal static partial class PageTexts
         ["channel.Phone"] = ("电话", "電話", "Phone"),
         ["channel.Counter"] = ("柜台", "櫃台", "Counter"),
         ["channel.SuggestionBox"] = ("意见箱", "意見箱", "Suggestion box"),
+        ["staff.entry.praise"] = ("这是表扬（不需要整改，报表另行统计）", "這是表揚（不需要整改，報表另行統計）", "This is praise (nothing to rectify; the reports count it apart)"),
         ["staff.entry.anonymous"] = ("匿名（不记录联系方式）", "匿名（不記錄聯絡方式）", "Anonymous (no contact details kept)"),
         ["staff.entry.complainedabout"] = ("被投诉的员工（如有；该员工不会经手此案）", "被投訴的員工（如有；該員工不會經手此案）", "Staff member the feedback is about, if any (they never handle the case)"),
         ["staff.entry.submit"] = ("登记", "登記", "Register"),
