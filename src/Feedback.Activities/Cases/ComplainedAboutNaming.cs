@@ -37,7 +37,9 @@ public sealed class ComplainedAboutNaming(IDbContextFactory<FeedbackDbContext> d
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Locked like a workflow step locks it, so a step of this case waits, and then sees the name.
+        // The workflow first, as a step takes it: a step that already read the case (and may be assigning this very
+        // person) commits before the checks below, and a step that starts now waits, and then sees the name.
+        await db.LockWorkflowOfCaseAsync(number, cancellationToken);
         var feedback = await db.LockCaseAsync(number, cancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
         if (string.Equals(feedback.ComplainedAbout, userName, StringComparison.Ordinal)) return new Outcome(feedback, false);
         if (feedback.Status is CaseStatus.Replied or CaseStatus.Closed)

@@ -39,6 +39,18 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             ? await Cases.FromSql($"SELECT * FROM feedback_cases WHERE number = {number} FOR UPDATE").FirstOrDefaultAsync(cancellationToken)
             : await Cases.FirstOrDefaultAsync(c => c.Number == number, cancellationToken);
 
+    /// <summary>
+    /// Waits for, and holds for the rest of the transaction, the workflow instance that handles the case, where rows can
+    /// be locked. A step holds its instance from reading the case until its commit, so a change made under this lock
+    /// never lands between a step's reading and its writing: the step that follows sees it.
+    /// </summary>
+    public async Task LockWorkflowOfCaseAsync(string number, CancellationToken cancellationToken)
+    {
+        if (!SupportsRowLocks) return;
+        await Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM workflow_instances WHERE id = (SELECT workflow_instance_id FROM feedback_cases WHERE number = {number}) FOR UPDATE", cancellationToken);
+    }
+
     /// <summary>Saves, and in the same transaction recomputes the repeat facts of the cases the save affects.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {

@@ -130,6 +130,39 @@ public sealed class GeneralFeedbackPeopleTests : GeneralFeedbackHarness
     }
 
     [Fact]
+    public async Task Naming_whom_the_feedback_is_about_waits_for_a_running_step_and_then_sees_what_it_did()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Mr Tan", ["customerEmail"] = "tan@example.com",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        var owner = (string)(await OpenTaskAsync(number))["assignee"]!;
+        var other = owner == "liu.yang" ? "wang.lei" : "liu.yang";
+        var instanceId = (string)(await CaseAsync(number))["workflowInstanceId"]!;
+
+        // A step of the case's workflow is running: it holds the instance, and is about to make `other` responsible.
+        await using var step = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        await using var running = await step.Database.BeginTransactionAsync();
+        await step.Database.ExecuteSqlAsync($"SELECT 1 FROM workflow_instances WHERE id = {instanceId} FOR UPDATE");
+
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/feedback/{number}/complained-about")
+        {
+            Content = JsonContent.Create(new JsonObject { ["user"] = other, ["reason"] = "The customer named the agent on the phone." }),
+        };
+        request.Headers.Add("X-Staff-User", "xu.ting");
+        var naming = _api.SendAsync(request);
+        (await Task.WhenAny(naming, Task.Delay(TimeSpan.FromSeconds(1)))).Should().NotBeSameAs(naming, "naming waits for the running step");
+
+        await step.Database.ExecuteSqlAsync($"UPDATE feedback_cases SET owner = {other} WHERE number = {number}");
+        await running.CommitAsync();
+        var response = await naming;
+        response.StatusCode.Should().Be(HttpStatusCode.Conflict, "the step made them responsible before the name was known");
+        (await response.Content.ReadAsStringAsync()).Should().Contain($"{other} is responsible for {number}");
+        ((string?)(await CaseAsync(number))["complainedAbout"]).Should().BeNull();
+    }
+
+    [Fact]
     public async Task An_anonymous_complaint_about_a_staff_member_never_reaches_that_person_and_sends_no_mail()
     {
         var number = await SubmitAsync(new JsonObject
