@@ -39,6 +39,19 @@ public sealed class DirectoryService(IDbContextFactory<FeedbackDbContext> dbFact
     }
 
     /// <summary>
+    /// The user name of the one active member whose user name or display name is <paramref name="named"/> (any letter
+    /// case, spaces around ignored), as a customer might write it on the form; null when nobody or several match.
+    /// </summary>
+    public async Task<string?> MatchNamedAsync(string named, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var lower = named.Trim().ToLowerInvariant();
+        var matches = await db.Staff.AsNoTracking().Where(s => s.Active && (s.UserName.ToLower() == lower || s.DisplayName.ToLower() == lower))
+            .Select(s => s.UserName).Take(2).ToListAsync(cancellationToken);
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
+    /// <summary>
     /// The part of the directory that tells the heads of <paramref name="departments"/> apart: those departments, and
     /// their heads with their delegates (two small queries, where every assignment with helpers would read it all).
     /// </summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Links;
+using Feedback.Activities.Organization;
 using Feedback.Host.Links;
 using Feedback.Host.Pages.Links;
 using Feedback.Host.Pages.Shared;
@@ -13,13 +14,17 @@ namespace Feedback.Host.Pages.Intake;
 
 /// <summary>
 /// The public feedback form (<c>/feedback</c>): contact details or anonymous, the text, product facts and up to three
-/// photos. A hidden key makes a repeated submit (double click, refresh) find the case the first one created.
+/// photos, and whom it is about if the customer knows. A hidden key makes a repeated submit (double click, refresh)
+/// find the case the first one created.
 /// </summary>
 internal static class FeedbackFormPage
 {
     public const string Route = "/feedback";
     /// <summary>The photos plus room for the text fields.</summary>
     public const long MaxRequestBytes = PhotoStore.MaxPhotos * (long)PhotoStore.MaxPhotoBytes + 256 * 1024;
+
+    /// <summary>The longest name of a staff member the form takes.</summary>
+    public const int MaxStaffNameLength = 100;
 
     public static void MapFeedbackForm(this IEndpointRouteBuilder app)
     {
@@ -29,7 +34,7 @@ internal static class FeedbackFormPage
             return Render(page, new Dictionary<string, string> { ["key"] = RandomNumberGenerator.GetHexString(32, lowercase: true), ["language"] = page.Language }, null, StatusCodes.Status200OK);
         });
 
-        app.MapPost(Route, async (HttpContext http, IAntiforgery antiforgery, CaseService cases, PhotoStore photos, ActionLinkIssuer links, CancellationToken ct) =>
+        app.MapPost(Route, async (HttpContext http, IAntiforgery antiforgery, CaseService cases, PhotoStore photos, ActionLinkIssuer links, DirectoryService directory, CancellationToken ct) =>
         {
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             if (http.Request.ContentLength > MaxRequestBytes)
@@ -56,7 +61,9 @@ internal static class FeedbackFormPage
             var (uploaded, photoErrors) = await PhotoStore.ReadAsync(form.Files, "photos", ct);
             var baseUrl = links.BaseUrl();
             var registration = Registration(fields, uploaded.Select(p => $"{baseUrl}{PhotoStore.Route}/{p.Id}").ToList());
-            var errors = photoErrors.Concat(CaseRegistrationValidator.Validate(registration)).ToList();
+            var (withStaff, staffError) = await WithStaffNamedAsync(registration, fields.GetValueOrDefault("staff"), directory, ct);
+            registration = withStaff;
+            var errors = photoErrors.Concat(staffError is null ? [] : [staffError]).Concat(CaseRegistrationValidator.Validate(registration)).ToList();
             var key = fields.GetValueOrDefault("key");
             if (key is not { Length: > 0 and <= 100 }) errors.Add("key: the form is incomplete; reload the page.");
             if (errors.Count > 0) return Render(page, fields, errors, StatusCodes.Status400BadRequest);
@@ -89,6 +96,22 @@ internal static class FeedbackFormPage
         app.MapGet(PhotoStore.Route + "/{id}", async (string id, PhotoStore photos, CancellationToken ct) =>
             await photos.FindAsync(id, ct) is { } photo ? Results.File(photo.Content, photo.ContentType) : Results.NotFound())
             .AddEndpointFilter<ApiKeyFilter>();
+    }
+
+    /// <summary>
+    /// The staff member the customer names: one the directory knows by that user or display name is kept out of the
+    /// case from the start; any other name goes into the text, for the complaint desk to name the person later.
+    /// </summary>
+    private static async Task<(CaseRegistration Registration, string? Error)> WithStaffNamedAsync(
+        CaseRegistration registration, string? named, DirectoryService directory, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(named)) return (registration, null);
+        if (named.Length > MaxStaffNameLength) return (registration, $"staff: at most {MaxStaffNameLength} characters.");
+        if (Feedback.Workflows.Serialization.StorableJson.Problem(named) is { } problem) return (registration, $"staff: {problem}.");
+        if (await directory.MatchNamedAsync(named, ct) is { } user) return (registration with { ComplainedAbout = user }, null);
+        // In the language of the customer's text, which it follows.
+        var note = PageTexts.Format("intake.staff.note", registration.Language ?? "zh-CN", named);
+        return (registration with { Content = registration.Content is null ? null : $"{registration.Content}\n\n{note}" }, null);
     }
 
     private static CaseRegistration Registration(IReadOnlyDictionary<string, string> f, List<string> photos)
@@ -130,6 +153,7 @@ internal static class FeedbackFormPage
         html.Append($"<label for=\"title\">{PageFrame.E(page.T("intake.subject"))}</label><input type=\"text\" id=\"title\" name=\"title\" maxlength=\"200\" value=\"{V("title")}\">");
         html.Append($"<label for=\"content\">{PageFrame.E(page.T("intake.content"))}</label><textarea id=\"content\" name=\"content\" required maxlength=\"{CaseRegistrationValidator.MaxContentLength}\">{V("content")}</textarea>");
         html.Append($"<label for=\"product\">{PageFrame.E(page.T("intake.product"))}</label><input type=\"text\" id=\"product\" name=\"product\" maxlength=\"200\" value=\"{V("product")}\">");
+        html.Append($"<label for=\"staff\">{PageFrame.E(page.T("intake.staff"))}</label><input type=\"text\" id=\"staff\" name=\"staff\" maxlength=\"{MaxStaffNameLength}\" value=\"{V("staff")}\">");
         html.Append($"<label for=\"photos\">{PageFrame.E(page.T("intake.photos"))}</label><input type=\"file\" id=\"photos\" name=\"photos\" multiple accept=\"image/jpeg,image/png,image/webp\">");
         html.Append($"<p class=\"muted\">{PageFrame.E(PageTexts.Format("intake.photos.hint", page.Language, PhotoStore.MaxPhotos, PhotoStore.MaxPhotoBytes / 1024 / 1024))}</p>");
         html.Append($"<button type=\"submit\">{PageFrame.E(page.T("intake.submit"))}</button></form>");

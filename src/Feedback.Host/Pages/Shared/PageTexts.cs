@@ -109,6 +109,8 @@ internal static partial class PageTexts
         ["intake.anonymous.hint"] = ("匿名时不留联系方式，我们无法回复您。", "匿名時不留聯絡方式，我們無法回覆您。", "Anonymous feedback leaves no contact details, so we cannot answer you."),
         ["intake.subject"] = ("标题（可选）", "標題（選填）", "Subject (optional)"),
         ["intake.content"] = ("反馈内容", "回饋內容", "Your feedback"),
+        ["intake.staff"] = ("涉及的员工姓名（可选，如果您知道）", "涉及的員工姓名（選填，如果您知道）", "Name of the staff member concerned (optional, if you know it)"),
+        ["intake.staff.note"] = ("（顾客在表单中填写的员工：{0}）", "（顧客在表單中填寫的員工：{0}）", "(Staff member named by the customer on the form: {0})"),
         ["intake.product"] = ("产品名称、批号（可选）", "產品名稱、批號（選填）", "Product and batch number (optional)"),
         ["intake.photos"] = ("照片（可选）", "照片（選填）", "Photos (optional)"),
         ["intake.photos.hint"] = ("最多 {0} 张 JPEG、PNG 或 WebP，每张不超过 {1} MB。", "最多 {0} 張 JPEG、PNG 或 WebP，每張不超過 {1} MB。", "Up to {0} JPEG, PNG or WebP pictures, at most {1} MB each."),
