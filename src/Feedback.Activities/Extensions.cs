@@ -70,6 +70,7 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<ComplainedAboutNaming>();
         services.AddSingleton<DuplicateMarks>();
         services.AddSingleton<PraiseMarks>();
+        services.AddSingleton<CaseNotes>();
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Surveys.SurveyService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();

@@ -75,6 +75,14 @@ public static class CaseAccess
         actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management)
         || actor.Has(StaffRole.ComplaintDesk) || actor.Has(StaffRole.ComplaintDeskManager);
 
+    /// <summary>
+    /// Staff who may read the case write notes on it, except those who only audit; integrations write none, a note
+    /// always has a person behind it.
+    /// </summary>
+    public static bool MayNote(Actor actor, FeedbackCase feedback) =>
+        !actor.IsIntegration && MayRead(actor, feedback)
+        && (actor.Administrator || (actor.Member is { Active: true } m && m.Roles.Any(r => r != StaffRole.Auditor)));
+
     /// <summary>Process owners and management place and lift legal holds.</summary>
     public static bool MayHold(Actor actor) => actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management);
 

@@ -29,6 +29,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<Intake.Mail.ReceivedMail> ReceivedMail => Set<Intake.Mail.ReceivedMail>();
     public DbSet<StaffRecords.StaffRecord> StaffRecords => Set<StaffRecords.StaffRecord>();
+    public DbSet<Cases.CaseNote> Notes => Set<Cases.CaseNote>();
 
     /// <summary>True where rows can be locked for update (PostgreSQL).</summary>
     public abstract bool SupportsRowLocks { get; }
@@ -115,6 +116,13 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.CaseId, x.Id });
             e.HasIndex(x => x.StaffRecordId);
+        });
+        model.Entity<CaseNote>(e =>
+        {
+            e.ToTable("case_notes");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.CaseId, x.Id });
+            e.Property(x => x.Author).HasMaxLength(64);
         });
         model.Entity<CaseNumberCounter>(e =>
         {

@@ -111,6 +111,8 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Text, (string?)null), cancellationToken);
         await db.Tasks.Where(t => t.CaseNumber == feedback.Number && t.CompletedValues != null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.CompletedValues, (System.Text.Json.Nodes.JsonObject?)null), cancellationToken);
+        await db.Notes.Where(n => n.CaseId == id && n.Text != null)
+            .ExecuteUpdateAsync(s => s.SetProperty(n => n.Text, (string?)null), cancellationToken);
         // Instructions are rendered from the case (its text, the customer's words), so they go too.
         await db.Tasks.Where(t => t.CaseNumber == feedback.Number && t.Instructions != null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.Instructions, (string?)null), cancellationToken);

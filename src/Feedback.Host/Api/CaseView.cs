@@ -29,6 +29,15 @@ internal sealed record CaseView(
     /// <summary>While true, retention keeps the case's personal data.</summary>
     public bool LegalHold { get; init; }
 
+    /// <summary>The staff's internal notes on the case, oldest first; a note's text is null once retention removed it.</summary>
+    public IReadOnlyList<NoteLine> Notes { get; init; } = [];
+
+    /// <summary>One internal note.</summary>
+    public sealed record NoteLine(DateTimeOffset At, string Author, string? Text)
+    {
+        public static NoteLine From(CaseNote n) => new(n.At, n.Author, n.Text);
+    }
+
     /// <summary>One history line.</summary>
     public sealed record HistoryLine(DateTimeOffset At, string Actor, string Via, string Action, string? Details);
 

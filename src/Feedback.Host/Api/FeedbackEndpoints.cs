@@ -55,7 +55,7 @@ internal static class FeedbackEndpoints
         });
 
         // ?reveal=contacts shows the customer's name and contacts to those allowed to see them, and leaves a line in the audit trail.
-        staff.MapGet("/{number}", async (string number, string? reveal, HttpContext http, CaseService cases, AuditTrail audit, StaffActorResolver access, Feedback.Activities.Sla.SlaClockService clocks, CancellationToken ct) =>
+        staff.MapGet("/{number}", async (string number, string? reveal, HttpContext http, CaseService cases, AuditTrail audit, CaseNotes notes, StaffActorResolver access, Feedback.Activities.Sla.SlaClockService clocks, CancellationToken ct) =>
         {
             var (actor, feedback) = await ReadableCaseAsync(number, http, cases, access, ct);
             var revealed = false;
@@ -67,7 +67,11 @@ internal static class FeedbackEndpoints
                 await audit.RecordAsync(feedback.Id, actor.AuditName, "api", "ContactsRevealed", "The customer's name and contacts were shown.", ct);
                 revealed = true;
             }
-            return Results.Json(CaseView.From(feedback, await audit.ListAsync(feedback.Id, ct), revealed) with { Clocks = await clocks.ClocksAsync(number, ct) }, Json);
+            return Results.Json(CaseView.From(feedback, await audit.ListAsync(feedback.Id, ct), revealed) with
+            {
+                Clocks = await clocks.ClocksAsync(number, ct),
+                Notes = (await notes.ListAsync(feedback.Id, ct)).Select(CaseView.NoteLine.From).ToList(),
+            }, Json);
         });
 
         staff.MapGet("/{number}/audit", async (string number, HttpContext http, CaseService cases, AuditTrail audit, StaffActorResolver access, CancellationToken ct) =>
@@ -91,6 +95,7 @@ internal static class FeedbackEndpoints
         staff.MapPost("/{number}/malicious", FlagMaliciousAsync);
         staff.MapPost("/{number}/duplicate", MarkDuplicateAsync);
         staff.MapPost("/{number}/praise", MarkPraiseAsync);
+        staff.MapPost("/{number}/notes", AddNoteAsync);
         staff.MapPost("/{number}/complained-about", NameComplainedAboutAsync);
     }
 
@@ -150,6 +155,17 @@ internal static class FeedbackEndpoints
         return Results.Json(new { number, praise = outcome.Case.Praise, status = outcome.Case.Status, changed = outcome.Changed }, Json);
     }
 
+    /// <summary>Adds an internal note to the case by the acting staff member; 201 with the note.</summary>
+    private static async Task<IResult> AddNoteAsync(string number, HttpContext http, CaseService cases, CaseNotes notes, StaffActorResolver access, CancellationToken ct)
+    {
+        var (actor, feedback) = await ReadableCaseAsync(number, http, cases, access, ct);
+        if (!CaseAccess.MayNote(actor, feedback))
+            throw new AccessDeniedException($"{actor.AuditName} may not write notes on {number}; the staff on the case, the complaint desk, process owners and management do, as themselves (X-Staff-User).");
+        var body = await ReadAsync<NoteBody>(http.Request, ct);
+        var note = await notes.AddAsync(number, body.Text, actor.UserName!, "api", ct);
+        return Results.Json(CaseView.NoteLine.From(note), Json, statusCode: StatusCodes.Status201Created);
+    }
+
     /// <summary>The case, if the acting staff member may read it.</summary>
     /// <exception cref="KeyNotFoundException">No such case.</exception>
     /// <exception cref="AccessDeniedException">The actor may not read it.</exception>
@@ -179,6 +195,9 @@ internal static class FeedbackEndpoints
 
     /// <summary><c>{malicious, reason}</c>.</summary>
     private sealed record MaliciousBody(bool? Malicious, string? Reason);
+
+    /// <summary><c>{text}</c>.</summary>
+    private sealed record NoteBody(string? Text);
 
     /// <summary><c>{praise, reason}</c>.</summary>
     private sealed record PraiseBody(bool? Praise, string? Reason);

@@ -29,6 +29,7 @@ internal static class StaffExtensions
         app.MapMaliciousFlagForm();
         app.MapDuplicateMarkForm();
         app.MapPraiseMarkForm();
+        app.MapCaseNoteForm();
         app.MapComplainedAboutForm();
         app.MapStaffEntry();
         app.MapStaffAbsence();

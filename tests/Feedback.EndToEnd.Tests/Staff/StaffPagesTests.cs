@@ -350,6 +350,40 @@ public sealed class StaffPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_staff_on_a_case_and_its_helping_department_write_notes_on_the_task_page_and_others_cannot()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        foreach (var user in new[] { assignee, "wu.lei", "song.yu" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+
+        var owner = await SignedInAsync(_host, assignee, Password);
+        var page = await owner.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        page.Should().Contain("id=\"add-note\"").And.NotContain("id=\"notes\"", "no notes yet");
+        var added = await owner.PostAsync($"/staff/cases/{number}/notes?lang=en", Form(Token(page), ("task", taskId), ("text", "Asked production to check the seal pressure of line 2.")));
+        added.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        added.Headers.Location!.OriginalString.Should().Be($"/staff/tasks/{taskId}?lang=en#notes");
+
+        // Production helps with product quality: its head reads the task, sees the note and answers with one.
+        var helper = await SignedInAsync(_host, "wu.lei", Password);
+        var helperPage = await helper.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
+        helperPage.Should().Contain("Asked production to check the seal pressure of line 2.");
+        (await helper.PostAsync($"/staff/cases/{number}/notes?lang=en", Form(Token(helperPage), ("task", taskId), ("text", "Line 2 ran at 80 % seal pressure on 18 October."))))
+            .StatusCode.Should().Be(HttpStatusCode.Redirect);
+        var empty = await helper.PostAsync($"/staff/cases/{number}/notes?lang=en", Form(Token(helperPage), ("task", taskId), ("text", "  ")));
+        empty.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+
+        // Logistics is not on the case: no page, and a forged post is refused.
+        var outsider = await SignedInAsync(_host, "song.yu", Password);
+        var outsiderPage = await outsider.GetStringAsync("/staff?lang=en");
+        (await outsider.PostAsync($"/staff/cases/{number}/notes?lang=en", Form(Token(outsiderPage), ("task", taskId), ("text", "x")))).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+
+        (await _api.GetJsonAsync($"/api/feedback/{number}"))["notes"]!.AsArray().Select(n => (string?)n!["author"]).Should().Equal(assignee, "wu.lei");
+        (await owner.GetStringAsync($"/staff/tasks/{taskId}?lang=en")).Should().Contain("Line 2 ran at 80 % seal pressure on 18 October.");
+    }
+
+    [Fact]
     public async Task The_complaint_desk_records_a_compliment_as_praise_on_the_task_page_and_the_flow_withdraws_it()
     {
         var number = await SubmitComplaintAsync(_api);

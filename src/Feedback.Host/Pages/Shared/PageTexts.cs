@@ -38,6 +38,8 @@ internal static partial class PageTexts
         ["task.anonymous"] = ("匿名", "匿名", "anonymous"),
         ["task.reveal"] = ("显示联系方式（将记入审计）", "顯示聯絡方式（將記入稽核）", "Show contacts (recorded in the audit trail)"),
         ["task.content"] = ("反馈内容", "回饋內容", "Feedback"),
+        ["task.notes"] = ("内部备注", "內部備註", "Notes"),
+        ["task.notes.removed"] = ("（保存期满后已删除）", "（保存期滿後已刪除）", "(removed after the retention period)"),
         ["task.instructions"] = ("说明", "說明", "Instructions"),
         ["task.due"] = ("截止", "截止", "Due"),
         ["task.form"] = ("处理", "處理", "Your answer"),

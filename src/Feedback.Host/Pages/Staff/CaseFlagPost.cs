@@ -7,23 +7,24 @@ using Feedback.Host.Staff;
 namespace Feedback.Host.Pages.Staff;
 
 /// <summary>
-/// What the task page's case-flag forms (malicious or false, duplicate) share: who may post them, and the way back
-/// to the task page the form was on.
+/// What the task page's case forms (malicious or false, duplicate, praise, notes) share: who may post them, and the
+/// way back to the task page the form was on.
 /// </summary>
 internal static class CaseFlagPost
 {
     /// <summary>
-    /// The signed-in member who may flag case <paramref name="number"/>, and the posted form; or the answer that
-    /// refuses the post (sign-in redirect, bad form, or 403 with the text <paramref name="forbiddenKey"/>).
+    /// The signed-in member who may flag case <paramref name="number"/> (or do what <paramref name="allowed"/> checks),
+    /// and the posted form; or the answer that refuses the post (sign-in redirect, bad form, or 403 with the text
+    /// <paramref name="forbiddenKey"/>).
     /// </summary>
     public static async Task<(Actor? Actor, IFormCollection? Form, IResult? Refusal)> ReadAsync(
-        HttpContext http, string number, CaseService cases, string forbiddenKey, CancellationToken ct)
+        HttpContext http, string number, CaseService cases, string forbiddenKey, CancellationToken ct, Func<Actor, FeedbackCase, bool>? allowed = null)
     {
         var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
         if (redirect is not null) return (null, null, redirect);
         if (await StaffPageGate.CheckPostAsync(http) is { } refused) return (null, null, refused);
         var feedback = await cases.FindAsync(number, ct);
-        if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !CaseAccess.MayFlag(actor!))
+        if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !(allowed ?? ((a, _) => CaseAccess.MayFlag(a)))(actor!, feedback))
             return (null, null, Forbidden(http, forbiddenKey));
         return (actor, await http.Request.ReadFormAsync(ct), null);
     }

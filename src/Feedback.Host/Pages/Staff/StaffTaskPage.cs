@@ -103,7 +103,7 @@ internal static class StaffTaskPage
     }
 
     private static Func<PageFrame, FeedbackCase, string> FlagSection(Actor actor, FeedbackTask task) =>
-        (page, feedback) => MaliciousFlagForm.Section(page, actor, feedback, task.Id) + DuplicateMarkForm.Section(page, actor, feedback, task.Id)
+        (page, feedback) => CaseNoteForm.Section(page, actor, feedback, task.Id) + MaliciousFlagForm.Section(page, actor, feedback, task.Id) + DuplicateMarkForm.Section(page, actor, feedback, task.Id)
             + PraiseMarkForm.Section(page, actor, feedback, task.Id)
             + ComplainedAboutForm.Section(page, actor, feedback, task.Id);
 

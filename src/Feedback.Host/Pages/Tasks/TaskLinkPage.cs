@@ -93,7 +93,7 @@ internal static class TaskLinkPage
     /// as the completion's idempotency key (pages reached without a link). The customer's name and contacts are masked
     /// until the reader, if allowed, asks with <c>?reveal=contacts</c>; that request is a line in the audit trail.
     /// </summary>
-    /// <param name="caseSection">More about the case for this reader (the staff pages' malicious flag), after its summary.</param>
+    /// <param name="caseSection">More about the case for this reader (the staff pages' note form and flags), after its summary and notes.</param>
     internal static async Task<IResult> RenderAsync(HttpContext http, Actor reader, FeedbackTask task, IReadOnlyList<string>? errors, JsonObject? entered, int status, CancellationToken ct,
         string? completionKey = null, Func<PageFrame, FeedbackCase, string>? caseSection = null)
     {
@@ -123,6 +123,7 @@ internal static class TaskLinkPage
             var done = await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, Statuses = [FeedbackTaskStatus.Completed], PageSize = TaskFilter.MaxPageSize }, ct);
             body.Append(Earlier(page, done.Items));
             body.Append(CaseSummary(page, feedback, await ContactsAsync(http, page, reader, feedback, task, ct)));
+            body.Append(Notes(page, await http.RequestServices.GetRequiredService<CaseNotes>().ListAsync(feedback.Id, ct)));
             if (caseSection is not null) body.Append(caseSection(page, feedback));
             body.Append(History(page, await cases.HistoryAsync(feedback.Id, ct)));
         }
@@ -243,6 +244,17 @@ internal static class TaskLinkPage
             html.Append("</dl>");
         }
         return html.Append("</section>").ToString();
+    }
+
+    /// <summary>The staff's notes on the case, oldest first; nothing when there are none.</summary>
+    private static string Notes(PageFrame page, IReadOnlyList<CaseNote> notes)
+    {
+        if (notes.Count == 0) return "";
+        var html = new StringBuilder($"<section id=\"notes\"><h2>{PageFrame.E(page.T("task.notes"))}</h2><ol class=\"history\">");
+        foreach (var note in notes)
+            html.Append($"<li><span class=\"muted\">{PageFrame.E(note.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · {PageFrame.E(note.Author)}</span> "
+                + $"<pre>{PageFrame.E(note.Text ?? page.T("task.notes.removed"))}</pre></li>");
+        return html.Append("</ol></section>").ToString();
     }
 
     private static string History(PageFrame page, IReadOnlyList<CaseHistoryEntry> history)

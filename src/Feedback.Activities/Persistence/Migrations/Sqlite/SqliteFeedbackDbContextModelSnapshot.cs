@@ -64,6 +64,38 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.ToTable("feedback_case_history", (string)null);
                 });
 
+            modelBuilder.Entity("Feedback.Activities.Cases.CaseNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author");
+
+                    b.Property<long>("CaseId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("case_id");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId", "Id");
+
+                    b.ToTable("case_notes", (string)null);
+                });
+
             modelBuilder.Entity("Feedback.Activities.Cases.FeedbackCase", b =>
                 {
                     b.Property<long>("Id")
