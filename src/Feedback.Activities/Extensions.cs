@@ -71,6 +71,7 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<DuplicateMarks>();
         services.AddSingleton<PraiseMarks>();
         services.AddSingleton<CaseNotes>();
+        services.AddSingleton<CaseSearch>();
         services.AddSingleton<Tasks.TaskService>();
         services.AddSingleton<Surveys.SurveyService>();
         services.AddSingleton<Feedback.Workflows.Runtime.ICommitParticipant, CaseCommitParticipant>();

@@ -38,6 +38,8 @@ internal static class FeedbackEndpoints
 
         var staff = app.MapGroup("/api/feedback").AddEndpointFilter<ApiKeyFilter>();
 
+        staff.MapCaseSearch();
+
         staff.MapPost("/staff-entry", async (HttpRequest request, CaseService cases, CancellationToken ct) =>
         {
             var entry = await ReadAsync<StaffEntry>(request, ct);
