@@ -121,11 +121,11 @@ internal static class TaskLinkPage
         {
             // Reviewers judge the plan and the report: the completed tasks of the case, with what was entered.
             var done = await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, Statuses = [FeedbackTaskStatus.Completed], PageSize = TaskFilter.MaxPageSize }, ct);
-            body.Append(Earlier(page, done.Items));
-            body.Append(CaseSummary(page, feedback, await ContactsAsync(http, page, reader, feedback, task, ct)));
-            body.Append(Notes(page, await http.RequestServices.GetRequiredService<CaseNotes>().ListAsync(feedback.Id, ct)));
+            body.Append(CaseSections.Earlier(page, done.Items));
+            body.Append(CaseSections.Summary(page, feedback, await ContactsAsync(http, page, reader, feedback, task, ct)));
+            body.Append(CaseSections.Notes(page, await http.RequestServices.GetRequiredService<CaseNotes>().ListAsync(feedback.Id, ct)));
             if (caseSection is not null) body.Append(caseSection(page, feedback));
-            body.Append(History(page, await cases.HistoryAsync(feedback.Id, ct)));
+            body.Append(CaseSections.History(page, await cases.HistoryAsync(feedback.Id, ct)));
         }
         return page.Render(task.Title, body.ToString(), status);
     }
@@ -202,67 +202,5 @@ internal static class TaskLinkPage
         await http.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(c.Id, reader.AuditName, via, "ContactsRevealed",
             $"The customer's name and contacts were shown on the task '{task.Title}'.", ct);
         return PageFrame.E(Line(c.CustomerName, c.CustomerPhone, c.CustomerEmail));
-    }
-
-    private static string CaseSummary(PageFrame page, FeedbackCase c, string customer)
-    {
-        var rows = new (string Key, string? Value)[]
-        {
-            ("task.case", c.Number), ("task.received", c.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
-            ("task.channel", c.Channel.ToString()), ("task.category", c.Category?.ToString()), ("task.severity", c.Severity?.ToString()),
-            ("task.status", PageTexts.Get("status." + c.Status, page.Language)),
-        };
-        var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.summary"))}</h2><dl>");
-        foreach (var (key, value) in rows.Where(r => !string.IsNullOrWhiteSpace(r.Value)))
-            html.Append($"<dt>{PageFrame.E(page.T(key))}</dt><dd>{PageFrame.E(value)}</dd>");
-        html.Append($"<dt>{PageFrame.E(page.T("task.customer"))}</dt><dd id=\"customer\">{customer}</dd></dl>");
-        if (c.Title is { } title) html.Append($"<h3>{PageFrame.E(title)}</h3>");
-        html.Append($"<p><strong>{PageFrame.E(page.T("task.content"))}</strong></p><pre>{PageFrame.E(c.Content)}</pre>");
-        foreach (var photo in c.Product?.Photos ?? [])
-        {
-            // Uploaded photos are served through this link (the staff member has no API key); other links are the customer's own.
-            var href = Feedback.Activities.Intake.PhotoRules.IdFromLink(photo) is { } id ? $"{page.Self}/photos/{id}" : photo;
-            html.Append($"<p><a href=\"{PageFrame.E(href)}\" rel=\"noopener noreferrer\" target=\"_blank\">{PageFrame.E(photo[(photo.LastIndexOf('/') + 1)..])}</a></p>");
-        }
-        return html.Append("</section>").ToString();
-    }
-
-    private static string Earlier(PageFrame page, IReadOnlyList<FeedbackTask> done)
-    {
-        if (done.Count == 0) return "";
-        var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.earlier"))}</h2>");
-        foreach (var task in done.OrderBy(t => t.CompletedAt))
-        {
-            html.Append($"<h3>{PageFrame.E(task.Title)}</h3><p class=\"muted\">{PageFrame.E(task.CompletedBy)} · {PageFrame.E(task.CompletedAction)} · {PageFrame.E(task.CompletedAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</p>");
-            if (task.CompletedValues is not { Count: > 0 } values) continue;
-            html.Append("<dl>");
-            foreach (var (name, value) in values)
-            {
-                var label = task.Fields.FirstOrDefault(f => f.Name == name)?.Label is { Length: > 0 } l ? l : name;
-                html.Append($"<dt>{PageFrame.E(label)}</dt><dd><pre>{PageFrame.E(value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value?.ToJsonString())}</pre></dd>");
-            }
-            html.Append("</dl>");
-        }
-        return html.Append("</section>").ToString();
-    }
-
-    /// <summary>The staff's notes on the case, oldest first; nothing when there are none.</summary>
-    private static string Notes(PageFrame page, IReadOnlyList<CaseNote> notes)
-    {
-        if (notes.Count == 0) return "";
-        var html = new StringBuilder($"<section id=\"notes\"><h2>{PageFrame.E(page.T("task.notes"))}</h2><ol class=\"history\">");
-        foreach (var note in notes)
-            html.Append($"<li><span class=\"muted\">{PageFrame.E(note.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · {PageFrame.E(note.Author)}</span> "
-                + $"<pre>{PageFrame.E(note.Text ?? page.T("task.notes.removed"))}</pre></li>");
-        return html.Append("</ol></section>").ToString();
-    }
-
-    private static string History(PageFrame page, IReadOnlyList<CaseHistoryEntry> history)
-    {
-        var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.history"))}</h2><ol class=\"history\">");
-        foreach (var entry in history)
-            html.Append($"<li><span class=\"muted\">{PageFrame.E(entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · {PageFrame.E(entry.Actor)}</span> "
-                + $"<strong>{PageFrame.E(entry.Action)}</strong> {PageFrame.E(entry.Details)}</li>");
-        return html.Append("</ol></section>").ToString();
     }
 }
