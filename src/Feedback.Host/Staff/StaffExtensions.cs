@@ -30,6 +30,7 @@ internal static class StaffExtensions
         app.MapDuplicateMarkForm();
         app.MapPraiseMarkForm();
         app.MapCaseNoteForm();
+        app.MapStaffCasePages();
         app.MapComplainedAboutForm();
         app.MapStaffEntry();
         app.MapStaffAbsence();

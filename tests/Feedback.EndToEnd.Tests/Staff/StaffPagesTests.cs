@@ -350,6 +350,41 @@ public sealed class StaffPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_complaint_desk_finds_a_callers_case_by_phone_opens_its_page_and_adds_a_note_there()
+    {
+        var number = await SubmitComplaintAsync(_api);
+        await _api.PostJsonAsync("/api/feedback", new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Mr Tan", ["customerPhone"] = "+86 139 1234 5678", ["content"] = "The delivery came two days late.",
+        });
+        var plan = await OpenTaskAsync(_api, number, "Submit a rectification plan");
+        foreach (var user in new[] { "xu.ting", "song.yu" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+        var desk = await SignedInAsync(_host, "xu.ting", Password);
+        (await desk.GetStringAsync("/staff?lang=en")).Should().Contain("/staff/cases?lang=en");
+
+        // The caller gives the address they wrote from, in another letter case: one case, name masked.
+        var found = await desk.GetStringAsync("/staff/cases?lang=en&contact=WANG%40example.cn");
+        found.Should().Contain("Cases found: 1").And.Contain($"/staff/cases/{number}?lang=en").And.Contain("王**").And.NotContain("王女士");
+        (await desk.GetStringAsync("/staff/cases?lang=en&contact=13912345678&open=true")).Should().Contain("Cases found: 1").And.NotContain(number);
+        var bad = await desk.GetAsync("/staff/cases?lang=en&contact=12");
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync()).Should().Contain("contact: an e-mail address, or a phone number");
+
+        var page = await desk.GetStringAsync($"/staff/cases/{number}?lang=en");
+        page.Should().Contain("红烧猪肉罐头胀罐了").And.Contain($"/staff/tasks/{plan["id"]}?lang=en").And.Contain("id=\"add-note\"").And.Contain("Record as praise");
+        var noted = await desk.PostAsync($"/staff/cases/{number}/notes?lang=en", Form(Token(page), ("task", ""), ("text", "The customer called: she kept the can for inspection.")));
+        noted.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        noted.Headers.Location!.OriginalString.Should().Be($"/staff/cases/{number}?lang=en#notes");
+        (await desk.GetStringAsync($"/staff/cases/{number}?lang=en")).Should().Contain("The customer called: she kept the can for inspection.");
+
+        // Logistics is not on this case: the search does not list it and its page is refused.
+        var outsider = await SignedInAsync(_host, "song.yu", Password);
+        (await outsider.GetStringAsync("/staff/cases?lang=en&contact=wang%40example.cn")).Should().Contain("Cases found: 0");
+        (await outsider.GetAsync($"/staff/cases/{number}?lang=en")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task The_staff_on_a_case_and_its_helping_department_write_notes_on_the_task_page_and_others_cannot()
     {
         var number = await SubmitComplaintAsync(_api);

@@ -33,11 +33,16 @@ internal static class CaseFlagPost
     public static IResult Forbidden(HttpContext http, string key) =>
         LinkPages.Problem(http, "problem.form", StatusCodes.Status403Forbidden, PageTexts.Get(key, PageLanguage.Choose(http.Request)));
 
-    /// <summary>Back to the task page named by the form's <c>task</c> field (a task id is hex), at <paramref name="anchor"/>; else to the inbox.</summary>
+    /// <summary>
+    /// Back to the task page named by the form's <c>task</c> field (a task id is hex), at <paramref name="anchor"/>;
+    /// without one, to the page of the case the form was posted for.
+    /// </summary>
     public static IResult BackToTask(HttpContext http, IFormCollection form, string anchor)
     {
         var task = form["task"].ToString();
-        var back = task is { Length: > 0 and <= 64 } && task.All(char.IsAsciiLetterOrDigit) ? $"{StaffRoutes.Tasks}/{task}" : StaffRoutes.Root;
+        var back = task is { Length: > 0 and <= 64 } && task.All(char.IsAsciiLetterOrDigit) ? $"{StaffRoutes.Tasks}/{task}"
+            : http.GetRouteValue("number") is string number ? $"{StaffCasePage.Route}/{Uri.EscapeDataString(number)}"
+            : StaffRoutes.Root;
         return Results.Redirect($"{http.Request.PathBase}{back}?lang={Uri.EscapeDataString(PageLanguage.Choose(http.Request))}#{anchor}");
     }
 }

@@ -106,6 +106,7 @@ internal static class InboxPage
             + page.AntiforgeryField() + $"<button type=\"submit\" class=\"secondary\" id=\"sign-out\">{PageFrame.E(page.T("staff.signout"))}</button></form>";
         return $"<p><strong id=\"signed-in-as\">{PageFrame.E(PageTexts.Format("staff.signedinas", page.Language, member.DisplayName, member.UserName))}</strong> · {PageFrame.E(member.DepartmentId)}</p>"
             + $"<p><a href=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.Entry)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.inbox.entry"))}</a> · "
+            + $"<a href=\"{PageFrame.E(http.Request.PathBase + StaffCasePage.Route)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.cases.link"))}</a> · "
             + $"<a href=\"{PageFrame.E(http.Request.PathBase + AbsencePage.Route)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.absence.link"))}</a></p>{signOut}";
     }
 

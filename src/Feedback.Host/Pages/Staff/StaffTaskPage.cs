@@ -89,7 +89,7 @@ internal static class StaffTaskPage
     }
 
     /// <summary>Unknown and other departments' tasks get the same answer, so ids of other departments' work are not confirmed.</summary>
-    private static IResult Refused(HttpContext http)
+    internal static IResult Refused(HttpContext http)
     {
         var page = new PageFrame(http, PageLanguage.Choose(http.Request));
         var body = $"<section class=\"notice\"><p>{PageFrame.E(page.T("staff.forbidden"))}</p>{Back(http)}</section>";
@@ -103,9 +103,13 @@ internal static class StaffTaskPage
     }
 
     private static Func<PageFrame, FeedbackCase, string> FlagSection(Actor actor, FeedbackTask task) =>
-        (page, feedback) => CaseNoteForm.Section(page, actor, feedback, task.Id) + MaliciousFlagForm.Section(page, actor, feedback, task.Id) + DuplicateMarkForm.Section(page, actor, feedback, task.Id)
-            + PraiseMarkForm.Section(page, actor, feedback, task.Id)
-            + ComplainedAboutForm.Section(page, actor, feedback, task.Id);
+        (page, feedback) => CaseForms(page, actor, feedback, task.Id);
+
+    /// <summary>The note form and the flags a member may set, coming back to task <paramref name="taskId"/> (empty: to the case page).</summary>
+    internal static string CaseForms(PageFrame page, Actor actor, FeedbackCase feedback, string taskId) =>
+        CaseNoteForm.Section(page, actor, feedback, taskId) + MaliciousFlagForm.Section(page, actor, feedback, taskId)
+        + DuplicateMarkForm.Section(page, actor, feedback, taskId) + PraiseMarkForm.Section(page, actor, feedback, taskId)
+        + ComplainedAboutForm.Section(page, actor, feedback, taskId);
 
     private static string NewKey() => RandomNumberGenerator.GetHexString(32, lowercase: true);
 }
