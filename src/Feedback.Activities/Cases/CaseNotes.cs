@@ -1,22 +1,34 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Feedback.Activities.Links;
 using Feedback.Activities.Persistence;
+using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Persistence.Entities;
 using Feedback.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Feedback.Activities.Cases;
 
 /// <summary>
 /// Internal notes on a case (<see cref="CaseNote"/>): how a helping department reports what it did, and how the staff
 /// on a case keep what they learned outside the flow's own steps. Each note is also a history line, without its text:
-/// the history outlives retention, which removes the notes' text with the case's other personal data.
+/// the history outlives retention, which removes the notes' text with the case's other personal data. A note by
+/// someone else mails the member responsible for the case, in the same commit as the note, through the mail outbox.
 /// </summary>
-public sealed class CaseNotes(IDbContextFactory<FeedbackDbContext> dbFactory, IClock clock)
+public sealed class CaseNotes(
+    IDbContextFactory<FeedbackDbContext> dbFactory, IDbContextFactory<WorkflowDbContext> workflowDb, OutboxSignal signal, IClock clock,
+    IActionLinkIssuer? links = null)
 {
     public const int MaxTextLength = 4000;
 
     /// <summary>The history action of a note.</summary>
     public const string NotedAction = "NoteAdded";
 
-    /// <summary>Adds a note by <paramref name="author"/>, a staff user name, with its history line, in one commit.</summary>
+    /// <summary>The <c>message</c> of the mail to the responsible member.</summary>
+    public const string MailKind = "NoteNotice";
+
+    /// <summary>Adds a note by <paramref name="author"/>, a staff user name, with its history line and the owner's mail, in one commit.</summary>
     /// <exception cref="CaseValidationException">No text, too long or not storable, or the case was anonymised.</exception>
     /// <exception cref="KeyNotFoundException">No such case.</exception>
     public async Task<CaseNote> AddAsync(string number, string? text, string author, string via, CancellationToken cancellationToken)
@@ -25,9 +37,13 @@ public sealed class CaseNotes(IDbContextFactory<FeedbackDbContext> dbFactory, IC
         if (string.IsNullOrEmpty(text)) throw new CaseValidationException(["text: write the note."]);
         if (text.Length > MaxTextLength) throw new CaseValidationException([$"text: at most {MaxTextLength} characters."]);
         if (Feedback.Workflows.Serialization.StorableJson.Problem(text) is { } problem) throw new CaseValidationException([$"text: {problem}."]);
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var feedback = await db.Cases.AsNoTracking().Where(c => c.Number == number).Select(c => new { c.Id, c.AnonymisedAt })
-            .FirstOrDefaultAsync(cancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
+
+        await using var outbox = await workflowDb.CreateDbContextAsync(cancellationToken);
+        await using var tx = await outbox.Database.BeginTransactionAsync(cancellationToken);
+        await using var db = CommitContext.Join(new JoinedTransaction(outbox.Database.GetDbConnection(), tx.GetDbTransaction(),
+            outbox.Dialect.SupportsRowLocks ? Feedback.Workflows.DatabaseProvider.PostgreSql : Feedback.Workflows.DatabaseProvider.Sqlite));
+        var feedback = await db.Cases.AsNoTracking().FirstOrDefaultAsync(c => c.Number == number, cancellationToken)
+            ?? throw new KeyNotFoundException($"No case {number}.");
         if (feedback.AnonymisedAt is not null)
             throw new CaseValidationException([$"{number} was anonymised after the retention period; it takes no new notes."]);
         var now = clock.UtcNow;
@@ -35,6 +51,21 @@ public sealed class CaseNotes(IDbContextFactory<FeedbackDbContext> dbFactory, IC
         db.Notes.Add(note);
         db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = author, Via = via, Action = NotedAction, Details = "A note was added." });
         await db.SaveChangesAsync(cancellationToken);
+
+        var owner = feedback.Owner is { } user && user != author && user != feedback.ComplainedAbout
+            ? await Organization.DirectoryService.MemberAsync(db, user, cancellationToken) : null;
+        var mailed = owner is { Active: true, Email: { Length: > 0 } };
+        if (mailed)
+        {
+            outbox.Outbox.Add(new OutboxRecord
+            {
+                Id = Ids.New(), Type = Notification.NotifyCustomer.EmailOutboxType, CreatedAt = now, NextAttemptAt = now,
+                Payload = Mail(feedback, note, owner!).ToJsonString(),
+            });
+            await outbox.SaveChangesAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+        if (mailed) signal.Notify();
         return note;
     }
 
@@ -43,5 +74,21 @@ public sealed class CaseNotes(IDbContextFactory<FeedbackDbContext> dbFactory, IC
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Notes.AsNoTracking().Where(n => n.CaseId == caseId).OrderBy(n => n.Id).ToListAsync(cancellationToken);
+    }
+
+    private JsonObject Mail(FeedbackCase feedback, CaseNote note, Organization.StaffMember owner)
+    {
+        var text = new StringBuilder()
+            .AppendLine($"Dear {owner.DisplayName},")
+            .AppendLine()
+            .AppendLine($"{note.Author} added a note on case {feedback.Number}, for which you are responsible:")
+            .AppendLine()
+            .AppendLine(note.Text);
+        if (links is not null) text.AppendLine().AppendLine($"The case, its notes and its open tasks: {links.CasePage(feedback.Number)}");
+        return new JsonObject
+        {
+            ["to"] = owner.Email, ["toName"] = owner.DisplayName, ["subject"] = $"A note on case {feedback.Number} from {note.Author}",
+            ["text"] = text.ToString(), ["caseNumber"] = feedback.Number, ["message"] = MailKind,
+        };
     }
 }

@@ -26,6 +26,9 @@ public interface IActionLinkIssuer
 {
     /// <summary>An absolute URL for the request, valid for the kind's lifetime.</summary>
     string Issue(ActionLinkRequest request);
+
+    /// <summary>The absolute URL of a case's staff page, where a signed-in member reads it (no token: the page checks who reads).</summary>
+    string CasePage(string caseNumber);
 }
 
 /// <summary>A link that has been acted on; the primary key makes a link single-use across hosts.</summary>

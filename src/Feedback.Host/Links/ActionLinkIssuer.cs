@@ -11,6 +11,8 @@ internal sealed class ActionLinkIssuer(LinkTokens tokens, MailLinkOptions option
 
     public string Issue(ActionLinkRequest request) => $"{BaseUrl()}{Route}/{tokens.Issue(request)}";
 
+    public string CasePage(string caseNumber) => $"{BaseUrl()}{Pages.Staff.StaffCasePage.Route}/{Uri.EscapeDataString(caseNumber)}";
+
     /// <summary>
     /// The configured public address, else the first address the host listens on (any-address bindings as localhost),
     /// else http://localhost (a host without a network listener, as in-process tests run).

@@ -416,6 +416,14 @@ public sealed class StaffPagesTests : IAsyncLifetime
 
         (await _api.GetJsonAsync($"/api/feedback/{number}"))["notes"]!.AsArray().Select(n => (string?)n!["author"]).Should().Equal(assignee, "wu.lei");
         (await owner.GetStringAsync($"/staff/tasks/{taskId}?lang=en")).Should().Contain("Line 2 ran at 80 % seal pressure on 18 October.");
+
+        // The member responsible hears of the helper's note by mail, with the case page's address; of their own, not.
+        var notice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "NoteNotice")).Should().ContainSingle().Subject;
+        notice.Subject.Should().Be($"A note on case {number} from wu.lei");
+        notice.To.Mailboxes.Select(m => m.Address).Should().Equal($"{assignee}@example.com");
+        notice.TextBody.Should().Contain("Line 2 ran at 80 % seal pressure on 18 October.").And.Contain($"http://localhost/staff/cases/{number}");
+        await Task.Delay(500);
+        _smtp.Messages(m => m.Headers["X-Feedback-Message"] == "NoteNotice").Should().ContainSingle("the owner's own note mails nobody");
     }
 
     [Fact]

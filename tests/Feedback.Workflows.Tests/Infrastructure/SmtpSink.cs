@@ -81,9 +81,10 @@ public sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>
     /// Mail other than task mail and staff notices: alerts (a food-safety case alerts the complaint desk manager once
-    /// classified) and helper notices (a helping department's head hears of an assigned case).
+    /// classified), helper notices (a helping department's head hears of an assigned case) and note notices (the
+    /// member responsible hears of a colleague's note).
     /// </summary>
-    public static bool NotTaskMailOrNotice(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "Alert" or "HelperNotice");
+    public static bool NotTaskMailOrNotice(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "Alert" or "HelperNotice" or "NoteNotice");
 
     public async ValueTask DisposeAsync()
     {
