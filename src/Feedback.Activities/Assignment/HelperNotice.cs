@@ -16,14 +16,16 @@ internal static class HelperNotice
     /// <summary>The <c>message</c> of these mails in the outbox.</summary>
     public const string MailKind = "HelperNotice";
 
-    public static JsonObject Mail(FeedbackCase feedback, FeedbackCategory category, string lead, string owner, string helper, StaffMember head)
+    /// <param name="casePage">The case's staff page, where the helpers read it and add notes; null without the host's pages.</param>
+    public static JsonObject Mail(FeedbackCase feedback, FeedbackCategory category, string lead, string owner, string helper, StaffMember head, string? casePage)
     {
         var text = new StringBuilder()
             .AppendLine($"Dear {head.DisplayName},")
             .AppendLine()
             .AppendLine($"Your department ({helper}) helps with case {feedback.Number}. {lead} leads it and {owner} is responsible: they plan and carry out the rectification.")
-            .AppendLine($"Please give {owner} what the plan and the rectification need from {helper}, within the case's deadlines.")
-            .AppendLine()
+            .AppendLine($"Please give {owner} what the plan and the rectification need from {helper}, within the case's deadlines.");
+        if (casePage is not null) text.AppendLine($"Read the case and add notes for {owner} on its page: {casePage}");
+        text.AppendLine()
             .AppendLine($"Received: {feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} via {feedback.Channel}")
             .AppendLine($"Customer: {(feedback.Anonymous ? "anonymous" : PersonalData.MaskName(feedback.CustomerName) ?? "unnamed")}")
             .AppendLine($"Category: {category}, severity {feedback.Severity?.ToString() ?? "-"}{(feedback.FoodSafety ? ", FOOD SAFETY" : "")}")

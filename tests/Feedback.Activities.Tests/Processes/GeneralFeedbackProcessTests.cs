@@ -44,7 +44,7 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         var helperNotice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "HelperNotice")).Single();
         helperNotice.To.Mailboxes.Select(m => m.Address).Should().Equal("wu.lei@example.com");
         helperNotice.TextBody.Should().Contain($"Your department (production) helps with case {number}. quality leads it and {owner} is responsible")
-            .And.Contain("王**").And.NotContain("wang@example.cn");
+            .And.Contain("王**").And.NotContain("wang@example.cn").And.Contain($"/staff/cases/{number}");
         var plan = await OpenTaskAsync(number);
         ((string?)plan["assignee"]).Should().Be(owner);
         var planClock = await ClockAsync(number, "Plan");

@@ -394,6 +394,7 @@ public sealed class StaffPagesTests : IAsyncLifetime
             await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
 
         var owner = await SignedInAsync(_host, assignee, Password);
+        (await owner.GetStringAsync("/staff?lang=en")).Should().Contain($"/staff/cases/{number}?lang=en", "the inbox links each task's case");
         var page = await owner.GetStringAsync($"/staff/tasks/{taskId}?lang=en");
         page.Should().Contain("id=\"add-note\"").And.NotContain("id=\"notes\"", "no notes yet");
         var added = await owner.PostAsync($"/staff/cases/{number}/notes?lang=en", Form(Token(page), ("task", taskId), ("text", "Asked production to check the seal pressure of line 2.")));

@@ -120,7 +120,9 @@ internal static class InboxPage
             var overdue = task.DueAt is { } due && due < now;
             var badge = foodSafety ? $" <strong class=\"food-safety\" style=\"color:#c0392b\">{PageFrame.E(page.T("staff.inbox.foodsafety"))}</strong>" : "";
             html.Append($"<section class=\"task\" data-task=\"{PageFrame.E(task.Id)}\"><h3 style=\"margin:0 0 .4em\">{PageFrame.E(task.Title)}{badge}</h3><dl>");
-            html.Append($"<dt>{PageFrame.E(page.T("task.case"))}</dt><dd>{PageFrame.E(task.CaseNumber)}{(caseTitle is null ? "" : " · " + PageFrame.E(caseTitle))}</dd>");
+            var caseLink = task.CaseNumber is { } number
+                ? $"<a href=\"{PageFrame.E($"{http.Request.PathBase}{StaffCasePage.Route}/{Uri.EscapeDataString(number)}")}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(number)}</a>" : "";
+            html.Append($"<dt>{PageFrame.E(page.T("task.case"))}</dt><dd>{caseLink}{(caseTitle is null ? "" : " · " + PageFrame.E(caseTitle))}</dd>");
             var dueText = task.DueAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? page.T("staff.inbox.nodue");
             html.Append($"<dt>{PageFrame.E(page.T("task.due"))}</dt><dd>{(overdue ? $"<strong class=\"overdue\" style=\"color:#c0392b\">{PageFrame.E(dueText)} ({PageFrame.E(page.T("staff.inbox.overdue"))})</strong>" : PageFrame.E(dueText))}</dd>");
             var status = task.Status == FeedbackTaskStatus.Claimed ? PageTexts.Format("taskstatus.Claimed", page.Language, task.ClaimedBy) : page.T("taskstatus.Open");
