@@ -96,6 +96,22 @@ public sealed class HostileInputTests : IAsyncLifetime
             var status = await SendAsync(api, "/api/feedback/staff-entry", body, i, what, failures);
             if (status == HttpStatusCode.Created) created++;
         }
+        // Staff decisions on one of the cases: notes and praise marks, as the complaint desk.
+        string number;
+        await using (var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
+            number = await db.Cases.OrderBy(c => c.Id).Select(c => c.Number).FirstAsync();
+        var desk = _host.Api();
+        desk.DefaultRequestHeaders.Add("X-Staff-User", "xu.ting");
+        for (var i = 0; i < RequestsPerEndpoint / 2; i++)
+        {
+            var (body, what) = mutator.Mutate(new JsonObject { ["text"] = "The customer called back: the can was bought on 1 November." });
+            await SendAsync(desk, $"/api/feedback/{number}/notes", body, i, what, failures);
+        }
+        for (var i = 0; i < RequestsPerEndpoint / 2; i++)
+        {
+            var (body, what) = mutator.Mutate(new JsonObject { ["praise"] = i % 2 == 0, ["reason"] = "A compliment for the driver." });
+            await SendAsync(desk, $"/api/feedback/{number}/praise", body, i, what, failures);
+        }
         for (var i = 0; i < RequestsPerEndpoint; i++)
         {
             var (body, what) = mutator.Mutate(ValidDefinitionSave());
@@ -142,6 +158,9 @@ public sealed class HostileInputTests : IAsyncLifetime
         instances.Select(i => i.CorrelationId).Should().BeEquivalentTo(stored.Select(c => c.Number));
         var registered = await cases.History.AsNoTracking().Where(h => h.Action == "Registered").Select(h => h.CaseId).ToListAsync();
         registered.Should().BeEquivalentTo(stored.Select(c => c.Id), "each case has exactly one first history line");
+        var notes = await cases.Notes.AsNoTracking().CountAsync();
+        notes.Should().BeGreaterThan(0, "some note mutations stay valid");
+        (await cases.History.AsNoTracking().CountAsync(h => h.Action == "NoteAdded")).Should().Be(notes, "each stored note has its history line");
 
         var definitionIds = await workflows.Definitions.AsNoTracking().Select(d => d.Id).ToListAsync();
         var api = _host.Api();
