@@ -377,6 +377,9 @@ public sealed class StaffPagesTests : IAsyncLifetime
         noted.StatusCode.Should().Be(HttpStatusCode.Redirect);
         noted.Headers.Location!.OriginalString.Should().Be($"/staff/cases/{number}?lang=en#notes");
         (await desk.GetStringAsync($"/staff/cases/{number}?lang=en")).Should().Contain("The customer called: she kept the can for inspection.");
+        // To call her back the desk reveals her contacts, and the audit trail says so.
+        (await desk.GetStringAsync($"/staff/cases/{number}?lang=en&reveal=contacts")).Should().Contain("王女士").And.Contain("wang@example.cn");
+        (await HistoryAsync(number)).Should().Contain(h => h.Action == "ContactsRevealed" && h.Actor == "xu.ting" && h.Details == "The customer's name and contacts were shown on the case page.");
 
         // Logistics is not on this case: the search does not list it and its page is refused.
         var outsider = await SignedInAsync(_host, "song.yu", Password);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Feedback.Activities.Access;
+using Feedback.Activities.Audit;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Tasks;
 
@@ -9,6 +11,23 @@ namespace Feedback.Host.Pages.Shared;
 /// <summary>The parts of a case that the task pages and the staff case page both show.</summary>
 internal static class CaseSections
 {
+    /// <summary>
+    /// The customer line of the summary: masked, with a link to reveal it when <paramref name="mayReveal"/>; revealed,
+    /// and a line in the audit trail saying where (<paramref name="shownOn"/>), when the page is asked with <c>?reveal=contacts</c>.
+    /// </summary>
+    public static async Task<string> ContactsAsync(HttpContext http, PageFrame page, string reader, FeedbackCase c, bool mayReveal, string via, string shownOn, CancellationToken ct)
+    {
+        if (c.Anonymous) return PageFrame.E(page.T("task.anonymous"));
+        static string Line(params string?[] parts) => string.Join(" · ", parts.Where(v => !string.IsNullOrWhiteSpace(v)));
+        var masked = PageFrame.E(Line(PersonalData.MaskName(c.CustomerName), PersonalData.MaskPhone(c.CustomerPhone), PersonalData.MaskEmail(c.CustomerEmail)));
+        if (!mayReveal) return masked;
+        if (http.Request.Query["reveal"] != "contacts")
+            return $"{masked} <a id=\"reveal-contacts\" href=\"{PageFrame.E(page.Self)}?lang={PageFrame.E(page.Language)}&amp;reveal=contacts\" rel=\"nofollow\">{PageFrame.E(page.T("task.reveal"))}</a>";
+        await http.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(c.Id, reader, via, "ContactsRevealed",
+            $"The customer's name and contacts were shown on {shownOn}.", ct);
+        return PageFrame.E(Line(c.CustomerName, c.CustomerPhone, c.CustomerEmail));
+    }
+
     /// <summary>The case's facts, the customer line <paramref name="customer"/> (HTML), the text and the photos (linked under the page's own address).</summary>
     public static string Summary(PageFrame page, FeedbackCase c, string customer)
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Feedback.Activities.Access;
-using Feedback.Activities.Audit;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Tasks;
 using Feedback.Host.Api;
@@ -52,7 +51,8 @@ internal static class StaffCasePage
             var all = (await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, PageSize = TaskFilter.MaxPageSize }, ct)).Items;
             var body = new StringBuilder(OpenTasks(page, all.Where(t => t.Status is FeedbackTaskStatus.Open or FeedbackTaskStatus.Claimed).ToList()));
             body.Append(CaseSections.Earlier(page, all.Where(t => t.Status == FeedbackTaskStatus.Completed).ToList()));
-            body.Append(CaseSections.Summary(page, feedback, await ContactsAsync(http, page, actor!, feedback, ct)));
+            body.Append(CaseSections.Summary(page, feedback, await CaseSections.ContactsAsync(http, page, actor!.AuditName, feedback, CaseAccess.MayRevealContacts(actor, feedback),
+                "staff-page", "the case page", ct)));
             body.Append(CaseSections.Notes(page, await notes.ListAsync(feedback.Id, ct)));
             body.Append(StaffTaskPage.CaseForms(page, actor!, feedback, ""));
             body.Append(CaseSections.History(page, await cases.HistoryAsync(feedback.Id, ct)));
@@ -113,19 +113,5 @@ internal static class StaffCasePage
             html.Append($"<li><a href=\"{PageFrame.E(StaffRoutes.Tasks)}/{PageFrame.E(task.Id)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(task.Title)}</a> "
                 + $"<span class=\"muted\">{PageFrame.E(task.ClaimedBy ?? task.Assignee ?? task.DepartmentId)}</span></li>");
         return html.Append("</ul></section>").ToString();
-    }
-
-    /// <summary>The customer line: masked, with a link to reveal it for whoever may; revealed (and audited) when asked.</summary>
-    private static async Task<string> ContactsAsync(HttpContext http, PageFrame page, Actor reader, FeedbackCase c, CancellationToken ct)
-    {
-        if (c.Anonymous) return PageFrame.E(page.T("task.anonymous"));
-        static string Line(params string?[] parts) => string.Join(" · ", parts.Where(v => !string.IsNullOrWhiteSpace(v)));
-        var masked = PageFrame.E(Line(PersonalData.MaskName(c.CustomerName), PersonalData.MaskPhone(c.CustomerPhone), PersonalData.MaskEmail(c.CustomerEmail)));
-        if (!CaseAccess.MayRevealContacts(reader, c)) return masked;
-        if (http.Request.Query["reveal"] != "contacts")
-            return $"{masked} <a id=\"reveal-contacts\" href=\"{PageFrame.E(page.Self)}?lang={PageFrame.E(page.Language)}&amp;reveal=contacts\" rel=\"nofollow\">{PageFrame.E(page.T("task.reveal"))}</a>";
-        await http.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(c.Id, reader.AuditName, "staff-page", "ContactsRevealed",
-            "The customer's name and contacts were shown on the case page.", ct);
-        return PageFrame.E(Line(c.CustomerName, c.CustomerPhone, c.CustomerEmail));
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Access;
-using Feedback.Activities.Audit;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Organization;
 using Feedback.Activities.Persistence;
@@ -122,7 +121,8 @@ internal static class TaskLinkPage
             // Reviewers judge the plan and the report: the completed tasks of the case, with what was entered.
             var done = await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, Statuses = [FeedbackTaskStatus.Completed], PageSize = TaskFilter.MaxPageSize }, ct);
             body.Append(CaseSections.Earlier(page, done.Items));
-            body.Append(CaseSections.Summary(page, feedback, await ContactsAsync(http, page, reader, feedback, task, ct)));
+            body.Append(CaseSections.Summary(page, feedback, await CaseSections.ContactsAsync(http, page, reader.AuditName, feedback, CaseAccess.MayRevealContactsFor(reader, feedback, task),
+                http.Request.Path.StartsWithSegments(ActionLinkIssuer.Route) ? "task-link" : "staff-page", $"the task '{task.Title}'", ct)));
             body.Append(CaseSections.Notes(page, await http.RequestServices.GetRequiredService<CaseNotes>().ListAsync(feedback.Id, ct)));
             if (caseSection is not null) body.Append(caseSection(page, feedback));
             body.Append(CaseSections.History(page, await cases.HistoryAsync(feedback.Id, ct)));
@@ -189,18 +189,4 @@ internal static class TaskLinkPage
         return new Actor(user, await DirectoryService.MemberAsync(db, user, ct));
     }
 
-    /// <summary>The customer line of the summary: masked, with a link to reveal it for whoever may; revealed (and audited) when asked.</summary>
-    private static async Task<string> ContactsAsync(HttpContext http, PageFrame page, Actor reader, FeedbackCase c, FeedbackTask task, CancellationToken ct)
-    {
-        if (c.Anonymous) return PageFrame.E(page.T("task.anonymous"));
-        static string Line(params string?[] parts) => string.Join(" · ", parts.Where(v => !string.IsNullOrWhiteSpace(v)));
-        var masked = PageFrame.E(Line(PersonalData.MaskName(c.CustomerName), PersonalData.MaskPhone(c.CustomerPhone), PersonalData.MaskEmail(c.CustomerEmail)));
-        if (!CaseAccess.MayRevealContactsFor(reader, c, task)) return masked;
-        if (http.Request.Query["reveal"] != "contacts")
-            return $"{masked} <a id=\"reveal-contacts\" href=\"{PageFrame.E(page.Self)}?lang={PageFrame.E(page.Language)}&amp;reveal=contacts\" rel=\"nofollow\">{PageFrame.E(page.T("task.reveal"))}</a>";
-        var via = http.Request.Path.StartsWithSegments(ActionLinkIssuer.Route) ? "task-link" : "staff-page";
-        await http.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(c.Id, reader.AuditName, via, "ContactsRevealed",
-            $"The customer's name and contacts were shown on the task '{task.Title}'.", ct);
-        return PageFrame.E(Line(c.CustomerName, c.CustomerPhone, c.CustomerEmail));
-    }
 }
