@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Feedback.Activities.Access;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Sla;
 using Feedback.Activities.Tasks;
 using Feedback.Host.Api;
 using Feedback.Host.Pages.Shared;
@@ -41,7 +42,7 @@ internal static class StaffCasePage
             return page.Render(page.T("staff.cases.title"), body.ToString());
         });
 
-        app.MapGet(Route + "/{number}", async (string number, HttpContext http, CaseService cases, TaskService tasks, CaseNotes notes, CancellationToken ct) =>
+        app.MapGet(Route + "/{number}", async (string number, HttpContext http, CaseService cases, TaskService tasks, CaseNotes notes, SlaClockService clocks, CancellationToken ct) =>
         {
             var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
@@ -53,6 +54,7 @@ internal static class StaffCasePage
             body.Append(CaseSections.Earlier(page, all.Where(t => t.Status == FeedbackTaskStatus.Completed).ToList()));
             body.Append(CaseSections.Summary(page, feedback, await CaseSections.ContactsAsync(http, page, actor!.AuditName, feedback, CaseAccess.MayRevealContacts(actor, feedback),
                 "staff-page", "the case page", ct)));
+            body.Append(Deadlines(page, await clocks.ClocksAsync(feedback.Number, ct)));
             body.Append(CaseSections.Notes(page, await notes.ListAsync(feedback.Id, ct)));
             body.Append(StaffTaskPage.CaseForms(page, actor!, feedback, ""));
             body.Append(CaseSections.History(page, await cases.HistoryAsync(feedback.Id, ct)));
@@ -103,6 +105,20 @@ internal static class StaffCasePage
             html.Append($"<p><a id=\"next\" href=\"{PageFrame.E(page.Self)}?{next}&amp;page={found.PageNumber + 1}\">{PageFrame.E(page.T("staff.cases.next"))}</a></p>");
         }
         return html.Append("</section>").ToString();
+    }
+
+    /// <summary>The case's SLA clocks: what each measures, its state and when it is due; nothing when there are none.</summary>
+    private static string Deadlines(PageFrame page, IReadOnlyList<CaseClockView> clocks)
+    {
+        if (clocks.Count == 0) return "";
+        var html = new StringBuilder($"<section id=\"deadlines\"><h2>{PageFrame.E(page.T("staff.cases.deadlines"))}</h2><table><tbody>");
+        foreach (var clock in clocks)
+        {
+            var state = clock.Breached ? page.T("staff.cases.breached") : clock.Paused ? page.T("staff.cases.paused") : clock.State.ToString();
+            html.Append($"<tr><td>{PageFrame.E(clock.Name)}</td><td>{PageFrame.E(state)}</td>"
+                + $"<td>{PageFrame.E(clock.DueAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</td></tr>");
+        }
+        return html.Append("</tbody></table></section>").ToString();
     }
 
     private static string OpenTasks(PageFrame page, IReadOnlyList<FeedbackTask> open)
