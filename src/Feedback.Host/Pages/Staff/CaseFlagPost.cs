@@ -17,7 +17,7 @@ internal static class CaseFlagPost
     /// and the posted form; or the answer that refuses the post (sign-in redirect, bad form, or 403 with the text
     /// <paramref name="forbiddenKey"/>).
     /// </summary>
-    public static async Task<(Actor? Actor, IFormCollection? Form, IResult? Refusal)> ReadAsync(
+    private static async Task<(Actor? Actor, IFormCollection? Form, IResult? Refusal)> ReadAsync(
         HttpContext http, string number, CaseService cases, string forbiddenKey, CancellationToken ct, Func<Actor, FeedbackCase, bool>? allowed = null)
     {
         var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
@@ -27,6 +27,31 @@ internal static class CaseFlagPost
         if (feedback is null || !CaseAccess.MayRead(actor!, feedback) || !(allowed ?? ((a, _) => CaseAccess.MayFlag(a)))(actor!, feedback))
             return (null, null, Forbidden(http, forbiddenKey));
         return (actor, await http.Request.ReadFormAsync(ct), null);
+    }
+
+    /// <summary>
+    /// A case form's post: refused as <see cref="ReadAsync"/> refuses, else <paramref name="act"/> runs. Its own answer
+    /// (a bad form) is returned as it is; a refused change becomes a 400 (<see cref="CaseValidationException"/>) or a 409
+    /// (<see cref="Feedback.Activities.Tasks.TaskConflictException"/>) with its message; otherwise back to the task or case page at <paramref name="anchor"/>.
+    /// </summary>
+    public static async Task<IResult> HandleAsync(HttpContext http, string number, CaseService cases, string forbiddenKey, string anchor,
+        Func<Actor, IFormCollection, Task<IResult?>> act, CancellationToken ct, Func<Actor, FeedbackCase, bool>? allowed = null)
+    {
+        var (actor, form, refusal) = await ReadAsync(http, number, cases, forbiddenKey, ct, allowed);
+        if (refusal is not null) return refusal;
+        try
+        {
+            if (await act(actor!, form!) is { } answer) return answer;
+        }
+        catch (CaseValidationException e)
+        {
+            return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
+        }
+        catch (Feedback.Activities.Tasks.TaskConflictException e)
+        {
+            return LinkPages.Problem(http, "problem.form", StatusCodes.Status409Conflict, e.Message);
+        }
+        return BackToTask(http, form!, anchor);
     }
 
     /// <summary>403 with the page text <paramref name="key"/>.</summary>

@@ -32,19 +32,11 @@ internal static class CaseNoteForm
 
     public static void MapCaseNoteForm(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, async (string number, HttpContext http, CaseService cases, CaseNotes notes, CancellationToken ct) =>
-        {
-            var (actor, form, refusal) = await CaseFlagPost.ReadAsync(http, number, cases, "staff.note.forbidden", ct, CaseAccess.MayNote);
-            if (refusal is not null) return refusal;
-            try
+        app.MapPost(Route, (string number, HttpContext http, CaseService cases, CaseNotes notes, CancellationToken ct) =>
+            CaseFlagPost.HandleAsync(http, number, cases, "staff.note.forbidden", "notes", async (actor, form) =>
             {
-                await notes.AddAsync(number, form!["text"], actor!.UserName!, "staff", ct);
-            }
-            catch (CaseValidationException e)
-            {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
-            }
-            return CaseFlagPost.BackToTask(http, form, "notes");
-        });
+                await notes.AddAsync(number, form["text"], actor.UserName!, "staff", ct);
+                return null;
+            }, ct, CaseAccess.MayNote));
     }
 }

@@ -1,6 +1,5 @@
 using Feedback.Activities.Access;
 using Feedback.Activities.Cases;
-using Feedback.Activities.Tasks;
 using Feedback.Host.Pages.Links;
 using Feedback.Host.Pages.Shared;
 using Feedback.Host.Staff;
@@ -37,23 +36,11 @@ internal static class ComplainedAboutForm
 
     public static void MapComplainedAboutForm(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, async (string number, HttpContext http, CaseService cases, ComplainedAboutNaming naming, CancellationToken ct) =>
-        {
-            var (actor, form, refusal) = await CaseFlagPost.ReadAsync(http, number, cases, "staff.about.forbidden", ct);
-            if (refusal is not null) return refusal;
-            try
+        app.MapPost(Route, (string number, HttpContext http, CaseService cases, ComplainedAboutNaming naming, CancellationToken ct) =>
+            CaseFlagPost.HandleAsync(http, number, cases, "staff.about.forbidden", "complained-about", async (actor, form) =>
             {
-                await naming.NameAsync(number, form!["user"], form["reason"], actor!.UserName!, "staff", ct);
-            }
-            catch (CaseValidationException e)
-            {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
-            }
-            catch (TaskConflictException e)
-            {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status409Conflict, e.Message);
-            }
-            return CaseFlagPost.BackToTask(http, form, "complained-about");
-        });
+                await naming.NameAsync(number, form["user"], form["reason"], actor.UserName!, "staff", ct);
+                return null;
+            }, ct));
     }
 }

@@ -37,23 +37,15 @@ internal static class DuplicateMarkForm
 
     public static void MapDuplicateMarkForm(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, async (string number, HttpContext http, CaseService cases, DuplicateMarks marks, CancellationToken ct) =>
-        {
-            var (actor, form, refusal) = await CaseFlagPost.ReadAsync(http, number, cases, "staff.duplicate.forbidden", ct);
-            if (refusal is not null) return refusal;
-            var of = form!["of"].ToString().Trim();
-            // The original must be readable too: its existence and its own mark are not for everyone to probe.
-            if (of.Length > 0 && await cases.FindAsync(of, ct) is { } original && !CaseAccess.MayRead(actor!, original))
-                return CaseFlagPost.Forbidden(http, "staff.duplicate.forbidden");
-            try
+        app.MapPost(Route, (string number, HttpContext http, CaseService cases, DuplicateMarks marks, CancellationToken ct) =>
+            CaseFlagPost.HandleAsync(http, number, cases, "staff.duplicate.forbidden", "duplicate", async (actor, form) =>
             {
-                await marks.SetAsync(number, of.Length == 0 ? null : of, form["reason"], actor!.UserName!, "staff", ct);
-            }
-            catch (CaseValidationException e)
-            {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
-            }
-            return CaseFlagPost.BackToTask(http, form, "duplicate");
-        });
+                var of = form["of"].ToString().Trim();
+                // The original must be readable too: its existence and its own mark are not for everyone to probe.
+                if (of.Length > 0 && await cases.FindAsync(of, ct) is { } original && !CaseAccess.MayRead(actor, original))
+                    return CaseFlagPost.Forbidden(http, "staff.duplicate.forbidden");
+                await marks.SetAsync(number, of.Length == 0 ? null : of, form["reason"], actor.UserName!, "staff", ct);
+                return null;
+            }, ct));
     }
 }

@@ -35,21 +35,13 @@ internal static class MaliciousFlagForm
 
     public static void MapMaliciousFlagForm(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, async (string number, HttpContext http, CaseService cases, MaliciousFlags flags, CancellationToken ct) =>
-        {
-            var (actor, form, refusal) = await CaseFlagPost.ReadAsync(http, number, cases, "staff.flag.forbidden", ct);
-            if (refusal is not null) return refusal;
-            bool? malicious = form!["malicious"].ToString() switch { "true" => true, "false" => false, _ => null };
-            if (malicious is null) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
-            try
+        app.MapPost(Route, (string number, HttpContext http, CaseService cases, MaliciousFlags flags, CancellationToken ct) =>
+            CaseFlagPost.HandleAsync(http, number, cases, "staff.flag.forbidden", "malicious", async (actor, form) =>
             {
-                await flags.SetAsync(number, malicious.Value, form["reason"], actor!.UserName!, "staff", ct);
-            }
-            catch (CaseValidationException e)
-            {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
-            }
-            return CaseFlagPost.BackToTask(http, form, "malicious");
-        });
+                bool? malicious = form["malicious"].ToString() switch { "true" => true, "false" => false, _ => null };
+                if (malicious is null) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
+                await flags.SetAsync(number, malicious.Value, form["reason"], actor.UserName!, "staff", ct);
+                return null;
+            }, ct));
     }
 }

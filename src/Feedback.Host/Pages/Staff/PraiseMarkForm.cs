@@ -34,21 +34,13 @@ internal static class PraiseMarkForm
 
     public static void MapPraiseMarkForm(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Route, async (string number, HttpContext http, CaseService cases, PraiseMarks marks, CancellationToken ct) =>
-        {
-            var (actor, form, refusal) = await CaseFlagPost.ReadAsync(http, number, cases, "staff.praise.forbidden", ct);
-            if (refusal is not null) return refusal;
-            bool? praise = form!["praise"].ToString() switch { "true" => true, "false" => false, _ => null };
-            if (praise is null) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
-            try
+        app.MapPost(Route, (string number, HttpContext http, CaseService cases, PraiseMarks marks, CancellationToken ct) =>
+            CaseFlagPost.HandleAsync(http, number, cases, "staff.praise.forbidden", "praise", async (actor, form) =>
             {
-                await marks.SetAsync(number, praise.Value, form["reason"], actor!.UserName!, "staff", ct);
-            }
-            catch (CaseValidationException e)
-            {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest, e.Message);
-            }
-            return CaseFlagPost.BackToTask(http, form, "praise");
-        });
+                bool? praise = form["praise"].ToString() switch { "true" => true, "false" => false, _ => null };
+                if (praise is null) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
+                await marks.SetAsync(number, praise.Value, form["reason"], actor.UserName!, "staff", ct);
+                return null;
+            }, ct));
     }
 }
