@@ -14,6 +14,8 @@ public sealed record CaseQuery
     public CaseStatus? Status { get; init; }
     /// <summary>Only cases not yet replied to or closed.</summary>
     public bool OpenOnly { get; init; }
+    /// <summary>Only open cases past their due time (the Resolution clock's deadline), the longest overdue first.</summary>
+    public bool Overdue { get; init; }
     public FeedbackCategory? Category { get; init; }
     /// <summary>The lead department.</summary>
     public string? Department { get; init; }
@@ -46,9 +48,10 @@ public sealed record CaseQuery
 
 /// <summary>
 /// Finds cases for staff: a customer calling about their complaint (by e-mail or phone, matched through the same keyed
-/// hash the repeat counting uses, so contacts are never searched in clear), or a department's open cases. Newest first.
+/// hash the repeat counting uses, so contacts are never searched in clear), a department's open cases, or the
+/// overdue ones. Newest first; overdue cases by due time.
 /// </summary>
-public sealed class CaseSearch(IDbContextFactory<FeedbackDbContext> dbFactory, FeedbackDomainOptions options)
+public sealed class CaseSearch(IDbContextFactory<FeedbackDbContext> dbFactory, FeedbackDomainOptions options, Feedback.Workflows.Runtime.IClock clock)
 {
     /// <summary>One page of cases, and how many match in all.</summary>
     public sealed record Page(IReadOnlyList<FeedbackCase> Items, int TotalCount, int PageNumber, int PageSize);
@@ -69,14 +72,16 @@ public sealed class CaseSearch(IDbContextFactory<FeedbackDbContext> dbFactory, F
             cases = cases.Where(c => c.CustomerKey == key || c.CustomerPhoneKey == key);
         }
         if (query.Status is { } status) cases = cases.Where(c => c.Status == status);
-        if (query.OpenOnly) cases = cases.Where(c => c.Status != CaseStatus.Replied && c.Status != CaseStatus.Closed);
+        if (query.OpenOnly || query.Overdue) cases = cases.Where(c => c.Status != CaseStatus.Replied && c.Status != CaseStatus.Closed);
+        var now = clock.UtcNow;
+        if (query.Overdue) cases = cases.Where(c => c.DueAt < now);
         if (query.Category is { } category) cases = cases.Where(c => c.Category == category);
         if (query.Department is { } department) cases = cases.Where(c => c.LeadDepartment == department);
         if (query.From is { } from) cases = cases.Where(c => c.ReceivedAt >= from.ToUniversalTime());
         if (query.To is { } to) cases = cases.Where(c => c.ReceivedAt < to.ToUniversalTime());
         var total = await cases.CountAsync(cancellationToken);
-        var items = await cases.OrderByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id)
-            .Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(cancellationToken);
+        var ordered = query.Overdue ? cases.OrderBy(c => c.DueAt).ThenBy(c => c.Id) : cases.OrderByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id);
+        var items = await ordered.Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(cancellationToken);
         return new Page(items, total, query.Page, query.PageSize);
     }
 

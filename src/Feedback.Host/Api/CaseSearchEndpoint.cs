@@ -41,6 +41,7 @@ internal static class CaseSearchEndpoint
             Contact = Text(q["contact"]),
             Status = Parse<CaseStatus>(q["status"], "status", errors),
             OpenOnly = Flag(q["open"], "open", errors),
+            Overdue = Flag(q["overdue"], "overdue", errors),
             Category = Parse<FeedbackCategory>(q["category"], "category", errors),
             Department = Text(q["department"]),
             From = Instant(q["from"], "from", errors),

@@ -35,6 +35,23 @@ public sealed class CaseSearchTests : CaseFlagTestHost
     }
 
     [Fact]
+    public async Task Overdue_lists_the_open_cases_past_their_due_time_the_longest_overdue_first()
+    {
+        await Api.PublishAsync(new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("never")))).Build("general-feedback", "General feedback"));
+        var late = await RegisterAsync(phone: "13912345678", email: null);
+        var later = await RegisterAsync(phone: "13912345678", email: null);
+        var due = await RegisterAsync(phone: "13912345678", email: null);
+        var answered = await RegisterAsync(phone: "13912345678", email: null);
+        var now = DateTimeOffset.UtcNow;
+        await SetAsync(late, c => c.DueAt = now.AddDays(-3));
+        await SetAsync(later, c => c.DueAt = now.AddHours(-1));
+        await SetAsync(due, c => c.DueAt = now.AddDays(2));
+        await SetAsync(answered, c => (c.DueAt, c.Status) = (now.AddDays(-5), Feedback.Activities.Cases.CaseStatus.Replied));
+
+        Numbers(await FindAsync("desk", "overdue=true")).Should().Equal(late, later);
+    }
+
+    [Fact]
     public async Task A_department_head_finds_only_cases_of_their_department_and_never_one_about_them()
     {
         await Api.PublishAsync(new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("never")))).Build("general-feedback", "General feedback"));

@@ -28,7 +28,7 @@ internal static class StaffCasePage
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             var query = http.Request.Query;
             var body = new StringBuilder(SearchForm(page, query));
-            if (!query.ContainsKey("contact") && !query.ContainsKey("status") && !query.ContainsKey("open"))
+            if (!query.ContainsKey("contact") && !query.ContainsKey("status") && !query.ContainsKey("open") && !query.ContainsKey("overdue"))
                 return page.Render(page.T("staff.cases.title"), body.ToString());
             try
             {
@@ -83,6 +83,7 @@ internal static class StaffCasePage
             html.Append($"<option value=\"{status}\"{(query["status"] == status ? " selected" : "")}>{PageFrame.E(PageTexts.Get("status." + status, page.Language))}</option>");
         html.Append("</select>");
         html.Append($"<label><input type=\"checkbox\" name=\"open\" value=\"true\"{(query["open"] == "true" ? " checked" : "")}> {PageFrame.E(page.T("staff.cases.open"))}</label>");
+        html.Append($"<label><input type=\"checkbox\" name=\"overdue\" value=\"true\"{(query["overdue"] == "true" ? " checked" : "")}> {PageFrame.E(page.T("staff.cases.overdue"))}</label>");
         return html.Append($"<button type=\"submit\">{PageFrame.E(page.T("staff.cases.find"))}</button></form>").ToString();
     }
 
@@ -92,11 +93,11 @@ internal static class StaffCasePage
         if (found.Items.Count > 0)
         {
             html.Append($"<table><thead><tr><th>{PageFrame.E(page.T("task.case"))}</th><th>{PageFrame.E(page.T("task.received"))}</th><th>{PageFrame.E(page.T("task.status"))}</th>"
-                + $"<th>{PageFrame.E(page.T("task.category"))}</th><th>{PageFrame.E(page.T("task.customer"))}</th></tr></thead><tbody>");
+                + $"<th>{PageFrame.E(page.T("task.category"))}</th><th>{PageFrame.E(page.T("task.due"))}</th><th>{PageFrame.E(page.T("task.customer"))}</th></tr></thead><tbody>");
             foreach (var c in found.Items)
                 html.Append($"<tr><td><a href=\"{PageFrame.E(page.Self)}/{PageFrame.E(Uri.EscapeDataString(c.Number))}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(c.Number)}</a></td>"
                     + $"<td>{PageFrame.E(c.ReceivedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</td><td>{PageFrame.E(PageTexts.Get("status." + c.Status, page.Language))}</td>"
-                    + $"<td>{PageFrame.E(c.Category?.ToString())}</td><td>{PageFrame.E(c.Anonymous ? page.T("task.anonymous") : PersonalData.MaskName(c.CustomerName))}</td></tr>");
+                    + $"<td>{PageFrame.E(c.Category?.ToString())}</td><td>{PageFrame.E(c.DueAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</td><td>{PageFrame.E(c.Anonymous ? page.T("task.anonymous") : PersonalData.MaskName(c.CustomerName))}</td></tr>");
             html.Append("</tbody></table>");
         }
         if ((found.PageNumber + 1) * found.PageSize < found.TotalCount)

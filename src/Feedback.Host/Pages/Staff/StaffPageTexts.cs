@@ -60,6 +60,7 @@ internal static partial class PageTexts
         ["staff.cases.link"] = ("查找案件", "查找案件", "Find cases"),
         ["staff.cases.contact"] = ("顾客的电子邮箱或电话", "顧客的電子郵件或電話", "The customer's e-mail address or phone number"),
         ["staff.cases.open"] = ("只看未结案件", "只看未結案件", "Only cases not yet answered or closed"),
+        ["staff.cases.overdue"] = ("只看已超过处理时限的案件", "只看已超過處理時限的案件", "Only cases past their due time"),
         ["staff.cases.find"] = ("查找", "查找", "Find"),
         ["staff.cases.count"] = ("找到的案件：{0}", "找到的案件：{0}", "Cases found: {0}"),
         ["staff.cases.next"] = ("下一页", "下一頁", "Next page"),
