@@ -372,6 +372,8 @@ public sealed class StaffPagesTests : IAsyncLifetime
         (await bad.Content.ReadAsStringAsync()).Should().Contain("contact: an e-mail address, or a phone number");
 
         var page = await desk.GetStringAsync($"/staff/cases/{number}?lang=en");
+        page.Should().Contain("<dt>Lead department</dt><dd>quality</dd>").And.Contain("<dt>Helping departments</dt><dd>production</dd>")
+            .And.Contain($"<dt>Responsible</dt><dd>{plan["assignee"]}</dd>");
         page.Should().Contain("红烧猪肉罐头胀罐了").And.Contain($"/staff/tasks/{plan["id"]}?lang=en").And.Contain("id=\"deadlines\"").And.Contain("Resolution").And.Contain("id=\"add-note\"").And.Contain("Record as praise");
         var noted = await desk.PostAsync($"/staff/cases/{number}/notes?lang=en", Form(Token(page), ("task", ""), ("text", "The customer called: she kept the can for inspection.")));
         noted.StatusCode.Should().Be(HttpStatusCode.Redirect);

@@ -36,6 +36,7 @@ internal static class CaseSections
             ("task.case", c.Number), ("task.received", c.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
             ("task.channel", c.Channel.ToString()), ("task.category", c.Category?.ToString()), ("task.severity", c.Severity?.ToString()),
             ("task.status", PageTexts.Get("status." + c.Status, page.Language)),
+            ("task.lead", c.LeadDepartment), ("task.helpers", string.Join(", ", c.HelperDepartments)), ("task.owner", c.Owner),
         };
         var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.summary"))}</h2><dl>");
         foreach (var (key, value) in rows.Where(r => !string.IsNullOrWhiteSpace(r.Value)))
