@@ -52,15 +52,14 @@ public sealed class CaseNotes(
         db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = author, Via = via, Action = NotedAction, Details = "A note was added." });
         await db.SaveChangesAsync(cancellationToken);
 
-        var owner = feedback.Owner is { } user && user != author && user != feedback.ComplainedAbout
-            ? await Organization.DirectoryService.MemberAsync(db, user, cancellationToken) : null;
-        var mailed = owner is { Active: true, Email: { Length: > 0 } };
+        var reader = await ReaderAsync(db, feedback, author, now, cancellationToken);
+        var mailed = reader is not null;
         if (mailed)
         {
             outbox.Outbox.Add(new OutboxRecord
             {
                 Id = Ids.New(), Type = Notification.NotifyCustomer.EmailOutboxType, CreatedAt = now, NextAttemptAt = now,
-                Payload = Mail(feedback, note, owner!).ToJsonString(),
+                Payload = Mail(feedback, note, reader!.Value.To, reader.Value.OnBehalfOf).ToJsonString(),
             });
             await outbox.SaveChangesAsync(cancellationToken);
         }
@@ -76,18 +75,35 @@ public sealed class CaseNotes(
         return await db.Notes.AsNoTracking().Where(n => n.CaseId == caseId).OrderBy(n => n.Id).ToListAsync(cancellationToken);
     }
 
-    private JsonObject Mail(FeedbackCase feedback, CaseNote note, Organization.StaffMember owner)
+    /// <summary>
+    /// Who hears of the note: the member responsible for the case, or while they are away their delegate (as their task
+    /// mail goes); nobody when that is the author, the person the feedback is about, or someone without an address.
+    /// </summary>
+    private static async Task<(Organization.StaffMember To, Organization.StaffMember? OnBehalfOf)?> ReaderAsync(
+        FeedbackDbContext db, FeedbackCase feedback, string author, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (feedback.Owner is not { } user || await Organization.DirectoryService.MemberAsync(db, user, cancellationToken) is not { Active: true } owner) return null;
+        var (to, onBehalfOf) = (owner, (Organization.StaffMember?)null);
+        if (owner.IsAbsentAt(now) && owner.Delegate is { } stand
+            && await Organization.DirectoryService.MemberAsync(db, stand, cancellationToken) is { Active: true } standIn && !standIn.IsAbsentAt(now))
+            (to, onBehalfOf) = (standIn, owner);
+        if (to.UserName == author || to.UserName == feedback.ComplainedAbout || string.IsNullOrWhiteSpace(to.Email)) return null;
+        return (to, onBehalfOf);
+    }
+
+    private JsonObject Mail(FeedbackCase feedback, CaseNote note, Organization.StaffMember to, Organization.StaffMember? onBehalfOf)
+    {
+        var responsible = onBehalfOf is null ? "for which you are responsible" : $"for which {onBehalfOf.DisplayName}, whom you stand in for, is responsible";
         var text = new StringBuilder()
-            .AppendLine($"Dear {owner.DisplayName},")
+            .AppendLine($"Dear {to.DisplayName},")
             .AppendLine()
-            .AppendLine($"{note.Author} added a note on case {feedback.Number}, for which you are responsible:")
+            .AppendLine($"{note.Author} added a note on case {feedback.Number}, {responsible}:")
             .AppendLine()
             .AppendLine(note.Text);
         if (links is not null) text.AppendLine().AppendLine($"The case, its notes and its open tasks: {links.CasePage(feedback.Number)}");
         return new JsonObject
         {
-            ["to"] = owner.Email, ["toName"] = owner.DisplayName, ["subject"] = $"A note on case {feedback.Number} from {note.Author}",
+            ["to"] = to.Email, ["toName"] = to.DisplayName, ["subject"] = $"A note on case {feedback.Number} from {note.Author}",
             ["text"] = text.ToString(), ["caseNumber"] = feedback.Number, ["message"] = MailKind,
         };
     }

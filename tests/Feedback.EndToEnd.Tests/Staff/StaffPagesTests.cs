@@ -289,6 +289,17 @@ public sealed class StaffPagesTests : IAsyncLifetime
         saved.StatusCode.Should().Be(HttpStatusCode.Redirect, await saved.Content.ReadAsStringAsync());
         (await away.GetStringAsync("/staff/absence?lang=en")).Should().Contain($"delegate: {colleague}");
 
+        // A note on the absent member's case reaches their delegate.
+        var note = new HttpRequestMessage(HttpMethod.Post, $"/api/feedback/{number}/notes")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new JsonObject { ["text"] = "The customer agreed to wait for the lab result." }),
+        };
+        note.Headers.Add("X-Staff-User", "xu.ting");
+        (await _api.SendAsync(note)).StatusCode.Should().Be(HttpStatusCode.Created);
+        var notice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "NoteNotice")).Should().ContainSingle().Subject;
+        notice.To.Mailboxes.Select(m => m.Address).Should().Equal($"{colleague}@example.com");
+        notice.TextBody.Should().Contain("whom you stand in for").And.Contain("The customer agreed to wait for the lab result.");
+
         // The delegate now has the absent member's task in "my tasks" and completes it; the history says for whom.
         var inbox = await stand.GetStringAsync("/staff?lang=en");
         inbox.Should().Contain($"You stand in for these absent colleagues: {assignee}");
