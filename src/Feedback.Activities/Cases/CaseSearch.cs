@@ -90,11 +90,9 @@ public sealed class CaseSearch(IDbContextFactory<FeedbackDbContext> dbFactory, F
         var user = query.VisibleToUser;
         if (query.VisibleToDepartment is not { } department)
             return db.Cases.AsNoTracking().Where(c => user == null || c.ComplainedAbout == null || c.ComplainedAbout != user);
-        // Helping departments are an element of a JSON array column, found as the reports and the inbox find them.
-        var element = Reports.CaseFacts.HelperElement(department);
-        var scoped = db.SupportsRowLocks
-            ? db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE lead_department = {department} OR strpos(helper_departments, {element}) > 0 OR owner = {user}")
-            : db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE lead_department = {department} OR instr(helper_departments, {element}) > 0 OR owner = {user}");
-        return scoped.AsNoTracking().Where(c => c.ComplainedAbout == null || c.ComplainedAbout != user);
+        var helped = db.CasesHelpedBy(department).Select(c => c.Id);
+        return db.Cases.AsNoTracking()
+            .Where(c => c.LeadDepartment == department || (user != null && c.Owner == user) || helped.Contains(c.Id))
+            .Where(c => c.ComplainedAbout == null || c.ComplainedAbout != user);
     }
 }

@@ -41,6 +41,18 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             : await Cases.FirstOrDefaultAsync(c => c.Number == number, cancellationToken);
 
     /// <summary>
+    /// The cases <paramref name="department"/> helps with. Helping departments are an element of a JSON array column,
+    /// found by its serialised form (<see cref="Reports.CaseFacts.HelperElement"/>), as the reports find them.
+    /// </summary>
+    public IQueryable<Cases.FeedbackCase> CasesHelpedBy(string department)
+    {
+        var element = Reports.CaseFacts.HelperElement(department);
+        return SupportsRowLocks
+            ? Cases.FromSql($"SELECT * FROM feedback_cases WHERE strpos(helper_departments, {element}) > 0")
+            : Cases.FromSql($"SELECT * FROM feedback_cases WHERE instr(helper_departments, {element}) > 0");
+    }
+
+    /// <summary>
     /// Waits for, and holds for the rest of the transaction, the workflow instance that handles the case, where rows can
     /// be locked. A step holds its instance from reading the case until its commit, so a change made under this lock
     /// never lands between a step's reading and its writing: the step that follows sees it.

@@ -63,10 +63,7 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
         if (!member.Active) return [];
         var department = member.DepartmentId;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var element = Reports.CaseFacts.HelperElement(department);
-        var helped = (db.SupportsRowLocks
-                ? db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE strpos(helper_departments, {element}) > 0")
-                : db.Cases.FromSql($"SELECT * FROM feedback_cases WHERE instr(helper_departments, {element}) > 0"))
+        var helped = db.CasesHelpedBy(department)
             .Where(c => c.LeadDepartment != department && c.ComplainedAbout != member.UserName).Select(c => c.Number);
         var query = Unfinished(db).Where(t => t.DepartmentId != department && t.CaseNumber != null && helped.Contains(t.CaseNumber));
         return await WithTitlesAsync(db, query, cancellationToken);
