@@ -401,6 +401,36 @@ public sealed class StaffPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_case_page_serves_the_customers_photos_to_those_who_read_the_case_and_only_for_that_case()
+    {
+        var png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+        var browser = _host.Browser();
+        var form = await browser.GetStringAsync("/feedback?lang=en");
+        string Hidden(string name) => System.Text.RegularExpressions.Regex.Match(form, $"<input[^>]*name=\"{name}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value;
+        var photo = new ByteArrayContent(png);
+        photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        var sent = await browser.PostAsync("/feedback", new MultipartFormDataContent
+        {
+            { new StringContent(Hidden("__af")), "__af" }, { new StringContent(Hidden("key")), "key" }, { new StringContent("en"), "language" },
+            { new StringContent("Ann Lee"), "name" }, { new StringContent("ann@example.com"), "email" },
+            { new StringContent("The lid of the peach can was dented and rusty."), "content" }, { photo, "photos", "lid.png" },
+        });
+        var number = System.Text.RegularExpressions.Regex.Match(await sent.Content.ReadAsStringAsync(), @"FB-\d{4}-\d{6}").Value;
+        var other = await SubmitComplaintAsync(_api);
+        foreach (var user in new[] { "xu.ting", "song.yu" })
+            await GivePasswordAsync(_api, _smtp, _host.Browser(), user, Password);
+
+        var desk = await SignedInAsync(_host, "xu.ting", Password);
+        var page = await desk.GetStringAsync($"/staff/cases/{number}?lang=en");
+        var link = System.Text.RegularExpressions.Regex.Match(page, $"href=\"(/staff/cases/{number}/photos/[^\"]+)\"").Groups[1].Value;
+        link.Should().NotBeEmpty(page);
+        (await desk.GetByteArrayAsync(link)).Should().Equal(png);
+        (await desk.GetAsync(link.Replace(number, other))).StatusCode.Should().Be(HttpStatusCode.NotFound, "another case's page serves none of this case's photos");
+        var outsider = await SignedInAsync(_host, "song.yu", Password);
+        (await outsider.GetAsync(link)).StatusCode.Should().Be(HttpStatusCode.NotFound, "logistics does not read this case");
+    }
+
+    [Fact]
     public async Task The_staff_on_a_case_and_its_helping_department_write_notes_on_the_task_page_and_others_cannot()
     {
         var number = await SubmitComplaintAsync(_api);

@@ -63,4 +63,14 @@ internal sealed class PhotoStore(IDbContextFactory<FeedbackDbContext> dbFactory,
 
     /// <summary>The picture type by its signature, or null.</summary>
     public static string? Sniff(ReadOnlySpan<byte> content) => PhotoRules.Sniff(content);
+
+    /// <summary>
+    /// The uploaded photo <paramref name="id"/> as a file, when <paramref name="feedback"/> shows it; 404 otherwise, so
+    /// that a page of one case never serves another case's photo.
+    /// </summary>
+    public async Task<IResult> ServeAsync(Feedback.Activities.Cases.FeedbackCase? feedback, string id, CancellationToken ct)
+    {
+        if (feedback?.Product?.Photos.Any(p => p.EndsWith($"{Route}/{id}", StringComparison.Ordinal)) != true) return Results.NotFound();
+        return await FindAsync(id, ct) is { } photo ? Results.File(photo.Content, photo.ContentType) : Results.NotFound();
+    }
 }

@@ -39,9 +39,7 @@ internal static class LinkPages
             if (Read(http, tokens, token) is not { Token: { } link, Problem: null } || link.Kind != ActionLinkKind.StaffTask || link.CaseNumber is null)
                 return Results.NotFound();
             var feedback = await http.RequestServices.GetRequiredService<Feedback.Activities.Cases.CaseService>().FindAsync(link.CaseNumber, ct);
-            if (feedback?.Product?.Photos.Any(p => p.EndsWith($"{Intake.PhotoStore.Route}/{id}", StringComparison.Ordinal)) != true) return Results.NotFound();
-            return await http.RequestServices.GetRequiredService<Intake.PhotoStore>().FindAsync(id, ct) is { } photo
-                ? Results.File(photo.Content, photo.ContentType) : Results.NotFound();
+            return await http.RequestServices.GetRequiredService<Intake.PhotoStore>().ServeAsync(feedback, id, ct);
         });
 
         links.MapPost("/{token}", async (string token, HttpContext http, LinkTokens tokens, IAntiforgery antiforgery, CancellationToken ct) =>

@@ -67,9 +67,7 @@ internal static class StaffCasePage
             var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
             var feedback = await cases.FindAsync(number, ct);
-            if (feedback is null || !CaseAccess.MayRead(actor!, feedback)
-                || feedback.Product?.Photos.Any(p => p.EndsWith($"{Intake.PhotoStore.Route}/{photo}", StringComparison.Ordinal)) != true) return Results.NotFound();
-            return await photos.FindAsync(photo, ct) is { } found ? Results.File(found.Content, found.ContentType) : Results.NotFound();
+            return feedback is not null && CaseAccess.MayRead(actor!, feedback) ? await photos.ServeAsync(feedback, photo, ct) : Results.NotFound();
         });
     }
 

@@ -62,9 +62,7 @@ internal static class StaffTaskPage
             var (actor, redirect) = await StaffPageGate.RequireAsync(http, ct);
             if (redirect is not null) return redirect;
             if (await ReadableAsync(http, actor!, tasks, id, ct) is not { CaseNumber: { } number }) return Results.NotFound();
-            var feedback = await cases.FindAsync(number, ct);
-            if (feedback?.Product?.Photos.Any(p => p.EndsWith($"{Intake.PhotoStore.Route}/{photo}", StringComparison.Ordinal)) != true) return Results.NotFound();
-            return await photos.FindAsync(photo, ct) is { } found ? Results.File(found.Content, found.ContentType) : Results.NotFound();
+            return await photos.ServeAsync(await cases.FindAsync(number, ct), photo, ct);
         });
     }
 
