@@ -27,7 +27,7 @@ internal static class StaffCasePage
             if (redirect is not null) return redirect;
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             var query = http.Request.Query;
-            var body = new StringBuilder(SearchForm(page, query));
+            var body = new StringBuilder(Back(http, page) + SearchForm(page, query));
             if (!query.ContainsKey("contact") && !query.ContainsKey("status") && !query.ContainsKey("open") && !query.ContainsKey("overdue"))
                 return page.Render(page.T("staff.cases.title"), body.ToString());
             try
@@ -37,7 +37,7 @@ internal static class StaffCasePage
             }
             catch (CaseValidationException e)
             {
-                return page.Render(page.T("staff.cases.title"), SearchForm(page, query, e.Errors), StatusCodes.Status400BadRequest);
+                return page.Render(page.T("staff.cases.title"), Back(http, page) + SearchForm(page, query, e.Errors), StatusCodes.Status400BadRequest);
             }
             return page.Render(page.T("staff.cases.title"), body.ToString());
         });
@@ -50,7 +50,8 @@ internal static class StaffCasePage
             if (feedback is null || !CaseAccess.MayRead(actor!, feedback)) return StaffTaskPage.Refused(http);
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             var all = (await tasks.ListAsync(new TaskFilter { CaseNumber = feedback.Number, PageSize = TaskFilter.MaxPageSize }, ct)).Items;
-            var body = new StringBuilder(OpenTasks(page, all.Where(t => t.Status is FeedbackTaskStatus.Open or FeedbackTaskStatus.Claimed).ToList()));
+            var body = new StringBuilder(Back(http, page));
+            body.Append(OpenTasks(page, all.Where(t => t.Status is FeedbackTaskStatus.Open or FeedbackTaskStatus.Claimed).ToList()));
             body.Append(CaseSections.Earlier(page, all.Where(t => t.Status == FeedbackTaskStatus.Completed).ToList()));
             body.Append(CaseSections.Summary(page, feedback, await CaseSections.ContactsAsync(http, page, actor!.AuditName, feedback, CaseAccess.MayRevealContacts(actor, feedback),
                 "staff-page", "the case page", ct)));
@@ -70,6 +71,11 @@ internal static class StaffCasePage
             return feedback is not null && CaseAccess.MayRead(actor!, feedback) ? await photos.ServeAsync(feedback, photo, ct) : Results.NotFound();
         });
     }
+
+    /// <summary>The links back to the inbox and to the search.</summary>
+    private static string Back(HttpContext http, PageFrame page) =>
+        $"<p><a id=\"back\" href=\"{PageFrame.E(http.Request.PathBase + StaffRoutes.Root)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.inbox.back"))}</a> · "
+        + $"<a href=\"{PageFrame.E(http.Request.PathBase + Route)}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(page.T("staff.cases.link"))}</a></p>";
 
     private static string SearchForm(PageFrame page, IQueryCollection query, IReadOnlyList<string>? errors = null)
     {
