@@ -26,6 +26,10 @@ builder.Services.AddFeedbackDomain(o =>
     o.OrganizationSeedFile = settings.OrganizationSeedFile;
     o.TemplatesFolder = Path.Combine(AppContext.BaseDirectory, "workflows", "templates");
     o.CompanyName = builder.Configuration["Company:Name"] ?? o.CompanyName;
+    o.StaffLanguage = builder.Configuration["Feedback:StaffLanguage"] is { Length: > 0 } staffLanguage
+        ? Feedback.Host.Pages.Shared.PageLanguage.Match(staffLanguage)
+            ?? throw new InvalidOperationException($"Feedback:StaffLanguage is '{staffLanguage}'; use zh-CN, zh-TW or en.")
+        : o.StaffLanguage;
     o.WorkflowDefinitionId = builder.Configuration["Feedback:WorkflowDefinitionId"] ?? o.WorkflowDefinitionId;
     o.Email = settings.Email;
     // Empty settings turn the loading off, like the shipped definitions.

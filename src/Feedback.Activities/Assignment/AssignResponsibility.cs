@@ -2,7 +2,6 @@ using Feedback.Activities.Cases;
 using Feedback.Activities.Organization;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Feedback.Activities.Assignment;
 
@@ -119,8 +118,7 @@ public sealed class AssignResponsibility(DirectoryService directory, CaseService
         {
             var heads = Escalation.EscalationRecipients.HeadOf(organization, feedback, helper, context.Now);
             foreach (var head in heads)
-                context.AddOutboxMessage(Notification.NotifyCustomer.EmailOutboxType,
-                    HelperNotice.Mail(feedback, category, lead, owner, helper, head, context.Services.GetService<Links.IActionLinkIssuer>()?.CasePage(feedback.Number)));
+                context.AddOutboxMessage(Notification.NotifyCustomer.EmailOutboxType, HelperNotice.Mail(context, feedback, category, lead, owner, helper, head));
             told.Add(heads.Count > 0 ? $"{helper} ({string.Join(", ", heads.Select(h => h.UserName))})" : $"{helper} (nobody reachable: no head with an address, or away without a delegate)");
         }
         context.Enlist(new CaseChange(feedback.Number, "HelpersNotified", $"Helping departments told: {string.Join("; ", told)}.", _ => { }));

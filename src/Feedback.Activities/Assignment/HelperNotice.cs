@@ -1,43 +1,54 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Access;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Links;
+using Feedback.Activities.Notification;
 using Feedback.Activities.Organization;
+using Feedback.Workflows.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Feedback.Activities.Assignment;
 
 /// <summary>
 /// The mail that tells a helping department's head (or their delegate while they are away) that the department helps
-/// with a case: who leads it, who is responsible, and the feedback. Sent through the step's outbox, so once per assignment.
+/// with a case: who leads it, who is responsible, the case page, and the feedback. Rendered from the
+/// <see cref="TemplateName"/> template in the staff language, and sent through the step's outbox, so once per assignment.
 /// </summary>
 internal static class HelperNotice
 {
     /// <summary>The <c>message</c> of these mails in the outbox.</summary>
     public const string MailKind = "HelperNotice";
 
-    /// <param name="casePage">The case's staff page, where the helpers read it and add notes; null without the host's pages.</param>
-    public static JsonObject Mail(FeedbackCase feedback, FeedbackCategory category, string lead, string owner, string helper, StaffMember head, string? casePage)
+    public const string TemplateName = "helper-notice";
+
+    public static JsonObject Mail(ActivityExecutionContext context, FeedbackCase feedback, FeedbackCategory category, string lead, string owner, string helper, StaffMember head)
     {
-        var text = new StringBuilder()
-            .AppendLine($"Dear {head.DisplayName},")
-            .AppendLine()
-            .AppendLine($"Your department ({helper}) helps with case {feedback.Number}. {lead} leads it and {owner} is responsible: they plan and carry out the rectification.")
-            .AppendLine($"Please give {owner} what the plan and the rectification need from {helper}, within the case's deadlines.");
-        if (casePage is not null) text.AppendLine($"Read the case and add notes for {owner} on its page: {casePage}");
-        text.AppendLine()
-            .AppendLine($"Received: {feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} via {feedback.Channel}")
-            .AppendLine($"Customer: {(feedback.Anonymous ? "anonymous" : PersonalData.MaskName(feedback.CustomerName) ?? "unnamed")}")
-            .AppendLine($"Category: {category}, severity {feedback.Severity?.ToString() ?? "-"}{(feedback.FoodSafety ? ", FOOD SAFETY" : "")}")
-            .AppendLine()
-            .AppendLine("The feedback:")
-            .AppendLine(feedback.Content);
+        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
+        var model = new JsonObject
+        {
+            ["Staff"] = new JsonObject { ["UserName"] = head.UserName, ["DisplayName"] = head.DisplayName },
+            ["Case"] = new JsonObject
+            {
+                ["Number"] = feedback.Number,
+                ["ReceivedAt"] = feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+                ["Channel"] = feedback.Channel.ToString(),
+                ["Customer"] = feedback.Anonymous ? "-" : PersonalData.MaskName(feedback.CustomerName) ?? "-",
+                ["Category"] = category.ToString(), ["Severity"] = feedback.Severity?.ToString() ?? "-", ["FoodSafety"] = feedback.FoodSafety,
+                ["Content"] = feedback.Content,
+            },
+            ["Lead"] = lead, ["Owner"] = owner, ["Helper"] = helper,
+            // The case's staff page, where the helpers read it and add notes; none without the host's pages.
+            ["CasePage"] = context.Services.GetService<IActionLinkIssuer>()?.CasePage(feedback.Number),
+            ["Company"] = options.CompanyName,
+        };
+        var rendered = context.Services.GetRequiredService<MessageTemplates>().Render(TemplateName, options.StaffLanguage, model, context.Now);
         return new JsonObject
         {
             ["to"] = head.Email,
             ["toName"] = head.DisplayName,
-            ["subject"] = $"Your department helps with case {feedback.Number} ({lead} leads)",
-            ["text"] = text.ToString(),
+            ["subject"] = rendered.Subject,
+            ["text"] = rendered.Text,
             ["caseNumber"] = feedback.Number,
             ["message"] = MailKind,
         };

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Links;
 using Feedback.Activities.Persistence;
@@ -18,7 +17,7 @@ namespace Feedback.Activities.Cases;
 /// </summary>
 public sealed class CaseNotes(
     IDbContextFactory<FeedbackDbContext> dbFactory, IDbContextFactory<WorkflowDbContext> workflowDb, OutboxSignal signal, IClock clock,
-    IActionLinkIssuer? links = null)
+    Notification.MessageTemplates templates, FeedbackDomainOptions options, IActionLinkIssuer? links = null)
 {
     public const int MaxTextLength = 4000;
 
@@ -27,6 +26,9 @@ public sealed class CaseNotes(
 
     /// <summary>The <c>message</c> of the mail to the responsible member.</summary>
     public const string MailKind = "NoteNotice";
+
+    /// <summary>The template of that mail, in the staff language.</summary>
+    public const string TemplateName = "note-notice";
 
     /// <summary>Adds a note by <paramref name="author"/>, a staff user name, with its history line and the owner's mail, in one commit.</summary>
     /// <exception cref="CaseValidationException">No text, too long or not storable, or the case was anonymised.</exception>
@@ -93,18 +95,18 @@ public sealed class CaseNotes(
 
     private JsonObject Mail(FeedbackCase feedback, CaseNote note, Organization.StaffMember to, Organization.StaffMember? onBehalfOf)
     {
-        var responsible = onBehalfOf is null ? "for which you are responsible" : $"for which {onBehalfOf.DisplayName}, whom you stand in for, is responsible";
-        var text = new StringBuilder()
-            .AppendLine($"Dear {to.DisplayName},")
-            .AppendLine()
-            .AppendLine($"{note.Author} added a note on case {feedback.Number}, {responsible}:")
-            .AppendLine()
-            .AppendLine(note.Text);
-        if (links is not null) text.AppendLine().AppendLine($"The case, its notes and its open tasks: {links.CasePage(feedback.Number)}");
+        var model = new JsonObject
+        {
+            ["Staff"] = new JsonObject { ["UserName"] = to.UserName, ["DisplayName"] = to.DisplayName },
+            ["Case"] = new JsonObject { ["Number"] = feedback.Number },
+            ["Author"] = note.Author, ["Text"] = note.Text, ["OnBehalfOf"] = onBehalfOf?.DisplayName,
+            ["CasePage"] = links?.CasePage(feedback.Number), ["Company"] = options.CompanyName,
+        };
+        var rendered = templates.Render(TemplateName, options.StaffLanguage, model, note.At);
         return new JsonObject
         {
-            ["to"] = to.Email, ["toName"] = to.DisplayName, ["subject"] = $"A note on case {feedback.Number} from {note.Author}",
-            ["text"] = text.ToString(), ["caseNumber"] = feedback.Number, ["message"] = MailKind,
+            ["to"] = to.Email, ["toName"] = to.DisplayName, ["subject"] = rendered.Subject,
+            ["text"] = rendered.Text, ["caseNumber"] = feedback.Number, ["message"] = MailKind,
         };
     }
 }

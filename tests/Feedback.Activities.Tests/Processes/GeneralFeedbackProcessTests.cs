@@ -43,7 +43,9 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         // Production helps quality with product-quality cases: its head hears who is responsible.
         var helperNotice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "HelperNotice")).Single();
         helperNotice.To.Mailboxes.Select(m => m.Address).Should().Equal("wu.lei@example.com");
-        helperNotice.TextBody.Should().Contain($"Your department (production) helps with case {number}. quality leads it and {owner} is responsible")
+        // In the staff language (zh-CN by default), as the task mail.
+        helperNotice.Subject.Should().Be($"贵部门协助处理案件 {number}（quality 牵头）");
+        helperNotice.TextBody.Should().Contain($"贵部门（production）协助处理案件 {number}。由 quality 牵头，{owner} 负责制定并实施整改。")
             .And.Contain("王**").And.NotContain("wang@example.cn").And.Contain($"/staff/cases/{number}");
         var plan = await OpenTaskAsync(number);
         ((string?)plan["assignee"]).Should().Be(owner);

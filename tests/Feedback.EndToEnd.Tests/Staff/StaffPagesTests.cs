@@ -298,7 +298,7 @@ public sealed class StaffPagesTests : IAsyncLifetime
         (await _api.SendAsync(note)).StatusCode.Should().Be(HttpStatusCode.Created);
         var notice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "NoteNotice")).Should().ContainSingle().Subject;
         notice.To.Mailboxes.Select(m => m.Address).Should().Equal($"{colleague}@example.com");
-        notice.TextBody.Should().Contain("whom you stand in for").And.Contain("The customer agreed to wait for the lab result.");
+        notice.TextBody.Should().Contain("在您代理的").And.Contain($"负责的案件 {number} 上添加了备注").And.Contain("The customer agreed to wait for the lab result.");
 
         // The delegate now has the absent member's task in "my tasks" and completes it; the history says for whom.
         var inbox = await stand.GetStringAsync("/staff?lang=en");
@@ -466,7 +466,7 @@ public sealed class StaffPagesTests : IAsyncLifetime
 
         // The member responsible hears of the helper's note by mail, with the case page's address; of their own, not.
         var notice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "NoteNotice")).Should().ContainSingle().Subject;
-        notice.Subject.Should().Be($"A note on case {number} from wu.lei");
+        notice.Subject.Should().Be($"案件 {number} 有 wu.lei 的新备注", "the mail is in the staff language, zh-CN by default");
         notice.To.Mailboxes.Select(m => m.Address).Should().Equal($"{assignee}@example.com");
         notice.TextBody.Should().Contain("Line 2 ran at 80 % seal pressure on 18 October.").And.Contain($"http://localhost/staff/cases/{number}");
         await Task.Delay(500);
