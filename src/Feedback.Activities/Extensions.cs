@@ -22,7 +22,7 @@ public sealed class FeedbackDomainOptions
     /// <summary>Where customer mail goes.</summary>
     public Notification.EmailOptions Email { get; set; } = new();
 
-    /// <summary>The language of mail to staff (task mail, helper and note notices, password links, the monthly report): zh-CN, zh-TW or en.</summary>
+    /// <summary>The language of every mail to staff (tasks, escalations and alerts, SLA warnings, helper and note notices, password links, the monthly report): zh-CN, zh-TW or en.</summary>
     public string StaffLanguage { get; set; } = "zh-CN";
 
     /// <summary>An organisation file loaded when the directory is empty; null loads none.</summary>

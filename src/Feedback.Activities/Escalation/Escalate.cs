@@ -7,6 +7,7 @@ using Feedback.Activities.Notification;
 using Feedback.Activities.Organization;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Escalation;
@@ -112,7 +113,7 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         var level = reached.Level;
 
         foreach (var person in reached.People)
-            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, Mail(feedback, person, level, previous, reason, by, department, context.Now, alertOnly));
+            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, Mail(context, feedback, person, level, previous, reason, by, department, alertOnly));
         var names = reached.People.Select(p => p.UserName).ToList();
         var details = new StringBuilder(alertOnly
             ? $"Alert to {EscalationLevels.Describe(level)} by {by} (the escalation level stays {previous}): {reason}"
@@ -129,37 +130,51 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         return (level, names, details.ToString(), atTop);
     }
 
+    /// <summary>The mail template of escalations and alerts, in the staff language.</summary>
+    public const string TemplateName = "escalation";
+
     /// <summary>The staff mail: what the case is, why it reached them, and what was done so far.</summary>
-    private static JsonObject Mail(FeedbackCase feedback, StaffMember person, int level, int previous, string reason, string by, string? department, DateTimeOffset now,
-        bool alertOnly)
+    private static JsonObject Mail(ActivityExecutionContext context, FeedbackCase feedback, StaffMember person, int level, int previous, string reason, string by,
+        string? department, bool alertOnly)
     {
-        var about = Blank(feedback.Title) ?? Shorten(feedback.Content, 60);
-        var where = $"{EscalationLevels.Describe(level)}{(level == EscalationLevels.DepartmentHead ? $", {department}" : "")}";
-        var text = new StringBuilder()
-            .AppendLine($"Dear {person.DisplayName},")
-            .AppendLine()
-            .AppendLine(alertOnly ? $"Case {feedback.Number} needs your attention ({where}); it was not escalated." : $"Case {feedback.Number} has been escalated to you ({where}).")
-            .AppendLine()
-            .AppendLine($"Reason: {reason}")
-            .AppendLine($"{(alertOnly ? "Alert" : "Escalated")} by: {by}, {now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)}")
-            .AppendLine($"{(alertOnly ? "Escalation level" : "Previous level")}: {previous} ({EscalationLevels.Describe(previous)})")
-            .AppendLine($"Received: {feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)} via {feedback.Channel}")
-            .AppendLine($"Customer: {(feedback.Anonymous ? "anonymous" : PersonalData.MaskName(feedback.CustomerName) ?? "unnamed")}")
-            .AppendLine($"Category: {feedback.Category?.ToString() ?? "not classified"}, severity {feedback.Severity?.ToString() ?? "-"}{(feedback.FoodSafety ? ", FOOD SAFETY" : "")}")
-            .AppendLine($"Responsible: {feedback.LeadDepartment ?? "no department"}, {feedback.Owner ?? "no owner"}; status {feedback.Status}, rectified again {feedback.ReworkCount} time(s)")
-            .AppendLine()
-            .AppendLine("The feedback:")
-            .AppendLine(feedback.Content);
+        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
+        var model = new JsonObject
+        {
+            ["Staff"] = new JsonObject { ["UserName"] = person.UserName, ["DisplayName"] = person.DisplayName },
+            ["Case"] = new JsonObject
+            {
+                ["Number"] = feedback.Number, ["About"] = Blank(feedback.Title) ?? Shorten(feedback.Content, 60),
+                ["ReceivedAt"] = feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), ["Channel"] = feedback.Channel.ToString(),
+                ["Anonymous"] = feedback.Anonymous, ["Customer"] = PersonalData.MaskName(feedback.CustomerName),
+                ["Category"] = feedback.Category?.ToString(), ["Severity"] = feedback.Severity?.ToString(), ["FoodSafety"] = feedback.FoodSafety,
+                ["LeadDepartment"] = feedback.LeadDepartment, ["Owner"] = feedback.Owner, ["Status"] = feedback.Status.ToString(),
+                ["ReworkCount"] = feedback.ReworkCount, ["Content"] = feedback.Content,
+            },
+            // The levels by name as well, for the templates to put in words.
+            ["AlertOnly"] = alertOnly, ["Level"] = level, ["LevelRole"] = Role(level), ["Previous"] = previous, ["PreviousRole"] = Role(previous),
+            ["Department"] = department,
+            ["Reason"] = reason, ["By"] = by, ["At"] = context.Now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["Company"] = options.CompanyName,
+        };
+        var rendered = context.Services.GetRequiredService<MessageTemplates>().Render(TemplateName, options.StaffLanguage, model, context.Now);
         return new JsonObject
         {
             ["to"] = person.Email,
             ["toName"] = person.DisplayName,
-            ["subject"] = $"{(alertOnly ? "For your attention" : "Escalated to you")}: {feedback.Number} ({EscalationLevels.Describe(level)}) - {about}",
-            ["text"] = text.ToString(),
+            ["subject"] = rendered.Subject,
+            ["text"] = rendered.Text,
             ["caseNumber"] = feedback.Number,
             ["message"] = alertOnly ? AlertMailKind : MailKind,
         };
     }
+
+    private static string Role(int level) => level switch
+    {
+        EscalationLevels.DepartmentHead => "DepartmentHead",
+        EscalationLevels.ComplaintDeskManager => "ComplaintDeskManager",
+        EscalationLevels.Management => "Management",
+        _ => "None",
+    };
 
     private static string Shorten(string text, int length)
     {

@@ -8,6 +8,7 @@ using Feedback.Activities.Persistence;
 using Feedback.Workflows.Activities;
 using Feedback.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Feedback.Activities.Cases.CaseInputs;
 
 namespace Feedback.Activities.Sla;
@@ -224,6 +225,9 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
 
     private static JsonObject Payload(string number, string clock) => new() { ["Case"] = number, ["Clock"] = clock };
 
+    /// <summary>The template of the owner's warning mail, in the staff language.</summary>
+    public const string WarningTemplate = "sla-warning";
+
     /// <summary>A history line, a journal line and a mail to the owner (when the directory can reach them).</summary>
     private async Task WarnAsync(ActivityExecutionContext context, CaseClock clock, int percent, WorkingCalendar calendar)
     {
@@ -236,11 +240,18 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
         if (feedback?.Owner is not { } owner) return;
         var person = (await directory.GetAsync(context.CancellationToken)).Staff.FirstOrDefault(s => s.UserName == owner);
         if (person is not { Active: true, Email.Length: > 0 }) return;
+        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
+        var model = new JsonObject
+        {
+            ["Staff"] = new JsonObject { ["UserName"] = person.UserName, ["DisplayName"] = person.DisplayName },
+            ["Case"] = new JsonObject { ["Number"] = clock.CaseNumber },
+            ["Clock"] = clock.Name, ["Percent"] = percent, ["Target"] = Describe(clock.Target), ["Left"] = Describe(left), ["Due"] = Local(due, calendar),
+            ["Company"] = options.CompanyName,
+        };
+        var rendered = context.Services.GetRequiredService<MessageTemplates>().Render(WarningTemplate, options.StaffLanguage, model, context.Now);
         context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, new JsonObject
         {
-            ["to"] = person.Email, ["toName"] = person.DisplayName,
-            ["subject"] = $"SLA warning: {clock.CaseNumber} {clock.Name} {percent}% used",
-            ["text"] = $"Dear {person.DisplayName},\n\nCase {clock.CaseNumber}: {text}\nOn breach the case is escalated.\n",
+            ["to"] = person.Email, ["toName"] = person.DisplayName, ["subject"] = rendered.Subject, ["text"] = rendered.Text,
             ["caseNumber"] = clock.CaseNumber, ["message"] = "SlaWarning",
         });
     }

@@ -44,7 +44,12 @@ internal sealed class CaseStepHarness : IAsyncDisposable
             o.ConnectionString = $"Data Source={Path.Combine(folder, "feedback.db")};Pooling=false";
             o.RunBackgroundWorkers = false;
         });
-        services.AddFeedbackDomain();
+        // Staff mail in English here: the steps' mail is read by these tests' assertions.
+        services.AddFeedbackDomain(o =>
+        {
+            o.TemplatesFolder = Path.Combine(AppContext.BaseDirectory, "workflows", "templates");
+            o.StaffLanguage = "en";
+        });
         var harness = new CaseStepHarness(folder, services.BuildServiceProvider());
         await using (var db = await harness.DbAsync()) await db.Database.MigrateAsync();
         await harness.Directory.ReplaceAsync(await ExampleOrganizationAsync(), CancellationToken.None);

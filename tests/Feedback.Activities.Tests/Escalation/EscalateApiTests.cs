@@ -73,7 +73,7 @@ public sealed class EscalateApiTests : IAsyncLifetime
             ["chen.jie@example.com", "zhou.min@example.com", "ma.jun@example.com", "ma.jun@example.com"]);
         mails.Should().OnlyContain(m => m.Headers["X-Feedback-Case"] == number && (m.Subject ?? "").Contains(number));
         mails.Single(m => m.To.Mailboxes.Single().Address == "zhou.min@example.com").TextBody
-            .Should().Contain("Dear Zhou Min").And.Contain("Previous level: 1 (department head)").And.Contain("罐头鼓包了");
+            .Should().Contain("Zhou Min，您好").And.Contain("原级别：1（部门负责人）").And.Contain("罐头鼓包了");
         await Task.Delay(2000); // the outbox polls every second: a repeated delivery would show by now
         _smtp.Messages(m => m.Headers["X-Feedback-Message"] == "Escalation").Should().HaveCount(4);
         _smtp.Messages().Should().ContainSingle(m => m.Headers["X-Feedback-Message"] == "HelperNotice", "besides, production hears it helps with the case");

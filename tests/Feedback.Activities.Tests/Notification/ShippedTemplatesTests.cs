@@ -13,7 +13,7 @@ public sealed class ShippedTemplatesTests
     public void Every_message_has_a_template_in_every_language_that_starts_with_its_subject_and_renders()
     {
         var names = Directory.GetFiles(Folder, "*.liquid").Select(f => Path.GetFileName(f).Split('.')[0]).Distinct().ToList();
-        names.Should().Contain(["staff-task", "helper-notice", "note-notice", "acknowledgement"]);
+        names.Should().Contain(["staff-task", "helper-notice", "note-notice", "escalation", "sla-warning", "acknowledgement"]);
         var templates = new MessageTemplates(new FeedbackDomainOptions { TemplatesFolder = Folder });
         foreach (var name in names)
             foreach (var language in Languages)
@@ -22,6 +22,25 @@ public sealed class ShippedTemplatesTests
                 // An empty model: every value a template reads may be missing without the rendering failing.
                 templates.Render(name, language, new JsonObject(), DateTimeOffset.UtcNow).Subject.Should().NotBeNullOrWhiteSpace($"{name}.{language}");
             }
+    }
+
+    [Fact]
+    public void The_escalation_mail_names_the_levels_in_the_staff_language()
+    {
+        var templates = new MessageTemplates(new FeedbackDomainOptions { TemplatesFolder = Folder });
+        var model = new JsonObject
+        {
+            ["Staff"] = new JsonObject { ["DisplayName"] = "Zhou Min" },
+            ["Case"] = new JsonObject { ["Number"] = "FB-2026-000009", ["About"] = "罐头胀罐", ["Anonymous"] = true, ["FoodSafety"] = true, ["ReworkCount"] = 1, ["Status"] = "InRectification" },
+            ["AlertOnly"] = false, ["Level"] = 2, ["LevelRole"] = "ComplaintDeskManager", ["Previous"] = 1, ["PreviousRole"] = "DepartmentHead",
+            ["Reason"] = "客户再次投诉", ["By"] = "workflow", ["At"] = "2026-11-24 08:00 UTC",
+        };
+        var zh = templates.Render("escalation", "zh-CN", model, DateTimeOffset.UtcNow);
+        zh.Subject.Should().Be("案件已升级至您：FB-2026-000009（投诉受理台主管）- 罐头胀罐");
+        zh.Text.Should().Contain("原级别：1（部门负责人）").And.Contain("顾客：匿名").And.Contain("类别：未分类").And.Contain("食品安全");
+        var en = templates.Render("escalation", "en", model, DateTimeOffset.UtcNow);
+        en.Subject.Should().Be("Escalated to you: FB-2026-000009 (complaint desk manager) - 罐头胀罐");
+        en.Text.Should().Contain("Previous level: 1 (department head)").And.Contain("Customer: anonymous").And.Contain("no department, no owner");
     }
 
     [Fact]

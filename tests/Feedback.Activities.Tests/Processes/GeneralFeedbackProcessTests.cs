@@ -38,8 +38,8 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         ((int)feedback["escalationLevel"]!).Should().Be(0, "an alert is not an escalation");
         var alert = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "Alert")).Single();
         alert.To.Mailboxes.Select(m => m.Address).Should().Equal("zhou.min@example.com");
-        alert.Subject.Should().StartWith($"For your attention: {number}");
-        alert.TextBody.Should().Contain("Food safety").And.Contain("it was not escalated");
+        alert.Subject.Should().StartWith($"请关注：{number}", "staff mail is in the staff language, zh-CN by default");
+        alert.TextBody.Should().Contain("Food safety").And.Contain("案件未升级");
         // Production helps quality with product-quality cases: its head hears who is responsible.
         var helperNotice = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "HelperNotice")).Single();
         helperNotice.To.Mailboxes.Select(m => m.Address).Should().Equal("wu.lei@example.com");

@@ -177,7 +177,7 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
         (await OpenTasksAsync(number)).Select(t => (string?)t["title"]).Should().HaveCount(2, "the developer can still answer");
         ((int)(await CaseAsync(number))["escalationLevel"]!).Should().Be(1);
         var alert = await FirstMailToAsync("gao.yan@example.com");
-        alert.Subject.Should().Contain(number).And.Contain("department head");
+        alert.Subject.Should().Contain(number).And.Contain("部门负责人");
         alert.TextBody.Should().Contain("Development has not answered the product problem within 2 working days.");
 
         await CompleteAsync(overdue, "gao.yan", "Answer", new JsonObject { ["DevAnswer"] = "Rivet punch worn; replaced." });
