@@ -24,10 +24,8 @@ internal static class HelperNotice
 
     public static JsonObject Mail(ActivityExecutionContext context, FeedbackCase feedback, FeedbackCategory category, string lead, string owner, string helper, StaffMember head)
     {
-        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
         var model = new JsonObject
         {
-            ["Staff"] = new JsonObject { ["UserName"] = head.UserName, ["DisplayName"] = head.DisplayName },
             ["Case"] = new JsonObject
             {
                 ["Number"] = feedback.Number,
@@ -40,17 +38,7 @@ internal static class HelperNotice
             ["Lead"] = lead, ["Owner"] = owner, ["Helper"] = helper,
             // The case's staff page, where the helpers read it and add notes; none without the host's pages.
             ["CasePage"] = context.Services.GetService<IActionLinkIssuer>()?.CasePage(feedback.Number),
-            ["Company"] = options.CompanyName,
         };
-        var rendered = context.Services.GetRequiredService<MessageTemplates>().Render(TemplateName, options.StaffLanguage, model, context.Now);
-        return new JsonObject
-        {
-            ["to"] = head.Email,
-            ["toName"] = head.DisplayName,
-            ["subject"] = rendered.Subject,
-            ["text"] = rendered.Text,
-            ["caseNumber"] = feedback.Number,
-            ["message"] = MailKind,
-        };
+        return context.Services.GetRequiredService<MessageTemplates>().StaffMail(TemplateName, head, model, feedback.Number, MailKind, context.Now);
     }
 }

@@ -17,7 +17,7 @@ namespace Feedback.Activities.Cases;
 /// </summary>
 public sealed class CaseNotes(
     IDbContextFactory<FeedbackDbContext> dbFactory, IDbContextFactory<WorkflowDbContext> workflowDb, OutboxSignal signal, IClock clock,
-    Notification.MessageTemplates templates, FeedbackDomainOptions options, IActionLinkIssuer? links = null)
+    Notification.MessageTemplates templates, IActionLinkIssuer? links = null)
 {
     public const int MaxTextLength = 4000;
 
@@ -97,16 +97,10 @@ public sealed class CaseNotes(
     {
         var model = new JsonObject
         {
-            ["Staff"] = new JsonObject { ["UserName"] = to.UserName, ["DisplayName"] = to.DisplayName },
             ["Case"] = new JsonObject { ["Number"] = feedback.Number },
             ["Author"] = note.Author, ["Text"] = note.Text, ["OnBehalfOf"] = onBehalfOf?.DisplayName,
-            ["CasePage"] = links?.CasePage(feedback.Number), ["Company"] = options.CompanyName,
+            ["CasePage"] = links?.CasePage(feedback.Number),
         };
-        var rendered = templates.Render(TemplateName, options.StaffLanguage, model, note.At);
-        return new JsonObject
-        {
-            ["to"] = to.Email, ["toName"] = to.DisplayName, ["subject"] = rendered.Subject,
-            ["text"] = rendered.Text, ["caseNumber"] = feedback.Number, ["message"] = MailKind,
-        };
+        return templates.StaffMail(TemplateName, to, model, feedback.Number, MailKind, note.At);
     }
 }

@@ -137,10 +137,8 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
     private static JsonObject Mail(ActivityExecutionContext context, FeedbackCase feedback, StaffMember person, int level, int previous, string reason, string by,
         string? department, bool alertOnly)
     {
-        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
         var model = new JsonObject
         {
-            ["Staff"] = new JsonObject { ["UserName"] = person.UserName, ["DisplayName"] = person.DisplayName },
             ["Case"] = new JsonObject
             {
                 ["Number"] = feedback.Number, ["About"] = Blank(feedback.Title) ?? Shorten(feedback.Content, 60),
@@ -154,18 +152,9 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
             ["AlertOnly"] = alertOnly, ["Level"] = level, ["LevelRole"] = Role(level), ["Previous"] = previous, ["PreviousRole"] = Role(previous),
             ["Department"] = department,
             ["Reason"] = reason, ["By"] = by, ["At"] = context.Now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
-            ["Company"] = options.CompanyName,
         };
-        var rendered = context.Services.GetRequiredService<MessageTemplates>().Render(TemplateName, options.StaffLanguage, model, context.Now);
-        return new JsonObject
-        {
-            ["to"] = person.Email,
-            ["toName"] = person.DisplayName,
-            ["subject"] = rendered.Subject,
-            ["text"] = rendered.Text,
-            ["caseNumber"] = feedback.Number,
-            ["message"] = alertOnly ? AlertMailKind : MailKind,
-        };
+        return context.Services.GetRequiredService<MessageTemplates>()
+            .StaffMail(TemplateName, person, model, feedback.Number, alertOnly ? AlertMailKind : MailKind, context.Now);
     }
 
     private static string Role(int level) => level switch

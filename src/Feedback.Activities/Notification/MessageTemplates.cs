@@ -39,6 +39,24 @@ public sealed class MessageTemplates(FeedbackDomainOptions options)
         return new RenderedMessage(LiquidRenderer.Render(subject, model, now).Trim(), LiquidRenderer.Render(body, model, now).Trim() + "\n");
     }
 
+    /// <summary>
+    /// A mail to a staff member from template <paramref name="templateName"/> in the staff language, as the mail outbox
+    /// takes it. The model gets <c>Staff</c> (user name, display name) and <c>Company</c> besides what the caller put in.
+    /// </summary>
+    /// <param name="kind">The mail's <c>message</c> in the outbox (its X-Feedback-Message header).</param>
+    /// <exception cref="FileNotFoundException">No template file in the staff language or in zh-CN.</exception>
+    public JsonObject StaffMail(string templateName, Organization.StaffMember to, JsonObject model, string? caseNumber, string kind, DateTimeOffset now)
+    {
+        model["Staff"] = new JsonObject { ["UserName"] = to.UserName, ["DisplayName"] = to.DisplayName };
+        model["Company"] = options.CompanyName;
+        var rendered = Render(templateName, options.StaffLanguage, model, now);
+        return new JsonObject
+        {
+            ["to"] = to.Email, ["toName"] = to.DisplayName, ["subject"] = rendered.Subject, ["text"] = rendered.Text,
+            ["caseNumber"] = caseNumber, ["message"] = kind,
+        };
+    }
+
     private string Load(string name, string language)
     {
         var folder = options.TemplatesFolder ?? throw new FileNotFoundException("No templates folder is configured (FeedbackDomainOptions.TemplatesFolder).");

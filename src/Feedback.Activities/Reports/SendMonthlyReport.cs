@@ -86,16 +86,9 @@ public sealed class SendMonthlyReport(ReportService reports, FeedbackDomainOptio
         {
             ["Period"] = period.Label,
             ["Department"] = department,
-            ["Staff"] = new JsonObject { ["UserName"] = person.UserName, ["DisplayName"] = person.DisplayName },
             ["Rows"] = new JsonArray(rows.Select(r => (JsonNode?)r.DeepClone()).ToArray()),
-            ["Company"] = options.CompanyName,
         };
-        var rendered = templates.Render(TemplateName, options.StaffLanguage, model, context.Now);
-        context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, new JsonObject
-        {
-            ["to"] = person.Email, ["toName"] = person.DisplayName, ["subject"] = rendered.Subject, ["text"] = rendered.Text,
-            ["message"] = "MonthlyReport",
-        });
+        context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, templates.StaffMail(TemplateName, person, model, caseNumber: null, "MonthlyReport", context.Now));
     }
 
     /// <summary>One row as the template shows it: counts, and rates as percentages ("-" without data); no name for the total.</summary>

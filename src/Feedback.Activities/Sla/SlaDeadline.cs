@@ -240,20 +240,13 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
         if (feedback?.Owner is not { } owner) return;
         var person = (await directory.GetAsync(context.CancellationToken)).Staff.FirstOrDefault(s => s.UserName == owner);
         if (person is not { Active: true, Email.Length: > 0 }) return;
-        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
         var model = new JsonObject
         {
-            ["Staff"] = new JsonObject { ["UserName"] = person.UserName, ["DisplayName"] = person.DisplayName },
             ["Case"] = new JsonObject { ["Number"] = clock.CaseNumber },
             ["Clock"] = clock.Name, ["Percent"] = percent, ["Target"] = Describe(clock.Target), ["Left"] = Describe(left), ["Due"] = Local(due, calendar),
-            ["Company"] = options.CompanyName,
         };
-        var rendered = context.Services.GetRequiredService<MessageTemplates>().Render(WarningTemplate, options.StaffLanguage, model, context.Now);
-        context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, new JsonObject
-        {
-            ["to"] = person.Email, ["toName"] = person.DisplayName, ["subject"] = rendered.Subject, ["text"] = rendered.Text,
-            ["caseNumber"] = clock.CaseNumber, ["message"] = "SlaWarning",
-        });
+        context.AddOutboxMessage(NotifyCustomer.EmailOutboxType,
+            context.Services.GetRequiredService<MessageTemplates>().StaffMail(WarningTemplate, person, model, clock.CaseNumber, "SlaWarning", context.Now));
     }
 
     /// <exception cref="FormatException">Not a list of percentages between 1 and 99.</exception>

@@ -56,7 +56,6 @@ internal static class TaskMail
     {
         if (context.Services.GetService<IActionLinkIssuer>() is not { } issuer) return [];
         var templates = context.Services.GetRequiredService<MessageTemplates>();
-        var options = context.Services.GetRequiredService<FeedbackDomainOptions>();
         foreach (var person in recipients.Mailed)
         {
             var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, task.Id, task.CaseNumber, person.UserName));
@@ -67,20 +66,9 @@ internal static class TaskMail
                     ["Title"] = task.Title, ["Instructions"] = task.Instructions, ["CaseNumber"] = task.CaseNumber,
                     ["DueAt"] = task.DueAt?.ToString("O"), ["Actions"] = string.Join(", ", task.Actions),
                 },
-                ["Staff"] = new JsonObject { ["UserName"] = person.UserName, ["DisplayName"] = person.DisplayName },
                 ["Link"] = link,
-                ["Company"] = options.CompanyName,
             };
-            var rendered = templates.Render(TemplateName, options.StaffLanguage, model, context.Now);
-            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, new JsonObject
-            {
-                ["to"] = person.Email,
-                ["toName"] = person.DisplayName,
-                ["subject"] = rendered.Subject,
-                ["text"] = rendered.Text,
-                ["caseNumber"] = task.CaseNumber,
-                ["message"] = "StaffTask",
-            });
+            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, templates.StaffMail(TemplateName, person, model, task.CaseNumber, "StaffTask", context.Now));
         }
         return recipients.Mailed.Select(r => r.UserName).ToList();
     }

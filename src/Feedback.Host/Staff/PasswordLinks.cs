@@ -20,7 +20,7 @@ public sealed class PasswordLinkRefusedException(string message) : Exception(mes
 /// </summary>
 public sealed class PasswordLinks(
     IDbContextFactory<FeedbackDbContext> feedbackDb, IDbContextFactory<WorkflowDbContext> workflowDb, IActionLinkIssuer issuer,
-    MessageTemplates templates, FeedbackDomainOptions domain, MailLinkOptions links, OutboxSignal signal, IClock clock)
+    MessageTemplates templates, MailLinkOptions links, OutboxSignal signal, IClock clock)
 {
     public const string TemplateName = "set-password";
 
@@ -36,18 +36,8 @@ public sealed class PasswordLinks(
 
         var now = clock.UtcNow;
         var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.SetPassword, member.UserName, null, member.UserName));
-        var model = new JsonObject
-        {
-            ["Staff"] = new JsonObject { ["UserName"] = member.UserName, ["DisplayName"] = member.DisplayName },
-            ["Link"] = link,
-            ["ExpiresAt"] = (now + links.SetPasswordLifetime).ToString("O"),
-            ["Company"] = domain.CompanyName,
-        };
-        var rendered = templates.Render(TemplateName, domain.StaffLanguage, model, now);
-        var payload = new JsonObject
-        {
-            ["to"] = member.Email, ["toName"] = member.DisplayName, ["subject"] = rendered.Subject, ["text"] = rendered.Text, ["message"] = "SetPassword",
-        };
+        var model = new JsonObject { ["Link"] = link, ["ExpiresAt"] = (now + links.SetPasswordLifetime).ToString("O") };
+        var payload = templates.StaffMail(TemplateName, member, model, caseNumber: null, "SetPassword", now);
         await using (var db = await workflowDb.CreateDbContextAsync(cancellationToken))
         {
             db.Outbox.Add(new OutboxRecord { Id = Ids.New(), Type = NotifyCustomer.EmailOutboxType, Payload = payload.ToJsonString(), CreatedAt = now, NextAttemptAt = now });

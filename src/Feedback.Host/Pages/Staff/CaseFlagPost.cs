@@ -7,8 +7,8 @@ using Feedback.Host.Staff;
 namespace Feedback.Host.Pages.Staff;
 
 /// <summary>
-/// What the task page's case forms (malicious or false, duplicate, praise, notes) share: who may post them, and the
-/// way back to the task page the form was on.
+/// What the case forms on the task and case pages (note, malicious or false, duplicate, praise, complained about)
+/// share: who may post them, how a refused change is answered, and the way back to the page the form was on.
 /// </summary>
 internal static class CaseFlagPost
 {
@@ -62,7 +62,7 @@ internal static class CaseFlagPost
     /// Back to the task page named by the form's <c>task</c> field (a task id is hex), at <paramref name="anchor"/>;
     /// without one, to the page of the case the form was posted for.
     /// </summary>
-    public static IResult BackToTask(HttpContext http, IFormCollection form, string anchor)
+    private static IResult BackToTask(HttpContext http, IFormCollection form, string anchor)
     {
         var task = form["task"].ToString();
         var back = task is { Length: > 0 and <= 64 } && task.All(char.IsAsciiLetterOrDigit) ? $"{StaffRoutes.Tasks}/{task}"
