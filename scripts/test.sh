@@ -137,6 +137,9 @@ free_port() {
 
 # --- prerequisites -----------------------------------------------------------
 
+# Checked first: without the SDK nothing below is of use, and installing the servers would be wasted.
+command -v dotnet >/dev/null 2>&1 || fail "dotnet not found on PATH; install the .NET 10 SDK (https://dot.net)"
+
 pg_bin="$(find_pg_bin)"
 if [[ -z "$pg_bin" ]]; then
     if is_root; then
@@ -177,14 +180,19 @@ fi
 if ! command -v chromium >/dev/null 2>&1; then
     if is_root; then
         step "installing Chromium for the browser tests (Debian package 'chromium')"
-        apt_install chromium || warn "could not install 'chromium'; browser tests will fail"
+        apt_install chromium || warn "could not install 'chromium'; browser tests will be skipped"
     else
-        warn "chromium not found; install the Debian package 'chromium' or browser tests will fail"
+        warn "chromium not found; install the Debian package 'chromium' or browser tests will be skipped"
     fi
 fi
-command -v npm >/dev/null 2>&1 || warn "npm not found; the build cannot fetch Elsa Studio and the Studio tests will fail"
-
-command -v dotnet >/dev/null 2>&1 || fail "dotnet not found on PATH; install the .NET 10 SDK"
+if ! command -v npm >/dev/null 2>&1; then
+    if is_root; then
+        step "installing npm, which the build uses to fetch Elsa Studio (Debian package 'npm')"
+        apt_install npm || warn "could not install 'npm'; the build cannot fetch Elsa Studio and the Studio tests will fail"
+    else
+        warn "npm not found; install the Debian package 'npm' or the build cannot fetch Elsa Studio and the Studio tests will fail"
+    fi
+fi
 
 # --- build ------------------------------------------------------------------
 

@@ -37,4 +37,27 @@ public sealed class DevMailboxTests
         mail.Should().Contain("ann@example.com").And.Contain("<a href=\"http://localhost/l/");
         (await browser.GetAsync("/dev/mail/..%2Fdev-api-key")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task The_example_organisations_process_owner_gets_a_member_a_password_link_as_the_readme_shows()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var settings = LinkFlow.HostSettings(0, "http://localhost");
+        settings.Remove("Email:Smtp:Host");
+        settings["Feedback:StaffLanguage"] = "en";
+        await using var host = new StudioTestHost(database.ConnectionString, kestrel: false, settings);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/staff/li.wei/password-link");
+        request.Headers.Add("X-Staff-User", "ma.jun");
+
+        (await host.Api().SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Accepted);
+
+        var browser = host.Browser();
+        string list = "";
+        for (var i = 0; i < 100 && !list.Contains("Set your password for the feedback inbox"); i++)
+        {
+            list = await browser.GetStringAsync("/dev/mail?lang=en");
+            await Task.Delay(200);
+        }
+        list.Should().Contain("Set your password for the feedback inbox");
+    }
 }
