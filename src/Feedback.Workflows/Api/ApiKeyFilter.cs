@@ -27,7 +27,9 @@ public sealed class ApiKeyFilter(ElsaApiOptions options) : IEndpointFilter
             return await next(context);
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && options.ValidateBearerToken?.Invoke(header[7..].Trim()) == true)
             return await next(context);
-        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-            detail: "Send 'Authorization: ApiKey <key>' with the key from the Security:ApiKey setting.");
+        const string Detail = "Send 'Authorization: ApiKey <key>' with the key from the Security:ApiKey setting.";
+        // The same shape as every other error: clients read the errors list.
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: Detail,
+            extensions: new Dictionary<string, object?> { ["errors"] = new[] { Detail } });
     }
 }

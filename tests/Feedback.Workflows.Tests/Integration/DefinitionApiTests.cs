@@ -29,6 +29,9 @@ public sealed class DefinitionApiTests : IAsyncLifetime
     {
         var response = await _host.CreateClient().GetAsync("/elsa/api/workflow-definitions");
         response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        problem["errors"]!.AsArray().Select(e => (string)e!).Should().ContainSingle().Which.Should().Contain("Authorization: ApiKey");
     }
 
     [Fact]
