@@ -10,17 +10,24 @@ namespace Feedback.Activities.Notification;
 /// Writes to the customer in their language (acknowledgement, progress, result, survey). The mail is recorded in the
 /// step's commit and sent after it by the outbox, so a step sends its mail once however often it is retried. The
 /// result is the written reply that ends a case's handling: when nobody can be written to, the case is closed
-/// instead (with the reason in its history), so that it counts as resolved rather than open for ever.
+/// instead (with the reason in its history), so that it counts as resolved rather than open for ever, unless the flow
+/// answers such customers in writing another way (<see cref="AnswerOtherwise"/>).
 /// </summary>
-[Activity("Feedback", "Feedback", "Sends the customer a message in their language; anonymous or unreachable customers take NoContact. A result that cannot be mailed closes the case without a reply.", DisplayName = "Notify Customer")]
-[FlowNode(Outcomes.Sent, Outcomes.NoContact)]
+[Activity("Feedback", "Feedback", "Sends the customer a message in their language; anonymous or unreachable customers take NoContact. A result that cannot be mailed closes the case without a reply, or with 'Answer otherwise' takes WriteOtherwise when the customer can be written to by SMS, letter or on the review platform.", DisplayName = "Notify Customer")]
+[FlowNode(Outcomes.Sent, Outcomes.NoContact, Outcomes.WriteOtherwise)]
 public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates, FeedbackDomainOptions options) : Activity
 {
     public static class Outcomes
     {
         public const string Sent = "Sent";
         public const string NoContact = "NoContact";
+        /// <summary>The result could not be mailed, but the customer can be answered in writing elsewhere; the case stays open.</summary>
+        public const string WriteOtherwise = "WriteOtherwise";
     }
+
+    /// <summary>Channels whose feedback was written on a platform where the company can answer it publicly.</summary>
+    public static readonly IReadOnlySet<FeedbackChannel> ReviewPlatforms =
+        new HashSet<FeedbackChannel> { FeedbackChannel.ECommerceReview, FeedbackChannel.SocialMedia, FeedbackChannel.ThirdPartyPlatform };
 
     /// <summary>The history action of a result that could not be mailed.</summary>
     public const string ClosedWithoutReplyAction = "ClosedWithoutReply";
@@ -40,6 +47,9 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
     [Input(Description = "A link for the customer (the survey page).")]
     public Input<string?> Link { get; set; } = default!;
 
+    [Input(Description = "For the result: when it cannot be mailed but the customer left a phone number or wrote on a review platform, take WriteOtherwise and leave the case open for a staff member to answer in writing there (Record Written Reply), instead of closing it.", DefaultValue = false)]
+    public Input<bool> AnswerOtherwise { get; set; } = default!;
+
     [Input(Description = "A Liquid subject replacing the template's.", Category = "Template")]
     public Input<string?> Subject { get; set; } = default!;
 
@@ -54,6 +64,12 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
         if (feedback.Anonymous || string.IsNullOrWhiteSpace(feedback.CustomerEmail))
         {
             var why = feedback.Anonymous ? "The feedback is anonymous." : "The customer left no e-mail address.";
+            if (message == CustomerMessage.Result && context.Get(AnswerOtherwise) && CanBeWrittenToOtherwise(feedback))
+            {
+                context.AddJournal(Outcomes.WriteOtherwise, $"{why} The reply goes by SMS, letter or on the review platform.");
+                context.Complete(Outcomes.WriteOtherwise);
+                return;
+            }
             context.AddJournal("NoContact", why);
             if (message == CustomerMessage.Result && feedback.Status is not (CaseStatus.Closed or CaseStatus.Replied))
                 context.Enlist(new CaseChange(number, ClosedWithoutReplyAction, $"No written reply: {why[0..1].ToLowerInvariant()}{why[1..]}",
@@ -93,4 +109,11 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
         }));
         context.Complete(Outcomes.Sent);
     }
+
+    /// <summary>
+    /// A customer who left a phone number can get an SMS or a letter; a review is answered where it was written, even
+    /// when the reviewer is anonymous to the company.
+    /// </summary>
+    public static bool CanBeWrittenToOtherwise(FeedbackCase feedback) =>
+        ReviewPlatforms.Contains(feedback.Channel) || (!feedback.Anonymous && !string.IsNullOrWhiteSpace(feedback.CustomerPhone));
 }

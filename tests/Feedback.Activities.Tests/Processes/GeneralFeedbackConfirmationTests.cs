@@ -124,7 +124,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
     }
 
     [Fact]
-    public async Task A_customer_without_an_e_mail_address_is_called_and_one_not_reached_gets_the_reply_unrated()
+    public async Task A_customer_without_an_e_mail_address_is_called_and_one_not_reached_gets_the_reply_unrated_by_sms()
     {
         var number = await SubmitAsync(email: null, phone: "13800000000");
         await RectifyAndApproveAsync(number);
@@ -133,12 +133,21 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
 
         await CompleteAsync(callback, "xu.ting", "Record", new JsonObject { ["Rating"] = "Not reached", ["CustomerComment"] = "Three calls, no answer." });
 
+        // No address to mail the reply to, but a phone number: the complaint desk sends it in writing and says how.
+        var written = await OpenTaskAsync(number, "Send the customer the written reply");
+        ((string?)written["instructions"]).Should().Contain(Report);
+        ((string?)(await CaseAsync(number))["status"]).Should().NotBe("Closed", "the case is not finished before the customer has the reply");
+        await CompleteAsync(written, "xu.ting", "Record", new JsonObject { ["ReplyChannel"] = "SMS" });
+
         await ShouldHaveFinishedAsync(number);
         var done = await CaseAsync(number);
         done["satisfaction"].Should().BeNull("nobody answered, so the case counts neither as satisfied nor as unsatisfied");
-        ((string?)done["status"]).Should().Be("Closed");
-        done["history"]!.AsArray().Last()!["details"]!.GetValue<string>().Should().Be("No written reply: the customer left no e-mail address.");
-        Actions(done).Should().NotContain(["CustomerSatisfied", "CustomerUnsatisfied", "ReworkRequested"]);
+        ((string?)done["status"]).Should().Be("Replied");
+        var last = done["history"]!.AsArray().Last()!;
+        ((string?)last["action"]).Should().Be("RepliedInWriting");
+        ((string?)last["details"]).Should().Be("Written reply sent by SMS.");
+        ((string?)last["actor"]).Should().Be("xu.ting");
+        Actions(done).Should().NotContain(["CustomerSatisfied", "CustomerUnsatisfied", "ReworkRequested", "ClosedWithoutReply"]);
     }
 
     [Fact]

@@ -204,4 +204,27 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         await Task.Delay(1500);
         (await MailsAsync(0)).Should().BeEmpty("an anonymous customer cannot be written to");
     }
+
+    [Fact]
+    public async Task An_anonymous_platform_review_is_answered_on_the_platform_by_the_complaint_desk()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "ECommerceReview", ["anonymous"] = true,
+            ["content"] = "罐头胀罐了，打开有酸臭味。差评！",
+        });
+        await PlanAndRectifyAsync(number, "已下架。");
+        await ApproveBothAsync(number);
+
+        var written = (await OpenTasksAsync(number)).Should().ContainSingle().Subject;
+        ((string?)written["title"]).Should().StartWith("Send the customer the written reply");
+        ((string?)written["instructions"]).Should().Contain("已下架。", "the reply to post is on the task");
+        await CompleteAsync(written, "xu.ting", "Record", new JsonObject { ["ReplyChannel"] = "Review platform", ["ReplyNote"] = "Answered under the review." });
+
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Replied", "the platform answer is the written reply");
+        Actions(done).Last().Should().Be("RepliedInWriting");
+        Actions(done).Should().NotContain("ClosedWithoutReply");
+    }
 }
