@@ -18,6 +18,9 @@ public sealed class CaseService(
     IClock clock,
     ILogger<CaseService> logger)
 {
+    /// <summary>How far a registration's <c>receivedAt</c> may be ahead of the server's clock.</summary>
+    public static readonly TimeSpan MaxReceivedAhead = TimeSpan.FromMinutes(5);
+
     /// <summary>The outcome of a registration: the case, and whether this call created it.</summary>
     public sealed record Registered(FeedbackCase Case, bool Created);
 
@@ -51,6 +54,10 @@ public sealed class CaseService(
         string number;
         var now = clock.UtcNow;
         var received = registration.ReceivedAt ?? now;
+        // A date ahead of the clock (a typo, a wrong time zone) would start every SLA clock in the future and keep the
+        // case out of this month's figures; a few minutes cover a sender's clock running fast.
+        if (received > now + MaxReceivedAhead)
+            throw new CaseValidationException([$"receivedAt: {received:O} is in the future; give when the feedback arrived (at most {MaxReceivedAhead.TotalMinutes:0} minutes ahead of this server's clock)."]);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             if (idempotencyKey is not null && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } earlier)

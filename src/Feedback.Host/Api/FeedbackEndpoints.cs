@@ -33,6 +33,10 @@ internal static class FeedbackEndpoints
             var registration = await ReadAsync<CaseRegistration>(request, ct);
             if (registration.Channel is FeedbackChannel.Phone or FeedbackChannel.Counter or FeedbackChannel.SuggestionBox)
                 throw new CaseValidationException(["channel: phone, counter and suggestion-box feedback is entered by staff through /api/feedback/staff-entry."]);
+            // A public caller choosing when their feedback arrived could place it in a month already reported, or start
+            // its deadlines breached; only staff entry and imports know of an earlier arrival.
+            if (registration.ReceivedAt is not null)
+                throw new CaseValidationException(["receivedAt: set by the server for public submissions; staff entry and review imports may give an earlier arrival."]);
             return await RegisterAsync(request, cases, registration, "customer", "api", ct);
         });
 

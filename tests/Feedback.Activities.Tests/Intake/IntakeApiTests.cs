@@ -120,6 +120,7 @@ public sealed class IntakeApiTests : IAsyncLifetime
     [InlineData("""{"channel":"WebForm","anonymous":true,"content":""", "line")]
     [InlineData("""{"channel":"Phone","anonymous":true,"content":"x"}""", "staff-entry")]
     [InlineData("""{"channel":"WebForm","customerName":"A","customerEmail":"not-an-address","content":"x"}""", "customerEmail")]
+    [InlineData("""{"channel":"WebForm","anonymous":true,"content":"x","receivedAt":"2020-01-05T08:00:00Z"}""", "receivedAt: set by the server")]
     public async Task Bad_input_gets_a_clear_400_and_stores_nothing(string body, string expected)
     {
         await PublishProcessAsync();
@@ -178,6 +179,28 @@ public sealed class IntakeApiTests : IAsyncLifetime
         ((string?)view["channel"]).Should().Be("Phone");
         ((string?)view["history"]![0]!["actor"]).Should().Be("li.na");
         ((string?)view["history"]![0]!["via"]).Should().Be("staff entry");
+    }
+
+    [Fact]
+    public async Task Staff_entry_may_give_an_earlier_arrival_but_not_a_future_one()
+    {
+        await PublishProcessAsync();
+        JsonObject Entry(DateTimeOffset receivedAt) => new()
+        {
+            ["enteredBy"] = "li.na",
+            ["feedback"] = new JsonObject { ["channel"] = "Counter", ["anonymous"] = true, ["content"] = "The shop was closed at opening time.", ["receivedAt"] = receivedAt },
+        };
+
+        var future = await _staff.PostAsJsonAsync("/api/feedback/staff-entry", Entry(DateTimeOffset.UtcNow.AddDays(1)));
+        future.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await future.Content.ReadAsStringAsync()).Should().Contain("receivedAt").And.Contain("in the future");
+        (await CaseCountAsync()).Should().Be(0);
+
+        var earlier = DateTimeOffset.UtcNow.AddHours(-3);
+        var entered = await _staff.PostAsJsonAsync("/api/feedback/staff-entry", Entry(earlier));
+        entered.StatusCode.Should().Be(HttpStatusCode.Created);
+        var number = (string)(await entered.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+        ((DateTimeOffset)(await _staff.GetFromJsonAsync<JsonObject>($"/api/feedback/{number}"))!["receivedAt"]!).Should().BeCloseTo(earlier, TimeSpan.FromSeconds(1));
     }
 
     [Fact]
