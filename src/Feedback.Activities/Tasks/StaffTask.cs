@@ -70,6 +70,9 @@ public sealed class StaffTask : Activity
     [Input(Description = "A review of the rectification: the case owner and whoever did one of the case's tasks given to a person (plan, rectification) may not do it. The person the feedback is about is always kept out.", Order = 11)]
     public Input<bool> ExcludeRectifiers { get; set; } = default!;
 
+    [Input(Description = "People who may not do this task, by user name: e.g. whoever did the department head's review, so that the complaint desk's review is a second person's.", UIHint = InputUIHints.MultiText, DefaultSyntax = "Object", Order = 11)]
+    public Input<List<string>?> Exclude { get; set; } = default!;
+
     [Input(Description = "The case's status while the task is open, as staff and the customer's case page show it (e.g. InRectification for the rectification, UnderReview for a review); empty leaves it. A replied or closed case keeps its status.",
         UIHint = InputUIHints.DropDown, Options = [nameof(Cases.CaseStatus.Assigned), nameof(Cases.CaseStatus.PlanSubmitted), nameof(Cases.CaseStatus.InRectification), nameof(Cases.CaseStatus.UnderReview), nameof(Cases.CaseStatus.AwaitingCustomer)],
         Order = 12)]
@@ -144,7 +147,7 @@ public sealed class StaffTask : Activity
             Fields = Fields.Select(f => f with { Type = TaskForm.TypeOf(f)! }).ToList(),
             Actions = actions,
             DueAt = dueAt,
-            Excluded = feedbackCase is null ? [] : await ExcludedAsync(context, feedbackCase.Number),
+            Excluded = await ExcludedAsync(context, feedbackCase?.Number),
             CreatedAt = now,
         };
         var mayGoUp = feedbackCase is not null && assignee is null;
@@ -272,13 +275,16 @@ public sealed class StaffTask : Activity
     }
 
     /// <summary>
-    /// The people the task keeps out (<see cref="FeedbackTask.Excluded"/>). Rectifiers are the case owner and the
-    /// assignees of the case's person-assigned tasks, open or done, so a rectification finished in this very step counts.
+    /// The people the task keeps out (<see cref="FeedbackTask.Excluded"/>): those named in <see cref="Exclude"/>, and on a
+    /// case the person complained about and, for a review, the rectifiers: the case owner and the assignees of the case's
+    /// person-assigned tasks, open or done, so a rectification finished in this very step counts.
     /// </summary>
-    private async Task<List<string>> ExcludedAsync(ActivityExecutionContext context, string caseNumber)
+    private async Task<List<string>> ExcludedAsync(ActivityExecutionContext context, string? caseNumber)
     {
+        var excluded = new List<string?>(context.Get(Exclude) ?? []);
+        if (caseNumber is null) return Distinct(excluded);
         var feedback = await context.Services.GetRequiredService<Cases.CaseService>().FindForStepAsync(caseNumber, context);
-        var excluded = new List<string?> { feedback?.ComplainedAbout };
+        excluded.Add(feedback?.ComplainedAbout);
         if (context.Get(ExcludeRectifiers))
         {
             excluded.Add(feedback?.Owner);
@@ -287,8 +293,11 @@ public sealed class StaffTask : Activity
             await foreach (var rectifier in RectifiersOf.For(db)(db, caseNumber).WithCancellation(context.CancellationToken))
                 excluded.AddRange([rectifier.Assignee, rectifier.CompletedBy]);
         }
-        return excluded.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        return Distinct(excluded);
     }
+
+    private static List<string> Distinct(IEnumerable<string?> users) =>
+        users.Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => u!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
 
     // Compiled once: every task a step opens asks who already worked on its case.
     private static readonly PerModelQuery<Func<Persistence.FeedbackDbContext, string, IAsyncEnumerable<Rectifier>>> RectifiersOf = new(() =>

@@ -222,6 +222,28 @@ public sealed class GeneralFeedbackPeopleTests : GeneralFeedbackHarness
     }
 
     [Fact]
+    public async Task Whoever_did_the_department_heads_review_may_not_also_do_the_complaint_desks()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Mr Tan", ["customerEmail"] = "tan@example.com", ["complainedAbout"] = "lin.fang",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Coaching", ["Deadline"] = "2026-12-01", ["Goal"] = "No repeat" });
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Coached the team" });
+        // The head is the person complained about, so their review went up to the complaint desk manager, who is also on the desk.
+        await CompleteAsync(await OpenTaskAsync(number), "zhou.min", "Approve");
+
+        var deskReview = await OpenTaskAsync(number);
+        ((string?)deskReview["title"]).Should().Contain("complaint desk");
+        (await ActAsync($"/api/tasks/{deskReview["id"]}/complete", "zhou.min", new JsonObject { ["action"] = "Approve" }))
+            .Should().Be(HttpStatusCode.Forbidden, "the second review is a second person's");
+        await CompleteAsync(deskReview, "xu.ting", "Approve");
+        (await _api.GetFromJsonAsync<JsonObject>($"/api/tasks?caseNumber={number}&status=Open"))!["items"]!.AsArray().Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task An_absent_heads_delegate_gets_the_heads_review_and_does_it_on_their_behalf_unless_the_delegate_rectified_the_case()
     {
         var number = await SubmitAsync(new JsonObject

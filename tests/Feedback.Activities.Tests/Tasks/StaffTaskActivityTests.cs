@@ -190,8 +190,9 @@ public sealed class StaffTaskActivityTests
         info.Descriptor.Category.Should().Be("Feedback");
         info.Descriptor.Kind.Should().Be("Task");
         var inputs = info.Descriptor.Inputs.ToDictionary(i => i.Name);
-        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "DueBy", "DueWithSla", "ExcludeRectifiers", "CaseStatus", "CaseNumber");
+        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "DueBy", "DueWithSla", "ExcludeRectifiers", "Exclude", "CaseStatus", "CaseNumber");
         inputs["CaseStatus"].UiHint.Should().Be(InputUIHints.DropDown);
+        inputs["Exclude"].UiHint.Should().Be(InputUIHints.MultiText);
         inputs["Actions"].UiHint.Should().Be(InputUIHints.DynamicOutcomes);
         inputs["Actions"].DefaultSyntax.Should().Be("Object");
         inputs["Actions"].DefaultValue.Should().BeEquivalentTo(new[] { "Submit" }, "the Studio's outcome editor reads the default as a JSON array");
