@@ -151,14 +151,19 @@ public sealed class WorkflowDefinitionStore(
         return target;
     }
 
-    /// <summary>Deletes every version of a definition and its triggers; instances already running keep their stored state but cannot continue.</summary>
+    /// <summary>Deletes every version of a definition and its triggers, unless instances still need it.</summary>
     /// <returns>False when there was nothing to delete.</returns>
+    /// <exception cref="WorkflowDefinitionInUseException">Unfinished or faulted instances run on one of its versions.</exception>
     public async Task<bool> DeleteAsync(string definitionId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
         if (versions.Count == 0) return false;
+        // Without its versions such an instance could never resume, be retried, cancelled or deleted, and a pending
+        // one would stay at the head of the dispatch queue for good.
+        var needing = await CountInstancesNeedingAsync(db, definitionId, cancellationToken);
+        if (needing > 0) throw InUse(versions, definitionId, needing);
         var changes = await triggers.ReplaceAsync(db, definitionId, null, cancellationToken);
         db.Definitions.RemoveRange(versions);
         await db.SaveChangesAsync(cancellationToken);
@@ -166,6 +171,20 @@ public sealed class WorkflowDefinitionStore(
         await TriggerIndexer.ApplyScheduleAsync(changes, scheduler, cancellationToken);
         return true;
     }
+
+    /// <summary>How many instances of the definition still need it (unfinished or faulted), which a delete would strand.</summary>
+    public async Task<int> CountInstancesNeedingAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await CountInstancesNeedingAsync(db, definitionId, cancellationToken);
+    }
+
+    private static Task<int> CountInstancesNeedingAsync(WorkflowDbContext db, string definitionId, CancellationToken cancellationToken) =>
+        db.Instances.Where(i => i.DefinitionId == definitionId).NeedingDefinition().CountAsync(cancellationToken);
+
+    private static WorkflowDefinitionInUseException InUse(IReadOnlyList<WorkflowDefinitionRecord> versions, string definitionId, int count) =>
+        new($"Workflow definition '{versions.MaxBy(v => v.Version)?.Name ?? definitionId}' has {count} unfinished or faulted instance(s); "
+            + "cancel them (faulted ones too) or let them finish before deleting the definition.", count);
 
     /// <summary>Finds one version of a definition by the selector (the highest matching version).</summary>
     public async Task<WorkflowDefinitionRecord?> FindAsync(string definitionId, VersionOptions options, CancellationToken cancellationToken)
