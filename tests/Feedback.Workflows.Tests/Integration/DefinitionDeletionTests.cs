@@ -47,6 +47,29 @@ public sealed class DefinitionDeletionTests : IAsyncLifetime
         (await _api.DeleteAsync($"/elsa/api/workflow-instances/{instanceId}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
 
+    [Fact]
+    public async Task A_faulted_instance_keeps_its_definition_and_its_version_from_being_deleted()
+    {
+        var faulty = new FlowBuilder().Activity("boom", "Elsa.Fault", Inputs(("code", Lit("E1")), ("message", Lit("Supplier system down")))).Build(name: "Faulty");
+        var definitionId = await _api.PublishAsync(faulty);
+        var instanceId = await ExecuteAsync(definitionId);
+        ((string?)(await _api.InstanceAsync(instanceId))["subStatus"]).Should().Be("Faulted");
+        var versionOne = (string)(await _api.InstanceAsync(instanceId))["definitionVersionId"]!;
+        // Version 2 is published, so version 1 is neither published nor latest: only the faulted instance holds it.
+        await _api.PublishAsync(new FlowBuilder().Activity("w", "Elsa.WriteLine", Inputs(("text", Lit("fixed")))).Build(definitionId, name: "Faulty"));
+
+        var version = await _api.DeleteAsync($"/elsa/api/workflow-definition-versions/{versionOne}");
+        version.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await version.Content.ReadAsStringAsync()).Should().Contain("Version 1").And.Contain("1 unfinished or faulted instance");
+        (await _api.DeleteAsync($"/elsa/api/workflow-definitions/{definitionId}")).StatusCode.Should().Be(HttpStatusCode.Conflict);
+
+        var retried = await _api.PostJsonAsync($"/elsa/api/workflow-instances/{instanceId}/retry", new JsonObject());
+        ((string?)retried["workflowState"]!["subStatus"]).Should().Be("Faulted", "the retry still finds the version it runs on");
+        await _api.PostJsonAsync($"/elsa/api/cancel/workflow-instances/{instanceId}", new JsonObject());
+        (await _api.DeleteAsync($"/elsa/api/workflow-definition-versions/{versionOne}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await _api.DeleteAsync($"/elsa/api/workflow-definitions/{definitionId}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+    }
+
     private async Task<string> ExecuteAsync(string definitionId) =>
         (string)(await _api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/execute", new JsonObject()))["workflowState"]!["id"]!;
 }
