@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Feedback.Workflows.Model;
 using Feedback.Workflows.Persistence;
+using Feedback.Workflows.Runtime;
 using Feedback.Workflows.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -62,8 +63,22 @@ internal static class StudioDefinitionEndpoints
         foreach (var route in new[] { "/bulk-actions/delete/workflow-definitions/by-definition-id", "/bulk-actions/delete/workflow-definitions/by-definition-ids" })
             api.MapPost(route, async (HttpRequest request, WorkflowDefinitionStore store, CancellationToken ct) =>
             {
+                var ids = await ReadIdsAsync(request, "definitionIds", ct);
+                // Refused as a whole, as the bulk delete of instances is: a refused batch deletes nothing.
+                var inUse = new List<string>();
+                var needing = 0;
+                foreach (var id in ids)
+                {
+                    var count = await store.CountInstancesNeedingAsync(id, ct);
+                    if (count == 0) continue;
+                    inUse.Add($"{id} ({count})");
+                    needing += count;
+                }
+                if (inUse.Count > 0)
+                    throw new WorkflowDefinitionInUseException($"Not deleted: these definitions have unfinished or faulted instances (how many in brackets); "
+                        + $"cancel them or let them finish first: {string.Join(", ", inUse)}.", needing);
                 var deleted = 0;
-                foreach (var id in await ReadIdsAsync(request, "definitionIds", ct))
+                foreach (var id in ids)
                     if (await store.DeleteAsync(id, ct)) deleted++;
                 return ApiJson.Json(new { deleted });
             });

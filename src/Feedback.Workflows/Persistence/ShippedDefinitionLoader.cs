@@ -23,6 +23,9 @@ public sealed class ShippedDefinitionLoader(
     StartupRetry retry,
     ILogger<ShippedDefinitionLoader> logger) : IHostedService
 {
+    /// <summary>The PostgreSQL advisory lock that one load at a time holds, across hosts: the first eight bytes of the SHA-256 of its name.</summary>
+    private static readonly long LoadLockId = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("feedback-workflows:shipped-definitions")));
+
     /// <summary>What happened to one shipped file.</summary>
     public enum Outcome { Published, Updated, Unchanged, KeptAdminEdits }
 
@@ -64,6 +67,12 @@ public sealed class ShippedDefinitionLoader(
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(model.ToJsonString())));
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Hosts starting together against one PostgreSQL database load the same files at once: unserialised, both saw
+        // the definition absent and inserted version 1 (a duplicate key failed one host's start-up), or published it
+        // twice. The lock lasts until the shipped record commits below. SQLite has one host, and a transaction held
+        // here would keep its single write lock from the save, which writes on a connection of its own.
+        await using var tx = db.Dialect.SupportsRowLocks ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (tx is not null) await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({LoadLockId})", cancellationToken);
         var shipped = await db.ShippedDefinitions.FirstOrDefaultAsync(s => s.DefinitionId == definitionId, cancellationToken);
         var latest = await store.FindAsync(definitionId, VersionOptions.Latest, cancellationToken);
         if (shipped?.ContentHash == hash && latest is not null) return Outcome.Unchanged;
@@ -83,6 +92,7 @@ public sealed class ShippedDefinitionLoader(
             shipped.LoadedAt = clock.UtcNow;
         }
         await db.SaveChangesAsync(cancellationToken);
+        if (tx is not null) await tx.CommitAsync(cancellationToken);
         return latest is null ? Outcome.Published : Outcome.Updated;
     }
 }

@@ -10,8 +10,8 @@ namespace Feedback.Workflows.Persistence;
 
 /// <summary>
 /// Saves and versions definitions the way Elsa does: saving edits the latest draft, or opens a new draft after a
-/// published version; publishing makes exactly one version published and re-indexes start triggers. Nothing is
-/// stored unless the definition validates.
+/// version that is or was published or that instances run on; publishing makes exactly one version published and
+/// re-indexes start triggers. Nothing is stored unless the definition validates.
 /// </summary>
 public sealed class WorkflowDefinitionStore(
     IDbContextFactory<WorkflowDbContext> dbFactory,
@@ -46,7 +46,7 @@ public sealed class WorkflowDefinitionStore(
         var now = clock.UtcNow;
         var stored = Strip(model);
         WorkflowDefinitionRecord record;
-        if (latest is not null && !latest.IsPublished)
+        if (latest is not null && await IsOpenDraftAsync(db, latest, cancellationToken))
         {
             record = latest;
             record.Json = stored.ToJsonString(ElsaJson.Options);
@@ -131,7 +131,7 @@ public sealed class WorkflowDefinitionStore(
         var source = versions.FirstOrDefault(v => v.Version == version) ?? throw new KeyNotFoundException($"Workflow definition '{definitionId}' has no version {version}.");
         var latest = versions.First(v => v.IsLatest);
         WorkflowDefinitionRecord target;
-        if (!latest.IsPublished && latest != source) target = latest;
+        if (latest != source && await IsOpenDraftAsync(db, latest, cancellationToken)) target = latest;
         else
         {
             latest.IsLatest = false;
@@ -151,14 +151,19 @@ public sealed class WorkflowDefinitionStore(
         return target;
     }
 
-    /// <summary>Deletes every version of a definition and its triggers; instances already running keep their stored state but cannot continue.</summary>
+    /// <summary>Deletes every version of a definition and its triggers, unless instances still need it.</summary>
     /// <returns>False when there was nothing to delete.</returns>
+    /// <exception cref="WorkflowDefinitionInUseException">Unfinished or faulted instances run on one of its versions.</exception>
     public async Task<bool> DeleteAsync(string definitionId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
         if (versions.Count == 0) return false;
+        // Without its versions such an instance could never resume, be retried, cancelled or deleted, and a pending
+        // one would stay at the head of the dispatch queue for good.
+        var needing = await CountInstancesNeedingAsync(db, definitionId, cancellationToken);
+        if (needing > 0) throw InUse(versions, definitionId, needing);
         var changes = await triggers.ReplaceAsync(db, definitionId, null, cancellationToken);
         db.Definitions.RemoveRange(versions);
         await db.SaveChangesAsync(cancellationToken);
@@ -166,6 +171,20 @@ public sealed class WorkflowDefinitionStore(
         await TriggerIndexer.ApplyScheduleAsync(changes, scheduler, cancellationToken);
         return true;
     }
+
+    /// <summary>How many instances of the definition still need it (unfinished or faulted), which a delete would strand.</summary>
+    public async Task<int> CountInstancesNeedingAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await CountInstancesNeedingAsync(db, definitionId, cancellationToken);
+    }
+
+    private static Task<int> CountInstancesNeedingAsync(WorkflowDbContext db, string definitionId, CancellationToken cancellationToken) =>
+        db.Instances.Where(i => i.DefinitionId == definitionId).NeedingDefinition().CountAsync(cancellationToken);
+
+    private static WorkflowDefinitionInUseException InUse(IReadOnlyList<WorkflowDefinitionRecord> versions, string definitionId, int count) =>
+        new($"Workflow definition '{versions.MaxBy(v => v.Version)?.Name ?? definitionId}' has {count} unfinished or faulted instance(s); "
+            + "cancel them (faulted ones too) or let them finish before deleting the definition.", count);
 
     /// <summary>Finds one version of a definition by the selector (the highest matching version).</summary>
     public async Task<WorkflowDefinitionRecord?> FindAsync(string definitionId, VersionOptions options, CancellationToken cancellationToken)
@@ -277,9 +296,22 @@ public sealed class WorkflowDefinitionStore(
             other.IsLatest = false;
         }
         record.IsPublished = true;
+        record.WasPublished = true;
         record.IsLatest = true;
         var model = reader.Read(WorkflowDefinitionReader.ParseDefinitionText(record.Json), record.DefinitionId, record.Id, record.Version);
         return await triggers.ReplaceAsync(db, record.DefinitionId, model, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether a save may change <paramref name="latest"/> in place: only a draft that was never published and that no
+    /// instance runs on. Otherwise the save opens the next version, so no instance finds its graph changed under it
+    /// (after a retract, the retracted version stays the latest; a Studio run starts instances on the draft).
+    /// </summary>
+    private static async Task<bool> IsOpenDraftAsync(WorkflowDbContext db, WorkflowDefinitionRecord latest, CancellationToken cancellationToken)
+    {
+        if (latest.IsPublished || latest.WasPublished) return false;
+        // Through the definition's index: instances have none on the version id.
+        return !await db.Instances.AnyAsync(i => i.DefinitionId == latest.DefinitionId && i.DefinitionVersionId == latest.Id, cancellationToken);
     }
 
     private static async Task<List<WorkflowDefinitionRecord>> LockVersionsAsync(WorkflowDbContext db, string definitionId, CancellationToken cancellationToken) =>

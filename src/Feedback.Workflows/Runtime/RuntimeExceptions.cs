@@ -19,3 +19,13 @@ public sealed class BookmarkNotWaitingException(string bookmarkId)
 
 /// <summary>The instance is in a state that does not allow the operation (resuming a finished instance, retrying one without incidents...).</summary>
 public sealed class WorkflowInstanceStateException(string message) : Exception(message);
+
+/// <summary>
+/// A definition (or one of its versions) cannot be deleted: instances that still need it (unfinished, or faulted and
+/// so still retryable) would be left unable to resume, be retried or be cancelled.
+/// </summary>
+public sealed class WorkflowDefinitionInUseException(string message, int instanceCount) : InvalidOperationException(message)
+{
+    /// <summary>How many instances still need the definition.</summary>
+    public int InstanceCount { get; } = instanceCount;
+}

@@ -229,14 +229,35 @@ public sealed partial class WorkflowRuntime(
             logger.LogDebug("Trigger {TriggerId} fired but is no longer published", triggerId);
             return;
         }
+        if (TriggerIndexer.ReadSchedule(trigger) is not { } schedule)
+        {
+            logger.LogDebug("Trigger {TriggerId} fired but has no schedule (a one-off trigger that already started its instance)", triggerId);
+            return;
+        }
+        // A one-off trigger has a single firing, at its instant. A late firing of it (a misfire, or a timer re-created
+        // by repair after Quartz deleted the fired one) is reported at the time it ran, so deriving the id from that
+        // time started a new instance on every repair pass; derived from the instant, a repeat finds the first instance.
+        var once = schedule is { At: not null, Interval: null, Cron: null };
+        var firing = once ? schedule.At!.Value : scheduledFireTime;
         // One instance per firing, even if the scheduler delivers the same firing twice.
         await StartAsync(new StartWorkflowRequest
         {
             DefinitionId = trigger.DefinitionId,
             DefinitionVersionId = trigger.DefinitionVersionId,
             TriggerActivityId = trigger.ActivityId,
-            InstanceId = DerivedId(trigger.Id, scheduledFireTime.UtcTicks.ToString()),
+            InstanceId = DerivedId(trigger.Id, firing.UtcTicks.ToString()),
         }, cancellationToken);
+        if (once) await SpendTriggerAsync(trigger.Id, cancellationToken);
+    }
+
+    /// <summary>
+    /// Clears a fired one-off trigger's schedule, so that timer repair stops re-creating its timer (the row stays while
+    /// its version is published; a repeat before this point still finds the instance it started).
+    /// </summary>
+    private async Task SpendTriggerAsync(string triggerId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Triggers.Where(t => t.Id == triggerId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Schedule, (string?)null), cancellationToken);
     }
 
     private async Task<WorkflowModel> ResolveAsync(StartWorkflowRequest request, CancellationToken cancellationToken)

@@ -47,6 +47,22 @@ public sealed class ShippedDefinitionLoaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Hosts_starting_together_publish_a_shipped_definition_once_and_none_fails()
+    {
+        var loader = _host.Services.GetRequiredService<ShippedDefinitionLoader>();
+        await using var other = new TestHost(_db.ConnectionString);
+        var otherLoader = other.Services.GetRequiredService<ShippedDefinitionLoader>();
+
+        // Several loads at once, as several hosts starting against one database run them.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => (i % 2 == 0 ? loader : otherLoader).LoadAsync(Shipped("v1"), CancellationToken.None))));
+
+        outcomes.Should().ContainSingle(o => o == ShippedDefinitionLoader.Outcome.Published).And.OnlyContain(o => o != ShippedDefinitionLoader.Outcome.Updated);
+        var versions = (await _host.Api().GetFromJsonAsync<JsonObject>("/elsa/api/workflow-definitions?versionOptions=AllVersions&definitionIds=shipped-flow"))!;
+        versions["items"]!.AsArray().Should().ContainSingle("one publish makes one version");
+        (await loader.LoadAsync(Shipped("v1"), CancellationToken.None)).Should().Be(ShippedDefinitionLoader.Outcome.Unchanged);
+    }
+
+    [Fact]
     public async Task A_shipped_file_without_a_definition_id_is_refused()
     {
         var loader = _host.Services.GetRequiredService<ShippedDefinitionLoader>();

@@ -27,10 +27,17 @@ public sealed class TestHost : WebApplicationFactory<Program>
     /// <summary>Hand-moved time for the runtime, the domain and the timers (instead of the wall clock and Quartz); none unless a test asks.</summary>
     public ManualTime? Time { get; init; }
 
+    /// <summary>The database provider the connection string is for: PostgreSql unless a test runs the embedded Sqlite default.</summary>
+    public string Provider { get; init; } = "PostgreSql";
+
+    /// <summary>Where the host keeps its files (development mailbox, generated secrets); the content root's data folder unless a test asks.</summary>
+    public string? DataFolder { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         if (Time is { } time) builder.ConfigureTestServices(time.Register);
-        builder.UseSetting("Database:Provider", "PostgreSql");
+        builder.UseSetting("Database:Provider", Provider);
+        if (DataFolder is not null) builder.UseSetting("DataFolder", DataFolder);
         builder.UseSetting("ConnectionStrings:Feedback", _connectionString);
         builder.UseSetting("Security:ApiKey", ApiKey);
         builder.UseSetting("Privacy:CustomerKeySecret", "test-customer-key-secret");

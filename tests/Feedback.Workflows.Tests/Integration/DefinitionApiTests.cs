@@ -108,4 +108,59 @@ public sealed class DefinitionApiTests : IAsyncLifetime
         var latest = await api.GetJsonAsync($"/elsa/api/workflow-definitions/by-definition-id/{definitionId}?versionOptions=Latest");
         ((string?)latest["root"]!["activities"]![0]!["text"]!["expression"]!["value"]).Should().Be("one");
     }
+
+    [Fact]
+    public async Task A_retracted_version_is_not_edited_in_place_by_a_save_or_a_revert()
+    {
+        var api = _host.Api();
+        var saved = await api.PublishAsync(Waiting("one"));
+        await api.PostJsonAsync($"/elsa/api/workflow-definitions/{saved}/retract", new JsonObject());
+        var draft = await SaveDraftAsync(api, Waiting("two", saved));
+        ((int)draft["version"]!).Should().Be(2, "version 1 was published; it stays as it was published");
+        (await TextOfVersionAsync(api, saved, 1)).Should().Be("one");
+        (await TextOfVersionAsync(api, saved, 2)).Should().Be("two");
+
+        var reverted = await api.PublishAsync(Waiting("one"));
+        await api.PublishAsync(Waiting("two", reverted));
+        await api.PostJsonAsync($"/elsa/api/workflow-definitions/{reverted}/retract", new JsonObject());
+        var revert = await api.PostJsonAsync($"/elsa/api/workflow-definitions/{reverted}/revert/1", new JsonObject());
+        ((int)revert["version"]!).Should().Be(3, "the retracted version 2 stays as it was published");
+        (await TextOfVersionAsync(api, reverted, 2)).Should().Be("two");
+        (await TextOfVersionAsync(api, reverted, 3)).Should().Be("one");
+    }
+
+    [Fact]
+    public async Task A_draft_that_instances_run_on_is_kept_and_the_next_save_opens_a_new_version()
+    {
+        var api = _host.Api();
+        var draft = await SaveDraftAsync(api, Waiting("one"));
+        var definitionId = (string)draft["definitionId"]!;
+        // The Studio's run of an unpublished draft.
+        var run = await api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/execute", new JsonObject { ["versionOptions"] = "Latest" });
+        ((string?)run["workflowState"]!["definitionVersionId"]).Should().Be((string)draft["id"]!);
+
+        var saved = await SaveDraftAsync(api, Waiting("two", definitionId));
+        ((int)saved["version"]!).Should().Be(2);
+        (await TextOfAsync(api, (string)draft["id"]!)).Should().Be("one", "the running instance's graph does not change under it");
+        var reverted = await api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/revert/1", new JsonObject());
+        ((int)reverted["version"]!).Should().Be(2, "version 2 has no instance and was never published, so the revert overwrites it");
+        (await TextOfAsync(api, (string)saved["id"]!)).Should().Be("one");
+    }
+
+    private static JsonObject Waiting(string text, string? definitionId = null) => new FlowBuilder()
+        .Activity("w", "Elsa.WriteLine", Inputs(("text", Lit(text))))
+        .Activity("delay", "Elsa.Delay", Inputs(("timeSpan", Lit("30.00:00:00"))))
+        .Chain("w", "delay").Build(definitionId, name: "Edited " + Guid.NewGuid().ToString("N"));
+
+    private static async Task<JsonNode> SaveDraftAsync(HttpClient api, JsonObject model) =>
+        (await api.PostJsonAsync("/elsa/api/workflow-definitions", new JsonObject { ["model"] = model, ["publish"] = false }))["workflowDefinition"]!;
+
+    private static async Task<string?> TextOfAsync(HttpClient api, string versionId) =>
+        (string?)(await api.GetJsonAsync($"/elsa/api/workflow-definitions/by-id/{versionId}"))["root"]!["activities"]![0]!["text"]!["expression"]!["value"];
+
+    private static async Task<string?> TextOfVersionAsync(HttpClient api, string definitionId, int version)
+    {
+        var versions = await api.GetJsonAsync($"/elsa/api/workflow-definitions?versionOptions=AllVersions&definitionIds={definitionId}");
+        return await TextOfAsync(api, (string)versions["items"]!.AsArray().Single(v => (int)v!["version"]! == version)!["id"]!);
+    }
 }

@@ -10,6 +10,8 @@ public sealed class WorkflowDefinitionRecord
     public string? Description { get; set; }
     public bool IsLatest { get; set; }
     public bool IsPublished { get; set; }
+    /// <summary>Set once the version is first published and never cleared: such a version is not edited in place, even after a retract.</summary>
+    public bool WasPublished { get; set; }
     public required string Json { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

@@ -20,8 +20,8 @@ public interface IOutboxHandler
 
 /// <summary>
 /// Delivers outbox messages after their step committed. Each message is claimed with a row lock that other hosts and
-/// this host's other delivery loops skip, so they share the work; a failure is recorded on the row and retried with
-/// exponential back-off.
+/// this host's other delivery loops skip, so they share the work (on SQLite, with a lease); a failure is recorded on the
+/// row and retried with exponential back-off.
 /// </summary>
 /// <remarks>
 /// Several loops per host because a delivery mostly waits (for the database, the SMTP server, a workflow step), and one
@@ -41,7 +41,7 @@ public sealed class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // SQLite's claim is a plain query, so two loops there could take the same message.
+        // SQLite has one writer for the whole database: more loops there would only take turns on its lock.
         var loops = options.Provider == DatabaseProvider.PostgreSql ? Math.Max(1, options.OutboxConcurrency) : 1;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -70,17 +70,28 @@ public sealed class OutboxDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var handlers = scope.ServiceProvider.GetServices<IOutboxHandler>().ToDictionary(h => h.Type, StringComparer.Ordinal);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return db.Dialect.SupportsRowLocks
+            ? await DeliverLockedAsync(db, handlers, cancellationToken)
+            : await DeliverLeasedAsync(db, handlers, cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the claim's row lock lasts while the handler runs, so no other host or loop takes the message, and
+    /// its mark commits with the claim.
+    /// </summary>
+    private async Task<int> DeliverLockedAsync(WorkflowDbContext db, Dictionary<string, IOutboxHandler> handlers, CancellationToken cancellationToken)
+    {
         var attempted = 0;
         while (attempted < OutboxDispatcherBatch.MessagesPerRound)
         {
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            var now = clock.UtcNow;
-            // SQLite has one writer and no row locks; a plain query is the same claim there.
-            var batch = db.Dialect.SupportsRowLocks
-                ? await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, now).ToListAsync(cancellationToken)
-                : await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).Take(OutboxDispatcherBatch.Size).ToListAsync(cancellationToken);
+            var batch = await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, clock.UtcNow).ToListAsync(cancellationToken);
             if (batch.Count == 0) break;
-            foreach (var message in batch) await DeliverAsync(message, handlers, cancellationToken);
+            foreach (var message in batch)
+            {
+                message.Attempts++;
+                await DeliverAsync(message, handlers, cancellationToken);
+            }
             await db.SaveChangesAsync(cancellationToken);
             await tx.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();
@@ -89,9 +100,42 @@ public sealed class OutboxDispatcher(
         return attempted;
     }
 
+    /// <summary>
+    /// SQLite: the claim is a lease committed before the handler runs, and the mark a write of its own after it.
+    /// </summary>
+    /// <remarks>
+    /// SQLite has one write lock for the whole database. A claim transaction held open during the delivery kept it, and
+    /// a handler that writes (resuming a workflow on an event, an SLA recheck) waited for it on its own connection until
+    /// "database is locked", on every retry, so events never arrived. The lease stands in for the row lock: until it
+    /// expires the message is not due, and if the host stops mid-delivery the message is sent again after it.
+    /// </remarks>
+    private async Task<int> DeliverLeasedAsync(WorkflowDbContext db, Dictionary<string, IOutboxHandler> handlers, CancellationToken cancellationToken)
+    {
+        var attempted = 0;
+        while (attempted < OutboxDispatcherBatch.MessagesPerRound)
+        {
+            OutboxRecord? message;
+            await using (var claim = await db.Database.BeginTransactionAsync(cancellationToken))
+            {
+                var now = clock.UtcNow;
+                message = await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+                if (message is null) break;
+                message.Attempts++;
+                message.NextAttemptAt = now + OutboxDispatcherBatch.SqliteLease;
+                await db.SaveChangesAsync(cancellationToken);
+                await claim.CommitAsync(cancellationToken);
+            }
+            await DeliverAsync(message, handlers, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            attempted++;
+        }
+        return attempted;
+    }
+
+    /// <summary>Runs the message's handler and records the outcome on the (claimed, counted) message; the caller saves it.</summary>
     private async Task DeliverAsync(OutboxRecord message, Dictionary<string, IOutboxHandler> handlers, CancellationToken cancellationToken)
     {
-        message.Attempts++;
         try
         {
             if (!handlers.TryGetValue(message.Type, out var handler))
@@ -123,6 +167,9 @@ internal static class OutboxDispatcherBatch
 
     /// <summary>How many messages one round delivers before the dispatcher looks at its stop signal again.</summary>
     public const int MessagesPerRound = 50;
+
+    /// <summary>How long a SQLite claim keeps a message from being taken again: the wait before a resend after a stop mid-delivery.</summary>
+    public static readonly TimeSpan SqliteLease = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Delivers <c>PublishEvent</c>: resumes waiting Event activities and starts triggered workflows.</summary>

@@ -10,7 +10,8 @@ namespace Feedback.Workflows.Runtime.Background;
 /// <summary>
 /// The database is the source of truth for timers: at start-up and then periodically, every timer bookmark and
 /// time-based trigger that has no scheduler entry gets one (lost after a crash between commit and scheduling), and
-/// every scheduler entry whose bookmark or trigger is gone is removed (a crash between commit and unscheduling).
+/// every scheduler entry whose bookmark or trigger is gone is removed (a crash between commit and unscheduling). A one-off
+/// trigger that has fired has no schedule left, so it is not re-created.
 /// </summary>
 /// <remarks>
 /// Both sides are read a page at a time (<see cref="TimerMerge{TStored}"/>), so memory stays bounded however many
@@ -86,9 +87,10 @@ public sealed class TimerReconciler(IDbContextFactory<WorkflowDbContext> dbFacto
         return (await db.Bookmarks.AsNoTracking().Where(b => ids.Contains(b.Id)).Select(b => b.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
     }
 
+    // A trigger row without a schedule (an event trigger, or a one-off trigger that has fired) keeps no timer.
     private async Task<IReadOnlySet<string>> TriggersAmongAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return (await db.Triggers.AsNoTracking().Where(t => ids.Contains(t.Id)).Select(t => t.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        return (await db.Triggers.AsNoTracking().Where(t => ids.Contains(t.Id) && t.Schedule != null).Select(t => t.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
     }
 }

@@ -320,6 +320,10 @@ namespace Feedback.Workflows.Persistence.Migrations.PostgreSql
                         .HasColumnType("integer")
                         .HasColumnName("version");
 
+                    b.Property<bool>("WasPublished")
+                        .HasColumnType("boolean")
+                        .HasColumnName("was_published");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name");

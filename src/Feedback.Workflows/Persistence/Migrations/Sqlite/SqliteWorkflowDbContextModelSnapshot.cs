@@ -314,6 +314,10 @@ namespace Feedback.Workflows.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
+                    b.Property<bool>("WasPublished")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("was_published");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name");
