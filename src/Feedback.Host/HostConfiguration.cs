@@ -6,7 +6,8 @@ using MailKit.Security;
 namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, bool ApiKeyGenerated, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency, TimeSpan DatabaseWaitAtStartup, int MaxConcurrentSteps)
+/// <param name="ApiKeyFile">Where the development API key is kept when Security:ApiKey is not set; null when it is.</param>
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, string? ApiKeyFile, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency, TimeSpan DatabaseWaitAtStartup, int MaxConcurrentSteps)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -24,24 +25,23 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         }
 
         var apiKey = configuration["Security:ApiKey"];
-        var generated = false;
+        string? keyFile = null;
         if (string.IsNullOrWhiteSpace(apiKey))
         {
             // A fresh clone must work without setup; the key is kept so that restarts do not invalidate it.
             Directory.CreateDirectory(dataFolder);
-            var keyFile = Path.Combine(dataFolder, "dev-api-key.txt");
+            keyFile = Path.Combine(dataFolder, "dev-api-key.txt");
             if (File.Exists(keyFile)) apiKey = File.ReadAllText(keyFile).Trim();
             if (string.IsNullOrWhiteSpace(apiKey))
             {
                 apiKey = RandomNumberGenerator.GetHexString(32, lowercase: true);
                 File.WriteAllText(keyFile, apiKey);
             }
-            generated = true;
         }
         // Empty settings turn the start-up loading off (tests publish their own definitions and directory).
         var shipped = configuration["Workflows:ShippedFolder"] ?? Path.Combine(AppContext.BaseDirectory, "workflows");
         var organization = configuration["Directory:SeedFile"] ?? Path.Combine(AppContext.BaseDirectory, "workflows", "directory", "example-organization.json");
-        return new HostConfiguration(provider, connection, apiKey, generated,
+        return new HostConfiguration(provider, connection, apiKey, keyFile,
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
             ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder,
             ReadWholeNumber(configuration, "Workflows:OutboxConcurrency", new WorkflowRuntimeOptions().OutboxConcurrency, 1, 64),

@@ -74,8 +74,9 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Feedback.Host");
     log.LogInformation("Feedback Workflows is running on {Urls} with {Provider}", string.Join(", ", app.Urls), settings.Provider);
-    if (settings.ApiKeyGenerated)
-        log.LogWarning("Development API key (set Security:ApiKey to choose your own): {ApiKey}", settings.ApiKey);
+    // The key opens every API: logs are read and kept by more people than should hold it, so only its place is told.
+    if (settings.ApiKeyFile is { } keyFile)
+        log.LogWarning("Development API key in use, kept in {ApiKeyFile} (set Security:ApiKey to choose your own)", keyFile);
 });
 
 app.Run();

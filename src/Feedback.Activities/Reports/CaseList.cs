@@ -10,14 +10,18 @@ public sealed class CaseList(IDbContextFactory<FeedbackDbContext> dbFactory, Rep
     /// <summary>The most cases one export returns; narrow the period for more.</summary>
     public const int MaxRows = 10_000;
 
-    /// <summary>Cases received in the period, oldest first, limited to one lead department when given.</summary>
+    /// <summary>
+    /// Cases received in the period, oldest first, limited to one lead department when given; never the cases about
+    /// <paramref name="reader"/>, the staff member exporting (null for an integration).
+    /// </summary>
     /// <exception cref="ReportValidationException">More than <see cref="MaxRows"/> cases match.</exception>
-    public async Task<IReadOnlyList<FeedbackCase>> ListAsync(ReportPeriod period, string? department, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FeedbackCase>> ListAsync(ReportPeriod period, string? department, string? reader, CancellationToken cancellationToken)
     {
         var (from, to) = period.Instants(options.Zone);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.Cases.AsNoTracking().Where(c => c.ReceivedAt >= from && c.ReceivedAt < to);
         if (department is not null) query = query.Where(c => c.LeadDepartment == department);
+        if (reader?.ToLowerInvariant() is { } about) query = query.Where(c => c.ComplainedAbout == null || c.ComplainedAbout.ToLower() != about);
         var cases = await query.OrderBy(c => c.ReceivedAt).ThenBy(c => c.Id).Take(MaxRows + 1).ToListAsync(cancellationToken);
         if (cases.Count > MaxRows) throw new ReportValidationException([$"period: more than {MaxRows} cases; export a shorter period."]);
         return cases;

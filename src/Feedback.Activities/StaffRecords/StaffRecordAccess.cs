@@ -14,6 +14,20 @@ public static class StaffRecordAccess
     public static bool MayRead(Actor actor, string employee, string departmentId) =>
         CaseAccess.IsOrganisationWide(actor) || (actor.UserName is not null && actor.UserName == employee) || HeadOf(actor, departmentId);
 
+    /// <summary>
+    /// Whether the actor sees a customer author's name in full: those who may reveal customers' contacts anywhere
+    /// (administrators, process owners, management, the complaint desk), never the evaluated employee. Everyone else
+    /// gets it masked, as customers' contacts are.
+    /// </summary>
+    public static bool MaySeeCustomerName(Actor actor, StaffRecord record) =>
+        !actor.IsIntegration && !string.Equals(actor.UserName, record.Employee, StringComparison.OrdinalIgnoreCase)
+        && (actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management)
+            || actor.Has(StaffRole.ComplaintDesk) || actor.Has(StaffRole.ComplaintDeskManager));
+
+    /// <summary>The record's author as <paramref name="actor"/> may see it: staff authors as they are, a customer's name masked unless <see cref="MaySeeCustomerName"/>.</summary>
+    public static string? AuthorFor(Actor actor, StaffRecord record) =>
+        record.AuthorIsStaff || MaySeeCustomerName(actor, record) ? record.Author : PersonalData.MaskName(record.Author);
+
     /// <exception cref="AccessDeniedException">The actor may not read the employee's records.</exception>
     public static void EnsureRead(Actor actor, string employee, string departmentId)
     {

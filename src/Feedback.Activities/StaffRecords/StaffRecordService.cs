@@ -84,7 +84,8 @@ public sealed class StaffRecordService(IDbContextFactory<FeedbackDbContext> dbFa
         if (record.Author is null) throw new StaffRecordConflictException($"Record {id} is anonymous: there is no author to credit.");
         if (record.SuggestionCreditedAt is not null) throw new StaffRecordConflictException($"The suggestion of record {id} is already credited.");
         record.SuggestionCreditedAt = clock.UtcNow;
-        Audit(db, record, actor.AuditName, via, "StaffSuggestionCredited", $"Credited to {record.Author}.");
+        // The employee reads the audit trail of their records: a customer is not named in it.
+        Audit(db, record, actor.AuditName, via, "StaffSuggestionCredited", record.AuthorIsStaff ? $"Credited to {record.Author}." : "Credited to the customer who made it.");
         await db.SaveChangesAsync(cancellationToken);
         return record;
     }

@@ -23,6 +23,11 @@ public sealed record TaskFilter
     /// </summary>
     public string? VisibleToDepartment { get; init; }
     public string? VisibleToUser { get; init; }
+    /// <summary>
+    /// The reading staff member, whatever their role: tasks of cases about them are never listed. Tasks of cases about
+    /// <see cref="VisibleToUser"/> are left out too.
+    /// </summary>
+    public string? NotAbout { get; init; }
     /// <summary>Zero-based, as in the workflow-instance list.</summary>
     public int Page { get; init; }
     public int PageSize { get; init; } = DefaultPageSize;

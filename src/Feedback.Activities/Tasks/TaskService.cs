@@ -37,9 +37,9 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
             query = query.Where(t => (visibleDepartment != null && t.DepartmentId == visibleDepartment)
                 || (visibleUser != null && (t.Assignee == visibleUser || t.ClaimedBy == visibleUser)));
         }
-        // Nobody sees the tasks of a case about themselves.
-        if (filter.VisibleToUser is { } reader)
-            query = query.Where(t => t.CaseNumber == null || !db.Cases.Any(c => c.Number == t.CaseNumber && c.ComplainedAbout == reader));
+        // Nobody sees the tasks of a case about themselves, organisation-wide readers included.
+        if ((filter.NotAbout ?? filter.VisibleToUser)?.ToLowerInvariant() is { } reader)
+            query = query.Where(t => t.CaseNumber == null || !db.Cases.Any(c => c.Number == t.CaseNumber && c.ComplainedAbout != null && c.ComplainedAbout.ToLower() == reader));
         if (filter.Assignee is { } assignee) query = query.Where(t => t.Assignee == assignee || t.ClaimedBy == assignee);
         if (filter.Department is { } department) query = query.Where(t => t.DepartmentId == department);
         if (filter.Role is { } roleName)

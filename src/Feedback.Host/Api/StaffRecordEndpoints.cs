@@ -24,11 +24,14 @@ internal static class StaffRecordEndpoints
             var body = await ReadAsync<CreateBody>(request, ct);
             var actor = await access.ResolveAsync(request.HttpContext, ct);
             var record = await records.CreateAsync(actor, new NewStaffRecord(user, body.Kind, body.Source, body.Anonymous, body.Text, body.Suggestion, body.CustomerName), Via, ct);
-            return Results.Json(View(record), FeedbackEndpoints.Json, statusCode: StatusCodes.Status201Created);
+            return Results.Json(View(record, actor), FeedbackEndpoints.Json, statusCode: StatusCodes.Status201Created);
         });
 
         api.MapGet("/{user}/records", async (string user, HttpContext http, StaffRecordService records, StaffActorResolver access, CancellationToken ct) =>
-            Results.Json(new { items = (await records.ListAsync(await access.ResolveAsync(http, ct), user, ct)).Select(View) }, FeedbackEndpoints.Json));
+        {
+            var actor = await access.ResolveAsync(http, ct);
+            return Results.Json(new { items = (await records.ListAsync(actor, user, ct)).Select(r => View(r, actor)) }, FeedbackEndpoints.Json);
+        });
 
         api.MapGet("/{user}/records/summary", async (string user, HttpRequest request, StaffRecordService records, StaffActorResolver access, CancellationToken ct) =>
         {
@@ -38,23 +41,34 @@ internal static class StaffRecordEndpoints
 
         api.MapGet("/records/{id:long}", async (long id, HttpContext http, StaffRecordService records, StaffActorResolver access, CancellationToken ct) =>
         {
-            var (record, audit) = await records.GetAsync(await access.ResolveAsync(http, ct), id, ct);
-            return Results.Json(new { record = View(record), audit = audit.Select(a => new { a.At, a.Actor, a.Via, a.Action, a.Details }) }, FeedbackEndpoints.Json);
+            var actor = await access.ResolveAsync(http, ct);
+            var (record, audit) = await records.GetAsync(actor, id, ct);
+            return Results.Json(new { record = View(record, actor), audit = audit.Select(a => new { a.At, a.Actor, a.Via, a.Action, a.Details }) }, FeedbackEndpoints.Json);
         });
 
         api.MapPost("/records/{id:long}/confirm", async (long id, HttpRequest request, StaffRecordService records, StaffActorResolver access, CancellationToken ct) =>
-            Results.Json(View(await records.ConfirmAsync(await access.ResolveAsync(request.HttpContext, ct), id, (await ReadAsync<AnswerBody>(request, ct)).Comment, Via, ct)), FeedbackEndpoints.Json));
+        {
+            var actor = await access.ResolveAsync(request.HttpContext, ct);
+            return Results.Json(View(await records.ConfirmAsync(actor, id, (await ReadAsync<AnswerBody>(request, ct)).Comment, Via, ct), actor), FeedbackEndpoints.Json);
+        });
 
         api.MapPost("/records/{id:long}/dispute", async (long id, HttpRequest request, StaffRecordService records, StaffActorResolver access, CancellationToken ct) =>
-            Results.Json(View(await records.DisputeAsync(await access.ResolveAsync(request.HttpContext, ct), id, (await ReadAsync<AnswerBody>(request, ct)).Comment, Via, ct)), FeedbackEndpoints.Json));
+        {
+            var actor = await access.ResolveAsync(request.HttpContext, ct);
+            return Results.Json(View(await records.DisputeAsync(actor, id, (await ReadAsync<AnswerBody>(request, ct)).Comment, Via, ct), actor), FeedbackEndpoints.Json);
+        });
 
         api.MapPost("/records/{id:long}/credit", async (long id, HttpContext http, StaffRecordService records, StaffActorResolver access, CancellationToken ct) =>
-            Results.Json(View(await records.CreditSuggestionAsync(await access.ResolveAsync(http, ct), id, Via, ct)), FeedbackEndpoints.Json));
+        {
+            var actor = await access.ResolveAsync(http, ct);
+            return Results.Json(View(await records.CreditSuggestionAsync(actor, id, Via, ct), actor), FeedbackEndpoints.Json);
+        });
     }
 
-    private static object View(StaffRecord r) => new
+    /// <summary>The record as <paramref name="reader"/> may see it: a customer author's name masked for most (<see cref="StaffRecordAccess.AuthorFor"/>).</summary>
+    private static object View(StaffRecord r, Feedback.Activities.Access.Actor reader) => new
     {
-        r.Id, r.Employee, r.DepartmentId, Kind = r.Kind.ToString(), Source = r.Source.ToString(), r.Anonymous, r.Author, r.Text, r.Suggestion,
+        r.Id, r.Employee, r.DepartmentId, Kind = r.Kind.ToString(), Source = r.Source.ToString(), r.Anonymous, Author = StaffRecordAccess.AuthorFor(reader, r), r.Text, r.Suggestion,
         r.SuggestionCreditedAt, Status = r.Status.ToString(), r.EmployeeComment, r.CreatedAt, r.AnsweredAt,
     };
 

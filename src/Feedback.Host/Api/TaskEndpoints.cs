@@ -37,6 +37,7 @@ internal static class TaskEndpoints
                 PageSize = Number(query["pageSize"], "pageSize") ?? TaskFilter.DefaultPageSize,
                 VisibleToDepartment = scoped ? actor.Member is { Active: true } m ? m.DepartmentId : null : null,
                 VisibleToUser = scoped ? actor.UserName : null,
+                NotAbout = actor.UserName,
             };
             var page = await tasks.ListAsync(filter, ct);
             return Results.Json(new { items = page.Items.Select(TaskView.From), totalCount = page.TotalCount, page = page.Page, pageSize = page.PageSize }, FeedbackEndpoints.Json);

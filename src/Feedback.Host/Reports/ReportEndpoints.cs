@@ -79,7 +79,7 @@ internal sealed class ReportHandlers(ReportService reports, CaseList caseList, A
     {
         var request = await RequestAsync(http, ct);
         var actor = await access.ResolveAsync(http, ct);
-        var cases = await caseList.ListAsync(request.Period, request.Department, ct);
+        var cases = await caseList.ListAsync(request.Period, request.Department, actor.UserName, ct);
         var revealed = reveal ? cases.Where(c => CaseAccess.MayRevealContacts(actor, c)).Select(c => c.Id).ToHashSet() : [];
         await audit.RecordManyAsync(revealed, actor.AuditName, "export", "ContactsRevealed", $"The customer's name and contacts were exported (cases {request.Period.Label}).", ct);
         return (request, cases, revealed);

@@ -100,6 +100,22 @@ public sealed class AccessApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cases_about_a_member_are_left_out_of_their_task_list_and_case_export_whatever_their_role()
+    {
+        await using (var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
+            await db.Cases.Where(c => c.Number == Logistics).ExecuteUpdateAsync(s => s.SetProperty(c => c.ComplainedAbout, "po"));
+
+        (await _api.GetAsStaffAsync($"/api/tasks?caseNumber={Logistics}", "po"))["items"]!.AsArray().Should().BeEmpty();
+        (await _api.GetAsStaffAsync("/api/tasks", "po"))["items"]!.AsArray().Select(t => (string?)t!["id"]).Should().Equal("t-quality");
+        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv", "po")).Content.ReadAsStringAsync();
+        export.Should().Contain(Quality).And.NotContain(Logistics);
+
+        // Everyone else organisation-wide still sees the case.
+        (await _api.GetAsStaffAsync($"/api/tasks?caseNumber={Logistics}", "desk"))["items"]!.AsArray().Should().HaveCount(1);
+        (await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv", "desk")).Content.ReadAsStringAsync()).Should().Contain(Logistics);
+    }
+
+    [Fact]
     public async Task Only_process_owners_place_legal_holds_with_a_reason()
     {
         var body = new JsonObject { ["hold"] = true, ["reason"] = "Lawsuit." };

@@ -85,6 +85,26 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_evaluated_employee_and_their_head_see_a_customers_name_masked_and_the_complaint_desk_in_full()
+    {
+        var id = await CreateAsync("tom", "desk", new() { ["kind"] = "ServiceAttitude", ["source"] = "Customer", ["customerName"] = "王女士", ["text"] = "Patient and kind.", ["suggestion"] = "More chairs." });
+
+        foreach (var user in new string?[] { "tom", "hana", "audrey", null })
+        {
+            var list = await _api.GetAsStaffAsync("/api/staff/tom/records", user);
+            ((string?)list["items"]![0]!["author"]).Should().Be("王**", user ?? "an integration");
+            (await TextAsync($"/api/staff/records/{id}", user)).Should().Contain("王**").And.NotContain("王女士", user ?? "an integration");
+        }
+        foreach (var user in new[] { "desk", "po" })
+            ((string?)(await _api.GetAsStaffAsync($"/api/staff/records/{id}", user))["record"]!["author"]).Should().Be("王女士", user);
+
+        var confirmed = await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom");
+        (await confirmed.Content.ReadAsStringAsync()).Should().Contain("王**").And.NotContain("王女士");
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/credit", "hana")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await TextAsync($"/api/staff/records/{id}", "tom")).Should().Contain("StaffSuggestionCredited").And.NotContain("王女士", "the credit's audit line names no customer either");
+    }
+
+    [Fact]
     public async Task Access_follows_department_scope_and_only_the_employee_answers()
     {
         var id = await CreateAsync("tom", "hana", new() { ["kind"] = "WorkPerformance", ["source"] = "Supervisor", ["text"] = "Good month." });
@@ -112,6 +132,9 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
         await using var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
         (await db.StaffRecords.CountAsync()).Should().Be(1, "refused requests store nothing");
     }
+
+    /// <summary>The answer as sent (customers' names unescaped), to check what it does not contain.</summary>
+    private async Task<string> TextAsync(string url, string? user) => await (await _api.SendAsStaffAsync(HttpMethod.Get, url, user)).Content.ReadAsStringAsync();
 
     private static List<(string, int)> Counts(JsonNode node) =>
         node.AsObject().Select(p => (p.Key, (int)p.Value!)).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();

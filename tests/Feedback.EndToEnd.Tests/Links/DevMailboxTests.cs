@@ -36,6 +36,15 @@ public sealed class DevMailboxTests
         var mail = await browser.GetStringAsync(mailPath);
         mail.Should().Contain("ann@example.com").And.Contain("<a href=\"http://localhost/l/");
         (await browser.GetAsync("/dev/mail/..%2Fdev-api-key")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        // A reverse proxy on this machine connects from loopback on anyone's behalf: what it forwards is not local.
+        foreach (var (header, value) in new[] { ("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=203.0.113.7") })
+            foreach (var path in new[] { "/dev/mail?lang=en", mailPath })
+            {
+                using var proxied = new HttpRequestMessage(HttpMethod.Get, path);
+                proxied.Headers.Add(header, value);
+                (await browser.SendAsync(proxied)).StatusCode.Should().Be(HttpStatusCode.NotFound, $"{header} on {path}");
+            }
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal static partial class DevMailPages
 {
     public const string Route = "/dev/mail";
     private const int MaxListed = 200;
+    private static readonly string[] ForwardingHeaders = ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP"];
 
     public static void MapDevMailPages(this IEndpointRouteBuilder app)
     {
@@ -62,9 +63,16 @@ internal static partial class DevMailPages
         });
     }
 
-    /// <summary>Without SMTP, and from this machine (or in-process, where there is no remote address).</summary>
+    /// <summary>
+    /// Without SMTP, and from this machine (or in-process, where there is no remote address). A reverse proxy on the
+    /// same machine connects from loopback too, on behalf of anyone: a request that carries a proxy's forwarding
+    /// headers is never taken as local.
+    /// </summary>
     private static bool Allowed(HttpContext http, EmailOptions email) =>
-        string.IsNullOrWhiteSpace(email.SmtpHost) && (http.Connection.RemoteIpAddress is not { } remote || IPAddress.IsLoopback(remote));
+        string.IsNullOrWhiteSpace(email.SmtpHost) && !Forwarded(http.Request)
+        && (http.Connection.RemoteIpAddress is not { } remote || IPAddress.IsLoopback(remote));
+
+    private static bool Forwarded(HttpRequest request) => ForwardingHeaders.Any(request.Headers.ContainsKey);
 
     private static async Task<(string To, string Subject)> HeadersAsync(string path, CancellationToken ct)
     {

@@ -33,11 +33,12 @@ internal static class LinkPages
             };
         });
 
-        // A case's photos for the staff member holding a valid task link of that case.
+        // A case's photos for the staff member holding a task link of that case, while the link's page may be shown to them.
         links.MapGet("/{token}/photos/{id}", async (string token, string id, HttpContext http, LinkTokens tokens, CancellationToken ct) =>
         {
             if (Read(http, tokens, token) is not { Token: { } link, Problem: null } || link.Kind != ActionLinkKind.StaffTask || link.CaseNumber is null)
                 return Results.NotFound();
+            if (await TaskLinkPage.ViewableAsync(http, link, ct) is not { } task || task.CaseNumber != link.CaseNumber) return Results.NotFound();
             var feedback = await http.RequestServices.GetRequiredService<Feedback.Activities.Cases.CaseService>().FindAsync(link.CaseNumber, ct);
             return await http.RequestServices.GetRequiredService<Intake.PhotoStore>().ServeAsync(feedback, id, ct);
         });

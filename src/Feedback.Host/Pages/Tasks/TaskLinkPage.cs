@@ -26,7 +26,20 @@ internal static class TaskLinkPage
         var task = await FindAsync(tasks, link.Subject, ct);
         if (task is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         if (await http.RequestServices.GetRequiredService<UsedLinks>().IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
-        return await RenderAsync(http, await ReaderAsync(http, link.UserName ?? "", ct), task, null, null, StatusCodes.Status200OK, ct);
+        var reader = await ReaderAsync(http, link.UserName ?? "", ct);
+        if (!await MayOpenAsync(http, reader, task, ct)) return Refused(http);
+        return await RenderAsync(http, reader, task, null, null, StatusCodes.Status200OK, ct);
+    }
+
+    /// <summary>
+    /// The task of a link that may still be viewed (it exists, the link is unused, its reader may open it), for the
+    /// case's photos behind it; null otherwise.
+    /// </summary>
+    public static async Task<FeedbackTask?> ViewableAsync(HttpContext http, LinkToken link, CancellationToken ct)
+    {
+        if (await FindAsync(http.RequestServices.GetRequiredService<TaskService>(), link.Subject, ct) is not { } task) return null;
+        if (await http.RequestServices.GetRequiredService<UsedLinks>().IsUsedAsync(link.Id, ct)) return null;
+        return await MayOpenAsync(http, await ReaderAsync(http, link.UserName ?? "", ct), task, ct) ? task : null;
     }
 
     public static async Task<IResult> SubmitAsync(HttpContext http, LinkToken link, IFormCollection form, CancellationToken ct)
@@ -36,6 +49,8 @@ internal static class TaskLinkPage
         var task = await FindAsync(tasks, link.Subject, ct);
         if (task is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         var user = link.UserName ?? throw new InvalidOperationException("A staff-task link without a user name was minted.");
+        var reader = await ReaderAsync(http, user, ct);
+        if (!await MayOpenAsync(http, reader, task, ct)) return Refused(http);
         // The same link submitted again (a double click, a refresh) is answered from the first completion.
         if (task.Status == FeedbackTaskStatus.Completed && task.CompletionKey == link.Id) return Done(http, task);
         if (await used.IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
@@ -50,7 +65,7 @@ internal static class TaskLinkPage
         }
         catch (TaskValidationException e)
         {
-            return await RenderAsync(http, await ReaderAsync(http, user, ct), task, e.Errors, values, StatusCodes.Status400BadRequest, ct);
+            return await RenderAsync(http, reader, task, e.Errors, values, StatusCodes.Status400BadRequest, ct);
         }
         catch (TaskForbiddenException e)
         {
@@ -180,6 +195,26 @@ internal static class TaskLinkPage
     private static async Task<bool> MayWorkAsync(HttpContext http, Actor reader, FeedbackTask task, CancellationToken ct) =>
         reader.UserName is { } user && (TaskAccess.MayWork(task, user, reader.Member)
             || await http.RequestServices.GetRequiredService<TaskService>().MayCompleteAsync(task, user, ct));
+
+    /// <summary>
+    /// A mailed link keeps working for weeks, so who may open it is decided on each use, by the staff pages' rule: an
+    /// active member, not the person the case is about, who may read the task (or may still work on it). A member
+    /// deactivated or named in the case since the mail was sent is refused.
+    /// </summary>
+    private static async Task<bool> MayOpenAsync(HttpContext http, Actor reader, FeedbackTask task, CancellationToken ct)
+    {
+        if (reader.Member is not { Active: true } || reader.UserName is not { } user) return false;
+        if (await Staff.StaffTaskPage.MayReadAsync(http, reader, task, ct)) return true;
+        // A role task that names no department reaches members of any department; MayWork already keeps out whom the case is about.
+        return TaskAccess.MayWork(task, user, reader.Member) && !await IsAboutAsync(http, reader, task, ct);
+    }
+
+    private static async Task<bool> IsAboutAsync(HttpContext http, Actor reader, FeedbackTask task, CancellationToken ct) =>
+        task.CaseNumber is { } number && await http.RequestServices.GetRequiredService<CaseService>().FindAsync(number, ct) is { } feedback
+        && CaseAccess.IsAbout(reader, feedback);
+
+    /// <summary>The page for a reader the task is no longer open to; it says nothing of the case.</summary>
+    private static IResult Refused(HttpContext http) => LinkPages.Problem(http, "problem.access", StatusCodes.Status403Forbidden);
 
     /// <summary>The reader as the directory knows them (a link names a user the directory may no longer hold).</summary>
     private static async Task<Actor> ReaderAsync(HttpContext http, string user, CancellationToken ct)
