@@ -198,12 +198,37 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         var task = await OpenTaskAsync(number);
         ((string?)task["title"]).Should().Be("Classify this feedback");
 
-        await CompleteAsync(task, "xu.ting", "Classify", new JsonObject { ["ManualCategory"] = "DeliveryLogistics" });
+        await CompleteAsync(task, "xu.ting", "Classify", new JsonObject { ["ManualCategory"] = "DeliveryLogistics", ["ManualFoodSafety"] = "No" });
 
         var classified = await CaseAsync(number);
+        ((bool)classified["foodSafety"]!).Should().BeFalse();
         ((string?)classified["category"], (string?)classified["leadDepartment"]).Should().Be(("DeliveryLogistics", "logistics"));
         (await ClockAsync(number, "Classification"))["state"]!.GetValue<string>().Should().Be("Stopped");
         classified["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder("ClassificationUncertain", "TaskCompleted", "Assigned");
+    }
+
+    [Fact]
+    public async Task A_food_safety_risk_the_rules_missed_is_marked_by_the_complaint_desk_and_goes_first_with_severity_a()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "李先生", ["customerEmail"] = "li@example.cn", ["content"] = "快递员态度恶劣",
+        });
+        var planTarget = (string)(await ClockAsync(number, "Plan"))["target"]!;
+        var task = await OpenTaskAsync(number);
+        ((string?)task["instructions"]).Should().Contain("food-safety risk");
+
+        await CompleteAsync(task, "xu.ting", "Classify", new JsonObject { ["ManualCategory"] = "ProductQuality", ["ManualFoodSafety"] = "Yes" });
+
+        var marked = await CaseAsync(number);
+        ((bool)marked["foodSafety"]!).Should().BeTrue();
+        ((string?)marked["severity"]).Should().Be("A");
+        ((string?)marked["leadDepartment"]).Should().Be("quality");
+        var line = marked["history"]!.AsArray().Single(h => (string?)h!["action"] == "FoodSafetyRiskRecorded")!;
+        ((string?)line["actor"]).Should().Be("xu.ting");
+        ((string?)(await ClockAsync(number, "Plan"))["target"]).Should().NotBe(planTarget, "severity A takes the policy's shorter targets");
+        var alert = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "Alert")).Single();
+        alert.To.Mailboxes.Select(m => m.Address).Should().Equal("zhou.min@example.com");
     }
 
     [Fact]
