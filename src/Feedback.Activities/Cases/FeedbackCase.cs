@@ -42,6 +42,11 @@ public sealed class FeedbackCase
     public int EscalationLevel { get; set; }
     /// <summary>The customer's final rating, 1 to 5.</summary>
     public int? Satisfaction { get; set; }
+    /// <summary>
+    /// What the customer last said about the rectification (a survey's comment or the callback's words). Kept here, not
+    /// in the append-only history, so that anonymisation can remove it.
+    /// </summary>
+    public string? CustomerComment { get; set; }
 
     /// <summary>The workflow instance that runs this case; fixed at registration so starting it is idempotent.</summary>
     public required string WorkflowInstanceId { get; set; }

@@ -121,6 +121,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.Property(x => x.Severity).HasConversion<string>().HasMaxLength(1);
             e.Property(x => x.Number).HasMaxLength(32);
             e.Property(x => x.Language).HasMaxLength(8);
+            e.Property(x => x.CustomerComment).HasMaxLength(Surveys.SurveyAnswer.MaxCommentLength);
             e.Property(x => x.Product).HasConversion(Json<ProductDetails?>());
             e.Property(x => x.Requests).HasConversion(Json<List<CustomerRequest>>(), ListComparer<CustomerRequest>());
             e.Property(x => x.HelperDepartments).HasConversion(Json<List<string>>(), ListComparer<string>());

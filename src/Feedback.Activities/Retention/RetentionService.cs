@@ -98,6 +98,7 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
         feedback.CustomerEmail = null;
         feedback.Title = null;
         feedback.Content = RemovedText;
+        feedback.CustomerComment = null;
         feedback.ComplainedAbout = null;
         feedback.IdempotencyKey = null;
         if (feedback.Product is { } product)

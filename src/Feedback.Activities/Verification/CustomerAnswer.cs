@@ -35,9 +35,12 @@ public sealed record CustomerAnswer(bool Satisfied, int? Rating, string? Comment
         return new CustomerAnswer(callback?.Satisfied ?? byRating, rating, comment ?? callback?.Comment);
     }
 
-    /// <summary>The answer in words, for the case history.</summary>
-    public override string ToString() =>
-        (Rating is { } r ? $"rating {r}/5, " : "") + (Satisfied ? "satisfied" : "unsatisfied") + (Comment is null ? "" : $": {Comment}");
+    /// <summary>
+    /// The answer in words for the append-only case history: rating and verdict, and whether there is a comment, never the
+    /// comment itself (the customer's words go on the case, where anonymisation removes them).
+    /// </summary>
+    public string Summary =>
+        (Rating is { } r ? $"rating {r}/5, " : "") + (Satisfied ? "satisfied" : "unsatisfied") + (Comment is null ? "" : ", with a comment on the case");
 
     /// <exception cref="FormatException">The text does not start with a known answer word.</exception>
     private static (bool Satisfied, string? Comment) ParseCallback(string text)

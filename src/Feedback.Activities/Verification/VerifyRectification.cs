@@ -63,17 +63,18 @@ public sealed class VerifyRectification(CaseService cases) : Activity
         string outcome, action, details;
         CaseStatus status;
         if (answer.Satisfied)
-            (outcome, action, status, details) = (Outcomes.Verified, "CustomerSatisfied", CaseStatus.Closed, $"The customer confirmed the rectification: {answer}.");
+            (outcome, action, status, details) = (Outcomes.Verified, "CustomerSatisfied", CaseStatus.Closed, $"The customer confirmed the rectification: {answer.Summary}.");
         else if (reworks < maxReworks)
         {
             reworks++;
-            (outcome, action, status, details) = (Outcomes.Rework, "ReworkRequested", CaseStatus.InRectification, $"The customer is not satisfied ({answer}); rectification again, rework {reworks} of {maxReworks}.");
+            (outcome, action, status, details) = (Outcomes.Rework, "ReworkRequested", CaseStatus.InRectification, $"The customer is not satisfied ({answer.Summary}); rectification again, rework {reworks} of {maxReworks}.");
         }
         else
-            (outcome, action, status, details) = (Outcomes.Unsatisfied, "CustomerUnsatisfied", CaseStatus.UnderReview, $"The customer is still not satisfied ({answer}) after {reworks} rework(s), the most allowed; escalate.");
+            (outcome, action, status, details) = (Outcomes.Unsatisfied, "CustomerUnsatisfied", CaseStatus.UnderReview, $"The customer is still not satisfied ({answer.Summary}) after {reworks} rework(s), the most allowed; escalate.");
 
         var rating = answer.Rating;
         var satisfied = answer.Satisfied;
+        var comment = answer.Comment;
         context.Enlist(new CaseChange(number, action, details, c =>
         {
             // A rating replaces the earlier one; a callback without a rating leaves it as it was.
@@ -81,6 +82,7 @@ public sealed class VerifyRectification(CaseService cases) : Activity
             c.ReworkCount = reworks;
             c.Status = status;
             c.CustomerSatisfied = satisfied;
+            if (comment is not null) c.CustomerComment = comment.Length > Surveys.SurveyAnswer.MaxCommentLength ? comment[..Surveys.SurveyAnswer.MaxCommentLength] : comment;
         }, Actor: "customer"));
         context.Set(Satisfied, answer.Satisfied);
         context.Set(CustomerComment, answer.Comment);

@@ -17,6 +17,9 @@ internal sealed record CaseView(
     /// <summary>Why the feedback was judged malicious or false; null when it was not. Such a case is left out of the reports.</summary>
     public string? MaliciousReason { get; init; }
 
+    /// <summary>What the customer last said about the rectification (survey comment or callback); removed by anonymisation.</summary>
+    public string? CustomerComment { get; init; }
+
     /// <summary>The case this one duplicates; null when it is not a duplicate. Such a case is left out of the reports.</summary>
     public string? DuplicateOf { get; init; }
 
@@ -52,6 +55,7 @@ internal sealed record CaseView(
         history.Select(h => new HistoryLine(h.At, h.Actor, h.Via, h.Action, h.Details)).ToList())
     {
         MaliciousReason = c.MaliciousReason,
+        CustomerComment = c.CustomerComment,
         DuplicateOf = c.DuplicateOf,
         Praise = c.Praise,
         LegalHold = c.LegalHold,

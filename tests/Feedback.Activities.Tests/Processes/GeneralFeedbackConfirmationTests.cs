@@ -82,6 +82,9 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         var done = await CaseAsync(number);
         Actions(done).Should().ContainInOrder("ReworkRequested", "SurveyAnswered", "CustomerUnsatisfied", "CustomerNotified");
         ((int?)done["satisfaction"]).Should().Be(1);
+        ((string?)done["customerComment"]).Should().Be("Still late.", "the customer's latest words are on the case");
+        done["history"]!.ToJsonString().Should().NotContain("Still late").And.NotContain("The new parcel was late too",
+            "the history is append-only, so the customer's words stay out of it and anonymisation can remove them");
         var reply = (await MailsAsync(4)).Single(m => m.Subject!.StartsWith("The outcome"));
         reply.TextBody.Should().Contain("Switched the courier for this district.").And.Contain("We refund the delivery fee");
     }

@@ -174,6 +174,7 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             foreach (var (number, photo) in new[] { ("FB-2026-000001", "aa01"), ("FB-2026-000004", "aa04") })
             {
                 var c = db.Cases.Single(x => x.Number == number);
+                c.CustomerComment = "Still smells; ring me on +86 138 0000 0001.";
                 c.Product = (c.Product ?? new ProductDetails()) with { Photos = [$"https://feedback.example.cn/photos/{photo}", "https://shop.example.cn/p/1.jpg"] };
                 db.Photos.Add(new Feedback.Activities.Intake.UploadedPhoto { Id = photo, ContentType = "image/png", Content = [1, 2, 3] });
             }
@@ -205,10 +206,12 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             {
                 (c.CustomerName, c.CustomerEmail, c.CustomerPhone, c.Title).Should().Be((null, null, null, null));
                 c.Content.Should().Be(Feedback.Activities.Retention.RetentionService.RemovedText);
+                c.CustomerComment.Should().BeNull("the customer's words about the rectification are personal data too");
                 c.AnonymisedAt.Should().Be(clock.UtcNow);
             }
             var held = cases.Single(c => c.Number == "FB-2026-000004");
             (held.CustomerPhone, held.AnonymisedAt).Should().Be(("+86 138 0000 0004", null));
+            held.CustomerComment.Should().NotBeNull("a legal hold keeps everything");
             db.History.Count(h => h.Action == "Anonymised").Should().Be(9);
             db.Photos.Select(p => p.Id).Should().BeEquivalentTo(["aa04"], "the anonymised case's photo goes, the held one's stays");
             db.Tasks.Single(t => t.Id == "t1").Instructions.Should().BeNull();

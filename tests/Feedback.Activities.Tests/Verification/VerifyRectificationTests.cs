@@ -61,7 +61,9 @@ public sealed class VerifyRectificationTests : IAsyncLifetime
         (after.Satisfaction, after.Status, after.ReworkCount).Should().Be((rating, CaseStatus.Closed, 1));
         var change = step.Changes.Should().ContainSingle().Subject;
         (change.Action, change.Actor).Should().Be(("CustomerSatisfied", "customer"));
-        change.Details.Should().Contain($"rating {rating}/5, satisfied: Thanks, the new batch is fine.");
+        change.Details.Should().Contain($"rating {rating}/5, satisfied, with a comment on the case").And.NotContain("the new batch",
+            "the history is append-only: the customer's words go on the case, where anonymisation removes them");
+        after.CustomerComment.Should().Be("Thanks, the new batch is fine.");
         ((bool?)step.Output("verify", "Satisfied")).Should().BeTrue();
     }
 

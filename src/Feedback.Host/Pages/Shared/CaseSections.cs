@@ -37,6 +37,7 @@ internal static class CaseSections
             ("task.channel", c.Channel.ToString()), ("task.category", c.Category?.ToString()), ("task.severity", c.Severity?.ToString()),
             ("task.status", PageTexts.Get("status." + c.Status, page.Language)),
             ("task.lead", c.LeadDepartment), ("task.helpers", string.Join(", ", c.HelperDepartments)), ("task.owner", c.Owner),
+            ("task.satisfaction", c.Satisfaction?.ToString(CultureInfo.InvariantCulture)),
         };
         var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.summary"))}</h2><dl>");
         foreach (var (key, value) in rows.Where(r => !string.IsNullOrWhiteSpace(r.Value)))
@@ -44,6 +45,8 @@ internal static class CaseSections
         html.Append($"<dt>{PageFrame.E(page.T("task.customer"))}</dt><dd id=\"customer\">{customer}</dd></dl>");
         if (c.Title is { } title) html.Append($"<h3>{PageFrame.E(title)}</h3>");
         html.Append($"<p><strong>{PageFrame.E(page.T("task.content"))}</strong></p><pre>{PageFrame.E(c.Content)}</pre>");
+        if (c.CustomerComment is { } comment)
+            html.Append($"<p><strong>{PageFrame.E(page.T("task.customerComment"))}</strong></p><pre id=\"customer-comment\">{PageFrame.E(comment)}</pre>");
         foreach (var photo in c.Product?.Photos ?? [])
         {
             // Uploaded photos are served through this link (the staff member has no API key); other links are the customer's own.

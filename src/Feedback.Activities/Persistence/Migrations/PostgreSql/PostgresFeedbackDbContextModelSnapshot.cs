@@ -146,6 +146,11 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("CustomerComment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("customer_comment");
+
                     b.Property<string>("CustomerEmail")
                         .HasColumnType("text")
                         .HasColumnName("customer_email");

@@ -135,6 +135,11 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("CustomerComment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_comment");
+
                     b.Property<string>("CustomerEmail")
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_email");
