@@ -40,6 +40,23 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
     }
 
     [Fact]
+    public async Task A_review_opened_on_a_friday_is_due_after_the_weekend_in_working_days()
+    {
+        var number = await SubmitAsync();
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        await CompleteAsync(await OpenTaskAsync(number, "plan"), owner, "Submit",
+            new JsonObject { ["Measures"] = "Retrain the courier", ["Deadline"] = "2027-03-05", ["Goal"] = "No crushed parcels" });
+        await Time.AdvanceAsync(TimeSpan.FromDays(4) + TimeSpan.FromHours(1));
+        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = Report });
+
+        // Opened on Friday 5 March 2027 at 10:00 in China: two working days end on Tuesday, not on Sunday.
+        var review = await OpenTaskAsync(number, "department head");
+        var due = DateTimeOffset.Parse((string)review["dueAt"]!).ToOffset(TimeSpan.FromHours(8));
+        due.Should().BeAfter(new DateTimeOffset(2027, 3, 8, 9, 0, 0, TimeSpan.FromHours(8)), "Saturday and Sunday are no working days")
+            .And.BeBefore(new DateTimeOffset(2027, 3, 10, 0, 0, 0, TimeSpan.FromHours(8)));
+    }
+
+    [Fact]
     public async Task A_satisfied_survey_answer_closes_the_case_with_the_written_reply()
     {
         var number = await SubmitAsync();
