@@ -68,6 +68,7 @@ public static class FeedbackServiceCollectionExtensions
         services.AddSingleton<CaseService>();
         services.AddSingleton<MaliciousFlags>();
         services.AddSingleton<ComplainedAboutNaming>();
+        services.AddSingleton<CaseOwnerChange>();
         services.AddSingleton<DuplicateMarks>();
         services.AddSingleton<PraiseMarks>();
         services.AddSingleton<CaseNotes>();

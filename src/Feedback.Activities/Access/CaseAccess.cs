@@ -83,6 +83,14 @@ public static class CaseAccess
         !actor.IsIntegration && MayRead(actor, feedback)
         && (actor.Administrator || (actor.Member is { Active: true } m && m.Roles.Any(r => r != StaffRole.Auditor)));
 
+    /// <summary>
+    /// Who may give the case to another responsible member: whoever flags feedback, and the head of the case's lead
+    /// department, as themselves (never an integration, never someone the feedback is about).
+    /// </summary>
+    public static bool MayChangeOwner(Actor actor, FeedbackCase feedback) =>
+        !actor.IsIntegration && MayRead(actor, feedback)
+        && (MayFlag(actor) || (actor.Has(StaffRole.DepartmentHead) && actor.Member?.DepartmentId == feedback.LeadDepartment));
+
     /// <summary>Process owners and management place and lift legal holds.</summary>
     public static bool MayHold(Actor actor) => actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management);
 

@@ -45,7 +45,7 @@ public sealed class ComplainedAboutNaming(IDbContextFactory<FeedbackDbContext> d
         if (feedback.Status is CaseStatus.Replied or CaseStatus.Closed)
             throw new CaseValidationException([$"{number} is finished ({feedback.Status}); there is nothing left to keep anyone out of."]);
         if (feedback.Owner == userName)
-            throw new TaskConflictException($"{userName} is responsible for {number}: the flow gives them its next tasks. Have a supervisor reassign the case's open task and register the feedback anew if it must change hands.");
+            throw new TaskConflictException($"{userName} is responsible for {number}: give the case to someone else first (POST /api/feedback/{number}/owner), then name them.");
         var open = await db.Tasks.Where(t => t.CaseNumber == number && (t.Status == FeedbackTaskStatus.Open || t.Status == FeedbackTaskStatus.Claimed))
             .ToListAsync(cancellationToken);
         if (open.FirstOrDefault(t => t.Assignee == userName || t.ClaimedBy == userName) is { } held)

@@ -37,6 +37,9 @@ public sealed class StaffTask : Activity
     [Input(Description = "The user name of the person the task is for; empty gives it to the role.", Order = 2)]
     public Input<string?> Assignee { get; set; } = default!;
 
+    [Input(Description = "Give the task to the member responsible for the case when it opens (who may have changed since the assignment); Assignee counts only while the case has nobody responsible.", Order = 2)]
+    public Input<bool> ToCaseOwner { get; set; } = default!;
+
     [Input(Description = "The role that may do the task when no assignee is set.", UIHint = InputUIHints.DropDown,
         Options = [nameof(StaffRole.Staff), nameof(StaffRole.DepartmentHead), nameof(StaffRole.ComplaintDesk), nameof(StaffRole.ComplaintDeskManager), nameof(StaffRole.Management)],
         Order = 3)]
@@ -97,8 +100,9 @@ public sealed class StaffTask : Activity
     {
         var title = Blank(context.Get(Title)) ?? throw new FormatException("Input 'Title': a task needs a title.");
         var assignee = Blank(context.Get(Assignee));
+        var toOwner = context.Get(ToCaseOwner);
         var role = ParseRole(context.Get(Role));
-        if (assignee is null && role is null)
+        if (assignee is null && role is null && !toOwner)
             throw new FormatException("Inputs 'Assignee' and 'Role' are both empty: a task is for a person or for a role; set at least one.");
         var actions = ActionsOf(context.Get(Actions));
         var declared = context.WorkflowContext.Variables;
@@ -109,6 +113,9 @@ public sealed class StaffTask : Activity
         var status = ParseStatus(context.Get(CaseStatus));
 
         var feedbackCase = await FindCaseAsync(context);
+        if (toOwner && feedbackCase?.Owner is { } owner) assignee = owner;
+        if (assignee is null && role is null)
+            throw new FormatException("Input 'To case owner': the case has nobody responsible yet, and neither Assignee nor Role is set.");
         var department = Blank(context.Get(Department)) ?? (role is not null ? feedbackCase?.LeadDepartment : null);
         var taskId = Ids.New();
         var bookmark = context.CreateBookmark(new BookmarkRequest(Stimulus, BookmarkPayload(taskId)));
@@ -315,7 +322,7 @@ public sealed class StaffTask : Activity
         // Through the case service: the case as this step will commit it (a lead department chosen earlier in the
         // same burst counts), read once per burst.
         var cases = context.Services.GetRequiredService<Cases.CaseService>();
-        var found = await cases.FindForStepAsync(number, context) is { } feedback ? new CaseRef(feedback.Number, feedback.LeadDepartment) : null;
+        var found = await cases.FindForStepAsync(number, context) is { } feedback ? new CaseRef(feedback.Number, feedback.LeadDepartment, feedback.Owner) : null;
         if (found is null && named is not null) throw new InvalidOperationException($"Input 'CaseNumber': there is no case {named}.");
         return found;
     }
@@ -355,7 +362,7 @@ public sealed class StaffTask : Activity
 
     private static void NoChange(FeedbackCase _) { }
 
-    private sealed record CaseRef(string Number, string? LeadDepartment);
+    private sealed record CaseRef(string Number, string? LeadDepartment, string? Owner);
 
     private sealed record Rectifier(string? Assignee, string? CompletedBy);
 }

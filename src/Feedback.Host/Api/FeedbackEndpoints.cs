@@ -103,6 +103,18 @@ internal static class FeedbackEndpoints
         staff.MapPost("/{number}/praise", MarkPraiseAsync);
         staff.MapPost("/{number}/notes", AddNoteAsync);
         staff.MapPost("/{number}/complained-about", NameComplainedAboutAsync);
+        staff.MapPost("/{number}/owner", ChangeOwnerAsync);
+    }
+
+    /// <summary>Gives the case to another responsible member; its open tasks for the old owner move with it.</summary>
+    private static async Task<IResult> ChangeOwnerAsync(string number, HttpContext http, CaseService cases, CaseOwnerChange owners, StaffActorResolver access, CancellationToken ct)
+    {
+        var (actor, feedback) = await ReadableCaseAsync(number, http, cases, access, ct);
+        if (!CaseAccess.MayChangeOwner(actor, feedback))
+            throw new AccessDeniedException($"{actor.AuditName} may not change who is responsible for {number}; the complaint desk, process owners, management and the lead department's head do, as themselves (X-Staff-User).");
+        var body = await ReadAsync<OwnerBody>(http.Request, ct);
+        var outcome = await owners.ChangeAsync(number, body.To, body.Reason, actor.AuditName, "api", ct);
+        return Results.Json(new { number, owner = outcome.Case.Owner, changed = outcome.Changed, movedTasks = outcome.MovedTaskIds }, Json);
     }
 
     /// <summary>Names the staff member the feedback is about, after registration; from then on they are kept out of it.</summary>
@@ -213,6 +225,9 @@ internal static class FeedbackEndpoints
 
     /// <summary><c>{user, reason}</c>.</summary>
     private sealed record ComplainedAboutBody(string? User, string? Reason);
+
+    /// <summary><c>{to, reason}</c>.</summary>
+    private sealed record OwnerBody(string? To, string? Reason);
 
     /// <summary><c>{hold, reason}</c>.</summary>
     private sealed record LegalHoldBody(bool? Hold, string? Reason);

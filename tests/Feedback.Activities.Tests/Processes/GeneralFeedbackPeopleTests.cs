@@ -222,6 +222,42 @@ public sealed class GeneralFeedbackPeopleTests : GeneralFeedbackHarness
     }
 
     [Fact]
+    public async Task A_case_changes_hands_with_its_open_task_and_the_flow_gives_the_new_owner_the_next_one()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Mr Tan", ["customerEmail"] = "tan@example.com",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        var first = (string)(await CaseAsync(number))["owner"]!;
+        var second = first == "liu.yang" ? "wang.lei" : "liu.yang";
+        var plan = await OpenTaskAsync(number);
+        ((string?)plan["assignee"]).Should().Be(first);
+
+        (await ActAsync($"/api/feedback/{number}/owner", first, new JsonObject { ["to"] = second, ["reason"] = "Handing over." }))
+            .Should().Be(HttpStatusCode.Forbidden, "staff do not hand cases around themselves");
+        (await ActAsync($"/api/feedback/{number}/owner", "xu.ting", new JsonObject { ["to"] = second }))
+            .Should().Be(HttpStatusCode.BadRequest, "a change of hands needs a reason");
+        (await ActAsync($"/api/feedback/{number}/owner", "lin.fang", new JsonObject { ["to"] = second, ["reason"] = "The customer named the agent on the phone." }))
+            .Should().Be(HttpStatusCode.OK, "the lead department's head may give the case to another member");
+
+        var moved = await OpenTaskAsync(number);
+        ((string?)moved["id"], (string?)moved["assignee"]).Should().Be(((string?)plan["id"], second), "the open plan moves with the case");
+        var changed = await CaseAsync(number);
+        ((string?)changed["owner"]).Should().Be(second);
+        var line = changed["history"]!.AsArray().Last(h => (string?)h!["action"] == "OwnerChanged")!;
+        ((string?)line["actor"], (string?)line["details"]).Should().Be(("lin.fang",
+            $"Responsible: {second} instead of {first}. Open tasks moved with it: '{plan["title"]}'. The customer named the agent on the phone."));
+        (await ActAsync($"/api/feedback/{number}/complained-about", "xu.ting", new JsonObject { ["user"] = first, ["reason"] = "Named on the phone." }))
+            .Should().Be(HttpStatusCode.OK, "once the case has changed hands, the former owner can be named");
+
+        await CompleteAsync(moved, second, "Submit", new JsonObject { ["Measures"] = "Coaching", ["Deadline"] = "2026-12-01", ["Goal"] = "No repeat" });
+        ((string?)(await OpenTaskAsync(number))["assignee"]).Should().Be(second, "the rectification goes to whoever is responsible now, not to the assignment's choice");
+        (await ActAsync($"/api/feedback/{number}/owner", "xu.ting", new JsonObject { ["to"] = first, ["reason"] = "Back." }))
+            .Should().Be(HttpStatusCode.BadRequest, "the feedback is about them now");
+    }
+
+    [Fact]
     public async Task Whoever_did_the_department_heads_review_may_not_also_do_the_complaint_desks()
     {
         var number = await SubmitAsync(new JsonObject

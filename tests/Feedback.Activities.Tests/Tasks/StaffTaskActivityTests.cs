@@ -190,7 +190,7 @@ public sealed class StaffTaskActivityTests
         info.Descriptor.Category.Should().Be("Feedback");
         info.Descriptor.Kind.Should().Be("Task");
         var inputs = info.Descriptor.Inputs.ToDictionary(i => i.Name);
-        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "DueBy", "DueWithSla", "ExcludeRectifiers", "Exclude", "CaseStatus", "CaseNumber");
+        inputs.Keys.Should().Equal("Title", "Instructions", "Assignee", "ToCaseOwner", "Role", "Department", "Fields", "Actions", "DueIn", "DueInWorkingTime", "DueBy", "DueWithSla", "ExcludeRectifiers", "Exclude", "CaseStatus", "CaseNumber");
         inputs["CaseStatus"].UiHint.Should().Be(InputUIHints.DropDown);
         inputs["Exclude"].UiHint.Should().Be(InputUIHints.MultiText);
         inputs["Actions"].UiHint.Should().Be(InputUIHints.DynamicOutcomes);
