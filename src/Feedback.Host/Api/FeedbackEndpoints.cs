@@ -34,7 +34,7 @@ internal static class FeedbackEndpoints
             if (registration.Channel is FeedbackChannel.Phone or FeedbackChannel.Counter or FeedbackChannel.SuggestionBox)
                 throw new CaseValidationException(["channel: phone, counter and suggestion-box feedback is entered by staff through /api/feedback/staff-entry."]);
             return await RegisterAsync(request, cases, registration, "customer", "api", ct);
-        });
+        }).RequireRateLimiting(PublicPostLimits.Intake);
 
         var staff = app.MapGroup("/api/feedback").AddEndpointFilter<ApiKeyFilter>();
 
