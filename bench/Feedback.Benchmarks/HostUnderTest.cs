@@ -71,6 +71,8 @@ internal sealed class HostUnderTest : IAsyncDisposable
         info.Environment["Workflows__ShippedFolder"] = Path.Combine(hostFolder, "workflows");
         info.Environment["Directory__SeedFile"] = Path.Combine(hostFolder, "workflows", "directory", "example-organization.json");
         info.Environment["DataFolder"] = dataFolder;
+        // The load generators post hundreds of submissions a second from loopback: the per-address intake limit is off.
+        info.Environment["Feedback__Intake__RateLimit"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         var process = Process.Start(info) ?? throw new BenchmarkException("could not start the host process");

@@ -51,6 +51,7 @@ builder.Services.AddFeedbackPages(settings.Email, settings.DataFolder);
 builder.Services.AddFeedbackStaff(builder.Configuration.GetSection("StaffSignIn").Get<StaffSignInOptions>() ?? new StaffSignInOptions());
 Feedback.Host.Intake.MailIntakeSetup.AddHostMailIntake(builder.Services, builder.Configuration);
 builder.Services.AddExceptionHandler<FeedbackApiExceptionHandler>();
+builder.Services.AddPublicPostLimits(builder.Configuration);
 builder.Services.AddSingleton<Feedback.Host.Access.StaffActorResolver>();
 builder.Services.AddSingleton<Feedback.Host.Reports.ReportHandlers>();
 var studioTokens = builder.AddFeedbackStudio(settings.ApiKey);
@@ -58,6 +59,7 @@ builder.Services.AddElsaApi(new ElsaApiOptions { ApiKey = settings.ApiKey, Valid
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseRateLimiter();
 app.MapElsaApi();
 app.MapHostEndpoints();
 app.MapFeedbackStudio();

@@ -43,6 +43,8 @@ public static partial class CaseRegistrationValidator
         {
             if (string.IsNullOrWhiteSpace(r.CustomerName)) errors.Add("customerName: required unless the feedback is anonymous.");
             else if (r.CustomerName.Length > 100) errors.Add("customerName: at most 100 characters.");
+            // The name is repeated in the acknowledgement mailed to the given address: a link there would let anyone send our mail advertising it.
+            else if (HasLink(r.CustomerName)) errors.Add("customerName: a name, not a web address; links (http://, https://, www.) are not accepted.");
             if (string.IsNullOrWhiteSpace(r.CustomerPhone) && string.IsNullOrWhiteSpace(r.CustomerEmail))
                 errors.Add("customerPhone/customerEmail: at least one contact is required unless the feedback is anonymous.");
             if (!string.IsNullOrWhiteSpace(r.CustomerEmail) && (r.CustomerEmail.Length > 254 || !EmailPattern().IsMatch(r.CustomerEmail)))
@@ -67,6 +69,9 @@ public static partial class CaseRegistrationValidator
         return errors;
     }
 
+    /// <summary>Whether the text holds a web address (http://, https://, www.).</summary>
+    public static bool HasLink(string text) => LinkPattern().IsMatch(text);
+
     private static IEnumerable<(string, string?)> TextFields(CaseRegistration r) =>
     [
         ("content", r.Content), ("title", r.Title), ("customerName", r.CustomerName), ("complainedAbout", r.ComplainedAbout),
@@ -78,6 +83,9 @@ public static partial class CaseRegistrationValidator
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailPattern();
+
+    [GeneratedRegex(@"https?://|www\.", RegexOptions.IgnoreCase)]
+    private static partial Regex LinkPattern();
 
     [GeneratedRegex(@"^\+?[0-9][0-9 ()\-]{3,24}$")]
     private static partial Regex PhonePattern();

@@ -38,7 +38,7 @@ internal static class FeedbackEndpoints
             if (registration.ReceivedAt is not null)
                 throw new CaseValidationException(["receivedAt: set by the server for public submissions; staff entry and review imports may give an earlier arrival."]);
             return await RegisterAsync(request, cases, registration, "customer", "api", ct);
-        });
+        }).RequireRateLimiting(PublicPostLimits.Intake);
 
         var staff = app.MapGroup("/api/feedback").AddEndpointFilter<ApiKeyFilter>();
 

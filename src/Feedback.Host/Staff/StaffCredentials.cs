@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using Feedback.Activities.Organization;
 using Feedback.Activities.Persistence;
@@ -7,8 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Host.Staff;
 
-/// <summary>How a sign-in attempt ended.</summary>
-public enum SignInOutcome { SignedIn, Failed, LockedOut }
+/// <summary>How a sign-in attempt ended; <see cref="SignInOutcome.AddressLocked"/>: too many failures from the client's address.</summary>
+public enum SignInOutcome { SignedIn, Failed, LockedOut, AddressLocked }
 
 /// <summary>The outcome, and for a success the user and the credential stamp the session carries.</summary>
 public sealed record SignInResult(SignInOutcome Outcome, string? UserName = null, string? Stamp = null, DateTimeOffset? LockedUntil = null);
@@ -21,17 +22,31 @@ public sealed class PasswordRejectedException(IReadOnlyList<string> errors) : Ex
 
 /// <summary>
 /// Staff passwords: hashed with ASP.NET Core's PasswordHasher (PBKDF2) as the admin shell's users are, checked with a
-/// lockout after repeated failures. Only active directory members can sign in.
+/// lockout after repeated failures. Only active directory members can sign in. An account lock alone lets one address
+/// try a few passwords on every name, so failures are also counted per client address (<paramref name="addresses"/>).
 /// </summary>
-public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFactory, StaffSignInOptions options, IClock clock)
+public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFactory, StaffSignInOptions options, IClock clock, Studio.StudioSignInLockout addresses)
 {
     private static readonly PasswordHasher<StaffCredential> Hasher = new();
     // Verified against when there is nothing to verify, so that an unknown name costs as long as a wrong password.
     private static readonly string DecoyHash = Hasher.HashPassword(Decoy, RandomNumberGenerator.GetHexString(32));
     private static StaffCredential Decoy => new() { UserName = "", Stamp = "" };
 
-    /// <summary>Checks a user name and password, counting failures and locking the account after too many.</summary>
-    public async Task<SignInResult> VerifyAsync(string? userName, string? password, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a user name and password from <paramref name="address"/>, counting failures and locking the account, or
+    /// the address, after too many. While the address is locked no password is checked, a right one included.
+    /// </summary>
+    public async Task<SignInResult> VerifyAsync(string? userName, string? password, IPAddress? address, CancellationToken cancellationToken)
+    {
+        if (await addresses.LockedUntilAsync(null, address, cancellationToken) is { } paused)
+            return new SignInResult(SignInOutcome.AddressLocked, LockedUntil: paused);
+        var result = await CheckAsync(userName, password, cancellationToken);
+        if (result.Outcome == SignInOutcome.SignedIn) return result;
+        var addressLock = await addresses.RecordFailureAsync(null, address, cancellationToken);
+        return addressLock is { } until && result.Outcome == SignInOutcome.Failed ? new SignInResult(SignInOutcome.AddressLocked, LockedUntil: until) : result;
+    }
+
+    private async Task<SignInResult> CheckAsync(string? userName, string? password, CancellationToken cancellationToken)
     {
         var user = userName?.Trim() ?? "";
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

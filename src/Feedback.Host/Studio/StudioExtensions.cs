@@ -25,7 +25,7 @@ public static class StudioExtensions
         builder.Services.AddSingleton(new StudioFiles(filesFolder, configured: !string.IsNullOrWhiteSpace(configuredFolder)));
         builder.Services.AddSingleton(_ => StudioUsers.Load(configuration, dataFolder));
         builder.Services.AddSingleton(StudioLockoutOptions.Read(configuration));
-        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StudioSignInLockout>(sp, TimeProvider.System));
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StudioSignInLockout>(sp, TimeProvider.System, ""));
         return tokens;
     }
 

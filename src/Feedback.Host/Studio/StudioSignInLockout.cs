@@ -5,8 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Feedback.Host.Studio;
 
-/// <summary>Limits on failed sign-ins to the admin shell (<c>Admin:Lockout:*</c>).</summary>
-/// <param name="MaxFailuresPerUser">Failed passwords for one user name within <paramref name="Window"/> that lock it.</param>
+/// <summary>Limits on failed sign-ins to the admin shell (<c>Admin:Lockout:*</c>), or to the staff pages (per address only).</summary>
+/// <param name="MaxFailuresPerUser">Failed passwords for one user name within <paramref name="Window"/> that lock it; 0 counts no names (the staff accounts lock themselves).</param>
 /// <param name="MaxFailuresPerAddress">
 /// Failed sign-ins from one client address within the window (any user names) that lock the address; 0 turns this off
 /// (behind a reverse proxy that does not forward client addresses, every sign-in comes from the proxy's address).
@@ -40,13 +40,15 @@ public sealed record StudioLockoutOptions(int MaxFailuresPerUser, int MaxFailure
 /// While locked, no password is checked at all (a right one included), so guessing gains nothing. Unknown user names
 /// count like known ones, so the lock tells nobody which names exist. The counts are stored
 /// (<see cref="SignInThrottle"/>), so every host of a cluster counts the same failures and a restart forgets none.
+/// The staff sign-in uses its own instance, whose <paramref name="scope"/> keeps its counts apart from the shell's.
 /// </summary>
 /// <remarks>
 /// A key's failures count from its first failure in a window of <see cref="StudioLockoutOptions.Window"/>; a later
 /// failure after the window starts a new one. On PostgreSQL concurrent failures of one key (on any host) take turns on
 /// its row lock; on SQLite a concurrency token makes the loser count again.
 /// </remarks>
-public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContextFactory<FeedbackDbContext> dbFactory, TimeProvider time)
+/// <param name="scope">Prefixes every stored key: empty for the admin shell, <c>staff-</c> for the staff pages.</param>
+public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContextFactory<FeedbackDbContext> dbFactory, TimeProvider time, string scope)
 {
     private const int Attempts = 5;
     private static readonly TimeSpan ContendedPause = TimeSpan.FromSeconds(5);
@@ -69,7 +71,7 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
     {
         var now = time.GetUtcNow();
         await PruneIfDueAsync(now, cancellationToken);
-        var byUser = await CountAsync(UserKey(userName), options.MaxFailuresPerUser, now, cancellationToken);
+        var byUser = options.MaxFailuresPerUser == 0 ? null : await CountAsync(UserKey(userName), options.MaxFailuresPerUser, now, cancellationToken);
         var byAddress = options.MaxFailuresPerAddress == 0 ? null : await CountAsync(AddressKey(address), options.MaxFailuresPerAddress, now, cancellationToken);
         return new[] { byUser, byAddress }.Where(u => u > now).Max();
     }
@@ -135,9 +137,9 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
             .ExecuteDeleteAsync(cancellationToken);
     }
 
-    private static string UserKey(string? userName) => "user:" + Truncate((userName ?? "").Trim().ToLowerInvariant());
+    private string UserKey(string? userName) => scope + "user:" + Truncate((userName ?? "").Trim().ToLowerInvariant());
 
-    private static string AddressKey(IPAddress? address) => "address:" + (address?.IsIPv4MappedToIPv6 == true ? address.MapToIPv4() : address)?.ToString();
+    private string AddressKey(IPAddress? address) => scope + "address:" + (address?.IsIPv4MappedToIPv6 == true ? address.MapToIPv4() : address)?.ToString();
 
     // A made-up name of any length still counts, under its first 256 characters.
     private static string Truncate(string name) => name.Length <= 256 ? name : name[..256];

@@ -61,6 +61,31 @@ public sealed class IntakeApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customer_name_holding_a_web_address_is_refused_and_a_mail_sender_so_named_is_called_by_the_address()
+    {
+        await PublishProcessAsync();
+        foreach (var name in new[] { "Cheap cans at https://spam.example", "www.spam.example", "HTTP://spam.example" })
+        {
+            var body = Complaint();
+            body["customerName"] = name;
+            var response = await _public.PostAsJsonAsync("/api/feedback", body);
+            response.StatusCode.Should().Be(HttpStatusCode.BadRequest, name);
+            (await response.Content.ReadAsStringAsync()).Should().Contain("customerName: a name, not a web address", name);
+        }
+        (await CaseCountAsync()).Should().Be(0);
+
+        // A mail is not refused for its sender's display name: the address's own name stands in.
+        var intake = _host.Services.GetRequiredService<Feedback.Activities.Intake.Mail.MailIntakeService>();
+        var mail = new Feedback.Activities.Intake.Mail.IncomingMail("spam-name-1", "Cheap cans www.spam.example", "lin@example.cn", "Dented can",
+            "The luncheon meat can was dented.", null, [], [], Automatic: false, SentAt: null);
+        var outcome = await intake.AcceptAsync(mail, default);
+        outcome.Kind.Should().Be(Feedback.Activities.Intake.Mail.MailOutcomeKind.CaseOpened, outcome.ToString());
+        await using var scope = _host.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        (await db.Cases.SingleAsync()).CustomerName.Should().Be("lin");
+    }
+
+    [Fact]
     public async Task A_submission_becomes_a_numbered_case_with_history_and_a_correlated_workflow()
     {
         await PublishProcessAsync();

@@ -41,6 +41,8 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Workflows__ShippedFolder"] = "";
         info.Environment["Directory__SeedFile"] = "";
+        // Tests post far faster than any customer, all from loopback.
+        info.Environment["Feedback__Intake__RateLimit"] = "0";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the host process.");
         var host = new HostProcess(process, chosen);

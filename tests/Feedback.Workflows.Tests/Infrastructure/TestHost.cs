@@ -44,6 +44,8 @@ public sealed class TestHost : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Workflows:ShippedFolder", ShippedFolder ?? "");
         builder.UseSetting("Directory:SeedFile", OrganizationSeedFile ?? "");
+        // Tests post far faster than any customer; the limit itself is tested with it on.
+        builder.UseSetting("Feedback:Intake:RateLimit", "0");
         if (SmtpPort is { } port)
         {
             builder.UseSetting("Email:Smtp:Host", "127.0.0.1");

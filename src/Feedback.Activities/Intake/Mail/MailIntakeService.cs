@@ -81,7 +81,9 @@ public sealed class MailIntakeService(
         var registration = new CaseRegistration
         {
             Channel = FeedbackChannel.Email,
-            CustomerName = IncomingMailReader.Clean(mail.SenderName, 100) ?? IncomingMailReader.Clean(sender.Split('@')[0], 100),
+            // A display name that is a web address would refuse the whole mail; the address's own name stands in.
+            CustomerName = IncomingMailReader.Clean(mail.SenderName, 100) is { } name && !CaseRegistrationValidator.HasLink(name) ? name
+                : IncomingMailReader.Clean(sender.Split('@')[0], 100),
             CustomerEmail = sender,
             Language = GuessLanguage(title + "\n" + text),
             Title = title,

@@ -90,7 +90,7 @@ internal static class FeedbackFormPage
             var body = $"<section class=\"notice\"><p id=\"case-number\">{PageFrame.E(PageTexts.Format("intake.done.body", page.Language, registered.Case.Number))}</p>"
                 + (registered.Case.Anonymous ? "" : $"<p><a href=\"{PageFrame.E(caseLink)}\">{PageFrame.E(page.T("intake.follow"))}</a></p>") + "</section>";
             return page.Render(page.T("intake.done.title"), body);
-        });
+        }).RequireRateLimiting(Api.PublicPostLimits.Intake);
 
         // Uploaded photos are customer data: staff fetch them with the API key (or through a task link, see LinkPages).
         app.MapGet(PhotoStore.Route + "/{id}", async (string id, PhotoStore photos, CancellationToken ct) =>

@@ -65,7 +65,7 @@ internal static class LinkPages
                 ActionLinkKind.SetPassword => await Staff.SetPasswordPage.SubmitAsync(http, link.Token, form, ct),
                 _ => Results.StatusCode(StatusCodes.Status405MethodNotAllowed),
             };
-        });
+        }).RequireRateLimiting(Api.PublicPostLimits.Links);
     }
 
     /// <summary>The page for a link that cannot be used: what happened and whom to contact.</summary>

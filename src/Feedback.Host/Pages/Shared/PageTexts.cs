@@ -27,6 +27,9 @@ internal static partial class PageTexts
         ["problem.form.body"] = ("表单已过期或不是从本页面提交的，未作任何更改。请重新打开链接后再提交。", "表單已過期或不是從本頁面提交的，未作任何更改。請重新開啟連結後再提交。", "The form had expired or was not sent from this page. Nothing was changed. Open the link again and submit from the page."),
         ["problem.access.title"] = ("无法打开此任务", "無法開啟此任務", "This task is not open to you"),
         ["problem.access.body"] = ("此链接的任务您已无权查看：反馈涉及您本人、您的账号已停用，或您已不再负责此案件。", "此連結的任務您已無權檢視：回饋涉及您本人、您的帳號已停用，或您已不再負責此案件。", "You may no longer see this link's task: the feedback is about you, your account is inactive, or you no longer have access to the case."),
+        ["problem.busy.title"] = ("提交过于频繁", "提交過於頻繁", "Too many submissions"),
+        ["problem.busy.body"] = ("从此网络地址提交的次数过多，本次未作任何更改。", "從此網路位址提交的次數過多，本次未作任何更改。", "Too many submissions came from this network address. Nothing was changed."),
+        ["problem.busy.wait"] = ("请在 {0} 秒后重试。", "請在 {0} 秒後重試。", "Please try again in {0} seconds."),
         ["problem.contact"] = ("如需帮助，请联系：{0}", "如需協助，請聯絡：{0}", "For help, contact: {0}"),
 
         ["task.case"] = ("案件", "案件", "Case"),

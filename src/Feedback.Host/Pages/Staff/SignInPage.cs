@@ -26,7 +26,7 @@ internal static class SignInPage
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             var userName = form["username"].ToString().Trim();
             var back = StaffPageGate.SafeReturn(form["returnUrl"].ToString());
-            var result = await credentials.VerifyAsync(userName, form["password"].ToString(), ct);
+            var result = await credentials.VerifyAsync(userName, form["password"].ToString(), http.Connection.RemoteIpAddress, ct);
             switch (result.Outcome)
             {
                 case SignInOutcome.SignedIn:
@@ -35,6 +35,9 @@ internal static class SignInPage
                 case SignInOutcome.LockedOut:
                     var until = result.LockedUntil!.Value.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
                     return Render(page, userName, back, PageTexts.Format("staff.signin.locked", page.Language, until), StatusCodes.Status429TooManyRequests);
+                case SignInOutcome.AddressLocked:
+                    var paused = result.LockedUntil!.Value.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+                    return Render(page, userName, back, PageTexts.Format("staff.signin.paused", page.Language, paused), StatusCodes.Status429TooManyRequests);
                 default:
                     return Render(page, userName, back, page.T("staff.signin.failed"), StatusCodes.Status401Unauthorized);
             }

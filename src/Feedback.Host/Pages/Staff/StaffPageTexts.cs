@@ -11,6 +11,7 @@ internal static partial class PageTexts
         ["staff.signin.submit"] = ("登录", "登入", "Sign in"),
         ["staff.signin.failed"] = ("用户名或密码不正确。", "使用者名稱或密碼不正確。", "The user name or password is wrong."),
         ["staff.signin.locked"] = ("密码错误次数过多，账号已锁定至 {0}（UTC），请稍后再试或联系管理员。", "密碼錯誤次數過多，帳號已鎖定至 {0}（UTC），請稍後再試或聯絡管理員。", "Too many wrong passwords: the account is locked until {0} (UTC). Try again then, or ask your administrator."),
+        ["staff.signin.paused"] = ("此网络地址的登录失败次数过多，登录已暂停至 {0}（UTC），请稍后再试或联系管理员。", "此網路位址的登入失敗次數過多，登入已暫停至 {0}（UTC），請稍後再試或聯絡管理員。", "Too many failed sign-ins from this network address: signing in from it is paused until {0} (UTC). Try again then, or ask your administrator."),
         ["staff.signin.hint"] = ("还没有密码？请管理员给您发送设置密码的链接。", "還沒有密碼？請管理員寄送設定密碼的連結給您。", "No password yet? Ask your administrator to mail you a link to set one."),
         ["staff.signout"] = ("退出登录", "登出", "Sign out"),
         ["staff.signedout"] = ("您已退出登录。", "您已登出。", "You are signed out."),
