@@ -90,13 +90,9 @@ public sealed class CaseSearch(IDbContextFactory<FeedbackDbContext> dbFactory, F
         var user = query.VisibleToUser;
         if (query.VisibleToDepartment is not { } department)
             return db.Cases.AsNoTracking().Where(c => user == null || c.ComplainedAbout == null || c.ComplainedAbout != user);
-        // One set of ids, each part through its own index, rather than an OR over the whole table: PostgreSQL cannot
-        // hash a subquery under an OR it expects to be large, and then probes it once per case kept.
-        var visible = db.Cases.Where(c => c.LeadDepartment == department).Select(c => c.Id)
-            .Union(db.CasesHelpedBy(department).Select(c => c.Id));
-        if (user is not null) visible = visible.Union(db.Cases.Where(c => c.Owner == user).Select(c => c.Id));
-        return db.Cases.AsNoTracking()
-            .Where(c => visible.Contains(c.Id))
+        // Row-local tests, not a subquery of helped cases under an OR: PostgreSQL would probe such a subquery once per
+        // case kept when it expects it to be large.
+        return db.CasesVisibleTo(department, user).AsNoTracking()
             .Where(c => c.ComplainedAbout == null || c.ComplainedAbout != user);
     }
 }
