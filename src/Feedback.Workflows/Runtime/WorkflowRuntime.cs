@@ -166,9 +166,11 @@ public sealed partial class WorkflowRuntime(
     /// <summary>
     /// Delivers an event: resumes every matching waiting Event (filtered by correlation or instance) and, unless an
     /// instance is named, starts every published definition triggered by it. With a <paramref name="deliveryId"/>,
-    /// delivering the same event again starts nothing new.
+    /// delivering the same event again starts nothing new; with <paramref name="raisedAt"/>, it resumes only bookmarks
+    /// created by then, so a repeat does not resume an instance that already took the event and waits for the next one.
     /// </summary>
-    public async Task<EventResult> TriggerEventAsync(string eventName, string? correlationId, string? workflowInstanceId, JsonNode? payload, string? deliveryId, CancellationToken cancellationToken)
+    /// <exception cref="EventDeliveryException">Some receivers failed; every other one was still reached.</exception>
+    public async Task<EventResult> TriggerEventAsync(string eventName, string? correlationId, string? workflowInstanceId, JsonNode? payload, string? deliveryId, DateTimeOffset? raisedAt, CancellationToken cancellationToken)
     {
         var hash = BookmarkHash.Compute(Event.Stimulus, Event.Payload(eventName));
         List<string> bookmarkIds;
@@ -178,11 +180,15 @@ public sealed partial class WorkflowRuntime(
             var query = db.Bookmarks.AsNoTracking().Where(b => b.Hash == hash);
             if (correlationId is not null) query = query.Where(b => b.CorrelationId == correlationId);
             if (workflowInstanceId is not null) query = query.Where(b => b.WorkflowInstanceId == workflowInstanceId);
+            if (raisedAt is { } cutoff) query = query.Where(b => b.CreatedAt <= cutoff);
             bookmarkIds = await query.OrderBy(b => b.CreatedAt).Select(b => b.Id).ToListAsync(cancellationToken);
             if (workflowInstanceId is null)
                 triggers = await db.Triggers.AsNoTracking().Where(t => t.Hash == hash).ToListAsync(cancellationToken);
         }
         var input = new Dictionary<string, JsonNode?> { [Event.PayloadKey] = payload };
+        // One receiver's failure does not keep the event from the others; the failures are reported together at the
+        // end, so that an outbox delivery is repeated, and the repeat skips what this one reached.
+        var failures = new List<Exception>();
         var resumed = new List<string>();
         foreach (var id in bookmarkIds)
         {
@@ -191,21 +197,36 @@ public sealed partial class WorkflowRuntime(
             {
                 logger.LogDebug("Event {EventName} skipped bookmark {BookmarkId}: {Reason}", eventName, id, e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Event {EventName} failed to resume bookmark {BookmarkId}", eventName, id);
+                failures.Add(e);
+            }
         }
         var started = new List<string>();
         foreach (var trigger in triggers)
         {
-            var state = await StartAsync(new StartWorkflowRequest
+            try
             {
-                DefinitionId = trigger.DefinitionId,
-                DefinitionVersionId = trigger.DefinitionVersionId,
-                TriggerActivityId = trigger.ActivityId,
-                CorrelationId = correlationId,
-                Input = input,
-                InstanceId = deliveryId is null ? null : DerivedId(deliveryId, trigger.Id),
-            }, cancellationToken);
-            started.Add(state.Id);
+                var state = await StartAsync(new StartWorkflowRequest
+                {
+                    DefinitionId = trigger.DefinitionId,
+                    DefinitionVersionId = trigger.DefinitionVersionId,
+                    TriggerActivityId = trigger.ActivityId,
+                    CorrelationId = correlationId,
+                    Input = input,
+                    InstanceId = deliveryId is null ? null : DerivedId(deliveryId, trigger.Id),
+                }, cancellationToken);
+                started.Add(state.Id);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Event {EventName} failed to start definition {DefinitionId} by trigger {TriggerId}", eventName, trigger.DefinitionId, trigger.Id);
+                failures.Add(e);
+            }
         }
+        if (failures.Count > 0)
+            throw new EventDeliveryException($"Event '{eventName}' reached {resumed.Count + started.Count} receiver(s) but failed for {failures.Count}.", failures);
         return new EventResult(resumed, started);
     }
 
