@@ -22,7 +22,10 @@ public sealed record StartWorkflowRequest
     public string? CorrelationId { get; init; }
     public IReadOnlyDictionary<string, JsonNode?>? Input { get; init; }
     public string? TriggerActivityId { get; init; }
-    /// <summary>A caller-chosen id makes the start idempotent: starting twice with one id creates one instance.</summary>
+    /// <summary>
+    /// A caller-chosen id makes the start idempotent: starting or dispatching twice with one id, even on two hosts at
+    /// once, creates one instance, and each call returns it.
+    /// </summary>
     public string? InstanceId { get; init; }
     /// <summary>
     /// Items for the <see cref="ICommitParticipant"/>s, enlisted before the first activity runs: a row created together
@@ -64,10 +67,28 @@ public sealed partial class WorkflowRuntime(
         var state = executor.CreateState(model, instanceId, request.CorrelationId, request.Input);
         var context = await executor.StartAsync(model, state, request.TriggerActivityId, services, cancellationToken, request.CommitItems);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        await WriteAsync(db, context, record: null, claimedBookmarkId: null, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
+        try
+        {
+            await WriteAsync(db, context, record: null, claimedBookmarkId: null, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (request.InstanceId is not null && DuplicateKey.In(e))
+        {
+            // Another host started the same id between the look-up above and this insert (the in-process lock covers
+            // only this host). Its instance stands and this burst is dropped, as a start after it would have been.
+            await tx.DisposeAsync(); // rolls back whatever state the failure left the transaction in
+            if (await ExistingStateAsync(request.InstanceId, cancellationToken) is { } winner) return winner;
+            throw; // another key of this step's rows (a domain row of a commit participant): not the id's race
+        }
         await AfterCommitAsync(context, cancellationToken);
         return state;
+    }
+
+    /// <summary>The stored state of an instance, or null when there is none.</summary>
+    private async Task<WorkflowState?> ExistingStateAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken) is { } existing ? ReadState(existing) : null;
     }
 
     /// <summary>Stores a new instance as Pending and returns at once; a background worker on any host runs it.</summary>
@@ -77,11 +98,18 @@ public sealed partial class WorkflowRuntime(
         if (request.CommitItems is { Count: > 0 })
             throw new ArgumentException("A dispatched start runs later on any host; its commit items would be lost. Use StartAsync.", nameof(request));
         var model = await ResolveAsync(request, cancellationToken);
+        if (request.InstanceId is not null && await ExistingStateAsync(request.InstanceId, cancellationToken) is { } existing) return existing;
         var state = executor.CreateState(model, request.InstanceId ?? Ids.New(), request.CorrelationId, request.Input);
         state.StartActivityId = request.TriggerActivityId;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Instances.Add(NewRecord(state));
-        await db.SaveChangesAsync(cancellationToken);
+        try { await db.SaveChangesAsync(cancellationToken); }
+        catch (DbUpdateException e) when (request.InstanceId is not null && DuplicateKey.In(e))
+        {
+            // Dispatched at the same moment elsewhere: one instance, as for a start.
+            if (await ExistingStateAsync(request.InstanceId, cancellationToken) is { } winner) return winner;
+            throw;
+        }
         dispatchSignal.Notify();
         return state;
     }
