@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Feedback.Workflows.Activities.Events;
 using Feedback.Workflows.Persistence;
@@ -31,20 +33,39 @@ public sealed class EventRedeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_event_api_says_which_receivers_failed_and_still_reaches_the_others()
+    {
+        await AddBrokenTriggerAsync();
+        var starter = await _api.PublishAsync(new FlowBuilder()
+            .Activity("on", "Elsa.Event", Inputs(("eventName", Lit("Ping"))), canStart: true).Build(name: "Starter"));
+
+        var response = await _api.PostAsJsonAsync("/elsa/api/events/Ping/trigger", new JsonObject());
+
+        response.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        ((string?)problem["title"]).Should().Contain("failed for 1");
+        problem["errors"]!.AsArray().Select(e => (string?)e).Should().ContainSingle().Which.Should().Contain("vanished-v1");
+        (await _api.PostJsonAsync("/elsa/api/workflow-instances", new JsonObject { ["definitionId"] = starter }))["items"]!.AsArray().Should().ContainSingle();
+    }
+
+    /// <summary>A receiver that fails on every attempt: a trigger whose definition version cannot be found.</summary>
+    private async Task AddBrokenTriggerAsync()
+    {
+        await using var db = await _host.Services.GetRequiredService<IDbContextFactory<WorkflowDbContext>>().CreateDbContextAsync();
+        db.Triggers.Add(new TriggerRecord
+        {
+            Id = "broken-trigger", DefinitionId = "vanished", DefinitionVersionId = "vanished-v1", ActivityId = "on",
+            Name = Event.Stimulus, Hash = BookmarkHash.Compute(Event.Stimulus, Event.Payload("Ping")),
+        });
+        await db.SaveChangesAsync();
+    }
+
+    [Fact]
     public async Task A_repeated_delivery_reaches_neither_the_instance_that_took_the_event_and_waits_again_nor_the_started_one()
     {
         var dbFactory = _host.Services.GetRequiredService<IDbContextFactory<WorkflowDbContext>>();
-        // A receiver that fails on every attempt: a trigger whose definition version cannot be found. Stored first, so
-        // that it is also the first trigger the delivery tries.
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            db.Triggers.Add(new TriggerRecord
-            {
-                Id = "broken-trigger", DefinitionId = "vanished", DefinitionVersionId = "vanished-v1", ActivityId = "on",
-                Name = Event.Stimulus, Hash = BookmarkHash.Compute(Event.Stimulus, Event.Payload("Ping")),
-            });
-            await db.SaveChangesAsync();
-        }
+        // Stored first, so that it is also the first trigger the delivery tries.
+        await AddBrokenTriggerAsync();
         // Takes every Ping and waits for the next one.
         var looper = await _api.PublishAsync(new FlowBuilder()
             .Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("Ping"))))
