@@ -11,7 +11,7 @@ namespace Feedback.Workflows.Api;
 /// <summary>
 /// Maps the runtime's exceptions to problem responses the Studio can show: 400 with every validation message in
 /// <c>errors</c>, 404 for unknown things, 409 for conflicts such as a bookmark that was already resumed, 503 while the
-/// database cannot be reached.
+/// database cannot be reached, 500 with each failure for an event that reached only some of its receivers.
 /// </summary>
 public sealed class ApiExceptionHandler : IExceptionHandler
 {
@@ -31,6 +31,7 @@ public sealed class ApiExceptionHandler : IExceptionHandler
             // failure"), and a 409 would tell clients the request conflicts instead of asking them to try again.
             _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; try again.", [exception.Message]),
             WorkflowInstanceStateException or InvalidOperationException => (StatusCodes.Status409Conflict, "Conflict.", [exception.Message]),
+            EventDeliveryException e => (StatusCodes.Status500InternalServerError, e.Message, e.InnerExceptions.Select(x => x.Message).ToList()),
             _ => (0, "", Array.Empty<string>()),
         };
         if (status == 0) return false;

@@ -69,7 +69,7 @@ internal static class InstanceEndpoints
         {
             var body = await ApiJson.ReadObjectAsync(request, ct);
             var result = await runtime.TriggerEventAsync(eventName, (string?)body["correlationId"], (string?)body["workflowInstanceId"],
-                body["input"]?.DeepClone(), (string?)body["idempotencyKey"], ct);
+                body["input"]?.DeepClone(), (string?)body["idempotencyKey"], raisedAt: null, ct);
             return ApiJson.Json(new { resumedInstanceIds = result.ResumedInstanceIds, startedInstanceIds = result.StartedInstanceIds });
         });
 

@@ -46,6 +46,7 @@ public sealed class EventOutbox(IDbContextFactory<WorkflowDbContext> dbFactory, 
                     ["correlationId"] = queued.CorrelationId,
                     ["workflowInstanceId"] = queued.WorkflowInstanceId,
                     ["payload"] = queued.Payload?.DeepClone(),
+                    [PublishEvent.RaisedAtKey] = now,
                 }.ToJsonString(),
             });
             await db.SaveChangesAsync(cancellationToken);

@@ -29,3 +29,6 @@ public sealed class WorkflowDefinitionInUseException(string message, int instanc
     /// <summary>How many instances still need the definition.</summary>
     public int InstanceCount { get; } = instanceCount;
 }
+
+/// <summary>An event reached some of its receivers but not all; <see cref="AggregateException.InnerExceptions"/> holds each failure.</summary>
+public sealed class EventDeliveryException(string message, IEnumerable<Exception> failures) : AggregateException(message, failures);

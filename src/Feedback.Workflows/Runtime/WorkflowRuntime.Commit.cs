@@ -108,6 +108,10 @@ public sealed partial class WorkflowRuntime
         // On PostgreSQL the journal (a dozen rows per burst) is one statement instead of one per row.
         var journalAsOneStatement = PostgresRows.Applies(db);
         if (!journalAsOneStatement) db.Journal.AddRange(journal);
+        // An event counts as raised when its step ends (UpdatedAt): every bookmark this step left waiting is there
+        // for it, and a bookmark armed later, even by a burst the event itself resumed, is not.
+        foreach (var message in context.Outbox.Where(o => o.Type == Activities.Events.PublishEvent.OutboxType))
+            message.Payload[Activities.Events.PublishEvent.RaisedAtKey] = state.UpdatedAt;
         db.Outbox.AddRange(context.Outbox.Select(o => new OutboxRecord
         {
             Id = o.Id, Type = o.Type, Payload = o.Payload.ToJsonString(), WorkflowInstanceId = o.WorkflowInstanceId,

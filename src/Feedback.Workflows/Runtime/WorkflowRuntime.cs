@@ -22,7 +22,10 @@ public sealed record StartWorkflowRequest
     public string? CorrelationId { get; init; }
     public IReadOnlyDictionary<string, JsonNode?>? Input { get; init; }
     public string? TriggerActivityId { get; init; }
-    /// <summary>A caller-chosen id makes the start idempotent: starting twice with one id creates one instance.</summary>
+    /// <summary>
+    /// A caller-chosen id makes the start idempotent: starting or dispatching twice with one id, even on two hosts at
+    /// once, creates one instance, and each call returns it.
+    /// </summary>
     public string? InstanceId { get; init; }
     /// <summary>
     /// Items for the <see cref="ICommitParticipant"/>s, enlisted before the first activity runs: a row created together
@@ -64,10 +67,28 @@ public sealed partial class WorkflowRuntime(
         var state = executor.CreateState(model, instanceId, request.CorrelationId, request.Input);
         var context = await executor.StartAsync(model, state, request.TriggerActivityId, services, cancellationToken, request.CommitItems);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        await WriteAsync(db, context, record: null, claimedBookmarkId: null, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
+        try
+        {
+            await WriteAsync(db, context, record: null, claimedBookmarkId: null, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (request.InstanceId is not null && DuplicateKey.In(e))
+        {
+            // Another host started the same id between the look-up above and this insert (the in-process lock covers
+            // only this host). Its instance stands and this burst is dropped, as a start after it would have been.
+            await tx.DisposeAsync(); // rolls back whatever state the failure left the transaction in
+            if (await ExistingStateAsync(request.InstanceId, cancellationToken) is { } winner) return winner;
+            throw; // another key of this step's rows (a domain row of a commit participant): not the id's race
+        }
         await AfterCommitAsync(context, cancellationToken);
         return state;
+    }
+
+    /// <summary>The stored state of an instance, or null when there is none.</summary>
+    private async Task<WorkflowState?> ExistingStateAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken) is { } existing ? ReadState(existing) : null;
     }
 
     /// <summary>Stores a new instance as Pending and returns at once; a background worker on any host runs it.</summary>
@@ -77,11 +98,18 @@ public sealed partial class WorkflowRuntime(
         if (request.CommitItems is { Count: > 0 })
             throw new ArgumentException("A dispatched start runs later on any host; its commit items would be lost. Use StartAsync.", nameof(request));
         var model = await ResolveAsync(request, cancellationToken);
+        if (request.InstanceId is not null && await ExistingStateAsync(request.InstanceId, cancellationToken) is { } existing) return existing;
         var state = executor.CreateState(model, request.InstanceId ?? Ids.New(), request.CorrelationId, request.Input);
         state.StartActivityId = request.TriggerActivityId;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.Instances.Add(NewRecord(state));
-        await db.SaveChangesAsync(cancellationToken);
+        try { await db.SaveChangesAsync(cancellationToken); }
+        catch (DbUpdateException e) when (request.InstanceId is not null && DuplicateKey.In(e))
+        {
+            // Dispatched at the same moment elsewhere: one instance, as for a start.
+            if (await ExistingStateAsync(request.InstanceId, cancellationToken) is { } winner) return winner;
+            throw;
+        }
         dispatchSignal.Notify();
         return state;
     }
@@ -166,9 +194,11 @@ public sealed partial class WorkflowRuntime(
     /// <summary>
     /// Delivers an event: resumes every matching waiting Event (filtered by correlation or instance) and, unless an
     /// instance is named, starts every published definition triggered by it. With a <paramref name="deliveryId"/>,
-    /// delivering the same event again starts nothing new.
+    /// delivering the same event again starts nothing new; with <paramref name="raisedAt"/>, it resumes only bookmarks
+    /// created by then, so a repeat does not resume an instance that already took the event and waits for the next one.
     /// </summary>
-    public async Task<EventResult> TriggerEventAsync(string eventName, string? correlationId, string? workflowInstanceId, JsonNode? payload, string? deliveryId, CancellationToken cancellationToken)
+    /// <exception cref="EventDeliveryException">Some receivers failed; every other one was still reached.</exception>
+    public async Task<EventResult> TriggerEventAsync(string eventName, string? correlationId, string? workflowInstanceId, JsonNode? payload, string? deliveryId, DateTimeOffset? raisedAt, CancellationToken cancellationToken)
     {
         var hash = BookmarkHash.Compute(Event.Stimulus, Event.Payload(eventName));
         List<string> bookmarkIds;
@@ -178,11 +208,15 @@ public sealed partial class WorkflowRuntime(
             var query = db.Bookmarks.AsNoTracking().Where(b => b.Hash == hash);
             if (correlationId is not null) query = query.Where(b => b.CorrelationId == correlationId);
             if (workflowInstanceId is not null) query = query.Where(b => b.WorkflowInstanceId == workflowInstanceId);
+            if (raisedAt is { } cutoff) query = query.Where(b => b.CreatedAt <= cutoff);
             bookmarkIds = await query.OrderBy(b => b.CreatedAt).Select(b => b.Id).ToListAsync(cancellationToken);
             if (workflowInstanceId is null)
                 triggers = await db.Triggers.AsNoTracking().Where(t => t.Hash == hash).ToListAsync(cancellationToken);
         }
         var input = new Dictionary<string, JsonNode?> { [Event.PayloadKey] = payload };
+        // One receiver's failure does not keep the event from the others; the failures are reported together at the
+        // end, so that an outbox delivery is repeated, and the repeat skips what this one reached.
+        var failures = new List<Exception>();
         var resumed = new List<string>();
         foreach (var id in bookmarkIds)
         {
@@ -191,21 +225,36 @@ public sealed partial class WorkflowRuntime(
             {
                 logger.LogDebug("Event {EventName} skipped bookmark {BookmarkId}: {Reason}", eventName, id, e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Event {EventName} failed to resume bookmark {BookmarkId}", eventName, id);
+                failures.Add(e);
+            }
         }
         var started = new List<string>();
         foreach (var trigger in triggers)
         {
-            var state = await StartAsync(new StartWorkflowRequest
+            try
             {
-                DefinitionId = trigger.DefinitionId,
-                DefinitionVersionId = trigger.DefinitionVersionId,
-                TriggerActivityId = trigger.ActivityId,
-                CorrelationId = correlationId,
-                Input = input,
-                InstanceId = deliveryId is null ? null : DerivedId(deliveryId, trigger.Id),
-            }, cancellationToken);
-            started.Add(state.Id);
+                var state = await StartAsync(new StartWorkflowRequest
+                {
+                    DefinitionId = trigger.DefinitionId,
+                    DefinitionVersionId = trigger.DefinitionVersionId,
+                    TriggerActivityId = trigger.ActivityId,
+                    CorrelationId = correlationId,
+                    Input = input,
+                    InstanceId = deliveryId is null ? null : DerivedId(deliveryId, trigger.Id),
+                }, cancellationToken);
+                started.Add(state.Id);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Event {EventName} failed to start definition {DefinitionId} by trigger {TriggerId}", eventName, trigger.DefinitionId, trigger.Id);
+                failures.Add(e);
+            }
         }
+        if (failures.Count > 0)
+            throw new EventDeliveryException($"Event '{eventName}' reached {resumed.Count + started.Count} receiver(s) but failed for {failures.Count}.", failures);
         return new EventResult(resumed, started);
     }
 

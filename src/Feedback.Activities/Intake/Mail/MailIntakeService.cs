@@ -124,7 +124,7 @@ public sealed class MailIntakeService(
             ["caseNumber"] = feedback.Number, ["status"] = feedback.Status.ToString(), ["owner"] = feedback.Owner,
             ["leadDepartment"] = feedback.LeadDepartment, ["message"] = details.ToString(),
         };
-        await runtime.TriggerEventAsync(CustomerMessageEvent, feedback.Number, null, payload, "mail:" + mail.Key, cancellationToken);
+        await runtime.TriggerEventAsync(CustomerMessageEvent, feedback.Number, null, payload, "mail:" + mail.Key, raisedAt: null, cancellationToken);
 
         var now = clock.UtcNow;
         db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = "customer", Via = Via, Action = CustomerMessageAction, Details = CustomerMessages.Reference(mail.Key) });

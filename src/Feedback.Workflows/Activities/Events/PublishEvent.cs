@@ -11,6 +11,16 @@ public sealed class PublishEvent : CodeActivity
     /// <summary>The outbox message type delivered by the runtime's event dispatcher.</summary>
     public const string OutboxType = "Elsa.PublishEvent";
 
+    /// <summary>
+    /// The message's time of raising, added when its step commits: the delivery resumes only bookmarks created by
+    /// then, so that a delivery repeated after a partial failure does not resume a bookmark the first one re-armed.
+    /// </summary>
+    /// <remarks>
+    /// Both times come from the clocks of the hosts involved, which must agree, as the clustered scheduler already
+    /// requires: a bookmark armed on a host whose clock runs ahead could otherwise miss an event raised just after it.
+    /// </remarks>
+    public const string RaisedAtKey = "raisedAt";
+
     [Input(Description = "The event to publish.")]
     public Input<string> EventName { get; set; } = default!;
 

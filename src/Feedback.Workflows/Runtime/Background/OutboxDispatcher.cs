@@ -184,5 +184,7 @@ internal sealed class PublishEventOutboxHandler(WorkflowRuntime runtime) : IOutb
             (string?)payload["workflowInstanceId"],
             payload["payload"]?.DeepClone(),
             deliveryId: messageId,
+            // Messages queued before this was recorded have none: they reach whatever waits at each attempt, as before.
+            raisedAt: payload[Activities.Events.PublishEvent.RaisedAtKey]?.GetValue<DateTimeOffset>(),
             cancellationToken);
 }
