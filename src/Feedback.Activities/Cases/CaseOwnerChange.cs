@@ -33,6 +33,10 @@ public sealed class CaseOwnerChange(IDbContextFactory<FeedbackDbContext> dbFacto
         if (errors.Count > 0) throw new CaseValidationException(errors);
         var member = await directory.FindAsync(to!.Trim(), cancellationToken);
         if (member is not { Active: true }) throw new CaseValidationException([$"to: '{to.Trim()}' is not an active member of the staff directory."]);
+        if (!member.Roles.Any(r => r != StaffRole.Auditor))
+            throw new CaseValidationException([$"to: {member.UserName} is an auditor; an auditor reads cases but is not responsible for one."]);
+        if (member.IsAbsentAt(clock.UtcNow))
+            throw new CaseValidationException([$"to: {member.UserName} is away; choose someone who is here, or their delegate."]);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -41,13 +45,16 @@ public sealed class CaseOwnerChange(IDbContextFactory<FeedbackDbContext> dbFacto
         await db.LockWorkflowOfCaseAsync(number, cancellationToken);
         var feedback = await db.LockCaseAsync(number, cancellationToken) ?? throw new KeyNotFoundException($"No case {number}.");
         if (string.Equals(feedback.Owner, member.UserName, StringComparison.Ordinal)) return new Outcome(feedback, false, []);
+        // Before the assignment the flow would overwrite the choice; the complaint desk manager's assignment task is the way then.
+        if (feedback.Owner is null)
+            throw new CaseValidationException([$"{number} is not assigned yet; the flow chooses who is responsible (with nobody eligible, the complaint desk manager does), and the case can change hands after that."]);
         if (feedback.Status is CaseStatus.Replied or CaseStatus.Closed)
             throw new CaseValidationException([$"{number} is finished ({feedback.Status}); nobody needs to be responsible for it any more."]);
         if (string.Equals(feedback.ComplainedAbout, member.UserName, StringComparison.OrdinalIgnoreCase))
             throw new CaseValidationException([$"to: the feedback is about {member.UserName}; they may not be responsible for it."]);
 
         var previous = feedback.Owner;
-        var moved = previous is null ? [] : await db.Tasks
+        var moved = await db.Tasks
             .Where(t => t.CaseNumber == number && t.Assignee == previous && (t.Status == FeedbackTaskStatus.Open || t.Status == FeedbackTaskStatus.Claimed))
             .ToListAsync(cancellationToken);
         if (moved.FirstOrDefault(t => TaskAccess.IsExcluded(t, member.UserName)) is { } excluded)
@@ -60,7 +67,7 @@ public sealed class CaseOwnerChange(IDbContextFactory<FeedbackDbContext> dbFacto
         db.History.Add(new CaseHistoryEntry
         {
             CaseId = feedback.Id, At = now, Actor = actor, Via = via, Action = ChangedAction,
-            Details = $"Responsible: {member.UserName} instead of {previous ?? "nobody"}.{tasks} {reason}",
+            Details = $"Responsible: {member.UserName} instead of {previous}.{tasks} {reason}",
         });
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);

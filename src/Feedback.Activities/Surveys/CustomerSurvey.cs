@@ -130,8 +130,9 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
         foreach (var (variable, value) in new[] { (context.Get(RatingVariable), (JsonNode?)rating), (context.Get(CommentVariable), (JsonNode?)comment) })
             if (!string.IsNullOrWhiteSpace(variable) && declared.Any(v => v.Name == variable || v.Id == variable)) context.SetVariable(variable!, value);
         // The comment is the customer's own words: on the case, where anonymisation removes it, not in the history.
-        context.Enlist(new CaseChange(number, "SurveyAnswered", $"The customer rated {rating}/5" + (comment is null ? "." : ", with a comment (on the case)."),
-            c => { if (comment is not null) c.CustomerComment = comment; }, Actor: "customer", Via: "survey"));
+        // This round's words, or none: an earlier round's comment must not read as this one's.
+        context.Enlist(new CaseChange(number, "SurveyAnswered", $"The customer rated {rating}/5" + (comment is null ? "." : ", with a comment on the case."),
+            c => c.CustomerComment = comment, Actor: "customer", Via: "survey"));
         context.Complete(Outcomes.Answered);
         return ValueTask.CompletedTask;
     }

@@ -103,7 +103,7 @@ public sealed class StaffTask : Activity
         var toOwner = context.Get(ToCaseOwner);
         var role = ParseRole(context.Get(Role));
         if (assignee is null && role is null && !toOwner)
-            throw new FormatException("Inputs 'Assignee' and 'Role' are both empty: a task is for a person or for a role; set at least one.");
+            throw new FormatException("Inputs 'Assignee', 'Role' and 'ToCaseOwner' are all empty: a task is for a person, a role or the case's owner; set at least one.");
         var actions = ActionsOf(context.Get(Actions));
         var declared = context.WorkflowContext.Variables;
         var fieldErrors = TaskForm.CheckDefinition(Fields, name => declared.Any(v => v.Name == name || v.Id == name));
@@ -115,7 +115,7 @@ public sealed class StaffTask : Activity
         var feedbackCase = await FindCaseAsync(context);
         if (toOwner && feedbackCase?.Owner is { } owner) assignee = owner;
         if (assignee is null && role is null)
-            throw new FormatException("Input 'To case owner': the case has nobody responsible yet, and neither Assignee nor Role is set.");
+            throw new FormatException("Input 'ToCaseOwner': the case has nobody responsible yet, and neither Assignee nor Role is set.");
         var department = Blank(context.Get(Department)) ?? (role is not null ? feedbackCase?.LeadDepartment : null);
         var taskId = Ids.New();
         var bookmark = context.CreateBookmark(new BookmarkRequest(Stimulus, BookmarkPayload(taskId)));

@@ -24,8 +24,8 @@ public sealed record TaskFilter
     public string? VisibleToDepartment { get; init; }
     public string? VisibleToUser { get; init; }
     /// <summary>
-    /// The reading staff member, whatever their role: tasks of cases about them are never listed. Tasks of cases about
-    /// <see cref="VisibleToUser"/> are left out too.
+    /// The reading staff member, whatever their role: tasks of cases about them are never listed. Unset, the same holds
+    /// for <see cref="VisibleToUser"/>.
     /// </summary>
     public string? NotAbout { get; init; }
     /// <summary>Zero-based, as in the workflow-instance list.</summary>

@@ -82,7 +82,8 @@ public sealed class VerifyRectification(CaseService cases) : Activity
             c.ReworkCount = reworks;
             c.Status = status;
             c.CustomerSatisfied = satisfied;
-            if (comment is not null) c.CustomerComment = comment.Length > Surveys.SurveyAnswer.MaxCommentLength ? comment[..Surveys.SurveyAnswer.MaxCommentLength] : comment;
+            // This round's words, or none: an earlier round's comment must not read as this one's.
+            c.CustomerComment = comment is { Length: > Surveys.SurveyAnswer.MaxCommentLength } ? comment[..Surveys.SurveyAnswer.MaxCommentLength] : comment;
         }, Actor: "customer"));
         context.Set(Satisfied, answer.Satisfied);
         context.Set(CustomerComment, answer.Comment);

@@ -132,8 +132,12 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
         var last = Interlocked.Read(ref _lastPruneTicks);
         if (now.UtcTicks - last < PruneEvery.Ticks || Interlocked.CompareExchange(ref _lastPruneTicks, now.UtcTicks, last) != last) return;
         var windowStart = now - options.Window;
+        // Only this scope's keys: the other instance counts under its own window, which may be longer than this one.
+        var users = scope + "user:";
+        var addresses = scope + "address:";
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        await db.SignInThrottles.Where(t => t.WindowStartedAt <= windowStart && (t.LockedUntil == null || t.LockedUntil <= now))
+        await db.SignInThrottles.Where(t => (t.Key.StartsWith(users) || t.Key.StartsWith(addresses))
+                && t.WindowStartedAt <= windowStart && (t.LockedUntil == null || t.LockedUntil <= now))
             .ExecuteDeleteAsync(cancellationToken);
     }
 

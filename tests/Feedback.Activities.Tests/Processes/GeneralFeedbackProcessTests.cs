@@ -197,6 +197,8 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         (await ClockAsync(number, "Classification"))["state"]!.GetValue<string>().Should().Be("Running");
         var task = await OpenTaskAsync(number);
         ((string?)task["title"]).Should().Be("Classify this feedback");
+        (await ActAsync($"/api/feedback/{number}/owner", "xu.ting", new JsonObject { ["to"] = "song.yu", ["reason"] = "Knows the courier." }))
+            .Should().Be(HttpStatusCode.BadRequest, "before the assignment the flow would overwrite the choice");
 
         await CompleteAsync(task, "xu.ting", "Classify", new JsonObject { ["ManualCategory"] = "DeliveryLogistics", ["ManualFoodSafety"] = "No" });
 

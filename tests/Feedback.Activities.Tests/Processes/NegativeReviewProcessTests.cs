@@ -157,6 +157,7 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
 
         var head = await OpenTaskAsync(number, "(department head)");
         ((string?)head["title"]).Should().Contain("Unsatisfied customer");
+        ((string?)head["instructions"]).Should().Contain("还是不满意", "the head deciding reads what the customer said");
         ((string?)head["department"]).Should().Be("quality");
         ((int)(await CaseAsync(number))["escalationLevel"]!).Should().Be(1);
         await CompleteAsync(head, "chen.jie", "Escalate", new JsonObject { ["Resolution"] = "超出部门权限" });
@@ -176,7 +177,9 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         escalations.Select(h => (string?)h!["actor"]).Should().Equal("xu.ting", "chen.jie", "zhou.min");
         ((string?)escalations[1]!["details"]).Should().Contain("The department head passed it on: 超出部门权限");
         var mails = await MailsAsync(5);
-        MailsTo("chen.jie@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("还是不满意");
+        MailsTo("chen.jie@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("what they said is on the case")
+            .And.NotContain("还是不满意", "the escalation's reason is kept in the append-only history, so the customer's words stay out of it");
+        done["history"]!.ToJsonString().Should().NotContain("还是不满意");
         MailsTo("zhou.min@example.com").Should().ContainSingle();
         MailsTo("ma.jun@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("需要管理层批准赔偿");
         MailsTo(Customer).Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("全额退款并上门致歉。").And.Contain("已下架并赔偿两罐。");

@@ -151,6 +151,7 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
 
         var head = await OpenTaskAsync(number, "(department head)");
         ((string?)head["department"]).Should().Be("customer-service");
+        ((string?)head["instructions"]).Should().Contain("Too late, I want compensation.", "the head deciding reads what the customer said");
         await CompleteAsync(head, "lin.fang", "Resolve", new JsonObject { ["Resolution"] = "We refund the whole order and send a voucher." });
 
         await ShouldHaveFinishedAsync(number);
@@ -159,7 +160,8 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
         ((string?)done["status"]).Should().Be("Replied", "the written reply with the resolution went out");
         Actions(done).Should().ContainInOrder("ReworkRequested", "CustomerUnsatisfied", "Escalated", "CustomerNotified");
         (await MailsAsync(3)).Should().HaveCount(3);
-        MailsTo("lin.fang@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("Too late, I want compensation.");
+        MailsTo("lin.fang@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("what they said is on the case")
+            .And.NotContain("Too late", "the escalation's reason is kept in the append-only history, so the customer's words stay out of it");
         MailsTo(Customer).Single(m => m.Subject!.StartsWith("The outcome")).TextBody.Should().Contain("We refund the whole order");
     }
 

@@ -135,7 +135,7 @@ public sealed class StaffTaskActivityTests
     }
 
     [Theory]
-    [InlineData(null, null, null, "a task is for a person or for a role")]
+    [InlineData(null, null, null, "a task is for a person, a role or the case's owner")]
     [InlineData(null, "Boss", null, "'Boss' is not a role")]
     [InlineData("bob", null, "nowhere", "variable 'nowhere', which the workflow does not declare")]
     [InlineData("bob", null, "choice-without-choices", "a choice field needs at least one choice")]

@@ -1,0 +1,45 @@
+using System.Net;
+using Feedback.Activities.Persistence;
+using Feedback.Host.Studio;
+using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Feedback.EndToEnd.Tests.Staff;
+
+/// <summary>The admin shell's and the staff pages' sign-in counts share one table; each side prunes only its own.</summary>
+public sealed class SignInLockoutScopeTests
+{
+    [Fact]
+    public async Task The_staff_side_pruning_after_its_short_window_leaves_the_shells_longer_count_alone()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var factory = new Factory(database.ConnectionString);
+        await using (var db = factory.CreateDbContext()) await db.Database.MigrateAsync();
+        var time = new SteppedTime();
+        var shell = new StudioSignInLockout(new StudioLockoutOptions(3, 0, TimeSpan.FromHours(1), TimeSpan.FromMinutes(15)), factory, time, scope: "");
+        var staff = new StudioSignInLockout(new StudioLockoutOptions(3, 20, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15)), factory, time, scope: "staff-");
+        var address = IPAddress.Parse("192.0.2.7");
+
+        await shell.RecordFailureAsync("admin", address, default);
+        await shell.RecordFailureAsync("admin", address, default);
+        time.Now += TimeSpan.FromMinutes(20);
+        // Past its own 15-minute window and its 5-minute pruning pause: the staff side prunes now.
+        await staff.RecordFailureAsync("li.wei", address, default);
+
+        (await shell.RecordFailureAsync("admin", address, default)).Should().NotBeNull(
+            "the shell counts three failures within its hour, whatever the staff side's window");
+    }
+
+    private sealed class SteppedTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2027, 3, 1, 1, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private sealed class Factory(string connectionString) : IDbContextFactory<FeedbackDbContext>
+    {
+        public FeedbackDbContext CreateDbContext() => new PostgresFeedbackDbContext(new DbContextOptionsBuilder<PostgresFeedbackDbContext>()
+            .UseNpgsql(connectionString, n => n.MigrationsHistoryTable("__feedback_migrations")).Options);
+    }
+}
