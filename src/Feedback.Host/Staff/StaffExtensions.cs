@@ -35,6 +35,7 @@ internal static class StaffExtensions
         app.MapCaseNoteForm();
         app.MapStaffCasePages();
         app.MapComplainedAboutForm();
+        app.MapCaseOwnerForm();
         app.MapStaffEntry();
         app.MapStaffAbsence();
 

@@ -7,7 +7,7 @@ using Feedback.Host.Staff;
 namespace Feedback.Host.Pages.Staff;
 
 /// <summary>
-/// What the case forms on the task and case pages (note, malicious or false, duplicate, praise, complained about)
+/// What the case forms on the task and case pages (note, malicious or false, duplicate, praise, owner, complained about)
 /// share: who may post them, how a refused change is answered, and the way back to the page the form was on.
 /// </summary>
 internal static class CaseFlagPost

@@ -107,7 +107,7 @@ internal static class StaffTaskPage
     internal static string CaseForms(PageFrame page, Actor actor, FeedbackCase feedback, string taskId) =>
         CaseNoteForm.Section(page, actor, feedback, taskId) + MaliciousFlagForm.Section(page, actor, feedback, taskId)
         + DuplicateMarkForm.Section(page, actor, feedback, taskId) + PraiseMarkForm.Section(page, actor, feedback, taskId)
-        + ComplainedAboutForm.Section(page, actor, feedback, taskId);
+        + CaseOwnerForm.Section(page, actor, feedback, taskId) + ComplainedAboutForm.Section(page, actor, feedback, taskId);
 
     private static string NewKey() => RandomNumberGenerator.GetHexString(32, lowercase: true);
 }
