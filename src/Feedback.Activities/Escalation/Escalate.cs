@@ -56,7 +56,10 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
     [Input(Description = "Only tell the people of Level (required then), for example of a food-safety risk, without raising the case's escalation level: later escalations and the escalation figures are unaffected. The history says Alerted.", Order = 4)]
     public Input<bool> AlertOnly { get; set; } = default!;
 
-    [Input(Description = "The case; empty means the instance's correlation id.", Category = "Advanced", Order = 5)]
+    [Input(Description = "Ask the people of Level (required then) and take its outcome even when the case is already higher, as a chain of decisions does (department head, then complaint desk manager, then management) after deadline escalations raised the case; the case's level still never goes down.", Order = 5)]
+    public Input<bool> AskThisLevel { get; set; } = default!;
+
+    [Input(Description = "The case; empty means the instance's correlation id.", Category = "Advanced", Order = 6)]
     public Input<string?> CaseNumber { get; set; } = default!;
 
     [Output(Description = "The escalation level the case is at now (1 to 3).")]
@@ -76,7 +79,9 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
         var department = Blank(context.Get(Department));
         var alertOnly = context.Get(AlertOnly);
         if (alertOnly && requested is null) throw new FormatException("Input 'Level': an alert needs the level whose people it tells (1, 2 or 3).");
-        var (level, names, details, atTop) = await RaiseAsync(context, cases, directory, number, reason, by, requested, department, alertOnly);
+        var askLevel = context.Get(AskThisLevel);
+        if (askLevel && requested is null) throw new FormatException("Input 'Level': AskThisLevel needs the level whose people are asked (1, 2 or 3).");
+        var (level, names, details, atTop) = await RaiseAsync(context, cases, directory, number, reason, by, requested, department, alertOnly, askLevel);
 
         context.Set(ReachedLevel, level);
         context.Set(Recipients, names);
@@ -92,14 +97,16 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
     /// <param name="requested">The level to go to; null goes one level up.</param>
     /// <param name="departmentInput">The department whose head is level 1; null uses the case's lead department.</param>
     /// <param name="alertOnly">Tell the people of <paramref name="requested"/> and leave the case's level as it is.</param>
+    /// <param name="askLevel">Tell the people of <paramref name="requested"/> even below the case's level, which never goes down.</param>
     internal static async Task<(int Level, List<string> Recipients, string Details, bool AtTop)> RaiseAsync(ActivityExecutionContext context,
-        CaseService cases, DirectoryService directory, string number, string reason, string by, int? requested, string? departmentInput, bool alertOnly = false)
+        CaseService cases, DirectoryService directory, string number, string reason, string by, int? requested, string? departmentInput,
+        bool alertOnly = false, bool askLevel = false)
     {
         var feedback = await cases.FindForStepAsync(number, context) ?? throw new KeyNotFoundException($"No case {number}.");
 
         var previous = feedback.EscalationLevel;
-        var atTop = !alertOnly && previous >= EscalationLevels.Top;
-        var target = alertOnly ? requested!.Value : atTop ? EscalationLevels.Top : Math.Max(requested ?? previous + 1, previous);
+        var atTop = !alertOnly && !askLevel && previous >= EscalationLevels.Top;
+        var target = alertOnly || askLevel ? requested!.Value : atTop ? EscalationLevels.Top : Math.Max(requested ?? previous + 1, previous);
         var department = departmentInput ?? feedback.LeadDepartment;
         var organization = await directory.GetAsync(context.CancellationToken);
         if (target == EscalationLevels.DepartmentHead)
@@ -119,6 +126,8 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
             ? $"Alert to {EscalationLevels.Describe(level)} by {by} (the escalation level stays {previous}): {reason}"
             : atTop
             ? $"Already at {EscalationLevels.Describe(level)}; raised again by {by}: {reason}"
+            : level < previous
+            ? $"Asked level {level} ({EscalationLevels.Describe(level)}) by {by}; the case stays at level {previous}: {reason}"
             : $"Level {level} ({EscalationLevels.Describe(level)}) by {by}: {reason}");
         foreach (var note in reached.PassedOver) details.Append($" Passed over: {note}.");
         details.Append($" Notified {string.Join(", ", names)}.");

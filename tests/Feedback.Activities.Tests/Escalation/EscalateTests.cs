@@ -39,7 +39,7 @@ public sealed class EscalateTests : IAsyncLifetime
         info.Descriptor.TypeName.Should().Be("Feedback.Escalate");
         info.Descriptor.Category.Should().Be("Feedback");
         info.Outcomes.Should().Equal("DepartmentHead", "ComplaintDeskManager", "Management", "AlreadyAtTop");
-        info.Descriptor.Inputs.Select(i => i.Name).Should().Equal("Reason", "By", "Level", "Department", "AlertOnly", "CaseNumber");
+        info.Descriptor.Inputs.Select(i => i.Name).Should().Equal("Reason", "By", "Level", "Department", "AlertOnly", "AskThisLevel", "CaseNumber");
         info.Descriptor.Inputs.Should().OnlyContain(i => i.IsWrapped && !string.IsNullOrEmpty(i.Description));
         info.Descriptor.Outputs.Select(o => o.Name).Should().Equal("ReachedLevel", "Recipients");
     }
@@ -101,6 +101,19 @@ public sealed class EscalateTests : IAsyncLifetime
         (await _steps.AfterAsync(straight)).EscalationLevel.Should().Be(3);
         Port(lower).Should().Be("ComplaintDeskManager", "asking for a lower level notifies the current one again");
         (await _steps.AfterAsync(lower)).EscalationLevel.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Ask_this_level_asks_the_department_head_of_a_case_deadlines_raised_higher_and_keeps_its_level()
+    {
+        var high = await _steps.AddCaseAsync(c => c.EscalationLevel = 3);
+
+        var asked = await _steps.RunAsync(Flow(Because("Still unsatisfied after the rework.", ("level", Lit(1)), ("askThisLevel", Lit(true)))), high.Number);
+
+        Port(asked).Should().Be("DepartmentHead", "a chain of decisions starts with the head, whatever the deadlines did");
+        (await _steps.AfterAsync(asked)).EscalationLevel.Should().Be(3, "a case never goes down");
+        var change = asked.Changes.Should().ContainSingle().Subject;
+        change.Details.Should().StartWith("Asked level 1 (department head) by ").And.Contain("the case stays at level 3");
     }
 
     [Fact]

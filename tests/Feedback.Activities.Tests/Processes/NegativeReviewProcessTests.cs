@@ -139,6 +139,26 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
     }
 
     [Fact]
+    public async Task The_chain_of_decisions_starts_with_the_department_head_even_after_deadlines_raised_the_case_to_management()
+    {
+        var number = await SubmitComplaintAsync();
+        await PlanAndRectifyAsync(number, "已下架。");
+        await ApproveBothAsync(number);
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", 2, "只道歉不够，要求赔偿");
+        await PlanAndRectifyAsync(number, "已下架并赔偿两罐。");
+        await ApproveBothAsync(number);
+        await SetEscalationLevelAsync(number, 3);
+
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", 1, "还是不满意");
+
+        var head = await OpenTaskAsync(number, "(department head)");
+        ((string?)head["department"]).Should().Be("quality");
+        ((int)(await CaseAsync(number))["escalationLevel"]!).Should().Be(3, "a case never goes down");
+        await CompleteAsync(head, "chen.jie", "Resolve", new JsonObject { ["Resolution"] = "全额退款。" });
+        await ShouldHaveFinishedAsync(number);
+    }
+
+    [Fact]
     public async Task A_customer_unsatisfied_twice_gets_one_more_rectification_then_the_case_climbs_the_chain_to_management()
     {
         var number = await SubmitComplaintAsync();

@@ -140,6 +140,17 @@ public abstract class RectificationProcessHarness(string definitionId, DateTimeO
         await _factory.Services.GetRequiredService<SurveyService>().AnswerAsync(id, rating, comment, CancellationToken.None);
     }
 
+    /// <summary>Sets the case's escalation level as deadline escalations would have raised it.</summary>
+    protected async Task SetEscalationLevelAsync(string number, int level)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("UPDATE feedback_cases SET escalation_level = @level WHERE number = @number", connection);
+        command.Parameters.AddWithValue("level", level);
+        command.Parameters.AddWithValue("number", number);
+        (await command.ExecuteNonQueryAsync()).Should().Be(1);
+    }
+
     /// <summary>Asserts the instance finished, showing its incidents otherwise.</summary>
     protected async Task ShouldHaveFinishedAsync(string number)
     {
