@@ -185,18 +185,21 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
             await WarnAsync(context, clock, percent, calendar);
             state["warned"] = percent;
         }
-        // Escalation k (1-based) is due when the time used reaches the target plus k-1 intervals.
+        // Escalation k (1-based) is due when the time used reaches the target plus k-1 intervals, but one level at a
+        // time: when several are due at once, each next level gets its interval from now to act on the last.
         var reached = 0;
-        while (used >= clock.Target + interval * escalations && escalations < Math.Max(upTo, 1))
+        if (used >= clock.Target + interval * escalations && escalations < Math.Max(upTo, 1))
         {
             if (escalations == 0)
                 context.Enlist(new CaseChange(number, "SlaBreached", $"{name}: the target of {Describe(clock.Target)} ran out at {Local(clock.BreachedAt ?? now - (clock.Used - clock.Target), calendar)}.", _ => { }));
-            if (upTo == EscalationLevels.None) { escalations = 1; break; }
-            var reason = (string?)state["reason"] ?? $"The {name} target of {Describe(clock.Target)} has run out ({Describe(clock.Used - clock.Target)} over).";
-            var raised = await Escalate.RaiseAsync(context, cases, directory, number, reason, Escalate.DefaultActor, null, (string?)state["department"]);
-            reached = raised.Level;
-            escalations++;
-            if (raised.AtTop || raised.Level >= upTo) { escalations = Math.Max(upTo, 1); break; }
+            if (upTo == EscalationLevels.None) escalations = 1;
+            else
+            {
+                var reason = (string?)state["reason"] ?? $"The {name} target of {Describe(clock.Target)} has run out ({Describe(clock.Used - clock.Target)} over).";
+                var raised = await Escalate.RaiseAsync(context, cases, directory, number, reason, Escalate.DefaultActor, null, (string?)state["department"]);
+                reached = raised.Level;
+                escalations = raised.AtTop || raised.Level >= upTo ? Math.Max(upTo, 1) : escalations + 1;
+            }
         }
         state["escalations"] = escalations;
         if (reached > 0) context.Set(ReachedLevel, reached);
@@ -207,8 +210,11 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
             return;
         }
 
+        var nextEscalation = clock.Target + interval * escalations;
+        // Already due: a level was just raised late, and the next waits one interval from now.
+        if (nextEscalation <= used) nextEscalation = clock.Used + interval;
         var next = warnAt.Where(p => p > (int)state["warned"]!).Select(p => clock.Target * (p / 100.0))
-            .Append(clock.Target + interval * escalations).Min();
+            .Append(nextEscalation).Min();
         Arm(context, ClockArithmetic.ReachesUsed(clock, calendar, next) ?? now);
     }
 

@@ -82,6 +82,31 @@ public sealed class SlaProcessTests() : RectificationProcessHarness("general-fee
     }
 
     [Fact]
+    public async Task Feedback_entered_days_after_it_arrived_escalates_one_level_now_and_the_next_one_interval_later()
+    {
+        await PutAsync("/api/admin/sla/policies", FourHours);
+        var entered = await Api.PostAsJsonAsync("/api/feedback/staff-entry", new JsonObject
+        {
+            ["enteredBy"] = "xu.ting",
+            ["feedback"] = new JsonObject
+            {
+                ["channel"] = "Counter", ["customerName"] = "Ann", ["customerPhone"] = "13800000000", ["language"] = "en",
+                ["content"] = "The customer service agent was rude and hung up on me twice.", ["receivedAt"] = Shanghai(1, 9).AddDays(-4),
+            },
+        });
+        entered.StatusCode.Should().Be(HttpStatusCode.Created, await entered.Content.ReadAsStringAsync());
+        var number = (string)(await entered.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+
+        await Time.AdvanceToAsync(Shanghai(1, 9, 1));
+        (await SlaHistoryAsync(number)).Where(h => h.Action != "SlaWarning").Select(h => h.Action).Should().Equal(["SlaBreached", "Escalated"],
+            "written down four days late, the case is breached at once, but the head gets one interval before the next level");
+        await Time.AdvanceToAsync(Shanghai(1, 14, 29));
+        (await SlaHistoryAsync(number)).Count(h => h.Action == "Escalated").Should().Be(1);
+        await Time.AdvanceToAsync(Shanghai(1, 14, 31));
+        (await SlaHistoryAsync(number)).Count(h => h.Action == "Escalated").Should().Be(2, "four working hours after the first: 09:00-12:00 and 13:30-14:30");
+    }
+
+    [Fact]
     public async Task A_paused_and_resumed_complaint_breaches_exactly_when_its_working_time_runs_out()
     {
         var number = await SubmitComplaintAsync();
