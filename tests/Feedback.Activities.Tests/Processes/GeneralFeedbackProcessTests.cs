@@ -142,6 +142,27 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
     }
 
     [Fact]
+    public async Task A_five_star_review_naming_a_food_safety_risk_waits_for_the_complaint_desk_managers_check()
+    {
+        var csv = "platform,review_id,rating,content\nJD,r-10,5,\"味道很好，物流也快。不过有一罐胀罐了，打开有酸臭味。\"\n";
+        var form = new MultipartFormDataContent { { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), "file", "reviews.csv" } };
+        var result = (await (await _api.PostAsync("/api/feedback/import/reviews", form)).Content.ReadFromJsonAsync<JsonObject>())!;
+        ((int)result["created"]!).Should().Be(1, result.ToJsonString());
+        await using var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        var number = (await db.Cases.SingleAsync()).Number;
+
+        var check = await OpenTaskAsync(number);
+        ((string?)check["title"]).Should().Be("A positive review names a food-safety risk: check it");
+        ((string?)check["role"]).Should().Be("ComplaintDeskManager");
+        ((bool)(await CaseAsync(number))["praise"]!).Should().BeFalse("nothing is filed away before someone looked at the risk");
+        await CompleteAsync(check, "zhou.min", "Checked", new JsonObject { ["Finding"] = "One swollen can from batch B7; entered as a complaint." });
+
+        await _api.WaitForAsync((string)(await CaseAsync(number))["workflowInstanceId"]!, "Finished", TimeSpan.FromSeconds(20));
+        var done = await CaseAsync(number);
+        ((string?)done["status"], (bool)done["praise"]!).Should().Be(("Closed", true));
+    }
+
+    [Fact]
     public async Task A_five_star_review_is_recorded_and_closed_with_nothing_to_rectify()
     {
         var csv = "platform,review_id,rating,content\nJD,r-9,5,\"罐头很好吃，物流也快，下次还买。\"\n";
