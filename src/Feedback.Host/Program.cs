@@ -9,6 +9,19 @@ using Feedback.Host.Links;
 using Feedback.Host.Pages;
 using Feedback.Host.Staff;
 
+// `hash-password`: reads a password from standard input and prints the hash Admin:Users:N:PasswordHash takes.
+if (args is ["hash-password"])
+{
+    var password = Console.In.ReadLine();
+    if (string.IsNullOrEmpty(password))
+    {
+        Console.Error.WriteLine("hash-password: give the password on standard input, e.g. read -rs P && echo \"$P\" | dotnet run --project src/Feedback.Host -- hash-password");
+        return 2;
+    }
+    Console.WriteLine(StudioUsers.HashPassword(password));
+    return 0;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 var settings = HostConfiguration.Read(builder.Configuration, builder.Environment);
 
@@ -82,6 +95,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 
 app.Run();
+return 0;
 
 /// <summary>Entry point, visible to the in-process test host.</summary>
 public partial class Program;
