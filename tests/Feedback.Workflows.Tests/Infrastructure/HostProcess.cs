@@ -26,7 +26,21 @@ public sealed class HostProcess : IAsyncDisposable
     /// <param name="settings">Further settings as environment variables (<c>Section__Key</c>), over the defaults here.</param>
     public static async Task<HostProcess> StartAsync(string connectionString, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var chosen = port ?? FreePort();
+        // A port picked free can be taken by another process before the host binds it; only then is a new one worth a try.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAsync(connectionString, port ?? FreePort(), settings);
+            }
+            catch (InvalidOperationException e) when (port is null && attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<HostProcess> StartOnAsync(string connectionString, int chosen, IReadOnlyDictionary<string, string>? settings)
+    {
         var hostDll = LocateHostAssembly();
         var info = new ProcessStartInfo("dotnet", [hostDll, "--urls", $"http://127.0.0.1:{chosen}"])
         {
