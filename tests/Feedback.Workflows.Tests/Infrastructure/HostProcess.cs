@@ -68,7 +68,13 @@ public sealed class HostProcess : IAsyncDisposable
         var until = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < until)
         {
-            if (process.HasExited) throw new InvalidOperationException($"The host exited with {process.ExitCode}:\n{host.Output}");
+            if (process.HasExited)
+            {
+                // Read before disposing: a start retried on another port leaves nothing of this one behind.
+                var failure = new InvalidOperationException($"The host exited with {process.ExitCode}:\n{host.Output}");
+                await host.DisposeAsync();
+                throw failure;
+            }
             try
             {
                 if ((await host.Client.GetAsync("/health")).IsSuccessStatusCode) return host;
