@@ -15,5 +15,11 @@ public sealed record TaskOpened(FeedbackTask Task);
 /// <summary>A task to close in the step's commit (completed, or cancelled because its branch ended).</summary>
 public sealed record TaskClosed(string TaskId, FeedbackTaskStatus Status, string? CompletedBy, string? Action, System.Text.Json.Nodes.JsonObject? Values, string? CompletionKey);
 
+/// <summary>
+/// An overdue reminder sent for a task in the step's commit. The mark is set only if nobody marked or closed the task
+/// since <paramref name="Previous"/> was read; otherwise the step fails and runs again, so no reminder goes out twice.
+/// </summary>
+public sealed record TaskReminded(string TaskId, DateTimeOffset? Previous, DateTimeOffset At);
+
 /// <summary>A new case, inserted in the same commit as the first step of the workflow that handles it.</summary>
 public sealed record CaseRegistered(FeedbackCase Case, string Actor, string Via);

@@ -16,10 +16,12 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         var changes = scope.Items<CaseChange>().ToList();
         var opened = scope.Items<TaskOpened>().ToList();
         var closed = scope.Items<TaskClosed>().ToList();
-        if (registered.Count == 0 && changes.Count == 0 && opened.Count == 0 && closed.Count == 0) return;
+        var reminded = scope.Items<TaskReminded>().ToList();
+        if (registered.Count == 0 && changes.Count == 0 && opened.Count == 0 && closed.Count == 0 && reminded.Count == 0) return;
 
         var db = CommitContext.Of(scope);
         var now = clock.UtcNow;
+        foreach (var reminder in reminded) await MarkRemindedAsync(db, reminder, cancellationToken);
         // A case registered in this step is inserted with the step's changes already applied: one INSERT, and one
         // repeat-facts refresh, instead of an INSERT followed by an UPDATE that re-keys it.
         foreach (var r in registered) db.Cases.Add(r.Case);
@@ -51,6 +53,18 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         // On PostgreSQL a registration's history lines (five) are one statement instead of one per line.
         if (PostgresRows.Applies(db)) await PostgresRows.InsertAsync(db, history, cancellationToken);
         else db.History.AddRange(history);
+    }
+
+    /// <exception cref="TaskConflictException">The task was closed or reminded since the reminder read it.</exception>
+    private static async Task MarkRemindedAsync(FeedbackDbContext db, TaskReminded reminder, CancellationToken cancellationToken)
+    {
+        var previous = reminder.Previous;
+        var marked = await db.Tasks
+            .Where(t => t.Id == reminder.TaskId && (t.Status == FeedbackTaskStatus.Open || t.Status == FeedbackTaskStatus.Claimed)
+                && (previous == null ? t.RemindedAt == null : t.RemindedAt == previous))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RemindedAt, reminder.At).SetProperty(t => t.Reminders, t => t.Reminders + 1), cancellationToken);
+        if (marked == 0)
+            throw new TaskConflictException($"Task {reminder.TaskId} was closed or reminded while its reminder was prepared; the step is rolled back and runs again.");
     }
 
     private static List<CaseHistoryEntry> History(List<CaseRegistered> registered, List<(FeedbackCase Case, CaseChange Change)> changed, DateTimeOffset now) =>

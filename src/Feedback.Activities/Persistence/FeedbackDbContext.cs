@@ -194,6 +194,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.HasIndex(x => new { x.DepartmentId, x.Status });
             e.HasIndex(x => x.CaseNumber);
             e.HasIndex(x => x.BookmarkId).IsUnique();
+            e.HasIndex(x => new { x.Status, x.DueAt }); // the overdue tasks the daily reminder looks for
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.Fields).HasConversion(Json<List<TaskField>>(), ListComparer<TaskField>());
             e.Property(x => x.Actions).HasConversion(Json<List<string>>(), ListComparer<string>());

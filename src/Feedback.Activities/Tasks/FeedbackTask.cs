@@ -38,6 +38,10 @@ public sealed class FeedbackTask
     public string? CompletionKey { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>When the last overdue reminder went out (<see cref="RemindOverdueTasks"/>); null before the first.</summary>
+    public DateTimeOffset? RemindedAt { get; set; }
+    /// <summary>How many overdue reminders went out.</summary>
+    public int Reminders { get; set; }
 }
 
 /// <summary>One form field of a task.</summary>

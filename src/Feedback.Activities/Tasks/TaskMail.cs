@@ -52,23 +52,29 @@ internal static class TaskMail
     public static bool Sends(ActivityExecutionContext context) => context.Services.GetService<IActionLinkIssuer>() is not null;
 
     /// <summary>Stages one mail per recipient; returns their user names. Without a link issuer (no web host) nothing is sent.</summary>
-    public static IReadOnlyList<string> Stage(ActivityExecutionContext context, FeedbackTask task, TaskRecipients recipients)
+    public static IReadOnlyList<string> Stage(ActivityExecutionContext context, FeedbackTask task, TaskRecipients recipients) =>
+        Stage(context, task, recipients, TemplateName, "StaffTask", new JsonObject
+        {
+            ["Task"] = new JsonObject
+            {
+                ["Title"] = task.Title, ["Instructions"] = task.Instructions, ["CaseNumber"] = task.CaseNumber,
+                ["DueAt"] = task.DueAt?.ToString("O"), ["Actions"] = string.Join(", ", task.Actions),
+            },
+        });
+
+    /// <summary>
+    /// Stages one mail per recipient from <paramref name="templateName"/> with <paramref name="model"/> and each
+    /// recipient's own task link as <c>Link</c>; returns their user names. Without a link issuer nothing is sent.
+    /// </summary>
+    public static IReadOnlyList<string> Stage(ActivityExecutionContext context, FeedbackTask task, TaskRecipients recipients, string templateName, string kind, JsonObject model)
     {
         if (context.Services.GetService<IActionLinkIssuer>() is not { } issuer) return [];
         var templates = context.Services.GetRequiredService<MessageTemplates>();
         foreach (var person in recipients.Mailed)
         {
-            var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, task.Id, task.CaseNumber, person.UserName));
-            var model = new JsonObject
-            {
-                ["Task"] = new JsonObject
-                {
-                    ["Title"] = task.Title, ["Instructions"] = task.Instructions, ["CaseNumber"] = task.CaseNumber,
-                    ["DueAt"] = task.DueAt?.ToString("O"), ["Actions"] = string.Join(", ", task.Actions),
-                },
-                ["Link"] = link,
-            };
-            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, templates.StaffMail(TemplateName, person, model, task.CaseNumber, "StaffTask", context.Now));
+            var personal = model.DeepClone().AsObject();
+            personal["Link"] = issuer.Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, task.Id, task.CaseNumber, person.UserName));
+            context.AddOutboxMessage(NotifyCustomer.EmailOutboxType, templates.StaffMail(templateName, person, personal, task.CaseNumber, kind, context.Now));
         }
         return recipients.Mailed.Select(r => r.UserName).ToList();
     }

@@ -76,15 +76,15 @@ public sealed class SmtpSink : IAsyncDisposable
         return Messages(where);
     }
 
-    /// <summary>Mail other than the staff-task mail each opened task sends to whoever may do it.</summary>
-    public static bool NotTaskMail(MimeMessage message) => message.Headers["X-Feedback-Message"] != "StaffTask";
+    /// <summary>Mail other than the staff-task mail each opened task sends to whoever may do it, and its overdue reminders.</summary>
+    public static bool NotTaskMail(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "TaskReminder" or "TaskReminderCopy");
 
     /// <summary>
-    /// Mail other than task mail and staff notices: alerts (a food-safety case alerts the complaint desk manager once
+    /// Mail other than task mail (and its overdue reminders) and staff notices: alerts (a food-safety case alerts the complaint desk manager once
     /// classified), helper notices (a helping department's head hears of an assigned case) and note notices (the
     /// member responsible hears of a colleague's note).
     /// </summary>
-    public static bool NotTaskMailOrNotice(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "Alert" or "HelperNotice" or "NoteNotice");
+    public static bool NotTaskMailOrNotice(MimeMessage message) => message.Headers["X-Feedback-Message"] is not ("StaffTask" or "TaskReminder" or "TaskReminderCopy" or "Alert" or "HelperNotice" or "NoteNotice");
 
     public async ValueTask DisposeAsync()
     {

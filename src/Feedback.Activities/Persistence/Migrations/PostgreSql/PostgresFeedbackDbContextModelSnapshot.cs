@@ -970,6 +970,14 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("instructions");
 
+                    b.Property<DateTimeOffset?>("RemindedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reminded_at");
+
+                    b.Property<int>("Reminders")
+                        .HasColumnType("integer")
+                        .HasColumnName("reminders");
+
                     b.Property<string>("Role")
                         .HasColumnType("text")
                         .HasColumnName("role");
@@ -1000,6 +1008,8 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                     b.HasIndex("Assignee", "Status");
 
                     b.HasIndex("DepartmentId", "Status");
+
+                    b.HasIndex("Status", "DueAt");
 
                     b.ToTable("feedback_tasks", (string)null);
                 });

@@ -951,6 +951,14 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("instructions");
 
+                    b.Property<long?>("RemindedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reminded_at");
+
+                    b.Property<int>("Reminders")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reminders");
+
                     b.Property<string>("Role")
                         .HasColumnType("TEXT")
                         .HasColumnName("role");
@@ -981,6 +989,8 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                     b.HasIndex("Assignee", "Status");
 
                     b.HasIndex("DepartmentId", "Status");
+
+                    b.HasIndex("Status", "DueAt");
 
                     b.ToTable("feedback_tasks", (string)null);
                 });
