@@ -31,7 +31,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         var rectify = await OpenTaskAsync(number, "Carry out");
         DateTimeOffset.Parse((string)rectify["dueAt"]!).Should().Be(new DateTimeOffset(2027, 3, 6, 0, 0, 0, TimeSpan.FromHours(8)),
             "the plan's deadline, the end of 5 March in China, is earlier than 7 working days from 1 March");
-        await CompleteAsync(rectify, owner, "Done", new JsonObject { ["Report"] = report });
+        await CompleteAsync(rectify, owner, "Done", new JsonObject { ["Report"] = report, ["CustomerReply"] = report });
         ((string?)(await CaseAsync(number))["status"]).Should().Be("UnderReview");
         ((string?)(await CaseAsync(number))["leadDepartment"]).Should().Be("logistics");
         await CompleteAsync(await OpenTaskAsync(number, "department head"), "he.ping", "Approve");
@@ -47,7 +47,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         await CompleteAsync(await OpenTaskAsync(number, "plan"), owner, "Submit",
             new JsonObject { ["Measures"] = "Retrain the courier", ["Deadline"] = "2027-03-05", ["Goal"] = "No crushed parcels" });
         await Time.AdvanceAsync(TimeSpan.FromDays(4) + TimeSpan.FromHours(1));
-        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = Report });
+        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = Report, ["CustomerReply"] = Report });
 
         // Opened on Friday 5 March 2027 at 10:00 in China: two working days end on Tuesday, not on Sunday.
         var review = await OpenTaskAsync(number, "department head");

@@ -192,7 +192,7 @@ public sealed class GeneralFeedbackPeopleTests : GeneralFeedbackHarness
         owner.Should().Be("liu.yang");
         await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Coaching", ["Deadline"] = "2026-12-01", ["Goal"] = "No repeat" });
         var mailsBefore = _smtp.Messages().Count;
-        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Coached the team" });
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Coached the team", ["CustomerReply"] = "Coached the team" });
 
         var headReview = await OpenTaskAsync(number);
         ((string?)headReview["title"]).Should().Contain("department head");
@@ -267,7 +267,7 @@ public sealed class GeneralFeedbackPeopleTests : GeneralFeedbackHarness
         });
         var owner = (string)(await CaseAsync(number))["owner"]!;
         await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Coaching", ["Deadline"] = "2026-12-01", ["Goal"] = "No repeat" });
-        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Coached the team" });
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Coached the team", ["CustomerReply"] = "Coached the team" });
         // The head is the person complained about, so their review went up to the complaint desk manager, who is also on the desk.
         await CompleteAsync(await OpenTaskAsync(number), "zhou.min", "Approve");
 
@@ -292,7 +292,7 @@ public sealed class GeneralFeedbackPeopleTests : GeneralFeedbackHarness
         var now = DateTimeOffset.UtcNow;
         await absences.SetAsync("chen.jie", now.AddHours(-1), now.AddDays(2), "wu.lei", default);
         await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Withdraw the batch", ["Deadline"] = "2026-12-31", ["Goal"] = "No repeat" });
-        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Batch withdrawn." });
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "Batch withdrawn.", ["CustomerReply"] = "Batch withdrawn." });
         var review = await OpenTaskAsync(number);
         ((string?)review["role"], (string?)review["department"]).Should().Be(("DepartmentHead", "quality"));
         static bool ReviewMail(MimeKit.MimeMessage m) => !SmtpSink.NotTaskMail(m) && m.Subject?.Contains("(department head)") == true;

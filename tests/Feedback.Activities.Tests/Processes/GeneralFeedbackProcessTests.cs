@@ -53,12 +53,12 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         ((string?)planClock["target"]).Should().Be(TimeSpan.FromHours(8).ToString("c"), "severity A plans within one working day of the example calendar");
         plan["dueAt"]!.GetValue<DateTimeOffset>().Should().BeCloseTo(planClock["dueAt"]!.GetValue<DateTimeOffset>(), TimeSpan.FromSeconds(1));
         await CompleteAsync(plan, owner, "Submit", new JsonObject { ["Measures"] = "下架批次 B20261018，检查封口机", ["Deadline"] = "2026-11-30", ["Goal"] = "无同类投诉" });
-        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "已下架并更换封口机密封圈" });
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Done", new JsonObject { ["Report"] = "已下架并更换封口机密封圈", ["CustomerReply"] = "已下架并更换封口机密封圈" });
         await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Reject", new JsonObject { ["HeadComments"] = "缺少检测报告" });
         var rework = await OpenTaskAsync(number);
         ((string?)rework["title"]).Should().Contain("Carry out");
         ((string?)rework["instructions"]).Should().Contain("Latest from the department head: 缺少检测报告.");
-        await CompleteAsync(rework, owner, "Done", new JsonObject { ["Report"] = "已下架批次 B20261018，更换封口机密封圈，附检测报告：复检合格。" });
+        await CompleteAsync(rework, owner, "Done", new JsonObject { ["Report"] = "已下架批次 B20261018，更换封口机密封圈，附检测报告：复检合格。", ["CustomerReply"] = "已下架批次 B20261018，更换封口机密封圈，附检测报告：复检合格。" });
         await CompleteAsync(await OpenTaskAsync(number), "chen.jie", "Approve");
         await CompleteAsync(await OpenTaskAsync(number), "xu.ting", "Approve");
         await AnswerSurveyAsync(number, 5);

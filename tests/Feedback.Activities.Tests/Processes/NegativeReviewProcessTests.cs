@@ -22,13 +22,14 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
     });
 
     /// <summary>Plan and rectify as the owner; returns the owner.</summary>
-    private async Task<string> PlanAndRectifyAsync(string number, string report)
+    /// <param name="reply">What the customer is told; the report itself when null.</param>
+    private async Task<string> PlanAndRectifyAsync(string number, string report, string? reply = null)
     {
         var owner = (string)(await CaseAsync(number))["owner"]!;
         var plan = await OpenTaskAsync(number, "rectification plan");
         ((string?)plan["assignee"]).Should().Be(owner);
         await CompleteAsync(plan, owner, "Submit", new JsonObject { ["Measures"] = "下架批次 B20261018，检查封口机", ["Deadline"] = "2026-11-30", ["Goal"] = "无同类投诉" });
-        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = report });
+        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = report, ["CustomerReply"] = reply ?? report });
         return owner;
     }
 
@@ -46,11 +47,14 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         ((string?)feedback["leadDepartment"]).Should().Be("quality");
         ((string?)feedback["owner"]).Should().BeOneOf("li.wei", "zhang.hua");
 
-        await PlanAndRectifyAsync(number, "已下架批次 B20261018，更换封口机密封圈，复检合格。");
+        await PlanAndRectifyAsync(number, "已下架批次 B20261018，更换封口机密封圈，复检合格。司机李伟已被警告，内部编号 QA-778。",
+            reply: "我们已下架批次 B20261018 并更换封口机密封圈，复检合格；今后每班点检封口机。");
+        var review = await OpenTaskAsync(number, "department head");
+        ((string?)review["instructions"]).Should().Contain("QA-778", "reviewers read the internal report").And.Contain("今后每班点检封口机", "and the reply they approve");
         await ApproveBothAsync(number);
         var callback = await OpenTaskAsync(number, "Call the customer back");
         ((string?)callback["role"]).Should().Be("ComplaintDesk");
-        ((string?)callback["instructions"]).Should().Contain("复检合格");
+        ((string?)callback["instructions"]).Should().Contain("复检合格").And.NotContain("QA-778");
         await AnswerCallbackAsync(callback, "xu.ting", 5, "满意，谢谢");
 
         await ShouldHaveFinishedAsync(number);
@@ -62,7 +66,8 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         Actions(done).Should().ContainInOrder("Registered", "CustomerNotified", "Classified", "Assigned", "CustomerSatisfied", "CustomerNotified");
         var mails = await MailsAsync(2);
         mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理结果（{number}）"]);
-        mails.Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("复检合格").And.Contain("What we are improving: 下架批次 B20261018");
+        mails.Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("我们已下架批次 B20261018 并更换封口机密封圈，复检合格；今后每班点检封口机。")
+            .And.NotContain("QA-778", "the internal report stays inside").And.NotContain("李伟").And.NotContain("What we");
     }
 
     [Fact]
@@ -122,12 +127,12 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         await CompleteAsync(await OpenTaskAsync(number, "department head"), "chen.jie", "Reject", new JsonObject { ["HeadComments"] = "缺少检测报告" });
         var again = await OpenTaskAsync(number, "Carry out");
         ((string?)again["instructions"]).Should().Contain("Latest from the department head: 缺少检测报告");
-        await CompleteAsync(again, owner, "Done", new JsonObject { ["Report"] = "已下架，附检测报告。" });
+        await CompleteAsync(again, owner, "Done", new JsonObject { ["Report"] = "已下架，附检测报告。", ["CustomerReply"] = "已下架该批次，检测合格。" });
         await CompleteAsync(await OpenTaskAsync(number, "department head"), "chen.jie", "Approve", new JsonObject { ["HeadComments"] = "可以" });
         await CompleteAsync(await OpenTaskAsync(number, "complaint desk"), "xu.ting", "Reject", new JsonObject { ["DeskComments"] = "请说明如何防止再次发生" });
         var third = await OpenTaskAsync(number, "Carry out");
         ((string?)third["instructions"]).Should().Contain("Latest from the complaint desk: 请说明如何防止再次发生");
-        await CompleteAsync(third, owner, "Done", new JsonObject { ["Report"] = "已下架，附检测报告；封口机每班点检。" });
+        await CompleteAsync(third, owner, "Done", new JsonObject { ["Report"] = "已下架，附检测报告；封口机每班点检。", ["CustomerReply"] = "已下架该批次，封口机每班点检。" });
         await ApproveBothAsync(number);
         await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", 4, "可以接受");
 

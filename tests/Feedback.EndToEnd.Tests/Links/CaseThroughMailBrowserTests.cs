@@ -100,6 +100,7 @@ public sealed class CaseThroughMailBrowserTests : IAsyncLifetime
         await ScanAsync(number, reportLink);
         await page.GotoAsync(reportLink + "?lang=en");
         await page.FillAsync("[name=Report]", "Line 3 re-sealed; 1,200 cans checked, 14 withdrawn.");
+        await page.FillAsync("[name=CustomerReply]", "We re-sealed the production line and withdrew the cans that were affected.");
         await page.DblClickAsync("button[value=Done]");
         await page.WaitForSelectorAsync("text=Your choice 'Done' is recorded");
         var history = await HistoryAsync(number);
