@@ -44,6 +44,9 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
     [Input(Description = "Text for the message: the progress, or the result and improvements.", UIHint = InputUIHints.MultiLine)]
     public Input<string?> Text { get; set; } = default!;
 
+    [Input(Description = "For the progress: the date the rectification is expected to be done by (e.g. the plan's deadline, yyyy-MM-dd); the template tells the customer.")]
+    public Input<string?> ExpectedBy { get; set; } = default!;
+
     [Input(Description = "A link for the customer (the survey page).")]
     public Input<string?> Link { get; set; } = default!;
 
@@ -87,6 +90,7 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
                 ["Category"] = feedback.Category?.ToString(), ["Language"] = feedback.Language,
             },
             ["Text"] = context.Get(Text),
+            ["ExpectedBy"] = Cases.CaseInputs.Blank(context.Get(ExpectedBy)),
             ["Link"] = context.Get(Link),
             // A read-only page where the customer follows the case; only when a web host mints links.
             ["CaseLink"] = context.Services.GetService<Links.IActionLinkIssuer>()?.Issue(new Links.ActionLinkRequest(Links.ActionLinkKind.CasePage, number, number)),

@@ -62,7 +62,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         var number = await SubmitAsync();
         await RectifyAndApproveAsync(number);
         (await OpenTasksAsync(number)).Should().BeEmpty("the customer is asked by mail, not through a task");
-        var survey = (await MailsAsync(2)).Should().ContainSingle(m => m.Subject!.StartsWith("How did we do")).Subject;
+        var survey = (await MailsAsync(3)).Should().ContainSingle(m => m.Subject!.StartsWith("How did we do")).Subject;
         survey.TextBody.Should().Contain(Report, "the survey says what was done").And.Contain("The survey is open until 2027-03-04 09:00.");
         ((string?)(await CaseAsync(number))["status"]).Should().Be("AwaitingCustomer");
 
@@ -72,8 +72,10 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         var done = await CaseAsync(number);
         ((int?)done["satisfaction"]).Should().Be(5);
         Actions(done).Should().ContainInOrder("SurveySent", "SurveyAnswered", "CustomerSatisfied", "CustomerNotified");
-        (await MailsAsync(3)).Select(m => m.Subject).Should().ContainInOrder(
-            $"We have received your feedback ({number})", $"How did we do? ({number})", $"The outcome of your feedback ({number})");
+        var mails = await MailsAsync(4);
+        mails.Select(m => m.Subject).Should().ContainInOrder(
+            $"We have received your feedback ({number})", $"Progress on your feedback ({number})", $"How did we do? ({number})", $"The outcome of your feedback ({number})");
+        mails.Single(m => m.Subject!.StartsWith("Progress")).TextBody.Should().Contain("expects to be done by 2027-03-05");
     }
 
     [Fact]
@@ -87,7 +89,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         ((string?)replan["assignee"]).Should().Be(owner, "the rework goes back to the case's owner");
         ((string?)replan["instructions"]).Should().Contain("not satisfied with the last rectification (2/5): The new parcel was late too.");
         await RectifyAndApproveAsync(number, "Switched the courier for this district.");
-        (await MailsAsync(3)).Count(m => m.Subject!.StartsWith("How did we do")).Should().Be(2, "the customer is asked again after the rework");
+        (await MailsAsync(5)).Count(m => m.Subject!.StartsWith("How did we do")).Should().Be(2, "the customer is asked again after the rework");
         await AnswerSurveyAsync(number, 1, "Still late.");
 
         var final = await OpenTaskAsync(number, "final answer");
@@ -102,7 +104,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         ((string?)done["customerComment"]).Should().Be("Still late.", "the customer's latest words are on the case");
         done["history"]!.ToJsonString().Should().NotContain("Still late").And.NotContain("The new parcel was late too",
             "the history is append-only, so the customer's words stay out of it and anonymisation can remove them");
-        var reply = (await MailsAsync(4)).Single(m => m.Subject!.StartsWith("The outcome"));
+        var reply = (await MailsAsync(6)).Single(m => m.Subject!.StartsWith("The outcome"));
         reply.TextBody.Should().Contain("Switched the courier for this district.").And.Contain("We refund the delivery fee");
     }
 

@@ -69,8 +69,8 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
 
         var journal = (await _api.GetFromJsonAsync<JsonObject>($"/elsa/api/workflow-instances/{done["workflowInstanceId"]}/journal?take=500"))!["items"]!.AsArray();
         var trail = string.Join(" | ", journal.Select(j => $"{j!["activityId"]}:{j["eventName"]}:{j["message"]}:{j["payload"]?.ToJsonString()}").TakeLast(12));
-        var mails = await _smtp.WaitForAsync(3, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrNotice);
-        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"请评价我们的处理（{number}）", $"您的反馈处理结果（{number}）"], trail);
+        var mails = await _smtp.WaitForAsync(4, TimeSpan.FromSeconds(15), SmtpSink.NotTaskMailOrNotice);
+        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理进展（{number}）", $"请评价我们的处理（{number}）", $"您的反馈处理结果（{number}）"], trail);
         mails.Single(m => m.Subject?.Contains("结果") == true).TextBody.Should().Contain("复检合格");
         done["history"]!.AsArray().Select(h => (string?)h!["action"]).Should().ContainInOrder(
             "Registered", "CustomerNotified", "Classified", "Alerted", "Assigned", "HelpersNotified", "TaskCompleted", "TaskCompleted", "TaskCompleted", "TaskCompleted",

@@ -64,8 +64,10 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         ((int)done["reworkCount"]!).Should().Be(0);
         ((int)done["escalationLevel"]!).Should().Be(0);
         Actions(done).Should().ContainInOrder("Registered", "CustomerNotified", "Classified", "Assigned", "CustomerSatisfied", "CustomerNotified");
-        var mails = await MailsAsync(2);
-        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理结果（{number}）"]);
+        var mails = await MailsAsync(3);
+        mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理进展（{number}）", $"您的反馈处理结果（{number}）"]);
+        mails.Single(m => m.Subject!.Contains("进展")).TextBody.Should().Contain("已制定整改方案，预计于 2026-11-30 前完成", "the plan's deadline")
+            .And.NotContain("检查封口机", "the plan's measures are the department's own");
         mails.Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("我们已下架批次 B20261018 并更换封口机密封圈，复检合格；今后每班点检封口机。")
             .And.NotContain("QA-778", "the internal report stays inside").And.NotContain("李伟").And.NotContain("What we");
     }
@@ -140,7 +142,7 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         var done = await CaseAsync(number);
         ((int)done["reworkCount"]!).Should().Be(0, "review rejections are not customer reworks");
         ((int?)done["satisfaction"]).Should().Be(4);
-        (await MailsAsync(2)).Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("封口机每班点检");
+        (await MailsAsync(3)).Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("封口机每班点检");
     }
 
     [Fact]
@@ -201,14 +203,14 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         var escalations = done["history"]!.AsArray().Where(h => (string?)h!["action"] == "Escalated").ToList();
         escalations.Select(h => (string?)h!["actor"]).Should().Equal("xu.ting", "chen.jie", "zhou.min");
         ((string?)escalations[1]!["details"]).Should().Contain("The department head passed it on: 超出部门权限");
-        var mails = await MailsAsync(5);
+        var mails = await MailsAsync(7);
         MailsTo("chen.jie@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("what they said is on the case")
             .And.NotContain("还是不满意", "the escalation's reason is kept in the append-only history, so the customer's words stay out of it");
         done["history"]!.ToJsonString().Should().NotContain("还是不满意");
         MailsTo("zhou.min@example.com").Should().ContainSingle();
         MailsTo("ma.jun@example.com").Should().ContainSingle().Which.TextBody.Should().Contain("需要管理层批准赔偿");
         MailsTo(Customer).Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("全额退款并上门致歉。").And.Contain("已下架并赔偿两罐。");
-        mails.Should().HaveCount(5);
+        mails.Should().HaveCount(7, "the acknowledgement, the plan's progress twice, three escalations and the result");
     }
 
     [Fact]
