@@ -47,6 +47,11 @@ public sealed class FeedbackCase
     /// in the append-only history, so that anonymisation can remove it.
     /// </summary>
     public string? CustomerComment { get; set; }
+    /// <summary>
+    /// Every round's words with its rating, oldest first, so that a rework's answer does not erase what the customer
+    /// said about the first rectification; removed by anonymisation like <see cref="CustomerComment"/>.
+    /// </summary>
+    public List<CustomerWords> CustomerComments { get; set; } = new();
 
     /// <summary>The workflow instance that runs this case; fixed at registration so starting it is idempotent.</summary>
     public required string WorkflowInstanceId { get; set; }
@@ -90,6 +95,10 @@ public sealed class FeedbackCase
 }
 
 /// <summary>Product facts for product-quality feedback.</summary>
+/// <summary>What the customer said about one round of rectification (a survey's comment or the callback's notes).</summary>
+/// <param name="Round">1 for the first rectification, 2 for the rework after it, and so on.</param>
+public sealed record CustomerWords(int Round, DateTimeOffset At, int? Rating, string Text);
+
 public sealed record ProductDetails
 {
     public string? Name { get; init; }

@@ -139,6 +139,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.Property(x => x.Product).HasConversion(Json<ProductDetails?>());
             e.Property(x => x.Requests).HasConversion(Json<List<CustomerRequest>>(), ListComparer<CustomerRequest>());
             e.Property(x => x.HelperDepartments).HasConversion(Json<List<string>>(), ListComparer<string>());
+            e.Property(x => x.CustomerComments).HasConversion(Json<List<CustomerWords>>(), ListComparer<CustomerWords>());
         });
         model.Entity<CaseHistoryEntry>(e =>
         {

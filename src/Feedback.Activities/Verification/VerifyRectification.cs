@@ -74,7 +74,8 @@ public sealed class VerifyRectification(CaseService cases) : Activity
 
         var rating = answer.Rating;
         var satisfied = answer.Satisfied;
-        var comment = answer.Comment;
+        var comment = answer.Comment is { Length: > Surveys.SurveyAnswer.MaxCommentLength } longer ? longer[..Surveys.SurveyAnswer.MaxCommentLength] : answer.Comment;
+        var words = string.IsNullOrWhiteSpace(comment) ? null : new CustomerWords(feedback.ReworkCount + 1, context.Now, rating, comment);
         context.Enlist(new CaseChange(number, action, details, c =>
         {
             // A rating replaces the earlier one; a callback without a rating leaves it as it was.
@@ -82,8 +83,10 @@ public sealed class VerifyRectification(CaseService cases) : Activity
             c.ReworkCount = reworks;
             c.Status = status;
             c.CustomerSatisfied = satisfied;
-            // This round's words, or none: an earlier round's comment must not read as this one's.
-            c.CustomerComment = comment is { Length: > Surveys.SurveyAnswer.MaxCommentLength } ? comment[..Surveys.SurveyAnswer.MaxCommentLength] : comment;
+            // This round's words, or none: an earlier round's comment must not read as this one's. Every round's stay in
+            // the list, which the deciding staff read.
+            c.CustomerComment = comment;
+            if (words is not null) c.CustomerComments = [.. c.CustomerComments, words];
         }, Actor: "customer"));
         context.Set(Satisfied, answer.Satisfied);
         context.Set(CustomerComment, answer.Comment);

@@ -20,6 +20,9 @@ internal sealed record CaseView(
     /// <summary>What the customer last said about the rectification (survey comment or callback); removed by anonymisation.</summary>
     public string? CustomerComment { get; init; }
 
+    /// <summary>What the customer said in each round (rating and words), oldest first; removed by anonymisation.</summary>
+    public IReadOnlyList<Feedback.Activities.Cases.CustomerWords> CustomerComments { get; init; } = [];
+
     /// <summary>The case this one duplicates; null when it is not a duplicate. Such a case is left out of the reports.</summary>
     public string? DuplicateOf { get; init; }
 
@@ -56,6 +59,7 @@ internal sealed record CaseView(
     {
         MaliciousReason = c.MaliciousReason,
         CustomerComment = c.CustomerComment,
+        CustomerComments = c.CustomerComments,
         DuplicateOf = c.DuplicateOf,
         Praise = c.Praise,
         LegalHold = c.LegalHold,

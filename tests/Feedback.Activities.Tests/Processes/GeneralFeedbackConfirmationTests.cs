@@ -102,6 +102,8 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         Actions(done).Should().ContainInOrder("ReworkRequested", "SurveyAnswered", "CustomerUnsatisfied", "CustomerNotified");
         ((int?)done["satisfaction"]).Should().Be(1);
         ((string?)done["customerComment"]).Should().Be("Still late.", "the customer's latest words are on the case");
+        done["customerComments"]!.AsArray().Select(w => ((int)w!["round"]!, (int?)w["rating"], (string?)w["text"])).Should().Equal(
+            [(1, 2, "The new parcel was late too."), (2, 1, "Still late.")], "the first round's words are not lost to the rework's answer");
         done["history"]!.ToJsonString().Should().NotContain("Still late").And.NotContain("The new parcel was late too",
             "the history is append-only, so the customer's words stay out of it and anonymisation can remove them");
         var reply = (await MailsAsync(6)).Single(m => m.Subject!.StartsWith("The outcome"));

@@ -47,6 +47,15 @@ internal static class CaseSections
         html.Append($"<p><strong>{PageFrame.E(page.T("task.content"))}</strong></p><pre>{PageFrame.E(c.Content)}</pre>");
         if (c.CustomerComment is { } comment)
             html.Append($"<p><strong>{PageFrame.E(page.T("task.customerComment"))}</strong></p><pre id=\"customer-comment\">{PageFrame.E(comment)}</pre>");
+        // The earlier rounds' words: what the customer found wrong with the first rectification still matters after it.
+        var earlier = c.CustomerComments.Count > 0 && c.CustomerComments[^1].Text == c.CustomerComment ? c.CustomerComments[..^1] : c.CustomerComments;
+        if (earlier.Count > 0)
+        {
+            html.Append($"<p><strong>{PageFrame.E(page.T("task.earlierComments"))}</strong></p><ul id=\"earlier-comments\">");
+            foreach (var words in earlier)
+                html.Append($"<li>{PageFrame.E(page.T("task.round"))} {words.Round}{(words.Rating is { } r ? $" ({r}/5)" : "")}: {PageFrame.E(words.Text)}</li>");
+            html.Append("</ul>");
+        }
         foreach (var photo in c.Product?.Photos ?? [])
         {
             // Uploaded photos are served through this link (the staff member has no API key); other links are the customer's own.

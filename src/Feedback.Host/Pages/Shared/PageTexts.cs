@@ -48,6 +48,8 @@ internal static partial class PageTexts
         ["task.content"] = ("反馈内容", "回饋內容", "Feedback"),
         ["task.satisfaction"] = ("客户满意度（1–5）", "客戶滿意度（1–5）", "Customer's rating (1–5)"),
         ["task.customerComment"] = ("客户的意见", "客戶的意見", "What the customer said"),
+        ["task.earlierComments"] = ("客户此前的意见", "客戶先前的意見", "What the customer said before"),
+        ["task.round"] = ("整改轮次", "改善輪次", "Round"),
         ["task.notes"] = ("内部备注", "內部備註", "Notes"),
         ["task.notes.removed"] = ("（保存期满后已删除）", "（保存期滿後已刪除）", "(removed after the retention period)"),
         ["task.instructions"] = ("说明", "說明", "Instructions"),

@@ -151,6 +151,11 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("customer_comment");
 
+                    b.Property<string>("CustomerComments")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("customer_comments");
+
                     b.Property<string>("CustomerEmail")
                         .HasColumnType("text")
                         .HasColumnName("customer_email");

@@ -140,6 +140,11 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_comment");
 
+                    b.Property<string>("CustomerComments")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_comments");
+
                     b.Property<string>("CustomerEmail")
                         .HasColumnType("TEXT")
                         .HasColumnName("customer_email");
