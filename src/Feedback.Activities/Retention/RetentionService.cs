@@ -37,7 +37,8 @@ public sealed class RetentionOptions
 /// <summary>
 /// Anonymises cases past retention: the customer's name and contacts, the text, the texts of their later mails, order
 /// number, photos, the named staff member and task form values are removed; category, department, dates, durations, flags and counters stay, so
-/// every report figure is unchanged. The customer key (a keyed hash) stays too, so repeat figures do not change. A
+/// every report figure is unchanged. The customer key (a keyed hash) stays too, so repeat figures do not change; a
+/// contact search (<see cref="CaseSearch"/>) never returns an anonymised case, so the key cannot re-identify it. A
 /// legal hold stops it. Each anonymisation is a line in the audit trail.
 /// </summary>
 public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFactory, RetentionOptions options, IClock clock)

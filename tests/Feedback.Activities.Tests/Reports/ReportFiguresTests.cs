@@ -221,6 +221,24 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contact_search_finds_no_anonymised_case()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2029, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        var search = new CaseSearch(_db, new Feedback.Activities.FeedbackDomainOptions { Reports = new ReportOptions { CustomerKeySecret = Secret } }, clock);
+        var numbers = async (string contact) =>
+            (await search.FindAsync(new CaseQuery { Contact = contact }, default)).Items.Select(c => c.Number).ToList();
+        (await numbers("a@x.cn")).Should().Equal("FB-2026-000003", "FB-2026-000001");
+        var retention = new Feedback.Activities.Retention.RetentionService(_db, new Feedback.Activities.Retention.RetentionOptions(), clock);
+        await retention.SetLegalHoldAsync("FB-2026-000004", true, "Court case 2029-17.", "po", "api", default);
+
+        (await retention.AnonymiseDueAsync(default)).Should().Be(9);
+
+        (await numbers("a@x.cn")).Should().BeEmpty("the customer's key stays for the repeat figures, but must not lead back to them");
+        (await numbers("d@x.cn")).Should().BeEmpty();
+        (await numbers("+86 138 0000 0004")).Should().Equal("FB-2026-000004");
+    }
+
+    [Fact]
     public async Task The_audit_trail_cannot_be_changed_or_deleted_in_the_database()
     {
         var audit = new Feedback.Activities.Audit.AuditTrail(_db, new FixedClock(At(4, 1)));
