@@ -89,6 +89,30 @@ public sealed class WorkflowDataRetentionTests : IAsyncLifetime
         (await db.ReceivedMail.AnyAsync(m => m.Text != null && m.Text.Contains("Jade"))).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task The_pictures_of_a_customers_later_mail_are_deleted_with_the_case_data()
+    {
+        var number = await SubmitAsync("The lid of the jar was rusty.", email: "lin@example.cn");
+        var kept = await SubmitAsync("The label was torn.", email: "wu@example.cn");
+        var intake = _host.Services.GetRequiredService<MailIntakeService>();
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3];
+        var reply = new IncomingMail("reply-photo", "Ms Lin", "lin@example.cn", $"Re: {number}", "Here is the lid.", number,
+            [new IncomingMail.Picture("lid.png", "image/png", png), new IncomingMail.Picture("jar.png", "image/png", png)], [], Automatic: false, SentAt: null);
+        (await intake.AcceptAsync(reply, default)).Kind.Should().Be(MailOutcomeKind.AddedToCase);
+        var later = new FixedClock(DateTimeOffset.UtcNow.AddYears(RetentionOptions.MinimumYears).AddDays(1));
+        var retention = new RetentionService(Factory<FeedbackDbContext>(), new RetentionOptions(), later);
+        await retention.SetLegalHoldAsync(kept, true, "Court case 2029-17.", "po", "api", default);
+        (await intake.AcceptAsync(reply with { Key = "reply-photo-kept", SenderAddress = "wu@example.cn", Subject = $"Re: {kept}", CaseNumber = kept }, default))
+            .Kind.Should().Be(MailOutcomeKind.AddedToCase);
+        await using (var db = await Factory<FeedbackDbContext>().CreateDbContextAsync())
+            (await db.Photos.CountAsync()).Should().Be(4, "both mails' pictures are stored as photos");
+
+        (await retention.AnonymiseDueAsync(default)).Should().Be(1);
+
+        await using var check = await Factory<FeedbackDbContext>().CreateDbContextAsync();
+        (await check.Photos.CountAsync()).Should().Be(2, "the anonymised case's mailed pictures go; the held case keeps its own");
+    }
+
     private IDbContextFactory<T> Factory<T>() where T : DbContext => _host.Services.GetRequiredService<IDbContextFactory<T>>();
 
     private async Task<string> SubmitAsync(string content, string? email = null)
