@@ -59,7 +59,7 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
                 .OrderBy(c => c.Id).Select(c => c.Id).Take(options.BatchSize).ToListAsync(cancellationToken);
             if (ids.Count == 0) return total;
             foreach (var id in ids)
-                if (await AnonymiseAsync(db, id, now, cancellationToken)) total++;
+                if (await AnonymiseAsync(db, id, now, cutoff, cancellationToken)) total++;
         }
     }
 
@@ -82,11 +82,11 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
         return feedback;
     }
 
-    private static async Task<bool> AnonymiseAsync(FeedbackDbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<bool> AnonymiseAsync(FeedbackDbContext db, long id, DateTimeOffset now, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The conditional claim makes a second host (or a hold placed meanwhile) skip the case.
-        var claimed = await db.Cases.Where(c => c.Id == id && c.AnonymisedAt == null && !c.LegalHold)
+        // The conditional claim makes a second host (or a hold placed or a note added meanwhile) skip the case.
+        var claimed = await db.Cases.Where(c => c.Id == id && c.AnonymisedAt == null && !c.LegalHold && c.UpdatedAt < cutoff)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.AnonymisedAt, now), cancellationToken);
         if (claimed == 0)
         {

@@ -186,12 +186,13 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         }
-        // Staff notes may quote the customer too.
+        // Staff notes may quote the customer too. They date from the cases' active days: a note is a change to its case,
+        // and a later one would have kept the case from retention.
         await using (var db = _db.CreateDbContext())
         {
             var id = (string number) => db.Cases.Single(c => c.Number == number).Id;
-            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000001"), Author = "hana", At = clock.UtcNow, Text = "Called her on +86 138 0000 0001: the tin was bought on 2026-03-02." });
-            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000004"), Author = "po", At = clock.UtcNow, Text = "Lawyer's letter received." });
+            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000001"), Author = "hana", At = At(3, 3), Text = "Called her on +86 138 0000 0001: the tin was bought on 2026-03-02." });
+            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000004"), Author = "po", At = At(3, 16), Text = "Lawyer's letter received." });
             await db.SaveChangesAsync();
         }
 
