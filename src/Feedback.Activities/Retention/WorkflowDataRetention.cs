@@ -22,8 +22,9 @@ public sealed class WorkflowDataRetention(
     /// <summary>Deletes the finished workflow instances of anonymised cases; returns how many it deleted.</summary>
     public async Task<int> RemoveInstancesOfAnonymisedCasesAsync(CancellationToken cancellationToken)
     {
-        // A case is anonymised only when it has not changed for the retention period, so its instances finished before then.
-        var cutoff = clock.UtcNow.AddYears(-options.Years);
+        // Not limited to instances finished before the retention period: one may finish after its case's last change
+        // (a customer's later mail, say), or after the case was anonymised, and it holds the same personal data. Which
+        // instances go is decided by their case; the instances are only paged through, by id.
         const string finished = nameof(WorkflowStatus.Finished);
         var removed = 0;
         var after = "";
@@ -32,7 +33,7 @@ public sealed class WorkflowDataRetention(
             List<(string Id, string Number)> batch;
             await using (var db = await workflowDb.CreateDbContextAsync(cancellationToken))
                 batch = (await db.Instances.AsNoTracking()
-                    .Where(i => i.Status == finished && i.CorrelationId != null && i.FinishedAt < cutoff && string.Compare(i.Id, after) > 0)
+                    .Where(i => i.Status == finished && i.CorrelationId != null && string.Compare(i.Id, after) > 0)
                     .OrderBy(i => i.Id).Take(options.BatchSize).Select(i => new { i.Id, i.CorrelationId }).ToListAsync(cancellationToken))
                     .Select(i => (i.Id, i.CorrelationId!)).ToList();
             if (batch.Count == 0) return removed;

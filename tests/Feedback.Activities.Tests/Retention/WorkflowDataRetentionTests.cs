@@ -113,6 +113,31 @@ public sealed class WorkflowDataRetentionTests : IAsyncLifetime
         (await check.Photos.CountAsync()).Should().Be(2, "the anonymised case's mailed pictures go; the held case keeps its own");
     }
 
+    [Fact]
+    public async Task An_instance_that_finished_after_its_cases_last_change_is_deleted_once_the_case_is_anonymised()
+    {
+        var number = await SubmitAsync("The lid of the jar was rusty.", email: "lin@example.cn");
+        await FinishAsync(number);
+        await BackdateAsync(number);
+        var tomorrow = new FixedClock(DateTimeOffset.UtcNow.AddDays(1));
+        var options = new RetentionOptions();
+        (await new RetentionService(Factory<FeedbackDbContext>(), options, tomorrow).AnonymiseDueAsync(default)).Should().Be(1);
+
+        var workflowData = new WorkflowDataRetention(Factory<WorkflowDbContext>(), Factory<FeedbackDbContext>(), _host.Services.GetRequiredService<WorkflowRuntime>(), options, tomorrow);
+        (await workflowData.RemoveInstancesOfAnonymisedCasesAsync(default)).Should().Be(1, "the instance holds the customer's text, however recently it finished");
+
+        await using var check = await Factory<WorkflowDbContext>().CreateDbContextAsync();
+        (await check.Instances.AnyAsync(i => i.CorrelationId == number)).Should().BeFalse();
+    }
+
+    /// <summary>Moves the case's receipt and last change back past the retention period.</summary>
+    private async Task BackdateAsync(string number)
+    {
+        var longAgo = DateTimeOffset.UtcNow.AddYears(-RetentionOptions.MinimumYears).AddDays(-10);
+        await using var db = await Factory<FeedbackDbContext>().CreateDbContextAsync();
+        await db.Cases.Where(c => c.Number == number).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReceivedAt, longAgo).SetProperty(c => c.UpdatedAt, longAgo));
+    }
+
     private IDbContextFactory<T> Factory<T>() where T : DbContext => _host.Services.GetRequiredService<IDbContextFactory<T>>();
 
     private async Task<string> SubmitAsync(string content, string? email = null)
