@@ -130,6 +130,38 @@ public sealed class WorkflowDataRetentionTests : IAsyncLifetime
         (await check.Instances.AnyAsync(i => i.CorrelationId == number)).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Undelivered_mail_about_an_anonymised_case_is_deleted_and_nothing_else()
+    {
+        var anonymised = await SubmitAsync("The lid of the jar was rusty.", email: "lin@example.cn");
+        var current = await SubmitAsync("Glass splinters in the jam.", email: "wu@example.cn");
+        await BackdateAsync(anonymised);
+        var tomorrow = new FixedClock(DateTimeOffset.UtcNow.AddDays(1));
+        var options = new RetentionOptions();
+        (await new RetentionService(Factory<FeedbackDbContext>(), options, tomorrow).AnonymiseDueAsync(default)).Should().Be(1);
+        await using (var db = await Factory<WorkflowDbContext>().CreateDbContextAsync())
+        {
+            // Never due in this test, as a mail to a dead mailbox stays in the queue, retried without end.
+            OutboxRecord Mail(string id, string? number, DateTimeOffset? deliveredAt = null) => new()
+            {
+                Id = id, Type = Feedback.Activities.Notification.NotifyCustomer.EmailOutboxType, CreatedAt = DateTimeOffset.UtcNow,
+                NextAttemptAt = DateTimeOffset.UtcNow.AddYears(10), DeliveredAt = deliveredAt,
+                Payload = new JsonObject { ["to"] = "lin@example.cn", ["subject"] = "Your complaint", ["text"] = "Dear Ms Lin", ["caseNumber"] = number }.ToJsonString(),
+            };
+            db.Outbox.AddRange(Mail("stuck", anonymised), Mail("other-case", current), Mail("no-case", null), Mail("delivered", anonymised, DateTimeOffset.UtcNow),
+                new OutboxRecord { Id = "event", Type = "Elsa.Event", Payload = "not json", CreatedAt = DateTimeOffset.UtcNow, NextAttemptAt = DateTimeOffset.UtcNow.AddYears(10) });
+            await db.SaveChangesAsync();
+        }
+        var workflowData = new WorkflowDataRetention(Factory<WorkflowDbContext>(), Factory<FeedbackDbContext>(), _host.Services.GetRequiredService<WorkflowRuntime>(), options, tomorrow);
+
+        (await workflowData.RemoveUndeliveredMailOfAnonymisedCasesAsync(default)).Should().Be(1);
+        (await workflowData.RemoveUndeliveredMailOfAnonymisedCasesAsync(default)).Should().Be(0, "a second pass finds nothing left");
+
+        await using var check = await Factory<WorkflowDbContext>().CreateDbContextAsync();
+        (await check.Outbox.Select(o => o.Id).ToListAsync()).Should().Contain(["other-case", "no-case", "delivered", "event"]).And.NotContain("stuck",
+            "delivered mail goes after its own period; undelivered mail of a case that is no more would be sent with its data, or retried for ever");
+    }
+
     /// <summary>Moves the case's receipt and last change back past the retention period.</summary>
     private async Task BackdateAsync(string number)
     {
