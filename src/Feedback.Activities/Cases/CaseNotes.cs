@@ -49,6 +49,11 @@ public sealed class CaseNotes(
         if (feedback.AnonymisedAt is not null)
             throw new CaseValidationException([$"{number} was anonymised after the retention period; it takes no new notes."]);
         var now = clock.UtcNow;
+        // A note is a change to the case: retention counts its period from the last one, and would otherwise erase a
+        // fresh note on an old case. Conditional, so a case anonymised since it was read takes no note.
+        var touched = await db.Cases.Where(c => c.Id == feedback.Id && c.AnonymisedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, now), cancellationToken);
+        if (touched == 0) throw new CaseValidationException([$"{number} was anonymised after the retention period; it takes no new notes."]);
         var note = new CaseNote { CaseId = feedback.Id, At = now, Author = author, Text = text };
         db.Notes.Add(note);
         db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = author, Via = via, Action = NotedAction, Details = "A note was added." });

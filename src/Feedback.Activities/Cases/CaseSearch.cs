@@ -9,7 +9,10 @@ public sealed record CaseQuery
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
-    /// <summary>The customer's e-mail address or phone number, exactly (a phone by its digits); matched by its key, never in clear.</summary>
+    /// <summary>
+    /// The customer's e-mail address or phone number, exactly (a phone by its digits); matched by its key, never in clear.
+    /// Anonymised cases are never found by it.
+    /// </summary>
     public string? Contact { get; init; }
     public CaseStatus? Status { get; init; }
     /// <summary>Only cases not yet replied to or closed.</summary>
@@ -69,7 +72,8 @@ public sealed class CaseSearch(IDbContextFactory<FeedbackDbContext> dbFactory, F
                 ? Reports.CaseFacts.CustomerKey(options.Reports.CustomerKeySecret, contact, null)
                 : Reports.CaseFacts.CustomerKey(options.Reports.CustomerKeySecret, null, contact);
             if (key is null) throw new CaseValidationException(["contact: an e-mail address, or a phone number of at least 5 digits."]);
-            cases = cases.Where(c => c.CustomerKey == key || c.CustomerPhoneKey == key);
+            // Anonymised cases keep their keys for the repeat figures; a contact must not lead back to them.
+            cases = cases.Where(c => c.AnonymisedAt == null && (c.CustomerKey == key || c.CustomerPhoneKey == key));
         }
         if (query.Status is { } status) cases = cases.Where(c => c.Status == status);
         if (query.OpenOnly || query.Overdue) cases = cases.Where(c => c.Status != CaseStatus.Replied && c.Status != CaseStatus.Closed);

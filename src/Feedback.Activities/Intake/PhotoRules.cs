@@ -3,6 +3,7 @@ namespace Feedback.Activities.Intake;
 /// <summary>What a customer photo may be, wherever it arrives (web form upload or e-mail attachment).</summary>
 public static class PhotoRules
 {
+    /// <remarks>Never lower it: retention finds a mail's stored pictures by trying this many ids (see <c>MailIntakeService.PictureIds</c>).</remarks>
     public const int MaxPhotos = 3;
     public const int MaxPhotoBytes = 5 * 1024 * 1024;
 

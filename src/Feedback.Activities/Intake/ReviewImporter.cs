@@ -6,7 +6,8 @@ namespace Feedback.Activities.Intake;
 
 /// <summary>
 /// Imports e-commerce and social reviews from a CSV export as cases. Columns (header row required, any order):
-/// <c>platform, review_id, content</c> (required) and <c>received_at, rating, reviewer, order_number, product</c>.
+/// <c>platform, review_id, content</c> (required) and <c>received_at, rating, reviewer, order_number, product</c>; the
+/// reviewer is accepted but not kept, as an imported review is anonymous.
 /// Importing the same file twice creates no duplicates: each review is keyed by platform and review id. A review
 /// rated at or above <see cref="ReviewImportOptions.PraiseFrom"/> runs <see cref="ReviewImportOptions.PraiseProcess"/>
 /// (recorded, nothing to rectify); the others run the process the directory's intake routes choose.
@@ -75,7 +76,8 @@ public sealed class ReviewImporter(CaseService cases, FeedbackDomainOptions opti
             try
             {
                 var praise = stars >= options.Reviews.PraiseFrom && !string.IsNullOrWhiteSpace(options.Reviews.PraiseProcess);
-                var result = await cases.RegisterAsync(registration, "import", $"review import ({platform}, {Get("reviewer") ?? "unknown reviewer"})", $"review:{platform}:{Get("review_id")}", cancellationToken,
+                // The reviewer's nickname stays out: the channel becomes an append-only history line, which retention cannot clear.
+                var result = await cases.RegisterAsync(registration, "import", $"review import ({platform})", $"review:{platform}:{Get("review_id")}", cancellationToken,
                     process: praise ? options.Reviews.PraiseProcess : null);
                 if (result.Created) created++; else repeated++;
             }

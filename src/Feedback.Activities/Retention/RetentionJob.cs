@@ -23,6 +23,8 @@ internal sealed class RetentionJob(RetentionService retention, WorkflowDataReten
                 if (count > 0) logger.LogInformation("Retention anonymised {Count} cases", count);
                 var instances = await workflowData.RemoveInstancesOfAnonymisedCasesAsync(stoppingToken);
                 if (instances > 0) logger.LogInformation("Retention deleted {Count} finished workflow instances of anonymised cases", instances);
+                var undelivered = await workflowData.RemoveUndeliveredMailOfAnonymisedCasesAsync(stoppingToken);
+                if (undelivered > 0) logger.LogInformation("Retention deleted {Count} undelivered mails about anonymised cases from the outbox", undelivered);
                 var mail = await workflowData.PurgeDeliveredMailAsync(stoppingToken);
                 if (mail > 0) logger.LogInformation("Retention deleted {Count} delivered mails from the outbox", mail);
             }

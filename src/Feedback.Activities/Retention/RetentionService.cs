@@ -36,8 +36,9 @@ public sealed class RetentionOptions
 
 /// <summary>
 /// Anonymises cases past retention: the customer's name and contacts, the text, the texts of their later mails, order
-/// number, photos, the named staff member and task form values are removed; category, department, dates, durations, flags and counters stay, so
-/// every report figure is unchanged. The customer key (a keyed hash) stays too, so repeat figures do not change. A
+/// number, photos (those of later mails too), the named staff member and task form values are removed; category, department, dates, durations, flags and counters stay, so
+/// every report figure is unchanged. The customer key (a keyed hash) stays too, so repeat figures do not change; a
+/// contact search (<see cref="CaseSearch"/>) never returns an anonymised case, so the key cannot re-identify it. A
 /// legal hold stops it. Each anonymisation is a line in the audit trail.
 /// </summary>
 public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFactory, RetentionOptions options, IClock clock)
@@ -58,7 +59,7 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
                 .OrderBy(c => c.Id).Select(c => c.Id).Take(options.BatchSize).ToListAsync(cancellationToken);
             if (ids.Count == 0) return total;
             foreach (var id in ids)
-                if (await AnonymiseAsync(db, id, now, cancellationToken)) total++;
+                if (await AnonymiseAsync(db, id, now, cutoff, cancellationToken)) total++;
         }
     }
 
@@ -81,11 +82,11 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
         return feedback;
     }
 
-    private static async Task<bool> AnonymiseAsync(FeedbackDbContext db, long id, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<bool> AnonymiseAsync(FeedbackDbContext db, long id, DateTimeOffset now, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-        // The conditional claim makes a second host (or a hold placed meanwhile) skip the case.
-        var claimed = await db.Cases.Where(c => c.Id == id && c.AnonymisedAt == null && !c.LegalHold)
+        // The conditional claim makes a second host (or a hold placed or a note added meanwhile) skip the case.
+        var claimed = await db.Cases.Where(c => c.Id == id && c.AnonymisedAt == null && !c.LegalHold && c.UpdatedAt < cutoff)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.AnonymisedAt, now), cancellationToken);
         if (claimed == 0)
         {
@@ -108,6 +109,11 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
             if (photoIds.Count > 0) await db.Photos.Where(p => photoIds.Contains(p.Id)).ExecuteDeleteAsync(cancellationToken);
             feedback.Product = product with { OrderNumber = null, Photos = [] };
         }
+        // A later mail's pictures are linked from its text alone; they are found by the ids its key gives them, so the
+        // text (never parsed, as the customer wrote most of it) is not needed.
+        var mailKeys = await db.ReceivedMail.Where(m => m.CaseNumber == feedback.Number).Select(m => m.Key).ToListAsync(cancellationToken);
+        var mailPhotoIds = mailKeys.SelectMany(Intake.Mail.MailIntakeService.PictureIds).ToList();
+        if (mailPhotoIds.Count > 0) await db.Photos.Where(p => mailPhotoIds.Contains(p.Id)).ExecuteDeleteAsync(cancellationToken);
         await db.ReceivedMail.Where(m => m.CaseNumber == feedback.Number && m.Text != null)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Text, (string?)null), cancellationToken);
         await db.Tasks.Where(t => t.CaseNumber == feedback.Number && t.CompletedValues != null)

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Persistence;
+using Feedback.Activities.Retention;
 using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
 using static Feedback.Activities.Tests.StaffApiCalls;
 
@@ -30,6 +34,26 @@ public sealed class CaseNoteTests : CaseFlagTestHost
     }
 
     [Fact]
+    public async Task A_note_on_an_old_case_keeps_it_and_the_note_from_retention_for_the_full_period()
+    {
+        await Api.PublishAsync(new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("never")))).Build("general-feedback", "General feedback"));
+        var number = await SubmitAsync();
+        var factory = Host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>();
+        var longAgo = DateTimeOffset.UtcNow.AddYears(-RetentionOptions.MinimumYears).AddDays(-10);
+        await using (var db = await factory.CreateDbContextAsync())
+            await db.Cases.Where(c => c.Number == number).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReceivedAt, longAgo).SetProperty(c => c.UpdatedAt, longAgo));
+
+        (await Api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{number}/notes", "desk", new JsonObject { ["text"] = "The customer called again about the refund." }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        var tomorrow = new FixedClock(DateTimeOffset.UtcNow.AddDays(1));
+        (await new RetentionService(factory, new RetentionOptions(), tomorrow).AnonymiseDueAsync(default)).Should().Be(0, "the note, a day old, is a change to the case");
+
+        await using (var db = await factory.CreateDbContextAsync())
+            (await db.Cases.SingleAsync(c => c.Number == number)).AnonymisedAt.Should().BeNull();
+        (await Api.GetAsStaffAsync($"/api/feedback/{number}", "desk"))["notes"]!.AsArray().Select(n => (string?)n!["text"]).Should().Equal("The customer called again about the refund.");
+    }
+
+    [Fact]
     public async Task A_note_needs_a_person_on_the_case_and_some_text()
     {
         await Api.PublishAsync(new FlowBuilder().Activity("wait", "Elsa.Event", Inputs(("eventName", Lit("never")))).Build("general-feedback", "General feedback"));
@@ -51,5 +75,10 @@ public sealed class CaseNoteTests : CaseFlagTestHost
         }
 
         (await Api.GetAsStaffAsync($"/api/feedback/{number}", "desk"))["notes"]!.AsArray().Should().BeEmpty("nothing was stored by the refused calls");
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : Feedback.Workflows.Runtime.IClock
+    {
+        public DateTimeOffset UtcNow => now;
     }
 }

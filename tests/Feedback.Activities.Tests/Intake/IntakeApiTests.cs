@@ -267,6 +267,23 @@ public sealed class IntakeApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_imported_reviews_reviewer_name_is_kept_nowhere_in_the_append_only_history()
+    {
+        await PublishProcessAsync();
+        var csv = "platform,review_id,rating,reviewer,content\nTmall,r-9,1,Zhang San,\"罐头凹了\"\n";
+        var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "reviews.csv" } };
+        var response = await _staff.PostAsync("/api/feedback/import/reviews", form);
+        response.StatusCode.Should().Be(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        ((int)(await response.Content.ReadFromJsonAsync<JsonObject>())!["created"]!).Should().Be(1);
+
+        await using var scope = _host.Services.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
+        var history = await db.History.Select(h => new { h.Actor, h.Via, h.Action, h.Details }).ToListAsync();
+        history.Should().Contain(h => h.Action == "Registered" && h.Via.Contains("Tmall"), "the platform says where the case came from");
+        history.Should().NotContain(h => (h.Actor + h.Via + h.Details).Contains("Zhang"), "the trail outlives retention; an imported review is anonymous");
+    }
+
+    [Fact]
     public async Task A_case_and_its_workflow_commit_together_or_not_at_all()
     {
         await PublishProcessAsync();

@@ -186,12 +186,13 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             });
             await db.SaveChangesAsync();
         }
-        // Staff notes may quote the customer too.
+        // Staff notes may quote the customer too. They date from the cases' active days: a note is a change to its case,
+        // and a later one would have kept the case from retention.
         await using (var db = _db.CreateDbContext())
         {
             var id = (string number) => db.Cases.Single(c => c.Number == number).Id;
-            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000001"), Author = "hana", At = clock.UtcNow, Text = "Called her on +86 138 0000 0001: the tin was bought on 2026-03-02." });
-            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000004"), Author = "po", At = clock.UtcNow, Text = "Lawyer's letter received." });
+            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000001"), Author = "hana", At = At(3, 3), Text = "Called her on +86 138 0000 0001: the tin was bought on 2026-03-02." });
+            db.Notes.Add(new CaseNote { CaseId = id("FB-2026-000004"), Author = "po", At = At(3, 16), Text = "Lawyer's letter received." });
             await db.SaveChangesAsync();
         }
 
@@ -218,6 +219,24 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             db.Notes.OrderBy(n => n.Id).Select(n => n.Text).Should().Equal(null, "Lawyer's letter received.");
         }
         (await AllFiguresAsync(periods)).Should().BeEquivalentTo(before, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public async Task A_contact_search_finds_no_anonymised_case()
+    {
+        var clock = new FixedClock(new DateTimeOffset(2029, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        var search = new CaseSearch(_db, new Feedback.Activities.FeedbackDomainOptions { Reports = new ReportOptions { CustomerKeySecret = Secret } }, clock);
+        var numbers = async (string contact) =>
+            (await search.FindAsync(new CaseQuery { Contact = contact }, default)).Items.Select(c => c.Number).ToList();
+        (await numbers("a@x.cn")).Should().Equal("FB-2026-000003", "FB-2026-000001");
+        var retention = new Feedback.Activities.Retention.RetentionService(_db, new Feedback.Activities.Retention.RetentionOptions(), clock);
+        await retention.SetLegalHoldAsync("FB-2026-000004", true, "Court case 2029-17.", "po", "api", default);
+
+        (await retention.AnonymiseDueAsync(default)).Should().Be(9);
+
+        (await numbers("a@x.cn")).Should().BeEmpty("the customer's key stays for the repeat figures, but must not lead back to them");
+        (await numbers("d@x.cn")).Should().BeEmpty();
+        (await numbers("+86 138 0000 0004")).Should().Equal("FB-2026-000004");
     }
 
     [Fact]

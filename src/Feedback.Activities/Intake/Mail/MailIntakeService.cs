@@ -151,7 +151,7 @@ public sealed class MailIntakeService(
     {
         if (photoLinks is null || mail.Pictures.Count == 0) return [];
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var ids = mail.Pictures.Select((_, i) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mail.Key}#{i}")))[..32]).ToList();
+        var ids = mail.Pictures.Select((_, i) => PictureId(mail.Key, i)).ToList();
         var stored = await db.Photos.Where(p => ids.Contains(p.Id)).Select(p => p.Id).ToListAsync(cancellationToken);
         var now = clock.UtcNow;
         for (var i = 0; i < ids.Count; i++)
@@ -160,6 +160,14 @@ public sealed class MailIntakeService(
         await db.SaveChangesAsync(cancellationToken);
         return ids.Select(photoLinks.LinkFor).ToList();
     }
+
+    /// <summary>
+    /// The ids the pictures of the mail with this key are stored under, whether or not it had any: retention finds a later
+    /// mail's pictures by them, since only the mail's text (which it removes) links them to the case.
+    /// </summary>
+    internal static IEnumerable<string> PictureIds(string mailKey) => Enumerable.Range(0, PhotoRules.MaxPhotos).Select(i => PictureId(mailKey, i));
+
+    private static string PictureId(string mailKey, int index) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mailKey}#{index}")))[..32];
 
     private List<string> NotKept(IncomingMail mail) =>
         photoLinks is null ? [.. mail.NotKept, .. mail.Pictures.Select(p => p.Name)] : [.. mail.NotKept];
