@@ -100,6 +100,7 @@ public sealed class RetentionService(IDbContextFactory<FeedbackDbContext> dbFact
         feedback.Title = null;
         feedback.Content = RemovedText;
         feedback.CustomerComment = null;
+        feedback.CustomerComments = [];
         feedback.ComplainedAbout = null;
         feedback.IdempotencyKey = null;
         if (feedback.Product is { } product)

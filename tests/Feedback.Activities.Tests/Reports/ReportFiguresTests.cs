@@ -175,6 +175,7 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
             {
                 var c = db.Cases.Single(x => x.Number == number);
                 c.CustomerComment = "Still smells; ring me on +86 138 0000 0001.";
+                c.CustomerComments = [new CustomerWords(1, c.ReceivedAt.AddDays(3), 2, "Still smells; ring me on +86 138 0000 0001.")];
                 c.Product = (c.Product ?? new ProductDetails()) with { Photos = [$"https://feedback.example.cn/photos/{photo}", "https://shop.example.cn/p/1.jpg"] };
                 db.Photos.Add(new Feedback.Activities.Intake.UploadedPhoto { Id = photo, ContentType = "image/png", Content = [1, 2, 3] });
             }
@@ -208,6 +209,7 @@ public abstract class ReportFiguresTests(bool postgres) : IAsyncLifetime
                 (c.CustomerName, c.CustomerEmail, c.CustomerPhone, c.Title).Should().Be((null, null, null, null));
                 c.Content.Should().Be(Feedback.Activities.Retention.RetentionService.RemovedText);
                 c.CustomerComment.Should().BeNull("the customer's words about the rectification are personal data too");
+                c.CustomerComments.Should().BeEmpty("every round's words too");
                 c.AnonymisedAt.Should().Be(clock.UtcNow);
             }
             var held = cases.Single(c => c.Number == "FB-2026-000004");
