@@ -114,6 +114,21 @@ public sealed class WorkflowDataRetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customers_later_mail_keeps_an_old_case_from_anonymisation()
+    {
+        var number = await SubmitAsync("The lid of the jar was rusty.", email: "lin@example.cn");
+        await BackdateAsync(number);
+        var reply = new IncomingMail("reply-late", "Ms Lin", "lin@example.cn", $"Re: {number}", "It happened again with a new jar.", number, [], [], Automatic: false, SentAt: null);
+        (await _host.Services.GetRequiredService<MailIntakeService>().AcceptAsync(reply, default)).Kind.Should().Be(MailOutcomeKind.AddedToCase);
+
+        var tomorrow = new FixedClock(DateTimeOffset.UtcNow.AddDays(1));
+        (await new RetentionService(Factory<FeedbackDbContext>(), new RetentionOptions(), tomorrow).AnonymiseDueAsync(default))
+            .Should().Be(0, "the mail received today is a change to the case");
+        await using var check = await Factory<FeedbackDbContext>().CreateDbContextAsync();
+        (await check.ReceivedMail.SingleAsync(m => m.CaseNumber == number)).Text.Should().Contain("It happened again");
+    }
+
+    [Fact]
     public async Task An_instance_that_finished_after_its_cases_last_change_is_deleted_once_the_case_is_anonymised()
     {
         var number = await SubmitAsync("The lid of the jar was rusty.", email: "lin@example.cn");

@@ -129,6 +129,11 @@ public sealed class MailIntakeService(
         var now = clock.UtcNow;
         db.History.Add(new CaseHistoryEntry { CaseId = feedback.Id, At = now, Actor = "customer", Via = Via, Action = CustomerMessageAction, Details = CustomerMessages.Reference(mail.Key) });
         db.ReceivedMail.Add(new ReceivedMail { Key = mail.Key, CaseNumber = feedback.Number, ReceivedAt = now, Text = details.ToString() });
+        // The customer writing again is a change to the case: its retention period starts again, so the mail just kept
+        // is not anonymised tomorrow because the case was quiet before it. Only this column is written.
+        var touched = db.Cases.Attach(new FeedbackCase { Id = feedback.Id, Number = feedback.Number, Content = "", WorkflowInstanceId = "", WorkflowDefinitionId = "" });
+        touched.Property(c => c.UpdatedAt).CurrentValue = now;
+        touched.Property(c => c.UpdatedAt).IsModified = true;
         try
         {
             await db.SaveChangesAsync(cancellationToken);
