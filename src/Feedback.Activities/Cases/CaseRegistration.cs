@@ -96,7 +96,14 @@ public static partial class CaseRegistrationValidator
 }
 
 /// <summary>A registration that cannot become a case; <see cref="Errors"/> names each bad field.</summary>
-public sealed class CaseValidationException(IReadOnlyList<string> errors) : Exception(string.Join(" ", errors))
+public class CaseValidationException(IReadOnlyList<string> errors) : Exception(string.Join(" ", errors))
 {
     public IReadOnlyList<string> Errors { get; } = errors;
 }
+
+/// <summary>
+/// The idempotency key already belongs to a case registered from a different request; nothing was stored. The message
+/// names no case: the key may be someone else's.
+/// </summary>
+public sealed class IdempotencyKeyReusedException() : CaseValidationException(
+    ["Idempotency-Key: this key was already used for different feedback; repeat a key only to retry the very same request, and send new or corrected feedback with a new key."]);

@@ -15,7 +15,7 @@ namespace Feedback.Host.Pages.Intake;
 /// <summary>
 /// The public feedback form (<c>/feedback</c>): contact details or anonymous, the text, product facts and up to three
 /// photos, and whom it is about if the customer knows. A hidden key makes a repeated submit (double click, refresh)
-/// find the case the first one created.
+/// find the case the first one created; the key sent again with changed text is not taken for that case.
 /// </summary>
 internal static class FeedbackFormPage
 {
@@ -74,6 +74,14 @@ internal static class FeedbackFormPage
             try
             {
                 registered = await cases.RegisterAsync(registration, "customer", "web form", "web:" + key, ct);
+            }
+            catch (IdempotencyKeyReusedException)
+            {
+                // The page was sent before with other text (changed after going back); that case stands as it was. A fresh
+                // key lets the customer send the changed text as feedback of its own.
+                await photos.DeleteAsync(uploaded, CancellationToken.None);
+                fields["key"] = RandomNumberGenerator.GetHexString(32, lowercase: true);
+                return Render(page, fields, [page.T("intake.resent")], StatusCodes.Status422UnprocessableEntity);
             }
             catch (CaseValidationException e)
             {

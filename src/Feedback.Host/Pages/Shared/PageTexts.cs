@@ -129,6 +129,9 @@ internal static partial class PageTexts
         ["intake.submit"] = ("提交", "提交", "Send"),
         ["intake.done.title"] = ("已收到您的反馈", "已收到您的回饋", "Thank you, we have your feedback"),
         ["intake.done.body"] = ("您的反馈编号是 {0}。", "您的回饋編號是 {0}。", "Its reference is {0}."),
+        ["intake.resent"] = ("此表单之前已以不同的内容提交过，那次提交已收到，本次未作任何更改。如要将下面的内容作为新的反馈提交，请再次点击“提交”。",
+            "此表單之前已以不同的內容提交過，那次提交已收到，本次未作任何更改。如要將下面的內容作為新的回饋提交，請再次點擊「提交」。",
+            "This form was already sent once with different text; that submission was received, and nothing was changed now. To send the text below as new feedback, press Send again."),
         ["intake.follow"] = ("查看处理进度", "查看處理進度", "Follow your case"),
 
         ["devmail.title"] = ("开发邮箱", "開發郵箱", "Development mailbox"),
