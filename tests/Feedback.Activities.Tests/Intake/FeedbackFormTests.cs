@@ -106,4 +106,39 @@ public sealed class FeedbackFormTests : IAsyncLifetime
         again.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
         html.Should().Contain("此表单之前已以不同的内容提交过").And.Contain("罐头凹了，还生锈。");
     }
+
+    [Fact]
+    public async Task An_english_form_in_a_chinese_browser_answers_in_english_and_names_the_fields_as_the_form_does()
+    {
+        var form = await OpenAsync("/feedback?lang=en", "zh-CN,zh;q=0.9");
+        form.Html.Should().Contain("<label for=\"language\">Reply language</label>");
+
+        var (missing, html) = await form.SendAsync(new Dictionary<string, string> { ["language"] = "en", ["name"] = "Ann Lee", ["content"] = "The <b>lid</b> was dented." });
+        missing.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        html.Should().Contain("<html lang=\"en\">").And.Contain("Please give an e-mail address or a phone number")
+            .And.Contain("Your feedback: HTML markup is not accepted").And.NotContain("customerPhone").And.NotContain("content: HTML").And.NotContain("请");
+
+        var (sent, done) = await form.SendAsync(Fields("The lid was dented."));
+        sent.StatusCode.Should().Be(HttpStatusCode.OK, done);
+        done.Should().Contain("Thank you, we have your feedback").And.NotContain("已收到您的反馈");
+    }
+
+    [Fact]
+    public async Task A_chinese_form_answers_its_problems_in_chinese_and_photo_problems_too()
+    {
+        var form = await OpenAsync("/feedback?lang=zh-CN", "en-US,en;q=0.9");
+        form.Html.Should().Contain("<label for=\"language\">回复语言</label>");
+        var content = new MultipartFormDataContent
+        {
+            { new StringContent(form.Hidden("__af")), "__af" }, { new StringContent(form.Hidden("key")), "key" },
+            { new StringContent("zh-CN"), "language" }, { new StringContent("王女士"), "name" }, { new StringContent("罐头凹了。"), "content" },
+            { new ByteArrayContent("not a picture"u8.ToArray()), "photos", "can.txt" },
+        };
+        var response = await form.Browser.PostAsync(form.Action, content);
+        var html = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        html.Should().Contain("<html lang=\"zh-CN\">").And.Contain("请至少填写电子邮件或电话中的一项").And.Contain("不是 JPEG、PNG 或 WebP 图片")
+            .And.NotContain("customerPhone").And.NotContain("at least one contact").And.NotContain("is not a JPEG").And.Contain("罐头凹了。");
+        (await ContentsAsync()).Should().BeEmpty();
+    }
 }
