@@ -50,4 +50,32 @@ public sealed class CustomerCasePageTests : IAsyncLifetime
         var registered = TimeZoneInfo.ConvertTime(entered.Case.CreatedAt, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
         page.Should().Contain($"<li><span class=\"muted\">{registered:yyyy-MM-dd HH:mm} (UTC+08:00)</span> Your feedback was received</li>");
     }
+
+    [Fact]
+    public async Task An_expired_link_is_explained_in_the_cases_language_with_a_contact_in_that_language()
+    {
+        var cases = _host.Services.GetRequiredService<Feedback.Activities.Cases.CaseService>();
+        async Task<string> ExpiredLinkOfCaseIn(string language)
+        {
+            var entered = await cases.RegisterAsync(new Feedback.Activities.Cases.CaseRegistration
+            {
+                Channel = Feedback.Activities.Cases.FeedbackChannel.Phone, Anonymous = true, Language = language, Content = "The can was dented.",
+            }, "li.na", "staff entry", null, CancellationToken.None);
+            var expired = new LinkTokens(_host.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
+                new MailLinkOptions { CasePageLifetime = TimeSpan.FromMinutes(-1) }, _host.Services.GetRequiredService<Feedback.Workflows.Runtime.IClock>());
+            return "/l/" + expired.Issue(new ActionLinkRequest(ActionLinkKind.CasePage, entered.Case.Number, entered.Case.Number));
+        }
+
+        // A browser that prefers Chinese opens the link of an English case.
+        var browser = _host.CreateClient();
+        browser.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        var english = await browser.GetAsync(await ExpiredLinkOfCaseIn("en"));
+        english.StatusCode.Should().Be(HttpStatusCode.Gone);
+        (await english.Content.ReadAsStringAsync()).Should().Contain("This link has expired").And.Contain("For help, contact: the customer feedback centre");
+
+        browser.DefaultRequestHeaders.AcceptLanguage.Clear();
+        browser.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        var chinese = await browser.GetAsync(await ExpiredLinkOfCaseIn("zh-CN"));
+        (await chinese.Content.ReadAsStringAsync()).Should().Contain("链接已过期").And.Contain("如需帮助，请联系：客户反馈中心").And.NotContain("centre");
+    }
 }

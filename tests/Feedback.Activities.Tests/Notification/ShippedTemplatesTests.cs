@@ -74,4 +74,17 @@ public sealed class ShippedTemplatesTests
         var task = new JsonObject { ["Task"] = new JsonObject { ["Title"] = "Classify", ["DueAt"] = received }, ["Link"] = "https://feedback.example.cn/l/x" };
         templates.Render("staff-task", "en", task, received).Text.Should().Contain("Due: 2026-11-24 23:59 (UTC)");
     }
+
+    [Fact]
+    public void Without_a_configured_company_name_the_signature_is_in_the_mail_language_alone()
+    {
+        var templates = new MessageTemplates(new FeedbackDomainOptions { TemplatesFolder = Folder });
+        // What the notifying activity puts in: the configured name, by default none.
+        JsonObject Model(string company) => new() { ["Company"] = company, ["Case"] = new JsonObject { ["Number"] = "FB-2026-000012", ["ReceivedAt"] = DateTimeOffset.UtcNow } };
+        var unnamed = new FeedbackDomainOptions().CompanyName;
+        templates.Render(CustomerMessage.Acknowledgement, "zh-CN", Model(unnamed), DateTimeOffset.UtcNow).Text.Should().EndWith("\n客户反馈中心\n");
+        templates.Render(CustomerMessage.Acknowledgement, "en", Model(unnamed), DateTimeOffset.UtcNow).Text.Should().EndWith("\nCustomer feedback centre\n");
+        templates.Render(CustomerMessage.Acknowledgement, "zh-TW", Model("Golden Cannery"), DateTimeOffset.UtcNow).Text.Should().EndWith("\nGolden Cannery 顧客意見中心\n");
+        templates.Render(CustomerMessage.Acknowledgement, "en", Model("Golden Cannery"), DateTimeOffset.UtcNow).Text.Should().EndWith("\nGolden Cannery customer feedback centre\n");
+    }
 }

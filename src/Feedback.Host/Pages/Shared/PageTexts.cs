@@ -31,6 +31,7 @@ internal static partial class PageTexts
         ["problem.busy.body"] = ("从此网络地址提交的次数过多，本次未作任何更改。", "從此網路位址提交的次數過多，本次未作任何更改。", "Too many submissions came from this network address. Nothing was changed."),
         ["problem.busy.wait"] = ("请在 {0} 秒后重试。", "請在 {0} 秒後重試。", "Please try again in {0} seconds."),
         ["problem.contact"] = ("如需帮助，请联系：{0}", "如需協助，請聯絡：{0}", "For help, contact: {0}"),
+        ["problem.contact.default"] = ("客户反馈中心", "客戶回饋中心", "the customer feedback centre"),
 
         ["task.case"] = ("案件", "案件", "Case"),
         ["task.summary"] = ("案件摘要", "案件摘要", "Case summary"),
