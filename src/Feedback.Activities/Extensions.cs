@@ -16,8 +16,11 @@ public sealed class FeedbackDomainOptions
     /// <summary>The folder of customer message templates (<c>{message}.{language}.liquid</c>).</summary>
     public string? TemplatesFolder { get; set; }
 
-    /// <summary>The company name used in customer messages.</summary>
-    public string CompanyName { get; set; } = "Customer Care";
+    /// <summary>
+    /// The company name used in customer messages (<c>Company:Name</c>), written as is in every language; empty leaves it
+    /// out, since no default reads right in all three.
+    /// </summary>
+    public string CompanyName { get; set; } = "";
 
     /// <summary>Where customer mail goes.</summary>
     public Notification.EmailOptions Email { get; set; } = new();

@@ -27,13 +27,14 @@ public sealed class CaseService(
     /// <summary>
     /// Validates a case and stores it, with its first history line, in the same commit as the first step of the
     /// workflow that handles it: either both exist or neither. With an idempotency key, a retried call returns the
-    /// case the first call created.
+    /// case the first call created; the key with a different request is refused.
     /// </summary>
     /// <param name="process">
     /// The process to run, chosen by staff (a product problem that needs engineering); null lets the directory's intake
     /// routes choose, and then the configured default.
     /// </param>
     /// <exception cref="CaseValidationException">The registration is invalid, or the chosen process is not published; nothing was stored.</exception>
+    /// <exception cref="IdempotencyKeyReusedException">The key belongs to a case registered from a different request; nothing was stored.</exception>
     /// <exception cref="WorkflowNotFoundException">The routed process is not published; nothing was stored.</exception>
     public async Task<Registered> RegisterAsync(CaseRegistration registration, string actor, string via, string? idempotencyKey, CancellationToken cancellationToken,
         string? process = null)
@@ -61,7 +62,7 @@ public sealed class CaseService(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             if (idempotencyKey is not null && await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } earlier)
-                return new Registered(earlier, Created: false);
+                return await RepeatedAsync(db, earlier, registration, actor, via, cancellationToken);
             if (await definitions.FindModelAsync(definitionId, VersionOptions.Published, cancellationToken) is null)
                 throw process is not null
                     ? new CaseValidationException([$"process: '{process}' is not a published process."])
@@ -99,11 +100,44 @@ public sealed class CaseService(
         {
             // Another request with the same key committed first; nothing of this attempt was stored.
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            if (await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } winner) return new Registered(winner, Created: false);
+            if (await FindByKeyAsync(db, idempotencyKey, cancellationToken) is { } winner) return await RepeatedAsync(db, winner, registration, actor, via, cancellationToken);
             throw;
         }
         logger.LogDebug("Registered case {Number} via {Via}", feedback.Number, via);
         return new Registered(feedback, Created: true);
+    }
+
+    /// <summary>
+    /// The case an earlier call registered under the same key, when this call repeats that call's request; a key reused
+    /// for other feedback would otherwise answer a second customer with the first one's case and drop their feedback.
+    /// </summary>
+    /// <exception cref="IdempotencyKeyReusedException">The request differs, or came from another sender or channel.</exception>
+    private static async Task<Registered> RepeatedAsync(FeedbackDbContext db, FeedbackCase earlier, CaseRegistration registration, string actor, string via, CancellationToken cancellationToken)
+    {
+        // Keys of the API, the form, staff entry and imports share one column: a key is only ever the same request's
+        // when it arrived the same way from the same sender.
+        var first = await db.History.AsNoTracking().Where(h => h.CaseId == earlier.Id && h.Action == "Registered").OrderBy(h => h.Id)
+            .Select(h => new { h.Actor, h.Via }).FirstOrDefaultAsync(cancellationToken);
+        if (first is null || first.Actor != actor || first.Via != via || !SameRequest(earlier, registration)) throw new IdempotencyKeyReusedException();
+        return new Registered(earlier, Created: false);
+    }
+
+    /// <summary>Whether the stored case is what <paramref name="r"/> would register.</summary>
+    private static bool SameRequest(FeedbackCase stored, CaseRegistration r)
+    {
+        // Photos are compared by number: the form and mail intake keep every upload under a fresh address, so a retried
+        // submit never repeats the first one's addresses. ComplainedAbout is left out: staff may name the person after
+        // registration, and an honest retry must still find its case.
+        static bool SameProduct(ProductDetails? a, ProductDetails? b) => a is null || b is null
+            ? a is null && b is null
+            : a.Name == b.Name && a.Model == b.Model && a.BatchOrSerial == b.BatchOrSerial && a.OrderNumber == b.OrderNumber
+              && a.DeliveryDate == b.DeliveryDate && a.QuantityAffected == b.QuantityAffected && a.Photos.Count == b.Photos.Count;
+        return stored.Channel == r.Channel && stored.Anonymous == r.Anonymous
+            && stored.CustomerName == r.CustomerName?.Trim() && stored.CustomerPhone == r.CustomerPhone?.Trim() && stored.CustomerEmail == r.CustomerEmail?.Trim()
+            && stored.Language == (r.Language ?? "zh-CN") && stored.Title == r.Title?.Trim() && stored.Content == r.Content?.Trim()
+            && SameProduct(stored.Product, r.Product) && (r.Requests ?? []).ToHashSet().SetEquals(stored.Requests)
+            // The database keeps microseconds; a client's timestamp may carry finer ticks.
+            && (r.ReceivedAt is not { } at || (at - stored.ReceivedAt).Duration() < TimeSpan.FromMilliseconds(1));
     }
 
     private static Task<FeedbackCase?> FindByKeyAsync(FeedbackDbContext db, string idempotencyKey, CancellationToken cancellationToken) =>

@@ -28,7 +28,10 @@ public sealed class MessageTemplates(FeedbackDomainOptions options)
             subject = subjectOverride ?? subject;
             body = bodyOverride ?? body;
         }
-        return new RenderedMessage(LiquidRenderer.Render(subject, model, now).Trim(), LiquidRenderer.Render(body, model, now).Trim() + "\n");
+        // A customer reads dates on the company's calendar: feedback sent at 07:59 in Beijing is of that day, not the
+        // UTC day before. Staff mails keep UTC and say so.
+        var zone = options.Reports.Zone;
+        return new RenderedMessage(LiquidRenderer.Render(subject, model, now, timeZone: zone).Trim(), LiquidRenderer.Render(body, model, now, timeZone: zone).Trim() + "\n");
     }
 
     /// <summary>Renders a message that is not a customer message (e.g. <c>staff-task</c>) from its template file.</summary>

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace Feedback.Host.Api;
 
-/// <summary>Problem responses for the intake API: 400 with every field error, 404, 413, and 503 when no process is published.</summary>
+/// <summary>Problem responses for the intake API: 400 with every field error, 422 for a reused Idempotency-Key, 404, 413, and 503 when no process is published.</summary>
 internal sealed class FeedbackApiExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
@@ -13,6 +13,8 @@ internal sealed class FeedbackApiExceptionHandler : IExceptionHandler
         if (!context.Request.Path.StartsWithSegments("/api")) return false;
         var (status, title, errors) = exception switch
         {
+            // 422 as payment APIs answer: the request is well-formed, its key is not this request's.
+            IdempotencyKeyReusedException e => (StatusCodes.Status422UnprocessableEntity, "The Idempotency-Key was already used for a different request.", e.Errors),
             CaseValidationException e => (StatusCodes.Status400BadRequest, "The feedback is not valid.", e.Errors),
             BadHttpRequestException e => (e.StatusCode, "The request is malformed.", [e.Message]),
             PayloadTooLargeException e => (StatusCodes.Status413PayloadTooLarge, "Too large.", [e.Message]),

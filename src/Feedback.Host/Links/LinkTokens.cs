@@ -15,8 +15,11 @@ public sealed class MailLinkOptions
     public TimeSpan SurveyLifetime { get; set; } = TimeSpan.FromDays(30);
     public TimeSpan CasePageLifetime { get; set; } = TimeSpan.FromDays(180);
     public TimeSpan SetPasswordLifetime { get; set; } = TimeSpan.FromDays(3);
-    /// <summary>Whom a person with a broken link should contact (<c>Links:Contact</c>), e.g. a phone number or address.</summary>
-    public string Contact { get; set; } = "the customer feedback centre";
+    /// <summary>
+    /// Whom a person with a broken link should contact (<c>Links:Contact</c>), e.g. a phone number or address; empty
+    /// names the customer feedback centre in the page's language.
+    /// </summary>
+    public string Contact { get; set; } = "";
     /// <summary>
     /// A PKCS#12 (<c>.pfx</c>) certificate whose key encrypts the links' signing keys where they are stored, in the
     /// database (<c>Links:KeyCertificatePath</c>): without it, whoever can read the database can forge links.

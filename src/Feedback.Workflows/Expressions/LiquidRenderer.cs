@@ -9,13 +9,14 @@ public static class LiquidRenderer
     private static readonly BoundedCache<string, LiquidTemplate> Templates = new(512);
 
     /// <summary>Renders <paramref name="template"/>; top-level members of <paramref name="model"/> are the template's names.</summary>
+    /// <param name="timeZone">The reader's time zone, in which the <c>date</c> filter shows times; null shows them in UTC.</param>
     /// <exception cref="ExpressionEvaluationException">The template does not parse, or rendering failed; the message says where.</exception>
-    public static string Render(string template, JsonObject model, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public static string Render(string template, JsonObject model, DateTimeOffset now, CancellationToken cancellationToken = default, TimeZoneInfo? timeZone = null)
     {
         try
         {
             var parsed = Templates.GetOrAdd(template, LiquidTemplate.Parse);
-            return parsed.Render(new JsonObjectValue(model), now, cancellationToken);
+            return parsed.Render(new JsonObjectValue(model), now, cancellationToken, timeZone);
         }
         catch (Exception e) when (e is LiquidParseException or LiquidRenderException)
         {

@@ -127,6 +127,46 @@ public sealed class IntakeApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_idempotency_key_sent_again_with_other_feedback_is_refused_without_showing_the_first_case()
+    {
+        await PublishProcessAsync();
+        async Task<HttpResponseMessage> Submit(JsonObject body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/feedback") { Content = JsonContent.Create(body) };
+            request.Headers.Add("Idempotency-Key", "order-1001");
+            return await _public.SendAsync(request);
+        }
+        var first = await Submit(Complaint());
+        first.StatusCode.Should().Be(HttpStatusCode.Created);
+        var number = (string)(await first.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
+
+        // Another customer whose shop's order numbers happen to be the same keys.
+        var other = new JsonObject { ["channel"] = "WebForm", ["customerName"] = "Ann Lee", ["customerEmail"] = "ann@example.com", ["language"] = "en", ["content"] = "The peach can was dented." };
+        var refused = await Submit(other);
+        var text = await refused.Content.ReadAsStringAsync();
+        refused.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, text);
+        text.Should().Contain("Idempotency-Key").And.NotContain(number).And.NotContain("王女士").And.NotContain("receivedAt");
+
+        // The same customer correcting their text under the old key is refused too; their first text stays as sent.
+        var corrected = await Submit(Complaint("买的午餐肉罐头胀罐了，打开有异味，要求退款。"));
+        corrected.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+
+        var retried = await Submit(Complaint());
+        retried.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((string)(await retried.Content.ReadFromJsonAsync<JsonObject>())!["number"]!).Should().Be(number);
+        (await CaseCountAsync()).Should().Be(1);
+        ((string?)(await _staff.GetFromJsonAsync<JsonObject>($"/api/feedback/{number}"))!["content"]).Should().Be("买的午餐肉罐头胀罐了，打开有异味，要求退货。");
+
+        // A staff entry does not find the public caller's case by its key either, even with the same words.
+        var entry = new HttpRequestMessage(HttpMethod.Post, "/api/feedback/staff-entry")
+        {
+            Content = JsonContent.Create(new JsonObject { ["enteredBy"] = "li.na", ["feedback"] = Complaint() }),
+        };
+        entry.Headers.Add("Idempotency-Key", "order-1001");
+        (await _staff.SendAsync(entry)).StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
     public async Task Concurrent_submissions_get_distinct_consecutive_numbers()
     {
         await PublishProcessAsync();

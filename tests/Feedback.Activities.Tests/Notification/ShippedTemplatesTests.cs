@@ -57,4 +57,34 @@ public sealed class ShippedTemplatesTests
             .And.Contain("Called the customer.").And.Contain("https://feedback.example.cn/staff/cases/FB-2026-000007");
         templates.Render("note-notice", "zh-TW", model, DateTimeOffset.UtcNow).Text.Should().Contain("xu.ting 在您代理的 Li Wei 負責的案件 FB-2026-000007 上新增了備註");
     }
+
+    [Fact]
+    public void Customers_read_dates_on_the_company_calendar_and_staff_mails_stay_in_utc_as_they_say()
+    {
+        var templates = new MessageTemplates(new FeedbackDomainOptions { TemplatesFolder = Folder, Reports = { TimeZone = "Asia/Shanghai" } });
+        // 07:59 on 25 November in Beijing.
+        var received = new DateTimeOffset(2026, 11, 24, 23, 59, 0, TimeSpan.Zero);
+        var model = new JsonObject { ["Case"] = new JsonObject { ["Number"] = "FB-2026-000012", ["CustomerName"] = "王女士", ["ReceivedAt"] = received } };
+        foreach (var language in Languages)
+        {
+            var text = templates.Render(CustomerMessage.Acknowledgement, language, model, received).Text;
+            text.Should().Contain("2026-11-25", language).And.NotContain("2026-11-24", language);
+        }
+
+        var task = new JsonObject { ["Task"] = new JsonObject { ["Title"] = "Classify", ["DueAt"] = received }, ["Link"] = "https://feedback.example.cn/l/x" };
+        templates.Render("staff-task", "en", task, received).Text.Should().Contain("Due: 2026-11-24 23:59 (UTC)");
+    }
+
+    [Fact]
+    public void Without_a_configured_company_name_the_signature_is_in_the_mail_language_alone()
+    {
+        var templates = new MessageTemplates(new FeedbackDomainOptions { TemplatesFolder = Folder });
+        // What the notifying activity puts in: the configured name, by default none.
+        JsonObject Model(string company) => new() { ["Company"] = company, ["Case"] = new JsonObject { ["Number"] = "FB-2026-000012", ["ReceivedAt"] = DateTimeOffset.UtcNow } };
+        var unnamed = new FeedbackDomainOptions().CompanyName;
+        templates.Render(CustomerMessage.Acknowledgement, "zh-CN", Model(unnamed), DateTimeOffset.UtcNow).Text.Should().EndWith("\n客户反馈中心\n");
+        templates.Render(CustomerMessage.Acknowledgement, "en", Model(unnamed), DateTimeOffset.UtcNow).Text.Should().EndWith("\nCustomer feedback centre\n");
+        templates.Render(CustomerMessage.Acknowledgement, "zh-TW", Model("Golden Cannery"), DateTimeOffset.UtcNow).Text.Should().EndWith("\nGolden Cannery 顧客意見中心\n");
+        templates.Render(CustomerMessage.Acknowledgement, "en", Model("Golden Cannery"), DateTimeOffset.UtcNow).Text.Should().EndWith("\nGolden Cannery customer feedback centre\n");
+    }
 }

@@ -42,7 +42,7 @@ public sealed class FeedbackFormStaffTests : IAsyncLifetime
 
         var tooLong = await PostAsync(browser, new string('x', 101));
         tooLong.StatusCode.Should().Be(HttpStatusCode.BadRequest);
-        (await tooLong.Content.ReadAsStringAsync()).Should().Contain("staff: at most 100 characters.").And.Contain("The driver threw the box over the fence.");
+        (await tooLong.Content.ReadAsStringAsync()).Should().Contain("Staff member concerned: at most 100 characters.").And.Contain("The driver threw the box over the fence.");
     }
 
     private async Task<JsonObject> CaseAsync(string number) => await _host.Api().GetJsonAsync($"/api/feedback/{number}");
@@ -60,7 +60,7 @@ public sealed class FeedbackFormStaffTests : IAsyncLifetime
     {
         var form = await browser.GetStringAsync("/feedback?lang=en");
         string Hidden(string name) => Regex.Match(form, $"<input[^>]*name=\"{name}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value;
-        return await browser.PostAsync("/feedback", new MultipartFormDataContent
+        return await browser.PostAsync("/feedback?lang=en", new MultipartFormDataContent
         {
             { new StringContent(Hidden("__af")), "__af" }, { new StringContent(Hidden("key")), "key" }, { new StringContent("en"), "language" },
             { new StringContent("Ann Lee"), "name" }, { new StringContent("ann@example.com"), "email" },

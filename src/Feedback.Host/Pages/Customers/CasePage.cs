@@ -24,16 +24,28 @@ internal static class CasePage
         if (feedback is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         var page = new PageFrame(http, PageLanguage.Choose(http.Request, feedback.Language));
         var history = await cases.HistoryAsync(feedback.Id, ct);
+        var zone = http.RequestServices.GetRequiredService<Feedback.Activities.Reports.ReportOptions>().Zone;
 
         var body = new StringBuilder("<section><dl>");
         body.Append($"<dt>{PageFrame.E(page.T("case.status"))}</dt><dd><strong id=\"case-status\">{PageFrame.E(PageTexts.Get("status." + feedback.Status, page.Language))}</strong></dd>");
-        body.Append($"<dt>{PageFrame.E(page.T("task.received"))}</dt><dd>{PageFrame.E(feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</dd>");
+        body.Append($"<dt>{PageFrame.E(page.T("task.received"))}</dt><dd>{PageFrame.E(Local(feedback.ReceivedAt, zone))}</dd>");
         body.Append("</dl></section>");
         body.Append($"<section><h2>{PageFrame.E(page.T("case.done"))}</h2><ol class=\"history\">");
         foreach (var entry in history.Where(h => CustomerEvents.Contains(h.Action)))
-            body.Append($"<li><span class=\"muted\">{PageFrame.E(entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</span> {PageFrame.E(PageTexts.Get("event." + entry.Action, page.Language))}</li>");
+            body.Append($"<li><span class=\"muted\">{PageFrame.E(Local(entry.At, zone))}</span> {PageFrame.E(PageTexts.Get("event." + entry.Action, page.Language))}</li>");
         body.Append("</ol></section>");
         body.Append($"<section><h2>{PageFrame.E(page.T("case.next"))}</h2><p>{PageFrame.E(PageTexts.Get("next." + feedback.Status, page.Language))}</p></section>");
         return page.Render(PageTexts.Format("case.title", page.Language, feedback.Number), body.ToString());
+    }
+
+    /// <summary>
+    /// The time on the company's clock, which is the customer's in nearly every case, with its offset from UTC so that
+    /// a customer elsewhere can still place it.
+    /// </summary>
+    internal static string Local(DateTimeOffset at, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, zone);
+        var offset = local.Offset == TimeSpan.Zero ? "" : local.Offset.ToString(local.Offset < TimeSpan.Zero ? "'-'hh':'mm" : "'+'hh':'mm", CultureInfo.InvariantCulture);
+        return local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " (UTC" + offset + ")";
     }
 }

@@ -15,7 +15,7 @@ namespace Feedback.Host.Pages.Intake;
 /// <summary>
 /// The public feedback form (<c>/feedback</c>): contact details or anonymous, the text, product facts and up to three
 /// photos, and whom it is about if the customer knows. A hidden key makes a repeated submit (double click, refresh)
-/// find the case the first one created.
+/// find the case the first one created; the key sent again with changed text is not taken for that case.
 /// </summary>
 internal static class FeedbackFormPage
 {
@@ -38,7 +38,7 @@ internal static class FeedbackFormPage
         {
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             if (http.Request.ContentLength > MaxRequestBytes)
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, $"At most {PhotoStore.MaxPhotos} photos of {PhotoStore.MaxPhotoBytes / 1024 / 1024} MB each.");
+                return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, TooLarge(page));
             if (!http.Request.HasFormContentType) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
             try
             {
@@ -53,19 +53,22 @@ internal static class FeedbackFormPage
             {
                 form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxRequestBytes, ValueLengthLimit = 64 * 1024 }, ct);
             }
-            catch (InvalidDataException e)
+            catch (InvalidDataException)
             {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, e.Message);
+                return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, TooLarge(page));
             }
             var fields = form.Keys.Where(k => k != "__af").ToDictionary(k => k, k => form[k].ToString().Trim());
-            var (uploaded, photoErrors) = await PhotoStore.ReadAsync(form.Files, "photos", ct);
+            var (uploaded, photoProblems) = await PhotoStore.ReadAsync(form.Files, "photos", ct);
             var baseUrl = links.BaseUrl();
             var registration = Registration(fields, uploaded.Select(p => $"{baseUrl}{PhotoStore.Route}/{p.Id}").ToList());
-            var (withStaff, staffError) = await WithStaffNamedAsync(registration, fields.GetValueOrDefault("staff"), directory, ct);
+            var (withStaff, staffProblem) = await WithStaffNamedAsync(registration, fields.GetValueOrDefault("staff"), directory, ct);
             registration = withStaff;
-            var errors = photoErrors.Concat(staffError is null ? [] : [staffError]).Concat(CaseRegistrationValidator.Validate(registration)).ToList();
+            // In the page's language and with the form's own labels: the API's texts name JSON fields the customer never saw.
+            var errors = photoProblems.Select(p => Say(page, p))
+                .Concat(CaseRegistrationValidator.Problems(registration).Prepend(staffProblem).OfType<RegistrationProblem>().Select(p => Say(page, p)))
+                .ToList();
             var key = fields.GetValueOrDefault("key");
-            if (key is not { Length: > 0 and <= 100 }) errors.Add("key: the form is incomplete; reload the page.");
+            if (key is not { Length: > 0 and <= 100 }) errors.Add(page.T("intake.error.key"));
             if (errors.Count > 0) return Render(page, fields, errors, StatusCodes.Status400BadRequest);
 
             // Photos are stored first (the case refers to them by address); if no new case comes of this submit they go.
@@ -75,10 +78,19 @@ internal static class FeedbackFormPage
             {
                 registered = await cases.RegisterAsync(registration, "customer", "web form", "web:" + key, ct);
             }
-            catch (CaseValidationException e)
+            catch (IdempotencyKeyReusedException)
             {
+                // The page was sent before with other text (changed after going back); that case stands as it was. A fresh
+                // key lets the customer send the changed text as feedback of its own.
                 await photos.DeleteAsync(uploaded, CancellationToken.None);
-                return Render(page, fields, e.Errors, StatusCodes.Status400BadRequest);
+                fields["key"] = RandomNumberGenerator.GetHexString(32, lowercase: true);
+                return Render(page, fields, [page.T("intake.resent")], StatusCodes.Status422UnprocessableEntity);
+            }
+            catch (CaseValidationException)
+            {
+                // The form's fields were checked above; what registration refuses besides is nothing a customer can fix here.
+                await photos.DeleteAsync(uploaded, CancellationToken.None);
+                return Render(page, fields, [page.T("intake.error.invalid")], StatusCodes.Status400BadRequest);
             }
             catch
             {
@@ -102,17 +114,45 @@ internal static class FeedbackFormPage
     /// The staff member the customer names: one the directory knows by that user or display name is kept out of the
     /// case from the start; any other name goes into the text, for the complaint desk to name the person later.
     /// </summary>
-    private static async Task<(CaseRegistration Registration, string? Error)> WithStaffNamedAsync(
+    private static async Task<(CaseRegistration Registration, RegistrationProblem? Problem)> WithStaffNamedAsync(
         CaseRegistration registration, string? named, DirectoryService directory, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(named)) return (registration, null);
-        if (named.Length > MaxStaffNameLength) return (registration, $"staff: at most {MaxStaffNameLength} characters.");
-        if (Feedback.Workflows.Serialization.StorableJson.Problem(named) is { } problem) return (registration, $"staff: {problem}.");
+        if (named.Length > MaxStaffNameLength)
+            return (registration, new RegistrationProblem("staff", "too-long", $"staff: at most {MaxStaffNameLength} characters.", MaxStaffNameLength.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (Feedback.Workflows.Serialization.StorableJson.Problem(named) is { } problem) return (registration, new RegistrationProblem("staff", "unstorable", $"staff: {problem}."));
         if (await directory.MatchNamedAsync(named, ct) is { } user) return (registration with { ComplainedAbout = user }, null);
         // In the language of the customer's text, which it follows.
         var note = PageTexts.Format("intake.staff.note", registration.Language ?? "zh-CN", named);
         return (registration with { Content = registration.Content is null ? null : $"{registration.Content}\n\n{note}" }, null);
     }
+
+    /// <summary>The form's label for each field a problem may name.</summary>
+    private static readonly Dictionary<string, string> FieldLabels = new()
+    {
+        ["content"] = "intake.field.content", ["title"] = "intake.field.title", ["customerName"] = "intake.field.name",
+        ["customerPhone"] = "intake.field.phone", ["customerEmail"] = "intake.field.email", ["product.name"] = "intake.field.product",
+        ["staff"] = "intake.field.staff",
+    };
+
+    /// <summary>A problem with the form's fields, as the customer reads it on the page.</summary>
+    private static string Say(PageFrame page, RegistrationProblem problem)
+    {
+        var label = FieldLabels.TryGetValue(problem.Field, out var key) ? page.T(key) : null;
+        return (problem.Code, label) switch
+        {
+            ("contact-required" or "not-email" or "not-phone", _) or ("link", not null) => page.T("intake.error." + problem.Code),
+            ("required" or "markup" or "unstorable", not null) => PageTexts.Format("intake.error." + problem.Code, page.Language, label),
+            ("too-long", not null) => PageTexts.Format("intake.error.too-long", page.Language, label, problem.Value),
+            (_, not null) => PageTexts.Format("intake.error.other", page.Language, label),
+            _ => page.T("intake.error.invalid"),
+        };
+    }
+
+    private static string Say(PageFrame page, PhotoStore.Problem problem) =>
+        PageTexts.Format("intake.error.photos." + problem.Code, page.Language, problem.Code == "too-many" ? PhotoStore.MaxPhotos : problem.FileName, PhotoStore.MaxPhotoBytes / 1024 / 1024);
+
+    private static string TooLarge(PageFrame page) => PageTexts.Format("intake.error.too-large", page.Language, PhotoStore.MaxPhotos, PhotoStore.MaxPhotoBytes / 1024 / 1024);
 
     private static CaseRegistration Registration(IReadOnlyDictionary<string, string> f, List<string> photos)
     {
@@ -137,7 +177,8 @@ internal static class FeedbackFormPage
     {
         string V(string name) => PageFrame.E(values.GetValueOrDefault(name));
         var html = new StringBuilder($"<p>{PageFrame.E(page.T("intake.intro"))}</p>");
-        html.Append($"<form method=\"post\" action=\"{PageFrame.E(page.Self)}\" enctype=\"multipart/form-data\">");
+        // The page's language goes with the post, so the answer speaks it whatever the browser prefers.
+        html.Append($"<form method=\"post\" action=\"{PageFrame.E($"{page.Self}?lang={page.Language}")}\" enctype=\"multipart/form-data\">");
         html.Append(page.Errors(errors));
         html.Append(page.AntiforgeryField());
         html.Append($"<input type=\"hidden\" name=\"key\" value=\"{V("key")}\">");
@@ -146,7 +187,7 @@ internal static class FeedbackFormPage
         html.Append($"<label for=\"name\">{PageFrame.E(page.T("intake.name"))}</label><input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"name\" value=\"{V("name")}\">");
         html.Append($"<label for=\"email\">{PageFrame.E(page.T("intake.email"))}</label><input type=\"email\" id=\"email\" name=\"email\" maxlength=\"254\" autocomplete=\"email\" value=\"{V("email")}\">");
         html.Append($"<label for=\"phone\">{PageFrame.E(page.T("intake.phone"))}</label><input type=\"tel\" id=\"phone\" name=\"phone\" maxlength=\"40\" autocomplete=\"tel\" value=\"{V("phone")}\">");
-        html.Append($"<label for=\"language\">{PageFrame.E(page.T("language.name"))}</label><select id=\"language\" name=\"language\">");
+        html.Append($"<label for=\"language\">{PageFrame.E(page.T("intake.language"))}</label><select id=\"language\" name=\"language\">");
         foreach (var code in PageLanguage.Supported)
             html.Append($"<option value=\"{code}\"{(values.GetValueOrDefault("language", page.Language) == code ? " selected" : "")}>{PageFrame.E(PageTexts.Get("language.name", code))}</option>");
         html.Append("</select>");

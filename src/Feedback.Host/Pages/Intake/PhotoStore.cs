@@ -16,25 +16,28 @@ internal sealed class PhotoStore(IDbContextFactory<FeedbackDbContext> dbFactory,
     /// <summary>A checked photo ready to store.</summary>
     public sealed record Photo(string Id, string ContentType, byte[] Content);
 
+    /// <summary>A problem with an upload, for the page to say in its language: too-many, empty, too-large or not-picture.</summary>
+    public sealed record Problem(string Code, string? FileName = null);
+
     /// <summary>Reads and checks the uploaded files; problems name the file.</summary>
-    public static async Task<(IReadOnlyList<Photo> Photos, IReadOnlyList<string> Errors)> ReadAsync(IFormFileCollection files, string field, CancellationToken ct)
+    public static async Task<(IReadOnlyList<Photo> Photos, IReadOnlyList<Problem> Problems)> ReadAsync(IFormFileCollection files, string field, CancellationToken ct)
     {
         var photos = new List<Photo>();
-        var errors = new List<string>();
+        var problems = new List<Problem>();
         var uploads = files.GetFiles(field).Where(f => f.Length > 0 || !string.IsNullOrEmpty(f.FileName)).ToList();
-        if (uploads.Count > MaxPhotos) errors.Add($"photos: at most {MaxPhotos} photos.");
+        if (uploads.Count > MaxPhotos) problems.Add(new Problem("too-many"));
         foreach (var file in uploads.Take(MaxPhotos))
         {
             var name = Path.GetFileName(file.FileName);
-            if (file.Length == 0) { errors.Add($"photos: '{name}' is empty."); continue; }
-            if (file.Length > MaxPhotoBytes) { errors.Add($"photos: '{name}' is larger than {MaxPhotoBytes / 1024 / 1024} MB."); continue; }
+            if (file.Length == 0) { problems.Add(new Problem("empty", name)); continue; }
+            if (file.Length > MaxPhotoBytes) { problems.Add(new Problem("too-large", name)); continue; }
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, ct);
             var content = buffer.ToArray();
-            if (Sniff(content) is not { } type) { errors.Add($"photos: '{name}' is not a JPEG, PNG or WebP picture."); continue; }
+            if (Sniff(content) is not { } type) { problems.Add(new Problem("not-picture", name)); continue; }
             photos.Add(new Photo(RandomNumberGenerator.GetHexString(32, lowercase: true), type, content));
         }
-        return (photos, errors);
+        return (photos, problems);
     }
 
     public async Task SaveAsync(IReadOnlyList<Photo> photos, CancellationToken ct)

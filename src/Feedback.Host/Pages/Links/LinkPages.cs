@@ -23,7 +23,7 @@ internal static class LinkPages
         links.MapGet("/{token}", async (string token, HttpContext http, LinkTokens tokens, CancellationToken ct) =>
         {
             if (Read(http, tokens, token) is not { } link) return Rejected(http, LinkProblem.Forged);
-            if (link.Problem is { } problem) return Rejected(http, problem);
+            if (link.Problem is { } problem) return await RejectedAsync(http, problem, link.Token, ct);
             return link.Token!.Kind switch
             {
                 ActionLinkKind.StaffTask => await TaskLinkPage.ShowAsync(http, link.Token, ct),
@@ -46,7 +46,7 @@ internal static class LinkPages
         links.MapPost("/{token}", async (string token, HttpContext http, LinkTokens tokens, IAntiforgery antiforgery, CancellationToken ct) =>
         {
             if (Read(http, tokens, token) is not { } link) return Rejected(http, LinkProblem.Forged);
-            if (link.Problem is { } problem) return Rejected(http, problem);
+            if (link.Problem is { } problem) return await RejectedAsync(http, problem, link.Token, ct);
             if (http.Request.ContentLength is null or > MaxFormBytes || !http.Request.HasFormContentType)
                 return Problem(http, "problem.form", StatusCodes.Status400BadRequest);
             try
@@ -69,18 +69,31 @@ internal static class LinkPages
     }
 
     /// <summary>The page for a link that cannot be used: what happened and whom to contact.</summary>
-    public static IResult Rejected(HttpContext http, LinkProblem problem) => problem switch
+    /// <param name="caseLanguage">The language of the case the link is about, when the page is for its customer.</param>
+    public static IResult Rejected(HttpContext http, LinkProblem problem, string? caseLanguage = null) => problem switch
     {
-        LinkProblem.Expired => Problem(http, "problem.expired", StatusCodes.Status410Gone),
-        LinkProblem.Used => Problem(http, "problem.used", StatusCodes.Status410Gone),
-        _ => Problem(http, "problem.forged", StatusCodes.Status404NotFound),
+        LinkProblem.Expired => Problem(http, "problem.expired", StatusCodes.Status410Gone, caseLanguage: caseLanguage),
+        LinkProblem.Used => Problem(http, "problem.used", StatusCodes.Status410Gone, caseLanguage: caseLanguage),
+        _ => Problem(http, "problem.forged", StatusCodes.Status404NotFound, caseLanguage: caseLanguage),
     };
 
-    /// <summary>A short page with a title, an explanation and the contact.</summary>
-    public static IResult Problem(HttpContext http, string key, int status, string? detail = null)
+    /// <summary>
+    /// <see cref="Rejected(HttpContext, LinkProblem, string?)"/> for a genuine link that expired or was used: a customer's
+    /// link (survey, case page) is answered in the case's language, as its page would have been.
+    /// </summary>
+    private static async Task<IResult> RejectedAsync(HttpContext http, LinkProblem problem, LinkToken? token, CancellationToken ct)
     {
-        var page = new PageFrame(http, PageLanguage.Choose(http.Request));
-        var contact = http.RequestServices.GetRequiredService<MailLinkOptions>().Contact;
+        string? language = null;
+        if (token is { Kind: ActionLinkKind.Survey or ActionLinkKind.CasePage, CaseNumber: { } number })
+            language = (await http.RequestServices.GetRequiredService<Feedback.Activities.Cases.CaseService>().FindAsync(number, ct))?.Language;
+        return Rejected(http, problem, language);
+    }
+
+    /// <summary>A short page with a title, an explanation and the contact.</summary>
+    public static IResult Problem(HttpContext http, string key, int status, string? detail = null, string? caseLanguage = null)
+    {
+        var page = new PageFrame(http, PageLanguage.Choose(http.Request, caseLanguage));
+        var contact = http.RequestServices.GetRequiredService<MailLinkOptions>().Contact is { Length: > 0 } configured ? configured : page.T("problem.contact.default");
         var body = $"<section class=\"notice\"><p>{PageFrame.E(page.T(key + ".body"))}</p>"
             + (detail is null ? "" : $"<p>{PageFrame.E(detail)}</p>")
             + $"<p>{PageFrame.E(PageTexts.Format("problem.contact", page.Language, contact))}</p></section>";

@@ -57,11 +57,16 @@ internal sealed partial class LiquidTemplate
     }
 
     /// <summary>Renders against <paramref name="model"/>, whose members are the template's top-level names.</summary>
+    /// <param name="timeZone">
+    /// Where the reader is: the <c>date</c> filter shows times there. Null keeps every time as the model holds it (UTC),
+    /// as workflow expressions always have.
+    /// </param>
     /// <exception cref="LiquidRenderException">A limit was exceeded or a filter failed.</exception>
-    public string Render(FluidValue model, DateTimeOffset now, CancellationToken cancellationToken)
+    public string Render(FluidValue model, DateTimeOffset now, CancellationToken cancellationToken, TimeZoneInfo? timeZone = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var context = new TemplateContext(model, Options, allowModelMembers: true) { Now = () => now };
+        if (timeZone is not null) LiquidFilters.ShowTimesIn(context, timeZone);
         using var output = new BoundedWriter(MaxOutputLength);
         try
         {
