@@ -52,6 +52,31 @@ public sealed class CustomerCasePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_duplicate_names_the_case_it_is_handled_with_and_the_customers_own_mail_shows_as_received()
+    {
+        var cases = _host.Services.GetRequiredService<Feedback.Activities.Cases.CaseService>();
+        async Task<Feedback.Activities.Cases.FeedbackCase> EnterAsync() => (await cases.RegisterAsync(new Feedback.Activities.Cases.CaseRegistration
+        {
+            Channel = Feedback.Activities.Cases.FeedbackChannel.Phone, Anonymous = true, Language = "en", Content = "The can was dented.",
+        }, "li.na", "staff entry", null, CancellationToken.None)).Case;
+        var original = await EnterAsync();
+        var duplicate = await EnterAsync();
+        await using (var db = await _host.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Feedback.Activities.Persistence.FeedbackDbContext>>().CreateDbContextAsync())
+        {
+            var row = await db.Cases.FindAsync(duplicate.Id);
+            row!.DuplicateOf = original.Number;
+            row.Status = Feedback.Activities.Cases.CaseStatus.Closed;
+            db.History.Add(new Feedback.Activities.Cases.CaseHistoryEntry { CaseId = duplicate.Id, At = DateTimeOffset.UtcNow, Actor = "customer", Via = "mail", Action = "CustomerMessage", Details = "mail" });
+            await db.SaveChangesAsync();
+        }
+
+        var link = "/l/" + _host.Services.GetRequiredService<LinkTokens>().Issue(new ActionLinkRequest(ActionLinkKind.CasePage, duplicate.Number, duplicate.Number));
+        var page = WebUtility.HtmlDecode(await (await _host.CreateClient().GetAsync(link)).Content.ReadAsStringAsync());
+        page.Should().Contain($"This is the same matter as your feedback {original.Number}; we handle them together there.")
+            .And.NotContain("This feedback is settled").And.Contain("Your message was received");
+    }
+
+    [Fact]
     public async Task An_expired_link_is_explained_in_the_cases_language_with_a_contact_in_that_language()
     {
         var cases = _host.Services.GetRequiredService<Feedback.Activities.Cases.CaseService>();

@@ -15,7 +15,8 @@ internal static class CasePage
 {
     /// <summary>The history actions a customer is told about; everything else is internal.</summary>
     private static readonly HashSet<string> CustomerEvents =
-        ["Registered", "Classified", "Assigned", "CustomerNotified", "SurveySent", "SurveyAnswered", "CustomerSatisfied", "ReworkRequested", "Escalated"];
+        ["Registered", "Classified", "Assigned", "CustomerNotified", "SurveySent", "SurveyAnswered", "CustomerSatisfied", "ReworkRequested", "Escalated",
+            Feedback.Activities.Intake.Mail.MailIntakeService.CustomerMessageAction];
 
     public static async Task<IResult> ShowAsync(HttpContext http, LinkToken link, CancellationToken ct)
     {
@@ -34,7 +35,9 @@ internal static class CasePage
         foreach (var entry in history.Where(h => CustomerEvents.Contains(h.Action)))
             body.Append($"<li><span class=\"muted\">{PageFrame.E(Local(entry.At, zone))}</span> {PageFrame.E(PageTexts.Get("event." + entry.Action, page.Language))}</li>");
         body.Append("</ol></section>");
-        body.Append($"<section><h2>{PageFrame.E(page.T("case.next"))}</h2><p>{PageFrame.E(PageTexts.Get("next." + feedback.Status, page.Language))}</p></section>");
+        // A duplicate is closed here and handled on the case it repeats: the customer is told which one, not "settled".
+        var next = feedback.DuplicateOf is { } original ? PageTexts.Format("next.duplicate", page.Language, original) : PageTexts.Get("next." + feedback.Status, page.Language);
+        body.Append($"<section><h2>{PageFrame.E(page.T("case.next"))}</h2><p id=\"case-next\">{PageFrame.E(next)}</p></section>");
         return page.Render(PageTexts.Format("case.title", page.Language, feedback.Number), body.ToString());
     }
 

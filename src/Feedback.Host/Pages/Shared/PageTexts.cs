@@ -114,6 +114,8 @@ internal static partial class PageTexts
         ["event.CustomerSatisfied"] = ("您确认满意，已结案", "您確認滿意，已結案", "You confirmed you are satisfied; closed"),
         ["event.ReworkRequested"] = ("按您的意见再次整改", "依您的意見再次改善", "Rectified again after your answer"),
         ["event.Escalated"] = ("已上报", "已上報", "Escalated"),
+        ["event.CustomerMessage"] = ("收到您的来信", "收到您的來信", "Your message was received"),
+        ["next.duplicate"] = ("此反馈与您的反馈 {0} 是同一件事，我们在那里一并处理。", "此回饋與您的回饋 {0} 是同一件事，我們在那裡一併處理。", "This is the same matter as your feedback {0}; we handle them together there."),
 
         ["intake.title"] = ("提交反馈", "提交回饋", "Send us feedback"),
         ["intake.intro"] = ("请告诉我们发生了什么。我们会在 24 小时内登记和分类，并通过邮件告知进展。", "請告訴我們發生了什麼。我們會在 24 小時內登記和分類，並透過郵件告知進度。", "Tell us what happened. We register and classify it within 24 hours and keep you informed by e-mail."),
