@@ -30,14 +30,19 @@ public sealed class TestHost : WebApplicationFactory<Program>
     /// <summary>The database provider the connection string is for: PostgreSql unless a test runs the embedded Sqlite default.</summary>
     public string Provider { get; init; } = "PostgreSql";
 
-    /// <summary>Where the host keeps its files (development mailbox, generated secrets); the content root's data folder unless a test asks.</summary>
+    /// <summary>
+    /// Where the host keeps its files (development mailbox, generated secrets); unless a test asks, a temporary folder of
+    /// this host's own, deleted with it, so that hosts never share files and nothing is left in the source tree.
+    /// </summary>
     public string? DataFolder { get; init; }
+
+    private readonly string _ownDataFolder = Path.Combine(Path.GetTempPath(), "feedback-test-" + Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         if (Time is { } time) builder.ConfigureTestServices(time.Register);
         builder.UseSetting("Database:Provider", Provider);
-        if (DataFolder is not null) builder.UseSetting("DataFolder", DataFolder);
+        builder.UseSetting("DataFolder", DataFolder ?? _ownDataFolder);
         builder.UseSetting("ConnectionStrings:Feedback", _connectionString);
         builder.UseSetting("Security:ApiKey", ApiKey);
         builder.UseSetting("Privacy:CustomerKeySecret", "test-customer-key-secret");
@@ -53,6 +58,12 @@ public sealed class TestHost : WebApplicationFactory<Program>
             builder.UseSetting("Email:Smtp:Security", "None");
             builder.UseSetting("Email:From", "feedback@cannery.example");
         }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_ownDataFolder)) Directory.Delete(_ownDataFolder, recursive: true);
     }
 
     /// <summary>A client that sends the API key.</summary>
