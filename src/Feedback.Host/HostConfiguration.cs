@@ -29,14 +29,8 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
         if (string.IsNullOrWhiteSpace(apiKey))
         {
             // A fresh clone must work without setup; the key is kept so that restarts do not invalidate it.
-            Directory.CreateDirectory(dataFolder);
             keyFile = Path.Combine(dataFolder, "dev-api-key.txt");
-            if (File.Exists(keyFile)) apiKey = File.ReadAllText(keyFile).Trim();
-            if (string.IsNullOrWhiteSpace(apiKey))
-            {
-                apiKey = RandomNumberGenerator.GetHexString(32, lowercase: true);
-                File.WriteAllText(keyFile, apiKey);
-            }
+            apiKey = DataFiles.ReadOrCreate(keyFile, () => RandomNumberGenerator.GetHexString(32, lowercase: true), out _);
         }
         // Empty settings turn the start-up loading off (tests publish their own definitions and directory).
         var shipped = configuration["Workflows:ShippedFolder"] ?? Path.Combine(AppContext.BaseDirectory, "workflows");
@@ -73,13 +67,7 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
     private static string ReadOrCreateSecret(string? configured, string dataFolder, string fileName)
     {
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
-        Directory.CreateDirectory(dataFolder);
-        var file = Path.Combine(dataFolder, fileName);
-        var secret = File.Exists(file) ? File.ReadAllText(file).Trim() : "";
-        if (secret.Length > 0) return secret;
-        secret = RandomNumberGenerator.GetHexString(64, lowercase: true);
-        File.WriteAllText(file, secret);
-        return secret;
+        return DataFiles.ReadOrCreate(Path.Combine(dataFolder, fileName), () => RandomNumberGenerator.GetHexString(64, lowercase: true), out _);
     }
 
     /// <summary>Email:Smtp:Host/Port/Username/Password/Security and Email:From; without a host, mail is kept in data/dev-mail.</summary>

@@ -57,18 +57,17 @@ public sealed class StudioUsers
         }).ToList();
         if (configured.Count > 0) return new StudioUsers(configured);
 
-        // A fresh clone must be usable without setup; only the hash is kept, so the password is shown once.
-        Directory.CreateDirectory(dataFolder);
+        // A fresh clone must be usable without setup; only the hash is kept, so the password is shown once, by the
+        // start that created the file (another host starting at the same moment reads it).
         var file = Path.Combine(dataFolder, DevAdminFile);
-        if (File.Exists(file))
+        string? password = null;
+        var json = DataFiles.ReadOrCreate(file, () =>
         {
-            var stored = JsonSerializer.Deserialize<StudioUser>(File.ReadAllText(file))
-                ?? throw new InvalidOperationException($"{file} is empty; delete it to create a new development admin.");
-            return new StudioUsers([stored]) { DevelopmentAdminFile = file };
-        }
-        var password = RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20);
-        var admin = new StudioUser("admin", HashPassword(password));
-        File.WriteAllText(file, JsonSerializer.Serialize(admin));
-        return new StudioUsers([admin]) { NewDevelopmentPassword = password, DevelopmentAdminFile = file };
+            password = RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20);
+            return JsonSerializer.Serialize(new StudioUser("admin", HashPassword(password)));
+        }, out var created);
+        var admin = JsonSerializer.Deserialize<StudioUser>(json)
+            ?? throw new InvalidOperationException($"{file} holds no user; delete it to create a new development admin.");
+        return new StudioUsers([admin]) { NewDevelopmentPassword = created ? password : null, DevelopmentAdminFile = file };
     }
 }

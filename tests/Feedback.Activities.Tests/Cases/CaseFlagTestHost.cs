@@ -19,6 +19,9 @@ public abstract class CaseFlagTestHost : IAsyncLifetime
 {
     private PostgresDatabase _db = null!;
 
+    /// <summary>Taken before the test's first case arrives: the figures cover every day since.</summary>
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+
     protected TestHost Host { get; private set; } = null!;
 
     /// <summary>A client with the API key; <c>SendAsStaffAsync</c> adds who acts.</summary>
@@ -53,9 +56,9 @@ public abstract class CaseFlagTestHost : IAsyncLifetime
         return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
     }
 
-    /// <summary>This month's report total, as a process owner reads it.</summary>
+    /// <summary>The report total over the days of the test's cases, as a process owner reads it.</summary>
     protected async Task<JsonObject> FiguresAsync() =>
-        (await Api.GetAsStaffAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "po"))["total"]!.AsObject();
+        (await Api.GetAsStaffAsync($"/api/reports/figures?period={ReportPeriods.Since(_start)}", "po"))["total"]!.AsObject();
 
     /// <summary>The case's audit trail as "Action by actor: details" lines.</summary>
     protected async Task<List<string>> HistoryAsync(string number) =>

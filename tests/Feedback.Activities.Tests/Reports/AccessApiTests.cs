@@ -21,6 +21,8 @@ public sealed class AccessApiTests : IAsyncLifetime
     private PostgresDatabase _db = null!;
     private TestHost _host = null!;
     private HttpClient _api = null!;
+    // The report month (Asia/Shanghai) of the cases' arrival, not of the moment a request is made: a run may cross a month's end.
+    private string _month = null!;
 
     public async Task InitializeAsync()
     {
@@ -33,6 +35,7 @@ public sealed class AccessApiTests : IAsyncLifetime
             Member("lou", "logistics", StaffRole.DepartmentHead), Member("desk", "desk", StaffRole.ComplaintDesk), Member("audrey", "audit", StaffRole.Auditor),
             Member("po", "desk", StaffRole.ProcessOwner));
         var now = DateTimeOffset.UtcNow;
+        _month = $"{now.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}";
         db.Cases.AddRange(Case(Quality, "quality", "sam", now), Case(Logistics, "logistics", null, now));
         db.Tasks.AddRange(Task("t-quality", Quality, "quality"), Task("t-logistics", Logistics, "logistics"));
         await db.SaveChangesAsync();
@@ -55,9 +58,9 @@ public sealed class AccessApiTests : IAsyncLifetime
         var tasks = (await _api.GetAsStaffAsync("/api/tasks", "lou"))["items"]!.AsArray();
         tasks.Select(t => (string?)t!["id"]).Should().Equal("t-logistics");
         // Without a department, lou's reports are logistics' only.
-        var figures = await _api.GetAsStaffAsync($"/api/reports/figures?period={DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}", "lou");
+        var figures = await _api.GetAsStaffAsync($"/api/reports/figures?period={_month}", "lou");
         ((string?)figures["department"], (long)figures["total"]!["cases"]!).Should().Be(("logistics", 1L));
-        var cases = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv", "lou")).Content.ReadAsStringAsync();
+        var cases = await (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/reports/cases.csv?period={_month}", "lou")).Content.ReadAsStringAsync();
         cases.Should().Contain(Logistics).And.NotContain(Quality);
     }
 
@@ -68,7 +71,7 @@ public sealed class AccessApiTests : IAsyncLifetime
         ((string?)view["customerName"], (string?)view["customerPhone"], (string?)view["customerEmail"]).Should().Be(("王**", "****0001", "w***@example.cn"));
         (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/feedback/{Quality}?reveal=contacts", "tom")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
 
-        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "tom")).Content.ReadAsStringAsync();
+        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/reports/cases.csv?period={_month}&reveal=contacts", "tom")).Content.ReadAsStringAsync();
         export.Should().Contain(Quality).And.Contain("****0001").And.Contain("w***@example.cn").And.NotContain("wang@").And.NotContain("0000 0001");
         (await AuditAsync(Quality)).Should().NotContain(a => a.StartsWith("ContactsRevealed"));
     }
@@ -80,7 +83,7 @@ public sealed class AccessApiTests : IAsyncLifetime
         ((string?)view["customerPhone"], (string?)view["customerEmail"]).Should().Be(("+86 138 0000 0001", "wang@example.cn"));
         var owner = await _api.GetAsStaffAsync($"/api/feedback/{Quality}?reveal=contacts", "sam");
         ((string?)owner["customerName"]).Should().Be("王女士", "the case owner calls the customer back");
-        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv?reveal=contacts", "desk")).Content.ReadAsStringAsync();
+        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/reports/cases.csv?period={_month}&reveal=contacts", "desk")).Content.ReadAsStringAsync();
         export.Should().Contain("wang@example.cn").And.Contain("li@example.cn");
 
         (await AuditAsync(Quality)).Should().Equal("ContactsRevealed by hana via api", "ContactsRevealed by sam via api", "ContactsRevealed by desk via export");
@@ -107,12 +110,12 @@ public sealed class AccessApiTests : IAsyncLifetime
 
         (await _api.GetAsStaffAsync($"/api/tasks?caseNumber={Logistics}", "po"))["items"]!.AsArray().Should().BeEmpty();
         (await _api.GetAsStaffAsync("/api/tasks", "po"))["items"]!.AsArray().Select(t => (string?)t!["id"]).Should().Equal("t-quality");
-        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv", "po")).Content.ReadAsStringAsync();
+        var export = await (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/reports/cases.csv?period={_month}", "po")).Content.ReadAsStringAsync();
         export.Should().Contain(Quality).And.NotContain(Logistics);
 
         // Everyone else organisation-wide still sees the case.
         (await _api.GetAsStaffAsync($"/api/tasks?caseNumber={Logistics}", "desk"))["items"]!.AsArray().Should().HaveCount(1);
-        (await (await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/cases.csv", "desk")).Content.ReadAsStringAsync()).Should().Contain(Logistics);
+        (await (await _api.SendAsStaffAsync(HttpMethod.Get, $"/api/reports/cases.csv?period={_month}", "desk")).Content.ReadAsStringAsync()).Should().Contain(Logistics);
     }
 
     [Fact]
@@ -146,7 +149,7 @@ public sealed class AccessApiTests : IAsyncLifetime
 
         var token = _host.Services.GetRequiredService<Feedback.Host.Studio.StudioTokens>().Issue("admin");
         browser.DefaultRequestHeaders.Add("Cookie", $"feedback_studio={token.Value}");
-        var month = $"{DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}";
+        var month = _month;
         var page = await browser.GetStringAsync($"/studio/reports?period={month}");
         page.Should().Contain("<svg").And.Contain("<table").And.Contain("quality").And.Contain("logistics")
             .And.Contain("/studio/reports/trend.csv?").And.Contain("/studio/reports/figures.csv?by=department&amp;");

@@ -18,7 +18,8 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
     private PostgresDatabase _db = null!;
     private TestHost _host = null!;
     private HttpClient _api = null!;
-    private readonly string _month = $"{DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)):yyyy-MM}";
+    /// <summary>Taken before the test's first record: the summaries cover every day since.</summary>
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
 
     public async Task InitializeAsync()
     {
@@ -48,7 +49,7 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
         var r4 = await CreateAsync("tom", null, new() { ["kind"] = "Violation", ["source"] = "Customer", ["customerName"] = "王女士", ["text"] = "Was rude." });
         await CreateAsync("tom", "sam", new() { ["kind"] = "Violation", ["source"] = "Colleague", ["anonymous"] = true, ["text"] = "Late twice." });
 
-        var before = await _api.GetAsStaffAsync($"/api/staff/tom/records/summary?period={_month}", "tom");
+        var before = await _api.GetAsStaffAsync($"/api/staff/tom/records/summary?period={ReportPeriods.Since(_start)}", "tom");
         ((int)before["confirmed"]!, (int)before["disputed"]!).Should().Be((0, 0), "nothing is published before tom answers");
 
         foreach (var id in new[] { r1, r2, r3 }) (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/staff/records/{id}/confirm", "tom")).StatusCode.Should().Be(HttpStatusCode.OK);
@@ -57,11 +58,11 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
 
         // By hand: r1 (colleague, work performance), r2 (supervisor, teamwork), r3 (customer, attitude) are published;
         // r4 is disputed and counts only as such; the fifth awaits tom's answer and counts nowhere.
-        var tom = await _api.GetAsStaffAsync($"/api/staff/tom/records/summary?period={_month}", "hana");
+        var tom = await _api.GetAsStaffAsync($"/api/staff/tom/records/summary?period={ReportPeriods.Since(_start)}", "hana");
         ((int)tom["confirmed"]!, (int)tom["disputed"]!, (int)tom["creditedSuggestions"]!).Should().Be((3, 1, 0));
         Counts(tom["byKind"]!).Should().Equal(("ServiceAttitude", 1), ("Teamwork", 1), ("Violation", 0), ("WorkPerformance", 1));
         Counts(tom["bySource"]!).Should().Equal(("Colleague", 1), ("Customer", 1), ("Supervisor", 1));
-        var sam = await _api.GetAsStaffAsync($"/api/staff/sam/records/summary?period={_month}", "sam");
+        var sam = await _api.GetAsStaffAsync($"/api/staff/sam/records/summary?period={ReportPeriods.Since(_start)}", "sam");
         ((int)sam["confirmed"]!, (int)sam["creditedSuggestions"]!).Should().Be((0, 1), "sam's suggestion in r1 was credited");
     }
 
@@ -109,7 +110,7 @@ public sealed class StaffRecordApiTests : IAsyncLifetime
     {
         var id = await CreateAsync("tom", "hana", new() { ["kind"] = "WorkPerformance", ["source"] = "Supervisor", ["text"] = "Good month." });
 
-        foreach (var (url, user) in new[] { ("/api/staff/tom/records", "lou"), ($"/api/staff/tom/records/summary?period={_month}", "lou"), ($"/api/staff/records/{id}", "lou"),
+        foreach (var (url, user) in new[] { ("/api/staff/tom/records", "lou"), ($"/api/staff/tom/records/summary?period={ReportPeriods.Since(_start)}", "lou"), ($"/api/staff/records/{id}", "lou"),
                      ("/api/staff/tom/records", "sam") })
             (await _api.SendAsStaffAsync(HttpMethod.Get, url, user)).StatusCode.Should().Be(HttpStatusCode.Forbidden, $"{user} on {url}");
         foreach (var user in new[] { "tom", "hana", "audrey", "po" })

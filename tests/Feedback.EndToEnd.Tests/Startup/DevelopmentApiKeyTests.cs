@@ -19,6 +19,10 @@ public sealed partial class DevelopmentApiKeyTests
         await using var configured = new StudioTestHost(database.ConnectionString, kestrel: false, new Dictionary<string, string> { ["Security:ApiKey"] = "" });
         await using var host = configured.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<ILoggerProvider>(log)));
         _ = host.Services; // starts the host
+        // The notice is logged from an ApplicationStarted callback on the host's own thread, and the factory's start
+        // may return before that callback has run (it completes on the same event), so the log is awaited, not read at once.
+        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until && !log.Lines.Any(l => l.Contains("Development API key"));)
+            await Task.Delay(50);
 
         var notice = log.Lines.Should().ContainSingle(l => l.Contains("Development API key")).Which;
         var keyFile = KeptIn().Match(notice).Groups[1].Value;

@@ -9,10 +9,12 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
+    private readonly string? _ownDataFolder;
 
-    private HostProcess(Process process, int port)
+    private HostProcess(Process process, int port, string? ownDataFolder)
     {
         _process = process;
+        _ownDataFolder = ownDataFolder;
         Port = port;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", TestHost.ApiKey);
@@ -57,9 +59,15 @@ public sealed class HostProcess : IAsyncDisposable
         info.Environment["Directory__SeedFile"] = "";
         // Tests post far faster than any customer, all from loopback.
         info.Environment["Feedback__Intake__RateLimit"] = "0";
+        // Generated files go to a folder of this process's own (not the build output's data/, which every host process
+        // would share); the customer key is fixed as in TestHost, so that a restarted host still recognises a customer.
+        info.Environment["Privacy__CustomerKeySecret"] = "test-customer-key-secret";
+        string? ownDataFolder = null;
+        if (settings?.ContainsKey("DataFolder") != true)
+            info.Environment["DataFolder"] = ownDataFolder = Path.Combine(Path.GetTempPath(), "feedback-test-" + Guid.NewGuid().ToString("N"));
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the host process.");
-        var host = new HostProcess(process, chosen);
+        var host = new HostProcess(process, chosen, ownDataFolder);
         process.OutputDataReceived += (_, e) => { lock (host._output) host._output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (host._output) host._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -102,6 +110,7 @@ public sealed class HostProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        if (_ownDataFolder is not null && Directory.Exists(_ownDataFolder)) Directory.Delete(_ownDataFolder, recursive: true);
     }
 
     private static int FreePort()

@@ -25,34 +25,63 @@ public sealed class SmtpSink : IAsyncDisposable
     {
         var python = Environment.GetEnvironmentVariable("FEEDBACK_TEST_SMTP_PYTHON")
             ?? throw new InvalidOperationException("FEEDBACK_TEST_SMTP_PYTHON is not set: run the tests through ./scripts/test.sh, which installs python3-aiosmtpd.");
+        // A port picked free can be taken by another process before aiosmtpd binds it; only then is a new one worth a try.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnAsync(python, port ?? FreePort());
+            }
+            catch (PortTakenException) when (port is null && attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static async Task<SmtpSink> StartOnAsync(string python, int port)
+    {
         var maildir = Directory.CreateTempSubdirectory("feedback-mail-").FullName;
         // aiosmtpd's Maildir handler expects the three Maildir folders to exist already.
         foreach (var sub in new[] { "tmp", "new", "cur" }) Directory.CreateDirectory(Path.Combine(maildir, sub));
-        if (port is null)
-        {
-            using var probe = new TcpListener(System.Net.IPAddress.Loopback, 0);
-            probe.Start();
-            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        }
-        var process = Process.Start(new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
+        // -d: aiosmtpd logs "Server is listening" once it has bound the port itself. Connecting to the port proves
+        // nothing: another test's server may hold it, and this one then exits with "address already in use".
+        var process = Process.Start(new ProcessStartInfo(python, ["-m", "aiosmtpd", "-n", "-d", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", maildir])
         {
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
         }) ?? throw new InvalidOperationException("Could not start aiosmtpd.");
-        var sink = new SmtpSink(process, maildir, port.Value);
-        for (var i = 0; i < 100; i++)
+        var sink = new SmtpSink(process, maildir, port);
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var startup = new System.Text.StringBuilder();
+        // Both streams are read to the end, so that the debug log of every session never fills a pipe and stalls the server.
+        process.ErrorDataReceived += (_, e) =>
         {
-            if (process.HasExited) throw new InvalidOperationException("aiosmtpd exited: " + await process.StandardError.ReadToEndAsync());
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(System.Net.IPAddress.Loopback, port.Value);
-                return sink;
-            }
-            catch (SocketException) { await Task.Delay(100); }
-        }
+            if (e.Data is null || listening.Task.IsCompleted) return;
+            lock (startup) startup.AppendLine(e.Data);
+            if (e.Data.Contains($"Server is listening on 127.0.0.1:{port}", StringComparison.Ordinal)) listening.TrySetResult();
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(30)));
+        if (first == listening.Task) return sink;
+        string output;
+        lock (startup) output = startup.ToString();
         await sink.DisposeAsync();
-        throw new TimeoutException("aiosmtpd did not listen within 10 s.");
+        if (first != exited) throw new TimeoutException($"aiosmtpd did not listen on port {port} within 30 s:\n{output}");
+        if (output.Contains("address already in use", StringComparison.OrdinalIgnoreCase)) throw new PortTakenException(port, output);
+        throw new InvalidOperationException("aiosmtpd exited: " + output);
     }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private sealed class PortTakenException(int port, string output) : InvalidOperationException($"aiosmtpd could not bind port {port}: {output}");
 
     /// <summary>Every message received so far, or those matching <paramref name="where"/>, in the order they arrived.</summary>
     /// <remarks>

@@ -1,9 +1,12 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Feedback.Workflows.Runtime.Background;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Feedback.Workflows.Tests.Infrastructure;
 
@@ -30,14 +33,26 @@ public sealed class TestHost : WebApplicationFactory<Program>
     /// <summary>The database provider the connection string is for: PostgreSql unless a test runs the embedded Sqlite default.</summary>
     public string Provider { get; init; } = "PostgreSql";
 
-    /// <summary>Where the host keeps its files (development mailbox, generated secrets); the content root's data folder unless a test asks.</summary>
+    /// <summary>
+    /// Where the host keeps its files (development mailbox, generated secrets); unless a test asks, a temporary folder of
+    /// this host's own, deleted with it, so that hosts never share files and nothing is left in the source tree.
+    /// </summary>
     public string? DataFolder { get; init; }
+
+    /// <summary>
+    /// False: this host dispatches instances but never runs them (no PendingInstanceWorker), as a host that dies between
+    /// writing a Pending instance and running it; another host must pick them up.
+    /// </summary>
+    public bool RunsDispatchedInstances { get; init; } = true;
+
+    private readonly string _ownDataFolder = Path.Combine(Path.GetTempPath(), "feedback-test-" + Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         if (Time is { } time) builder.ConfigureTestServices(time.Register);
+        if (!RunsDispatchedInstances) builder.ConfigureTestServices(WithoutPendingInstanceWorker);
         builder.UseSetting("Database:Provider", Provider);
-        if (DataFolder is not null) builder.UseSetting("DataFolder", DataFolder);
+        builder.UseSetting("DataFolder", DataFolder ?? _ownDataFolder);
         builder.UseSetting("ConnectionStrings:Feedback", _connectionString);
         builder.UseSetting("Security:ApiKey", ApiKey);
         builder.UseSetting("Privacy:CustomerKeySecret", "test-customer-key-secret");
@@ -53,6 +68,32 @@ public sealed class TestHost : WebApplicationFactory<Program>
             builder.UseSetting("Email:Smtp:Security", "None");
             builder.UseSetting("Email:From", "feedback@cannery.example");
         }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_ownDataFolder)) Directory.Delete(_ownDataFolder, recursive: true);
+    }
+
+    /// <summary>The worker is registered as a hosted service through a factory; the one that yields it gets a no-op instead.</summary>
+    private static void WithoutPendingInstanceWorker(IServiceCollection services)
+    {
+        for (var i = 0; i < services.Count; i++)
+        {
+            if (services[i] is not { ServiceType: var type, IsKeyedService: false, ImplementationFactory: { } factory } || type != typeof(IHostedService)) continue;
+            services[i] = ServiceDescriptor.Singleton<IHostedService>(sp => factory(sp) switch
+            {
+                PendingInstanceWorker => new NoHostedService(),
+                var service => (IHostedService)service,
+            });
+        }
+    }
+
+    private sealed class NoHostedService : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     /// <summary>A client that sends the API key.</summary>

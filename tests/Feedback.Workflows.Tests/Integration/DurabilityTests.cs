@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Feedback.Workflows.Runtime;
 using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
 
 namespace Feedback.Workflows.Tests.Integration;
@@ -137,24 +139,25 @@ public sealed class DurabilityTests : IAsyncLifetime
     public async Task An_instance_dispatched_by_a_host_that_dies_is_run_by_another_host()
     {
         string id;
-        string definitionId;
-        // Dispatch writes the Pending instance; stopping the host at once models a crash before it ran.
-        await using (var first = new TestHost(_db.ConnectionString))
+        // The dispatcher writes the Pending instance but never runs it, as a host dying right after the dispatch.
+        await using (var dispatcher = new TestHost(_db.ConnectionString) { RunsDispatchedInstances = false })
         {
-            var api = first.Api();
-            definitionId = await api.PublishAsync(EventFlow("recovered"));
-            await first.DisposeAsync();
+            var api = dispatcher.Api();
+            var definitionId = await api.PublishAsync(EventFlow("recovered"));
+            var runtime = dispatcher.Services.GetRequiredService<WorkflowRuntime>();
+            id = (await runtime.DispatchAsync(new StartWorkflowRequest { DefinitionId = definitionId }, CancellationToken.None)).Id;
+            // Longer than a worker's idle wait (1 s), so a worker on this host would have run it by now.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            ((string?)(await api.InstanceAsync(id))["subStatus"]).Should().Be("Pending", "no worker on the dispatching host ran it");
         }
-        await using (var dispatcher = new TestHost(_db.ConnectionString))
-        {
-            var workflows = dispatcher.Services.GetService(typeof(Feedback.Workflows.Runtime.WorkflowRuntime)) as Feedback.Workflows.Runtime.WorkflowRuntime;
-            var state = await workflows!.DispatchAsync(new Feedback.Workflows.Runtime.StartWorkflowRequest { DefinitionId = definitionId }, CancellationToken.None);
-            id = state.Id;
-        }
+
         await using var second = new TestHost(_db.ConnectionString);
-        var instance = await second.Api().WaitForAsync(id, "Suspended", TimeSpan.FromSeconds(15));
-        ((string?)instance["subStatus"]).Should().Be("Suspended");
+        var secondApi = second.Api();
+        var instance = await secondApi.WaitForAsync(id, "Suspended", TimeSpan.FromSeconds(15));
+        ((string?)instance["subStatus"]).Should().Be("Suspended", "the next host's worker picked the Pending instance up");
         instance["workflowState"]!["bookmarks"]!.AsArray().Should().ContainSingle();
+        var journal = await secondApi.GetJsonAsync($"/elsa/api/workflow-instances/{id}/journal?skip=0&take=100");
+        journal["items"]!.AsArray().Count(j => (string?)j!["eventName"] == "WorkflowStarted").Should().Be(1, "it ran exactly once");
     }
 
     [Fact]
