@@ -330,7 +330,10 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         var answer = answers.Should().ContainSingle("a mail handled twice raises its event once").Subject;
         ((string?)answer["assignee"]).Should().Be(owner, "the case is still open");
         ((string?)answer["instructions"]).Should().Contain("The shop still sells that batch.");
-        await CompleteAsync(answer, owner, "Done", new JsonObject { ["Answer"] = "Called her back; the batch is withdrawn." });
+        await CompleteAsync(answer, owner, "Reply", new JsonObject { ["Answer"] = "That batch has been withdrawn from every shop; thank you for telling us." });
+        var mailed = await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "Progress");
+        mailed.Single().To.Mailboxes.Single().Address.Should().Be("lin@example.cn");
+        mailed.Single().TextBody.Should().Contain("That batch has been withdrawn from every shop", "Reply mails the owner's answer to the customer");
 
         await using (var scope = _host.Services.CreateAsyncScope())
         await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
@@ -340,5 +343,8 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         var desk = open.Should().ContainSingle().Subject;
         ((string?)desk["assignee"]).Should().BeNull();
         ((string?)desk["role"], (string?)desk["department"]).Should().Be(("ComplaintDesk", "complaint-desk"), "a replied case is finished: no one works on it any more");
+        await CompleteAsync(desk, "xu.ting", "Done", new JsonObject { ["Answer"] = "Called her; registered the new can as a new complaint." });
+        await Task.Delay(1000);
+        _smtp.Messages(m => m.Headers["X-Feedback-Message"] == "Progress").Should().HaveCount(1, "Done records an answer given another way and mails nothing");
     }
 }
