@@ -23,7 +23,10 @@ cd "$repo_root"
 
 solution="${FEEDBACK_SOLUTION:-Feedback.sln}"
 configuration="${FEEDBACK_TEST_CONFIGURATION:-Debug}"
-results_dir="$repo_root/artifacts/test-results"
+# One folder per run, so that two runs in one work tree (a subset beside the whole suite) neither delete nor count
+# each other's results.
+results_root="$repo_root/artifacts/test-results"
+results_dir="$results_root/$(date -u +%Y%m%d-%H%M%S)-$$"
 # postgres refuses to run as root, so root runs the cluster as this account.
 pg_account=feedbacktest
 
@@ -204,8 +207,9 @@ if [[ "${CI:-}" == "true" ]]; then
     build_servers=(--disable-build-servers)
 fi
 
-rm -rf "$results_dir"
 mkdir -p "$results_dir"
+# Earlier runs' folders are kept for a day, then cleared.
+find "$results_root" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
 
 # Built apart from the test run so that a compile error is reported as such, and
 # before the cluster starts so that it fails fast.

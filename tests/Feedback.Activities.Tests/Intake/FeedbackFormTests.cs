@@ -98,6 +98,21 @@ public sealed class FeedbackFormTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Anonymous_feedback_gets_the_link_to_follow_its_case_with_a_word_to_keep_it()
+    {
+        var form = await OpenAsync("/feedback?lang=en", "en");
+        var (response, html) = await form.SendAsync(new Dictionary<string, string> { ["language"] = "en", ["anonymous"] = "on", ["content"] = "The staff at the counter were rude." });
+        response.StatusCode.Should().Be(HttpStatusCode.OK, html);
+        var link = WebUtility.HtmlDecode(Regex.Match(html, "<a id=\"case-link\" href=\"([^\"]*)\"").Groups[1].Value);
+        link.Should().Contain("/l/");
+        html.Should().Contain("keep the link above, it is the only way to follow your case");
+
+        var casePage = await form.Browser.GetAsync(new Uri(link).PathAndQuery);
+        casePage.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await casePage.Content.ReadAsStringAsync()).Should().Contain(CaseNumberIn(html));
+    }
+
+    [Fact]
     public async Task A_page_sent_again_with_changed_text_is_told_so_in_the_page_language()
     {
         var form = await OpenAsync("/feedback?lang=zh-CN", "zh-CN");

@@ -100,7 +100,9 @@ internal static class FeedbackFormPage
             if (!registered.Created) await photos.DeleteAsync(uploaded, CancellationToken.None);
             var caseLink = links.Issue(new ActionLinkRequest(ActionLinkKind.CasePage, registered.Case.Number, registered.Case.Number));
             var body = $"<section class=\"notice\"><p id=\"case-number\">{PageFrame.E(PageTexts.Format("intake.done.body", page.Language, registered.Case.Number))}</p>"
-                + (registered.Case.Anonymous ? "" : $"<p><a href=\"{PageFrame.E(caseLink)}\">{PageFrame.E(page.T("intake.follow"))}</a></p>") + "</section>";
+                + $"<p><a id=\"case-link\" href=\"{PageFrame.E(caseLink)}\">{PageFrame.E(page.T("intake.follow"))}</a></p>"
+                // Nobody can write to an anonymous customer, so this link is their only way back to the case: say so.
+                + (registered.Case.Anonymous ? $"<p class=\"muted\">{PageFrame.E(page.T("intake.follow.anonymous"))}</p>" : "") + "</section>";
             return page.Render(page.T("intake.done.title"), body);
         }).RequireRateLimiting(Api.PublicPostLimits.Intake);
 

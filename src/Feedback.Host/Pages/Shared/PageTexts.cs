@@ -164,6 +164,7 @@ internal static partial class PageTexts
             "此表單之前已以不同的內容提交過，那次提交已收到，本次未作任何更改。如要將下面的內容作為新的回饋提交，請再次點擊「提交」。",
             "This form was already sent once with different text; that submission was received, and nothing was changed now. To send the text below as new feedback, press Send again."),
         ["intake.follow"] = ("查看处理进度", "查看處理進度", "Follow your case"),
+        ["intake.follow.anonymous"] = ("您匿名提交，我们无法联系您：请保存上面的链接，它是查看处理进度的唯一途径。", "您匿名提交，我們無法聯絡您：請保存上面的連結，它是查看處理進度的唯一途徑。", "You wrote anonymously, so we cannot contact you: keep the link above, it is the only way to follow your case."),
 
         ["devmail.title"] = ("开发邮箱", "開發郵箱", "Development mailbox"),
         ["devmail.intro"] = ("未配置 SMTP 服务器，因此邮件保存在此处。", "未設定 SMTP 伺服器，因此郵件保存在此處。", "No SMTP server is configured, so mail is kept here instead of being sent."),
