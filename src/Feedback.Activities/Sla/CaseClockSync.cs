@@ -100,9 +100,11 @@ internal static class CaseClockSync
             clock.DueAt = ClockArithmetic.Reaches(clock, CalendarOf(clock), 1.0);
             if (clock.State == CaseClockState.Running) NoteBreach(clock, CalendarOf(clock), now);
         }
-        // The on-time rate compares the case's resolution with this instant.
+        // The on-time rate compares the case's resolution with this instant. A paused case (waiting for the customer or
+        // a supplier) has none: "now plus what is left" would go stale until the next step, counting the case due, and
+        // late, in a month it was not, and listing it as overdue.
         if (clocks.FirstOrDefault(c => c.Name == SlaClockNames.Resolution && !c.FromFlow) is { } resolution)
-            feedback.DueAt = ClockArithmetic.Deadline(resolution, CalendarOf(resolution), now);
+            feedback.DueAt = resolution.State == CaseClockState.Paused ? null : ClockArithmetic.Deadline(resolution, CalendarOf(resolution), now);
         await SaveAsync(db, added, events, cancellationToken);
     }
 

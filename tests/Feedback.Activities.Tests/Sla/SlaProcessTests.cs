@@ -39,6 +39,13 @@ public sealed class SlaProcessTests() : RectificationProcessHarness("general-fee
             .Select(h => (DateTimeOffset.Parse((string)h!["at"]!), (string)h["action"]!, (string?)h["details"] ?? ""))
             .Where(h => h.Item2 is "SlaWarning" or "SlaBreached" or "Escalated" or "SlaPaused" or "SlaResumed").ToList();
 
+    /// <summary>The case's due time as the staff's case list shows it (and reports count it).</summary>
+    private async Task<DateTimeOffset?> CaseDueAtAsync(string number)
+    {
+        var item = (await Api.GetFromJsonAsync<JsonObject>("/api/feedback?pageSize=50"))!["items"]!.AsArray().Single(i => (string?)i!["number"] == number)!;
+        return item["dueAt"] is { } due ? DateTimeOffset.Parse((string)due!) : null;
+    }
+
     private async Task<JsonObject> ResolutionClockAsync(string number) =>
         (await CaseAsync(number))["clocks"]!.AsArray().Single(c => (string?)c!["name"] == "Resolution")!.AsObject();
 
@@ -117,6 +124,7 @@ public sealed class SlaProcessTests() : RectificationProcessHarness("general-fee
         var paused = await ResolutionClockAsync(number);
         ((bool)paused["paused"]!, (string?)paused["used"], (string?)paused["pausedFor"]).Should().Be((true, "01:00:00", "Waiting for the customer's recording of the call."));
         paused["dueAt"].Should().BeNull();
+        (await CaseDueAtAsync(number)).Should().BeNull("a paused case is due nowhere: not counted due in a month, nor listed as overdue");
 
         await Time.AdvanceToAsync(Shanghai(3, 10)); // two days later, Wednesday
         (await SlaHistoryAsync(number)).Select(h => h.Action).Should().Equal("SlaPaused");
@@ -125,6 +133,7 @@ public sealed class SlaProcessTests() : RectificationProcessHarness("general-fee
         (await Api.PostAsync($"/api/feedback/{number}/sla/resume", null)).StatusCode.Should().Be(HttpStatusCode.OK);
         var resumed = await ResolutionClockAsync(number);
         DateTimeOffset.Parse((string)resumed["dueAt"]!).Should().Be(Shanghai(3, 14, 30), "three working hours are left: two before lunch, one after");
+        (await CaseDueAtAsync(number)).Should().Be(Shanghai(3, 14, 30), "the case is due again with its clock");
 
         await Time.AdvanceToAsync(Shanghai(3, 14, 29, 59));
         (await SlaHistoryAsync(number)).Select(h => h.Action).Should().Equal("SlaPaused", "SlaResumed", "SlaWarning", "SlaWarning");
