@@ -39,11 +39,16 @@ public sealed class EmailOutboxHandler(EmailOptions options, SmtpConnectionPool 
         // Which message this is (Acknowledgement, Survey, StaffTask...), so mail rules and tests can tell them apart.
         if ((string?)payload["message"] is { } kind) message.Headers.Add(MessageKindHeader, kind);
         var text = (string?)payload["text"] ?? "";
-        message.Body = new MultipartAlternative
+        // The language the template was written in, so that mail readers and screen readers read it as such.
+        var language = (string?)payload["language"];
+        var body = new MultipartAlternative
         {
             new TextPart("plain") { Text = text },
-            new TextPart("html") { Text = MailHtml.FromText(text) },
+            new TextPart("html") { Text = MailHtml.FromText(text, language) },
         };
+        // A Content-* header belongs to the body entity, where MimeKit keeps it.
+        if (language is not null) body.Headers.Add(HeaderId.ContentLanguage, language);
+        message.Body = body;
 
         try
         {

@@ -8,9 +8,11 @@ namespace Feedback.Activities.Notification;
 public static partial class MailHtml
 {
     /// <summary>Paragraphs from blank lines, line breaks kept, every http(s) URL a link.</summary>
-    public static string FromText(string text)
+    /// <param name="language">The text's language (e.g. zh-CN), marked on the document; null leaves it unmarked.</param>
+    public static string FromText(string text, string? language = null)
     {
-        var html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5;max-width:40em\">");
+        var lang = language is null ? "" : $" lang=\"{WebUtility.HtmlEncode(language)}\"";
+        var html = new StringBuilder($"<!DOCTYPE html><html{lang}><body style=\"font-family:sans-serif;line-height:1.5;max-width:40em\">");
         foreach (var paragraph in text.Replace("\r\n", "\n").Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
         {
             html.Append("<p>");

@@ -56,7 +56,7 @@ public sealed class MessageTemplates(FeedbackDomainOptions options)
         return new JsonObject
         {
             ["to"] = to.Email, ["toName"] = to.DisplayName, ["subject"] = rendered.Subject, ["text"] = rendered.Text,
-            ["caseNumber"] = caseNumber, ["message"] = kind,
+            ["caseNumber"] = caseNumber, ["message"] = kind, ["language"] = options.StaffLanguage,
         };
     }
 

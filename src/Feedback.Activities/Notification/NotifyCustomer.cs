@@ -105,6 +105,7 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
             ["text"] = rendered.Text,
             ["caseNumber"] = number,
             ["message"] = message.ToString(),
+            ["language"] = feedback.Language,
         });
         context.Enlist(new CaseChange(number, "CustomerNotified", $"{message} mail to the customer: {rendered.Subject}", c =>
         {

@@ -103,6 +103,7 @@ public sealed class CustomerSurvey(CaseService cases, MessageTemplates templates
             ["text"] = rendered.Text,
             ["caseNumber"] = number,
             ["message"] = nameof(CustomerMessage.Survey),
+            ["language"] = feedback.Language,
         });
         context.Enlist(new CaseChange(number, "SurveySent", $"Satisfaction survey mailed to the customer: {rendered.Subject}",
             c => c.Status = CaseStatus.AwaitingCustomer));

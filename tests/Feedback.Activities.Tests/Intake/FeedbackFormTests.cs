@@ -106,6 +106,8 @@ public sealed class FeedbackFormTests : IAsyncLifetime
         var link = WebUtility.HtmlDecode(Regex.Match(html, "<a id=\"case-link\" href=\"([^\"]*)\"").Groups[1].Value);
         link.Should().Contain("/l/");
         html.Should().Contain("keep the link above, it is the only way to follow your case");
+        form.Html.Should().Contain("aria-describedby=\"contact-hint\"").And.Contain("unless you write anonymously")
+            .And.Contain("<option value=\"zh-TW\" lang=\"zh-TW\"", "each language's own name is marked with its language");
 
         var casePage = await form.Browser.GetAsync(new Uri(link).PathAndQuery);
         casePage.StatusCode.Should().Be(HttpStatusCode.OK);

@@ -186,12 +186,16 @@ internal static class FeedbackFormPage
         html.Append($"<input type=\"hidden\" name=\"key\" value=\"{V("key")}\">");
         html.Append($"<label><input type=\"checkbox\" name=\"anonymous\" id=\"anonymous\"{(values.GetValueOrDefault("anonymous") == "on" ? " checked" : "")}> {PageFrame.E(page.T("intake.anonymous"))}</label>");
         html.Append($"<p class=\"muted\">{PageFrame.E(page.T("intake.anonymous.hint"))}</p>");
-        html.Append($"<label for=\"name\">{PageFrame.E(page.T("intake.name"))}</label><input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"name\" value=\"{V("name")}\">");
-        html.Append($"<label for=\"email\">{PageFrame.E(page.T("intake.email"))}</label><input type=\"email\" id=\"email\" name=\"email\" maxlength=\"254\" autocomplete=\"email\" value=\"{V("email")}\">");
-        html.Append($"<label for=\"phone\">{PageFrame.E(page.T("intake.phone"))}</label><input type=\"tel\" id=\"phone\" name=\"phone\" maxlength=\"40\" autocomplete=\"tel\" value=\"{V("phone")}\">");
+        // Which fields are needed depends on the anonymous box, so it is said in words the inputs point to rather than by
+        // "required" attributes the browser would enforce for anonymous feedback too.
+        html.Append($"<p class=\"muted\" id=\"contact-hint\">{PageFrame.E(page.T("intake.contact.hint"))}</p>");
+        html.Append($"<label for=\"name\">{PageFrame.E(page.T("intake.name"))}</label><input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"name\" aria-describedby=\"contact-hint\" value=\"{V("name")}\">");
+        html.Append($"<label for=\"email\">{PageFrame.E(page.T("intake.email"))}</label><input type=\"email\" id=\"email\" name=\"email\" maxlength=\"254\" autocomplete=\"email\" aria-describedby=\"contact-hint\" value=\"{V("email")}\">");
+        html.Append($"<label for=\"phone\">{PageFrame.E(page.T("intake.phone"))}</label><input type=\"tel\" id=\"phone\" name=\"phone\" maxlength=\"40\" autocomplete=\"tel\" aria-describedby=\"contact-hint\" value=\"{V("phone")}\">");
         html.Append($"<label for=\"language\">{PageFrame.E(page.T("intake.language"))}</label><select id=\"language\" name=\"language\">");
         foreach (var code in PageLanguage.Supported)
-            html.Append($"<option value=\"{code}\"{(values.GetValueOrDefault("language", page.Language) == code ? " selected" : "")}>{PageFrame.E(PageTexts.Get("language.name", code))}</option>");
+            // Each language's name is written in that language, and marked so, for screen readers.
+            html.Append($"<option value=\"{code}\" lang=\"{code}\"{(values.GetValueOrDefault("language", page.Language) == code ? " selected" : "")}>{PageFrame.E(PageTexts.Get("language.name", code))}</option>");
         html.Append("</select>");
         html.Append($"<label for=\"title\">{PageFrame.E(page.T("intake.subject"))}</label><input type=\"text\" id=\"title\" name=\"title\" maxlength=\"200\" value=\"{V("title")}\">");
         html.Append($"<label for=\"content\">{PageFrame.E(page.T("intake.content"))}</label><textarea id=\"content\" name=\"content\" required maxlength=\"{CaseRegistrationValidator.MaxContentLength}\">{V("content")}</textarea>");

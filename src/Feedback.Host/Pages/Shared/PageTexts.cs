@@ -163,6 +163,7 @@ internal static partial class PageTexts
         ["intake.resent"] = ("此表单之前已以不同的内容提交过，那次提交已收到，本次未作任何更改。如要将下面的内容作为新的反馈提交，请再次点击“提交”。",
             "此表單之前已以不同的內容提交過，那次提交已收到，本次未作任何更改。如要將下面的內容作為新的回饋提交，請再次點擊「提交」。",
             "This form was already sent once with different text; that submission was received, and nothing was changed now. To send the text below as new feedback, press Send again."),
+        ["intake.contact.hint"] = ("请留下姓名和至少一种联系方式（邮箱或电话），匿名提交时除外。", "請留下姓名和至少一種聯絡方式（電子郵件或電話），匿名提交時除外。", "Your name and at least one contact (e-mail or phone) are needed, unless you write anonymously."),
         ["intake.follow"] = ("查看处理进度", "查看處理進度", "Follow your case"),
         ["intake.follow.anonymous"] = ("您匿名提交，我们无法联系您：请保存上面的链接，它是查看处理进度的唯一途径。", "您匿名提交，我們無法聯絡您：請保存上面的連結，它是查看處理進度的唯一途徑。", "You wrote anonymously, so we cannot contact you: keep the link above, it is the only way to follow your case."),
 
