@@ -29,7 +29,7 @@ internal static class HelperNotice
             ["Case"] = new JsonObject
             {
                 ["Number"] = feedback.Number,
-                ["ReceivedAt"] = feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+                ["ReceivedAt"] = context.Services.GetRequiredService<Notification.MessageTemplates>().Time(feedback.ReceivedAt),
                 ["Channel"] = feedback.Channel.ToString(),
                 ["Customer"] = feedback.Anonymous ? "-" : PersonalData.MaskName(feedback.CustomerName) ?? "-",
                 ["Category"] = category.ToString(), ["Severity"] = feedback.Severity?.ToString() ?? "-", ["FoodSafety"] = feedback.FoodSafety,

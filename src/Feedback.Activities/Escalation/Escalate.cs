@@ -146,12 +146,13 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
     private static JsonObject Mail(ActivityExecutionContext context, FeedbackCase feedback, StaffMember person, int level, int previous, string reason, string by,
         string? department, bool alertOnly)
     {
+        var templates = context.Services.GetRequiredService<MessageTemplates>();
         var model = new JsonObject
         {
             ["Case"] = new JsonObject
             {
                 ["Number"] = feedback.Number, ["About"] = Blank(feedback.Title) ?? Shorten(feedback.Content, 60),
-                ["ReceivedAt"] = feedback.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture), ["Channel"] = feedback.Channel.ToString(),
+                ["ReceivedAt"] = templates.Time(feedback.ReceivedAt), ["Channel"] = feedback.Channel.ToString(),
                 ["Anonymous"] = feedback.Anonymous, ["Customer"] = PersonalData.MaskName(feedback.CustomerName),
                 ["Category"] = feedback.Category?.ToString(), ["Severity"] = feedback.Severity?.ToString(), ["FoodSafety"] = feedback.FoodSafety,
                 ["LeadDepartment"] = feedback.LeadDepartment, ["Owner"] = feedback.Owner, ["Status"] = feedback.Status.ToString(),
@@ -160,10 +161,9 @@ public sealed class Escalate(CaseService cases, DirectoryService directory) : Ac
             // The levels by name as well, for the templates to put in words.
             ["AlertOnly"] = alertOnly, ["Level"] = level, ["LevelRole"] = Role(level), ["Previous"] = previous, ["PreviousRole"] = Role(previous),
             ["Department"] = department,
-            ["Reason"] = reason, ["By"] = by, ["At"] = context.Now.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            ["Reason"] = reason, ["By"] = by, ["At"] = templates.Time(context.Now),
         };
-        return context.Services.GetRequiredService<MessageTemplates>()
-            .StaffMail(TemplateName, person, model, feedback.Number, alertOnly ? AlertMailKind : MailKind, context.Now);
+        return templates.StaffMail(TemplateName, person, model, feedback.Number, alertOnly ? AlertMailKind : MailKind, context.Now);
     }
 
     private static string Role(int level) => level switch

@@ -29,18 +29,33 @@ public sealed class MessageTemplates(FeedbackDomainOptions options)
             body = bodyOverride ?? body;
         }
         // A customer reads dates on the company's calendar: feedback sent at 07:59 in Beijing is of that day, not the
-        // UTC day before. Staff mails keep UTC and say so.
+        // UTC day before.
         var zone = options.Reports.Zone;
         return new RenderedMessage(LiquidRenderer.Render(subject, model, now, timeZone: zone).Trim(), LiquidRenderer.Render(body, model, now, timeZone: zone).Trim() + "\n");
     }
 
-    /// <summary>Renders a message that is not a customer message (e.g. <c>staff-task</c>) from its template file.</summary>
+    /// <summary>
+    /// Renders a message that is not a customer message (e.g. <c>staff-task</c>) from its template file. Staff read
+    /// times on the company's clock too; the model's <c>Zone</c> names it for the template ("UTC+08:00").
+    /// </summary>
     /// <exception cref="FileNotFoundException">No template file in the language or in zh-CN.</exception>
     public RenderedMessage Render(string templateName, string language, JsonObject model, DateTimeOffset now)
     {
         var (subject, body) = Split(Load(templateName, language));
-        return new RenderedMessage(LiquidRenderer.Render(subject, model, now).Trim(), LiquidRenderer.Render(body, model, now).Trim() + "\n");
+        var zone = options.Reports.Zone;
+        model["Zone"] = ZoneName(zone.GetUtcOffset(now));
+        return new RenderedMessage(LiquidRenderer.Render(subject, model, now, timeZone: zone).Trim(), LiquidRenderer.Render(body, model, now, timeZone: zone).Trim() + "\n");
     }
+
+    /// <summary>An instant as staff mail shows it: on the company's clock, with the offset named ("2026-11-25 07:59 (UTC+08:00)").</summary>
+    public string Time(DateTimeOffset at)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, options.Reports.Zone);
+        return $"{local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} ({ZoneName(local.Offset)})";
+    }
+
+    private static string ZoneName(TimeSpan offset) =>
+        offset == TimeSpan.Zero ? "UTC" : "UTC" + offset.ToString(offset < TimeSpan.Zero ? "'-'hh':'mm" : "'+'hh':'mm", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// A mail to a staff member from template <paramref name="templateName"/> in the staff language, as the mail outbox

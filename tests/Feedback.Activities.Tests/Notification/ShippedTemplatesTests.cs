@@ -59,7 +59,7 @@ public sealed class ShippedTemplatesTests
     }
 
     [Fact]
-    public void Customers_read_dates_on_the_company_calendar_and_staff_mails_stay_in_utc_as_they_say()
+    public void Customers_and_staff_read_dates_on_the_company_calendar_and_staff_mails_name_it()
     {
         var templates = new MessageTemplates(new FeedbackDomainOptions { TemplatesFolder = Folder, Reports = { TimeZone = "Asia/Shanghai" } });
         // 07:59 on 25 November in Beijing.
@@ -72,7 +72,7 @@ public sealed class ShippedTemplatesTests
         }
 
         var task = new JsonObject { ["Task"] = new JsonObject { ["Title"] = "Classify", ["DueAt"] = received }, ["Link"] = "https://feedback.example.cn/l/x" };
-        templates.Render("staff-task", "en", task, received).Text.Should().Contain("Due: 2026-11-24 23:59 (UTC)");
+        templates.Render("staff-task", "en", task, received).Text.Should().Contain("Due: 2026-11-25 07:59 (UTC+08:00)");
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class TaskReminderTests() : RectificationProcessHarness("general-f
         var due = DateTimeOffset.Parse((string)plan["dueAt"]!);
         due.Should().BeBefore(new DateTimeOffset(2027, 3, 3, 9, 30, 0, China), "the plan is due within 2 working days");
         due.Should().BeAfter(new DateTimeOffset(2027, 3, 2, 9, 30, 0, China));
+        var taskMail = (await Smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "StaffTask" && To(m) == "song.yu@example.com")).Single();
+        taskMail.TextBody.Should().Contain($"截止时间：{due.ToOffset(China):yyyy-MM-dd HH:mm}（UTC+08:00）", "staff read times on the company's clock too");
 
         await MorningAsync(2027, 3, 2); // Tuesday: not due yet
         Smtp.Messages(m => IsReminder(m) || IsCopy(m)).Should().BeEmpty();

@@ -25,30 +25,18 @@ internal static class CasePage
         if (feedback is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         var page = new PageFrame(http, PageLanguage.Choose(http.Request, feedback.Language));
         var history = await cases.HistoryAsync(feedback.Id, ct);
-        var zone = http.RequestServices.GetRequiredService<Feedback.Activities.Reports.ReportOptions>().Zone;
 
         var body = new StringBuilder("<section><dl>");
         body.Append($"<dt>{PageFrame.E(page.T("case.status"))}</dt><dd><strong id=\"case-status\">{PageFrame.E(PageTexts.Get("status." + feedback.Status, page.Language))}</strong></dd>");
-        body.Append($"<dt>{PageFrame.E(page.T("task.received"))}</dt><dd>{PageFrame.E(Local(feedback.ReceivedAt, zone))}</dd>");
+        body.Append($"<dt>{PageFrame.E(page.T("task.received"))}</dt><dd>{PageFrame.E(page.Time(feedback.ReceivedAt))}</dd>");
         body.Append("</dl></section>");
         body.Append($"<section><h2>{PageFrame.E(page.T("case.done"))}</h2><ol class=\"history\">");
         foreach (var entry in history.Where(h => CustomerEvents.Contains(h.Action)))
-            body.Append($"<li><span class=\"muted\">{PageFrame.E(Local(entry.At, zone))}</span> {PageFrame.E(PageTexts.Get("event." + entry.Action, page.Language))}</li>");
+            body.Append($"<li><span class=\"muted\">{PageFrame.E(page.Time(entry.At))}</span> {PageFrame.E(PageTexts.Get("event." + entry.Action, page.Language))}</li>");
         body.Append("</ol></section>");
         // A duplicate is closed here and handled on the case it repeats: the customer is told which one, not "settled".
         var next = feedback.DuplicateOf is { } original ? PageTexts.Format("next.duplicate", page.Language, original) : PageTexts.Get("next." + feedback.Status, page.Language);
         body.Append($"<section><h2>{PageFrame.E(page.T("case.next"))}</h2><p id=\"case-next\">{PageFrame.E(next)}</p></section>");
         return page.Render(PageTexts.Format("case.title", page.Language, feedback.Number), body.ToString());
-    }
-
-    /// <summary>
-    /// The time on the company's clock, which is the customer's in nearly every case, with its offset from UTC so that
-    /// a customer elsewhere can still place it.
-    /// </summary>
-    internal static string Local(DateTimeOffset at, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTime(at, zone);
-        var offset = local.Offset == TimeSpan.Zero ? "" : local.Offset.ToString(local.Offset < TimeSpan.Zero ? "'-'hh':'mm" : "'+'hh':'mm", CultureInfo.InvariantCulture);
-        return local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " (UTC" + offset + ")";
     }
 }

@@ -33,7 +33,7 @@ internal static class CaseSections
     {
         var rows = new (string Key, string? Value)[]
         {
-            ("task.case", c.Number), ("task.received", c.ReceivedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
+            ("task.case", c.Number), ("task.received", page.Time(c.ReceivedAt)),
             ("task.channel", c.Channel.ToString()), ("task.category", c.Category?.ToString()), ("task.severity", c.Severity?.ToString()),
             ("task.status", PageTexts.Get("status." + c.Status, page.Language)),
             ("task.lead", c.LeadDepartment), ("task.helpers", string.Join(", ", c.HelperDepartments)), ("task.owner", c.Owner),
@@ -72,7 +72,7 @@ internal static class CaseSections
         var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.earlier"))}</h2>");
         foreach (var task in done.OrderBy(t => t.CompletedAt))
         {
-            html.Append($"<h3>{PageFrame.E(task.Title)}</h3><p class=\"muted\">{PageFrame.E(task.CompletedBy)} · {PageFrame.E(task.CompletedAction)} · {PageFrame.E(task.CompletedAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</p>");
+            html.Append($"<h3>{PageFrame.E(task.Title)}</h3><p class=\"muted\">{PageFrame.E(task.CompletedBy)} · {PageFrame.E(task.CompletedAction)} · {PageFrame.E(task.CompletedAt is { } completed ? page.Time(completed) : null)}</p>");
             if (task.CompletedValues is not { Count: > 0 } values) continue;
             html.Append("<dl>");
             foreach (var (name, value) in values)
@@ -91,7 +91,7 @@ internal static class CaseSections
         if (notes.Count == 0) return "";
         var html = new StringBuilder($"<section id=\"notes\"><h2>{PageFrame.E(page.T("task.notes"))}</h2><ol class=\"history\">");
         foreach (var note in notes)
-            html.Append($"<li><span class=\"muted\">{PageFrame.E(note.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · {PageFrame.E(note.Author)}</span> "
+            html.Append($"<li><span class=\"muted\">{PageFrame.E(page.Time(note.At))} · {PageFrame.E(note.Author)}</span> "
                 + $"<pre>{PageFrame.E(note.Text ?? page.T("task.notes.removed"))}</pre></li>");
         return html.Append("</ol></section>").ToString();
     }
@@ -101,7 +101,7 @@ internal static class CaseSections
     {
         var html = new StringBuilder($"<section><h2>{PageFrame.E(page.T("task.history"))}</h2><ol class=\"history\">");
         foreach (var entry in history)
-            html.Append($"<li><span class=\"muted\">{PageFrame.E(entry.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))} · {PageFrame.E(entry.Actor)}</span> "
+            html.Append($"<li><span class=\"muted\">{PageFrame.E(page.Time(entry.At))} · {PageFrame.E(entry.Actor)}</span> "
                 + $"<strong>{PageFrame.E(entry.Action)}</strong> {PageFrame.E(entry.Details)}</li>");
         return html.Append("</ol></section>").ToString();
     }

@@ -23,10 +23,11 @@ internal static class AbsencePage
             if (redirect is not null) return redirect;
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             var m = actor!.Member!;
+            string Field(DateTimeOffset? at) => at is { } t ? TimeZoneInfo.ConvertTime(t, page.Zone).ToString(LocalFormat, CultureInfo.InvariantCulture) : "";
             var values = new Dictionary<string, string>
             {
-                ["from"] = m.AbsentFrom?.UtcDateTime.ToString(LocalFormat, CultureInfo.InvariantCulture) ?? "",
-                ["until"] = m.AbsentUntil?.UtcDateTime.ToString(LocalFormat, CultureInfo.InvariantCulture) ?? "",
+                ["from"] = Field(m.AbsentFrom),
+                ["until"] = Field(m.AbsentUntil),
                 ["delegate"] = m.Delegate ?? "",
             };
             return await RenderAsync(http, page, m, values, http.Request.Query["saved"] == "1" ? page.T("staff.absence.saved") : null, null, StatusCodes.Status200OK, ct);
@@ -44,7 +45,7 @@ internal static class AbsencePage
             try
             {
                 if (form["action"] == "clear") await absences.ClearAsync(user, ct);
-                else await absences.SetAsync(user, Utc(values["from"]), Utc(values["until"]), values["delegate"], ct);
+                else await absences.SetAsync(user, Instant(values["from"], page.Zone), Instant(values["until"], page.Zone), values["delegate"], ct);
             }
             catch (CaseValidationException e)
             {
@@ -56,10 +57,14 @@ internal static class AbsencePage
         });
     }
 
-    /// <summary>A <c>datetime-local</c> value read as UTC; null when empty or not a time.</summary>
-    private static DateTimeOffset? Utc(string text) =>
-        DateTime.TryParseExact(text, [LocalFormat, LocalFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? new DateTimeOffset(at, TimeSpan.Zero) : null;
+    /// <summary>A <c>datetime-local</c> value read on the company's clock; null when empty or not a time.</summary>
+    private static DateTimeOffset? Instant(string text, TimeZoneInfo zone)
+    {
+        if (!DateTime.TryParseExact(text, [LocalFormat, LocalFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)) return null;
+        // A time skipped by a daylight-saving change does not exist on that clock: the hour after it is meant.
+        if (zone.IsInvalidTime(local)) local = local.AddHours(1);
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
+    }
 
     private static async Task<IResult> RenderAsync(HttpContext http, PageFrame page, StaffMember member, IReadOnlyDictionary<string, string> values, string? notice, IReadOnlyList<string>? errors, int status, CancellationToken ct)
     {
@@ -68,11 +73,11 @@ internal static class AbsencePage
             colleagues = await db.Staff.AsNoTracking().Where(s => s.Active && s.UserName != member.UserName)
                 .OrderBy(s => s.DepartmentId == member.DepartmentId ? 0 : 1).ThenBy(s => s.DepartmentId).ThenBy(s => s.DisplayName).ToListAsync(ct);
         string V(string name) => PageFrame.E(values.GetValueOrDefault(name));
-        var html = new StringBuilder($"<p>{PageFrame.E(page.T("staff.absence.intro"))}</p>");
+        var html = new StringBuilder($"<p>{PageFrame.E(PageTexts.Format("staff.absence.intro", page.Language, page.Zone.Id))}</p>");
         if (notice is not null) html.Append($"<section class=\"notice\" role=\"status\"><p>{PageFrame.E(notice)}</p></section>");
         var current = member.AbsentUntil is { } until
-            ? PageTexts.Format("staff.absence.current", page.Language, member.AbsentFrom?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "-",
-                until.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), member.Delegate ?? "-")
+            ? PageTexts.Format("staff.absence.current", page.Language, member.AbsentFrom is { } from ? page.Time(from) : "-",
+                page.Time(until), member.Delegate ?? "-")
             : page.T("staff.absence.none");
         html.Append($"<p id=\"absence\">{PageFrame.E(current)}</p>");
         html.Append($"<form method=\"post\" action=\"{PageFrame.E(page.Self)}?lang={PageFrame.E(page.Language)}\">{page.Errors(errors)}{page.AntiforgeryField()}");

@@ -123,7 +123,7 @@ internal static class InboxPage
             var caseLink = task.CaseNumber is { } number
                 ? $"<a href=\"{PageFrame.E($"{http.Request.PathBase}{StaffCasePage.Route}/{Uri.EscapeDataString(number)}")}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(number)}</a>" : "";
             html.Append($"<dt>{PageFrame.E(page.T("task.case"))}</dt><dd>{caseLink}{(caseTitle is null ? "" : " · " + PageFrame.E(caseTitle))}</dd>");
-            var dueText = task.DueAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? page.T("staff.inbox.nodue");
+            var dueText = task.DueAt is { } dueAt ? page.Time(dueAt) : page.T("staff.inbox.nodue");
             html.Append($"<dt>{PageFrame.E(page.T("task.due"))}</dt><dd>{(overdue ? $"<strong class=\"overdue\" style=\"color:#c0392b\">{PageFrame.E(dueText)} ({PageFrame.E(page.T("staff.inbox.overdue"))})</strong>" : PageFrame.E(dueText))}</dd>");
             var status = task.Status == FeedbackTaskStatus.Claimed ? PageTexts.Format("taskstatus.Claimed", page.Language, task.ClaimedBy) : page.T("taskstatus.Open");
             html.Append($"<dt>{PageFrame.E(page.T("task.status"))}</dt><dd class=\"status\">{PageFrame.E(status)}</dd>");

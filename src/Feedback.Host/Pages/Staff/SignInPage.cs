@@ -33,10 +33,10 @@ internal static class SignInPage
                     await StaffSession.SignInAsync(http, result.UserName!, result.Stamp!);
                     return Results.Redirect(http.Request.PathBase + back);
                 case SignInOutcome.LockedOut:
-                    var until = result.LockedUntil!.Value.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+                    var until = page.Time(result.LockedUntil!.Value);
                     return Render(page, userName, back, PageTexts.Format("staff.signin.locked", page.Language, until), StatusCodes.Status429TooManyRequests);
                 case SignInOutcome.AddressLocked:
-                    var paused = result.LockedUntil!.Value.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+                    var paused = page.Time(result.LockedUntil!.Value);
                     return Render(page, userName, back, PageTexts.Format("staff.signin.paused", page.Language, paused), StatusCodes.Status429TooManyRequests);
                 default:
                     return Render(page, userName, back, page.T("staff.signin.failed"), StatusCodes.Status401Unauthorized);

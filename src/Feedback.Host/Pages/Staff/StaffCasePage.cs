@@ -100,8 +100,8 @@ internal static class StaffCasePage
                 + $"<th>{PageFrame.E(page.T("task.category"))}</th><th>{PageFrame.E(page.T("task.due"))}</th><th>{PageFrame.E(page.T("task.customer"))}</th></tr></thead><tbody>");
             foreach (var c in found.Items)
                 html.Append($"<tr><td><a href=\"{PageFrame.E(page.Self)}/{PageFrame.E(Uri.EscapeDataString(c.Number))}?lang={PageFrame.E(page.Language)}\">{PageFrame.E(c.Number)}</a></td>"
-                    + $"<td>{PageFrame.E(c.ReceivedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</td><td>{PageFrame.E(PageTexts.Get("status." + c.Status, page.Language))}</td>"
-                    + $"<td>{PageFrame.E(c.Category?.ToString())}</td><td>{PageFrame.E(c.DueAt?.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}</td><td>{PageFrame.E(c.Anonymous ? page.T("task.anonymous") : PersonalData.MaskName(c.CustomerName))}</td></tr>");
+                    + $"<td>{PageFrame.E(page.Time(c.ReceivedAt))}</td><td>{PageFrame.E(PageTexts.Get("status." + c.Status, page.Language))}</td>"
+                    + $"<td>{PageFrame.E(c.Category?.ToString())}</td><td>{PageFrame.E(c.DueAt is { } caseDue ? page.Time(caseDue) : null)}</td><td>{PageFrame.E(c.Anonymous ? page.T("task.anonymous") : PersonalData.MaskName(c.CustomerName))}</td></tr>");
             html.Append("</tbody></table>");
         }
         if ((found.PageNumber + 1) * found.PageSize < found.TotalCount)
@@ -121,7 +121,7 @@ internal static class StaffCasePage
         {
             var state = clock.Breached ? page.T("staff.cases.breached") : clock.Paused ? page.T("staff.cases.paused") : clock.State.ToString();
             html.Append($"<tr><td>{PageFrame.E(clock.Name)}</td><td>{PageFrame.E(state)}</td>"
-                + $"<td>{PageFrame.E(clock.DueAt?.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</td></tr>");
+                + $"<td>{PageFrame.E(clock.DueAt is { } clockDue ? page.Time(clockDue) : null)}</td></tr>");
         }
         return html.Append("</tbody></table></section>").ToString();
     }

@@ -152,7 +152,7 @@ internal static class TaskLinkPage
         if (task.Instructions is { } instructions)
             form.Append($"<h2>{PageFrame.E(page.T("task.instructions"))}</h2><pre>{PageFrame.E(instructions)}</pre>");
         if (task.DueAt is { } due)
-            form.Append($"<p><strong>{PageFrame.E(page.T("task.due"))}:</strong> {PageFrame.E(due.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</p>");
+            form.Append($"<p><strong>{PageFrame.E(page.T("task.due"))}:</strong> {PageFrame.E(page.Time(due))}</p>");
         form.Append(page.AntiforgeryField());
         if (completionKey is not null) form.Append($"<input type=\"hidden\" name=\"completion\" value=\"{PageFrame.E(completionKey)}\">");
         foreach (var field in task.Fields)
