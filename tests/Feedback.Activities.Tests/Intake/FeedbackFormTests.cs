@@ -115,6 +115,22 @@ public sealed class FeedbackFormTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_form_whose_token_expired_comes_back_with_the_customers_text_and_registers_nothing()
+    {
+        var form = await OpenAsync("/feedback?lang=en", "en");
+        var stale = form with { Html = form.Html.Replace($"value=\"{form.Hidden("__af")}\"", "value=\"expired-token\"") };
+        var (response, html) = await stale.SendAsync(Fields("The lid of the peach can was bulging."));
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest, html);
+        WebUtility.HtmlDecode(html).Should().Contain("The form had expired and was not sent").And.Contain("The lid of the peach can was bulging.").And.Contain("ann@example.com");
+        (await ContentsAsync()).Should().BeEmpty();
+
+        var (resent, resentHtml) = await new Form(form.Browser, html).SendAsync(Fields("The lid of the peach can was bulging."));
+        resent.StatusCode.Should().Be(HttpStatusCode.OK, resentHtml);
+        (await ContentsAsync()).Should().Equal("The lid of the peach can was bulging.");
+    }
+
+    [Fact]
     public async Task A_page_sent_again_with_changed_text_is_told_so_in_the_page_language()
     {
         var form = await OpenAsync("/feedback?lang=zh-CN", "zh-CN");

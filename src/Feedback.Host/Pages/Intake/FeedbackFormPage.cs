@@ -40,14 +40,6 @@ internal static class FeedbackFormPage
             if (http.Request.ContentLength > MaxRequestBytes)
                 return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, TooLarge(page));
             if (!http.Request.HasFormContentType) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
-            try
-            {
-                await antiforgery.ValidateRequestAsync(http);
-            }
-            catch (AntiforgeryValidationException)
-            {
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
-            }
             IFormCollection form;
             try
             {
@@ -58,6 +50,16 @@ internal static class FeedbackFormPage
                 return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, TooLarge(page));
             }
             var fields = form.Keys.Where(k => k != "__af").ToDictionary(k => k, k => form[k].ToString().Trim());
+            try
+            {
+                await antiforgery.ValidateRequestAsync(http);
+            }
+            catch (AntiforgeryValidationException)
+            {
+                // Mostly a form left open until its token expired: the customer's text comes back in a fresh form, to
+                // check and send again; nothing is registered from a post this host cannot vouch for.
+                return Render(page, fields, [page.T("intake.error.expired")], StatusCodes.Status400BadRequest);
+            }
             var (uploaded, photoProblems) = await PhotoStore.ReadAsync(form.Files, "photos", ct);
             var baseUrl = links.BaseUrl();
             var registration = Registration(fields, uploaded.Select(p => $"{baseUrl}{PhotoStore.Route}/{p.Id}").ToList());
