@@ -81,6 +81,11 @@ public sealed class ReviewImporter(CaseService cases, FeedbackDomainOptions opti
                     process: praise ? options.Reviews.PraiseProcess : null);
                 if (result.Created) created++; else repeated++;
             }
+            catch (IdempotencyKeyReusedException)
+            {
+                // Platforms let reviewers edit: the case of the first import stands, and the edit is for a person to read.
+                rejected.Add(new RejectedRow(line, [$"review {platform}/{Get("review_id")} was imported before with other text or details; its case stands unchanged. Enter the edited review as a note on that case, or as new feedback."]));
+            }
             catch (CaseValidationException e) { rejected.Add(new RejectedRow(line, e.Errors)); }
         }
         return new Result(created, repeated, rejected);

@@ -300,6 +300,13 @@ public sealed class IntakeApiTests : IAsyncLifetime
         var third = await Import();
         ((int)third["created"]!).Should().Be(0);
         ((int)third["alreadyImported"]!).Should().Be(2);
+
+        // The reviewer edited the Tmall review on the platform: its case stands, and the row says what to do with the edit.
+        csv = csv.Replace("罐头凹了,还漏汁", "罐头凹了,还漏汁,客服也不回");
+        var edited = await Import();
+        ((int)edited["created"]!).Should().Be(0);
+        edited["rejected"]!.AsArray().Single(r => (int)r!["line"]! == 2)!["errors"]![0]!.GetValue<string>()
+            .Should().Be("review Tmall/r-1 was imported before with other text or details; its case stands unchanged. Enter the edited review as a note on that case, or as new feedback.");
         await using var scope = _host.Services.CreateAsyncScope();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync();
         (await db.Cases.OrderBy(c => c.Id).Select(c => new { c.Title, c.WorkflowDefinitionId }).ToListAsync()).Select(c => (c.Title, c.WorkflowDefinitionId))
