@@ -118,9 +118,16 @@ public sealed class CaseService(
         // when it arrived the same way from the same sender.
         var first = await db.History.AsNoTracking().Where(h => h.CaseId == earlier.Id && h.Action == "Registered").OrderBy(h => h.Id)
             .Select(h => new { h.Actor, h.Via }).FirstOrDefaultAsync(cancellationToken);
-        if (first is null || first.Actor != actor || first.Via != via || !SameRequest(earlier, registration)) throw new IdempotencyKeyReusedException();
+        if (first is null || first.Actor != actor || !SameRoute(first.Via, via) || !SameRequest(earlier, registration)) throw new IdempotencyKeyReusedException();
         return new Registered(earlier, Created: false);
     }
+
+    /// <summary>
+    /// Whether a registration came the same way. Review imports once named the reviewer as well ("review import (JD,
+    /// nick)"), now only the platform ("review import (JD)"): a review imported then is still the same import's.
+    /// </summary>
+    private static bool SameRoute(string earlier, string now) =>
+        earlier == now || (now.EndsWith(')') && earlier.StartsWith(now[..^1] + ", ", StringComparison.Ordinal));
 
     /// <summary>Whether the stored case is what <paramref name="r"/> would register.</summary>
     private static bool SameRequest(FeedbackCase stored, CaseRegistration r)

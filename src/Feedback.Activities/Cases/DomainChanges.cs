@@ -17,9 +17,11 @@ public sealed record TaskClosed(string TaskId, FeedbackTaskStatus Status, string
 
 /// <summary>
 /// An overdue reminder sent for a task in the step's commit. The mark is set only if nobody marked or closed the task
-/// since <paramref name="Previous"/> was read; otherwise the step fails and runs again, so no reminder goes out twice.
+/// since <paramref name="Previous"/> was read; otherwise the step fails (and a scheduled run tries again), so no
+/// reminder goes out twice. <paramref name="History"/> is the line for the task's case: written without locking or
+/// changing the case, since a reminder is neither a step of its workflow nor a change a person made.
 /// </summary>
-public sealed record TaskReminded(string TaskId, DateTimeOffset? Previous, DateTimeOffset At);
+public sealed record TaskReminded(string TaskId, DateTimeOffset? Previous, DateTimeOffset At, string? CaseNumber, string History);
 
 /// <summary>A new case, inserted in the same commit as the first step of the workflow that handles it.</summary>
 public sealed record CaseRegistered(FeedbackCase Case, string Actor, string Via);

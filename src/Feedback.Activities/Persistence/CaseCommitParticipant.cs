@@ -21,7 +21,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
 
         var db = CommitContext.Of(scope);
         var now = clock.UtcNow;
-        foreach (var reminder in reminded) await MarkRemindedAsync(db, reminder, cancellationToken);
+        await RemindedAsync(db, reminded, now, cancellationToken);
         // A case registered in this step is inserted with the step's changes already applied: one INSERT, and one
         // repeat-facts refresh, instead of an INSERT followed by an UPDATE that re-keys it.
         foreach (var r in registered) db.Cases.Add(r.Case);
@@ -55,6 +55,23 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         else db.History.AddRange(history);
     }
 
+    /// <summary>
+    /// Marks the reminded tasks and stages their cases' history lines. The cases are read, not locked: a history line
+    /// only needs its case to exist, and a staff member completing one of these tasks holds the case while waiting for
+    /// the task row this step holds, so locking the case here could deadlock with them.
+    /// </summary>
+    private static async Task RemindedAsync(FeedbackDbContext db, List<TaskReminded> reminded, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (reminded.Count == 0) return;
+        // In one order, so that two runs racing over the same tasks cannot lock them crosswise.
+        foreach (var reminder in reminded.OrderBy(r => r.TaskId, StringComparer.Ordinal)) await MarkRemindedAsync(db, reminder, cancellationToken);
+        var numbers = reminded.Where(r => r.CaseNumber is not null).Select(r => r.CaseNumber!).Distinct().ToList();
+        var ids = await db.Cases.AsNoTracking().Where(c => numbers.Contains(c.Number)).Select(c => new { c.Number, c.Id }).ToDictionaryAsync(c => c.Number, c => c.Id, cancellationToken);
+        foreach (var reminder in reminded)
+            if (reminder.CaseNumber is { } number && ids.TryGetValue(number, out var caseId))
+                db.History.Add(new CaseHistoryEntry { CaseId = caseId, At = now, Actor = "workflow", Via = "workflow", Action = RemindOverdueTasks.HistoryAction, Details = reminder.History });
+    }
+
     /// <exception cref="TaskConflictException">The task was closed or reminded since the reminder read it.</exception>
     private static async Task MarkRemindedAsync(FeedbackDbContext db, TaskReminded reminder, CancellationToken cancellationToken)
     {
@@ -64,7 +81,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
                 && (previous == null ? t.RemindedAt == null : t.RemindedAt == previous))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RemindedAt, reminder.At).SetProperty(t => t.Reminders, t => t.Reminders + 1), cancellationToken);
         if (marked == 0)
-            throw new TaskConflictException($"Task {reminder.TaskId} was closed or reminded while its reminder was prepared; the step is rolled back and runs again.");
+            throw new TaskConflictException($"Task {reminder.TaskId} was closed or reminded while its reminder was prepared; the step is rolled back (a scheduled run tries again).");
     }
 
     private static List<CaseHistoryEntry> History(List<CaseRegistered> registered, List<(FeedbackCase Case, CaseChange Change)> changed, DateTimeOffset now) =>

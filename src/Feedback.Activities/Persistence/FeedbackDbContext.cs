@@ -37,7 +37,9 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
     /// <summary>The case, tracked, and locked for the rest of the transaction where rows can be locked (PostgreSQL).</summary>
     public async Task<Cases.FeedbackCase?> LockCaseAsync(string number, CancellationToken cancellationToken) =>
         SupportsRowLocks
-            ? await Cases.FromSql($"SELECT * FROM feedback_cases WHERE number = {number} FOR UPDATE").FirstOrDefaultAsync(cancellationToken)
+            // NO KEY UPDATE: changes to a case exclude each other, while rows that only refer to the case (history lines,
+            // a reminder's) can still be written beside it.
+            ? await Cases.FromSql($"SELECT * FROM feedback_cases WHERE number = {number} FOR NO KEY UPDATE").FirstOrDefaultAsync(cancellationToken)
             : await Cases.FirstOrDefaultAsync(c => c.Number == number, cancellationToken);
 
     /// <summary>

@@ -64,7 +64,11 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
         {
             var open = db.Tasks.AsNoTracking().Where(t => (t.Status == FeedbackTaskStatus.Open || t.Status == FeedbackTaskStatus.Claimed) && t.DueAt != null && t.DueAt <= now);
             open = remindedBefore is { } before ? open.Where(t => t.RemindedAt == null || t.RemindedAt <= before) : open.Where(t => t.RemindedAt == null);
-            overdue = await open.OrderBy(t => t.DueAt).ThenBy(t => t.Id).Take(limit).ToListAsync(context.CancellationToken);
+            // Never-reminded tasks first, then the least recently reminded, so that a backlog larger than the limit is
+            // worked through over the days instead of the same oldest tasks being chosen every morning. More than the
+            // limit is read: tasks whose department has a day off are passed over below.
+            overdue = await open.OrderBy(t => t.RemindedAt != null).ThenBy(t => t.RemindedAt).ThenBy(t => t.DueAt).ThenBy(t => t.Id)
+                .Take(limit * 4).ToListAsync(context.CancellationToken);
             var numbers = overdue.Where(t => t.CaseNumber is not null).Select(t => t.CaseNumber!).Distinct().ToList();
             leadOf = await db.Cases.AsNoTracking().Where(c => numbers.Contains(c.Number))
                 .ToDictionaryAsync(c => c.Number, c => c.LeadDepartment, context.CancellationToken);
@@ -78,6 +82,7 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
         var mails = 0;
         foreach (var task in overdue)
         {
+            if (reminded.Count == limit) break;
             var department = task.DepartmentId ?? (task.CaseNumber is { } number ? leadOf.GetValueOrDefault(number) : null);
             var calendar = calendars.For(department).Calendar;
             if (workingDaysOnly && !IsWorkingDay(calendar, now)) continue;
@@ -87,8 +92,7 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
             var sent = TaskMail.Stage(context, task, recipients, TemplateName, "TaskReminder", model);
             mails += sent.Count;
             if (copyHead && department is not null && departments.GetValueOrDefault(department)?.Head is { } headName
-                && !sent.Contains(headName, StringComparer.OrdinalIgnoreCase) && !TaskAccess.IsExcluded(task, headName)
-                && staff.GetValueOrDefault(headName) is { Active: true } head && !string.IsNullOrWhiteSpace(head.Email) && !head.IsAbsentAt(now))
+                && HeadOrStandIn(staff, headName, task, now) is { } head && !sent.Contains(head.UserName, StringComparer.OrdinalIgnoreCase))
             {
                 var holder = (task.ClaimedBy ?? task.Assignee) is { } person ? staff.GetValueOrDefault(person)?.DisplayName ?? person : null;
                 var copy = Model(task, calendar, now, copy: true, holder);
@@ -98,13 +102,9 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
                 sent = [.. sent, head.UserName];
             }
 
-            context.Enlist(new TaskReminded(task.Id, task.RemindedAt, now));
-            if (task.CaseNumber is not null)
-            {
-                var to = sent.Count == 0 ? "nobody could be mailed (no address, or nobody may do it)" : "mailed to " + string.Join(", ", sent);
-                context.Enlist(new CaseChange(task.CaseNumber, HistoryAction,
-                    $"Task '{task.Title}' is overdue (due {task.DueAt:yyyy-MM-dd HH:mm} UTC): reminder {task.Reminders + 1} {to}.", _ => { }));
-            }
+            var to = sent.Count == 0 ? "nobody could be mailed (no address, or nobody may do it)" : "mailed to " + string.Join(", ", sent);
+            context.Enlist(new TaskReminded(task.Id, task.RemindedAt, now, task.CaseNumber,
+                $"Task '{task.Title}' is overdue (due {task.DueAt:yyyy-MM-dd HH:mm} UTC): reminder {task.Reminders + 1} {to}."));
             reminded.Add(task.Id);
         }
 
@@ -127,6 +127,18 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
         ["Holder"] = holder,
         ["IsCopy"] = copy,
     };
+
+    /// <summary>
+    /// Who gets the head's copy: the head, or while they are away their delegate; never someone the task keeps out (the
+    /// person complained about), nor anyone inactive or without an address.
+    /// </summary>
+    private static StaffMember? HeadOrStandIn(Dictionary<string, StaffMember> staff, string headName, FeedbackTask task, DateTimeOffset now)
+    {
+        bool Reachable(StaffMember s) => s.Active && !string.IsNullOrWhiteSpace(s.Email) && !TaskAccess.IsExcluded(task, s.UserName);
+        if (staff.GetValueOrDefault(headName) is not { } head || TaskAccess.IsExcluded(task, head.UserName)) return null;
+        if (!head.IsAbsentAt(now)) return Reachable(head) ? head : null;
+        return head.Delegate is { } stand && staff.GetValueOrDefault(stand) is { } standIn && !standIn.IsAbsentAt(now) && Reachable(standIn) ? standIn : null;
+    }
 
     private static bool IsWorkingDay(WorkingCalendar calendar, DateTimeOffset now) =>
         calendar.IntervalsOn(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, calendar.TimeZone).DateTime)).Count > 0;

@@ -29,7 +29,9 @@ internal static class TaskMail
         await using (var db = await dbFactory.CreateDbContextAsync(context.CancellationToken))
         {
             // A role task in a department is for that department's members only: the rest of the directory stays unread.
-            var candidates = task.Assignee is { } assignee ? db.Staff.Where(s => s.UserName == assignee)
+            // A claimed task is its claimant's, who may be a stand-in from another department.
+            var candidates = task.Status == FeedbackTaskStatus.Claimed && task.ClaimedBy is { } claimant ? db.Staff.Where(s => s.UserName == claimant)
+                : task.Assignee is { } assignee ? db.Staff.Where(s => s.UserName == assignee)
                 : task.DepartmentId is { } department ? db.Staff.Where(s => s.Active && s.DepartmentId == department)
                 : db.Staff.Where(s => s.Active);
             staff = await candidates.AsNoTracking().ToListAsync(context.CancellationToken);

@@ -328,6 +328,14 @@ public sealed class IntakeApiTests : IAsyncLifetime
         var history = await db.History.Select(h => new { h.Actor, h.Via, h.Action, h.Details }).ToListAsync();
         history.Should().Contain(h => h.Action == "Registered" && h.Via.Contains("Tmall"), "the platform says where the case came from");
         history.Should().NotContain(h => (h.Actor + h.Via + h.Details).Contains("Zhang"), "the trail outlives retention; an imported review is anonymous");
+
+        // A review imported when the channel still named the reviewer is the same import's when the file comes again.
+        await db.Database.ExecuteSqlRawAsync("ALTER TABLE feedback_case_history DISABLE TRIGGER USER");
+        await db.History.Where(h => h.Action == "Registered").ExecuteUpdateAsync(s => s.SetProperty(h => h.Via, "review import (Tmall, Zhang San)"));
+        await db.Database.ExecuteSqlRawAsync("ALTER TABLE feedback_case_history ENABLE TRIGGER USER");
+        var again = await _staff.PostAsync("/api/feedback/import/reviews", new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "reviews.csv" } });
+        var result = (await again.Content.ReadFromJsonAsync<JsonObject>())!;
+        ((int)result["alreadyImported"]!, result["rejected"]!.AsArray().Count).Should().Be((1, 0), result.ToJsonString());
     }
 
     [Fact]

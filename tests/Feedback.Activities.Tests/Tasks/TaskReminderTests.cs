@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Feedback.Activities.Tests.Verification;
 using Feedback.Workflows.Tests.Infrastructure;
 using MimeKit;
+using static Feedback.Workflows.Tests.Infrastructure.FlowBuilder;
 
 namespace Feedback.Activities.Tests.Tasks;
 
@@ -80,5 +81,29 @@ public sealed class TaskReminderTests() : RectificationProcessHarness("general-f
         await MorningAsync(2027, 3, 9);
         await Task.Delay(1000);
         Smtp.Messages(IsReminder).Should().HaveCount(4, "a completed task is not reminded, and the rectification is not due yet");
+
+        (await CaseAsync(number))["history"]!.AsArray().Count(h => (string?)h!["action"] == "TaskReminder").Should().Be(4);
+    }
+
+    [Fact]
+    public async Task A_backlog_larger_than_the_limit_is_worked_through_over_the_runs_never_reminded_first()
+    {
+        await LogisticsComplaintAsync();
+        await LogisticsComplaintAsync();
+        // Wednesday 09:00 in China: both plans are overdue, and the shipped 09:30 run has not come yet.
+        await Time.AdvanceToAsync(new DateTimeOffset(2027, 3, 3, 9, 0, 0, China));
+        // One task per run, and a reminded task may be reminded again a second later: the oldest would win every run.
+        var one = new FlowBuilder().Activity("remind", "Feedback.RemindOverdueTasks",
+            Inputs(("limit", Lit(1)), ("remindAgainAfter", Lit("00:00:01")), ("copyDepartmentHead", Lit(false)))).Build("remind-one", "Remind one");
+        var id = await Api.PublishAsync(one);
+
+        for (var run = 1; run <= 2; run++)
+        {
+            (await Api.PostAsync($"/elsa/api/workflow-definitions/{id}/execute", null)).EnsureSuccessStatusCode();
+            await Time.AdvanceAsync(TimeSpan.FromSeconds(2));
+        }
+
+        var reminders = await Smtp.WaitForAsync(2, TimeSpan.FromSeconds(15), IsReminder);
+        reminders.Select(m => m.Headers["X-Feedback-Case"]).Should().HaveCount(2).And.OnlyHaveUniqueItems("the second run takes the task never reminded");
     }
 }
