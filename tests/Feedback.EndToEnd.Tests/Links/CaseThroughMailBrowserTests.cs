@@ -119,6 +119,7 @@ public sealed class CaseThroughMailBrowserTests : IAsyncLifetime
         await browser.ScreenshotAsync("survey");
         await page.ClickAsync("button[type=submit]");
         await page.WaitForSelectorAsync("text=Your answer is recorded");
+        (await page.TextContentAsync("#survey-next")).Should().Be("We are glad it is put right; our written reply follows.");
 
         var closed = await _api.GetJsonAsync($"/api/feedback/{number}");
         ((string?)closed["status"]).Should().Be("Closed");

@@ -29,7 +29,7 @@ internal static class SurveyPage
         if (feedback is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         var page = new PageFrame(http, PageLanguage.Choose(http.Request, feedback.Language));
         // A repeated submit of the answered survey (double click, refresh) gets the same thanks; nothing moves twice.
-        if (await used.IsUsedAsync(link.Id, ct)) return Thanks(page);
+        if (await used.IsUsedAsync(link.Id, ct)) return await ThanksAsync(http, page, link, ct);
 
         var comment = form["comment"].ToString();
         var ratingText = form["rating"].ToString();
@@ -39,7 +39,7 @@ internal static class SurveyPage
         {
             await http.RequestServices.GetRequiredService<SurveyService>().AnswerAsync(link.Subject, rating, comment, ct);
             await used.MarkUsedAsync(link, "customer", ct);
-            return Thanks(page);
+            return await ThanksAsync(http, page, link, ct);
         }
         catch (CaseValidationException e)
         {
@@ -48,13 +48,26 @@ internal static class SurveyPage
         catch (SurveyClosedException)
         {
             // A concurrent submit of this same link may have won; then this one is the same answer.
-            if (await used.IsUsedAsync(link.Id, ct)) return Thanks(page);
+            if (await used.IsUsedAsync(link.Id, ct)) return await ThanksAsync(http, page, link, ct);
             return page.Render(page.T("survey.title"), $"<section class=\"notice\"><p>{PageFrame.E(page.T("survey.closed"))}</p></section>", StatusCodes.Status409Conflict);
         }
     }
 
-    private static IResult Thanks(PageFrame page) =>
-        page.Render(page.T("survey.thanks.title"), $"<section class=\"notice\"><p>{PageFrame.E(page.T("survey.thanks.body"))}</p></section>");
+    /// <summary>The thanks, and what happens next as the answer decided it: the reply, another rectification, or a manager's decision.</summary>
+    private static async Task<IResult> ThanksAsync(HttpContext http, PageFrame page, LinkToken link, CancellationToken ct)
+    {
+        var feedback = await FindCaseAsync(http, link, ct);
+        var next = feedback switch
+        {
+            { CustomerSatisfied: true } => "survey.next.satisfied",
+            { Status: CaseStatus.InRectification } => "survey.next.rework",
+            { CustomerSatisfied: false } => "survey.next.decision",
+            _ => null,
+        };
+        var body = $"<section class=\"notice\"><p>{PageFrame.E(page.T("survey.thanks.body"))}</p>"
+            + (next is null ? "" : $"<p id=\"survey-next\">{PageFrame.E(page.T(next))}</p>") + "</section>";
+        return page.Render(page.T("survey.thanks.title"), body);
+    }
 
     private static IResult Form(PageFrame page, FeedbackCase feedback, IReadOnlyList<string>? errors, string? rating, string? comment, int status)
     {
