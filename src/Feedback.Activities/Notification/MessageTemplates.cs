@@ -43,19 +43,12 @@ public sealed class MessageTemplates(FeedbackDomainOptions options)
     {
         var (subject, body) = Split(Load(templateName, language));
         var zone = options.Reports.Zone;
-        model["Zone"] = ZoneName(zone.GetUtcOffset(now));
+        model["Zone"] = Reports.ReportOptions.OffsetName(zone.GetUtcOffset(now));
         return new RenderedMessage(LiquidRenderer.Render(subject, model, now, timeZone: zone).Trim(), LiquidRenderer.Render(body, model, now, timeZone: zone).Trim() + "\n");
     }
 
     /// <summary>An instant as staff mail shows it: on the company's clock, with the offset named ("2026-11-25 07:59 (UTC+08:00)").</summary>
-    public string Time(DateTimeOffset at)
-    {
-        var local = TimeZoneInfo.ConvertTime(at, options.Reports.Zone);
-        return $"{local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} ({ZoneName(local.Offset)})";
-    }
-
-    private static string ZoneName(TimeSpan offset) =>
-        offset == TimeSpan.Zero ? "UTC" : "UTC" + offset.ToString(offset < TimeSpan.Zero ? "'-'hh':'mm" : "'+'hh':'mm", System.Globalization.CultureInfo.InvariantCulture);
+    public string Time(DateTimeOffset at) => options.Reports.Show(at);
 
     /// <summary>
     /// A mail to a staff member from template <paramref name="templateName"/> in the staff language, as the mail outbox

@@ -15,7 +15,21 @@ public sealed class ReportOptions
     /// </summary>
     public string CustomerKeySecret { get; set; } = "";
 
-    /// <summary>The report time zone, resolved.</summary>
+    /// <summary>The report time zone, resolved: the company's clock, on which pages and mail also show times.</summary>
     /// <exception cref="TimeZoneNotFoundException">The id names no time zone.</exception>
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    /// <summary>
+    /// <paramref name="at"/> as a reader sees it: on the company's clock, with its offset from UTC named so that a reader
+    /// elsewhere can still place it, e.g. <c>2026-11-25 07:59 (UTC+08:00)</c>.
+    /// </summary>
+    public string Show(DateTimeOffset at)
+    {
+        var local = System.TimeZoneInfo.ConvertTime(at, Zone);
+        return $"{local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} ({OffsetName(local.Offset)})";
+    }
+
+    /// <summary>An offset from UTC by name: <c>UTC</c>, <c>UTC+08:00</c>, <c>UTC-05:00</c>.</summary>
+    public static string OffsetName(TimeSpan offset) =>
+        offset == TimeSpan.Zero ? "UTC" : "UTC" + offset.ToString(offset < TimeSpan.Zero ? "'-'hh':'mm" : "'+'hh':'mm", System.Globalization.CultureInfo.InvariantCulture);
 }

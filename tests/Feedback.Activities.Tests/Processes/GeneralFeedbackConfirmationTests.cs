@@ -87,7 +87,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
     private async Task<string> AnswerOnThePageAsync(int round, int rating, string comment)
     {
         var mail = (await Smtp.WaitForAsync(round, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "Survey"))[round - 1];
-        var path = new Uri(Regex.Match(mail.TextBody, @"https?://\S+/l/\S+").Value).PathAndQuery;
+        var path = new Uri(Regex.Match(mail.TextBody ?? "", @"https?://\S+/l/\S+").Value).PathAndQuery;
         var form = await Api.GetStringAsync(path);
         var token = WebUtility.HtmlDecode(Regex.Match(form, "name=\"__af\" value=\"([^\"]*)\"").Groups[1].Value);
         var response = await Api.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>

@@ -27,22 +27,13 @@ internal sealed class PageFrame(HttpContext context, string language)
         return $"<input type=\"hidden\" name=\"{E(tokens.FormFieldName)}\" value=\"{E(tokens.RequestToken)}\">";
     }
 
+    private Feedback.Activities.Reports.ReportOptions Clock => context.RequestServices.GetRequiredService<Feedback.Activities.Reports.ReportOptions>();
+
     /// <summary>The company's clock (<c>Reports:TimeZone</c>), on which every page shows and reads times.</summary>
-    public TimeZoneInfo Zone => context.RequestServices.GetRequiredService<Feedback.Activities.Reports.ReportOptions>().Zone;
+    public TimeZoneInfo Zone => Clock.Zone;
 
-    /// <summary><paramref name="at"/> on the company's clock, with its offset from UTC named (see <see cref="Local"/>).</summary>
-    public string Time(DateTimeOffset at) => Local(at, Zone);
-
-    /// <summary>
-    /// The time on the company's clock, which is the reader's in nearly every case, with its offset from UTC so that a
-    /// reader elsewhere can still place it: <c>2026-11-25 07:59 (UTC+08:00)</c>.
-    /// </summary>
-    public static string Local(DateTimeOffset at, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTime(at, zone);
-        var offset = local.Offset == TimeSpan.Zero ? "" : local.Offset.ToString(local.Offset < TimeSpan.Zero ? "'-'hh':'mm" : "'+'hh':'mm", System.Globalization.CultureInfo.InvariantCulture);
-        return local.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) + " (UTC" + offset + ")";
-    }
+    /// <summary><paramref name="at"/> on the company's clock, with its offset from UTC named (<c>2026-11-25 07:59 (UTC+08:00)</c>).</summary>
+    public string Time(DateTimeOffset at) => Clock.Show(at);
 
     /// <summary>The page's own path (with the path base), for forms that post back and for the switcher.</summary>
     public string Self => (context.Request.PathBase + context.Request.Path).ToString();
