@@ -36,14 +36,14 @@ public sealed class MessageTemplates(FeedbackDomainOptions options)
 
     /// <summary>
     /// Renders a message that is not a customer message (e.g. <c>staff-task</c>) from its template file. Staff read
-    /// times on the company's clock too; the model's <c>Zone</c> names it for the template ("UTC+08:00").
+    /// times on the company's clock too; a template names each time's offset itself (<c>%:z</c>), as it may differ
+    /// across a daylight-saving change.
     /// </summary>
     /// <exception cref="FileNotFoundException">No template file in the language or in zh-CN.</exception>
     public RenderedMessage Render(string templateName, string language, JsonObject model, DateTimeOffset now)
     {
         var (subject, body) = Split(Load(templateName, language));
         var zone = options.Reports.Zone;
-        model["Zone"] = Reports.ReportOptions.OffsetName(zone.GetUtcOffset(now));
         return new RenderedMessage(LiquidRenderer.Render(subject, model, now, timeZone: zone).Trim(), LiquidRenderer.Render(body, model, now, timeZone: zone).Trim() + "\n");
     }
 

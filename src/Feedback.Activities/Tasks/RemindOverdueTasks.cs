@@ -24,6 +24,9 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
 {
     /// <summary>The template (<c>task-reminder.{language}.liquid</c>) of both the reminder and the head's copy.</summary>
     public const string TemplateName = "task-reminder";
+    /// <summary>The most tasks one run reminds: a run is one transaction.</summary>
+    public const int MaxLimit = 10_000;
+
     /// <summary>The history verb on the task's case.</summary>
     public const string HistoryAction = "TaskReminder";
 
@@ -36,7 +39,7 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
     [Input(Description = "Remind only on a working day of the task department's calendar (weekends and holidays wait for the next working day).", DefaultValue = true, Order = 2)]
     public Input<bool?> OnWorkingDaysOnly { get; set; } = default!;
 
-    [Input(Description = "At most this many tasks per run, the longest overdue first; the rest wait for the next run.", DefaultValue = 500, Order = 3)]
+    [Input(Description = "At most this many tasks per run (1 to 10,000), never-reminded ones first; the rest wait for the next run.", DefaultValue = 500, Order = 3)]
     public Input<int?> Limit { get; set; } = default!;
 
     [Output(Description = "How many overdue tasks were reminded.")]
@@ -50,7 +53,7 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
         var again = context.Get(RemindAgainAfter);
         if (again < TimeSpan.Zero) throw new FormatException($"Input 'RemindAgainAfter': {again} is negative.");
         var limit = context.Get(Limit) ?? 500;
-        if (limit < 1) throw new FormatException($"Input 'Limit': {limit} is not a positive number.");
+        if (limit is < 1 or > MaxLimit) throw new FormatException($"Input 'Limit': {limit} is not between 1 and {MaxLimit}.");
         var copyHead = context.Get(CopyDepartmentHead) ?? true;
         var workingDaysOnly = context.Get(OnWorkingDaysOnly) ?? true;
         var now = context.Now;
@@ -104,7 +107,7 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
 
             var to = sent.Count == 0 ? "nobody could be mailed (no address, or nobody may do it)" : "mailed to " + string.Join(", ", sent);
             context.Enlist(new TaskReminded(task.Id, task.RemindedAt, now, task.CaseNumber,
-                $"Task '{task.Title}' is overdue (due {task.DueAt:yyyy-MM-dd HH:mm} UTC): reminder {task.Reminders + 1} {to}."));
+                $"Task '{task.Title}' is overdue (due {(string?)model["Task"]!["Due"]}): reminder {task.Reminders + 1} {to}."));
             reminded.Add(task.Id);
         }
 

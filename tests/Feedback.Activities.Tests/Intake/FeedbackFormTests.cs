@@ -124,6 +124,7 @@ public sealed class FeedbackFormTests : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest, html);
         WebUtility.HtmlDecode(html).Should().Contain("The form had expired and was not sent").And.Contain("The lid of the peach can was bulging.").And.Contain("ann@example.com");
         (await ContentsAsync()).Should().BeEmpty();
+        new Form(form.Browser, html).Hidden("key").Should().NotBe(form.Hidden("key"), "a post that may come from another site does not choose the key");
 
         var (resent, resentHtml) = await new Form(form.Browser, html).SendAsync(Fields("The lid of the peach can was bulging."));
         resent.StatusCode.Should().Be(HttpStatusCode.OK, resentHtml);

@@ -33,7 +33,7 @@ public sealed class ShippedTemplatesTests
             ["Staff"] = new JsonObject { ["DisplayName"] = "Zhou Min" },
             ["Case"] = new JsonObject { ["Number"] = "FB-2026-000009", ["About"] = "罐头胀罐", ["Anonymous"] = true, ["FoodSafety"] = true, ["ReworkCount"] = 1, ["Status"] = "InRectification" },
             ["AlertOnly"] = false, ["Level"] = 2, ["LevelRole"] = "ComplaintDeskManager", ["Previous"] = 1, ["PreviousRole"] = "DepartmentHead",
-            ["Reason"] = "客户再次投诉", ["By"] = "workflow", ["At"] = "2026-11-24 08:00 UTC",
+            ["Reason"] = "客户再次投诉", ["By"] = "workflow", ["At"] = "2026-11-24 16:00 (UTC+08:00)",
         };
         var zh = templates.Render("escalation", "zh-CN", model, DateTimeOffset.UtcNow);
         zh.Subject.Should().Be("案件已升级至您：FB-2026-000009（投诉受理台主管）- 罐头胀罐");
@@ -73,6 +73,11 @@ public sealed class ShippedTemplatesTests
 
         var task = new JsonObject { ["Task"] = new JsonObject { ["Title"] = "Classify", ["DueAt"] = received }, ["Link"] = "https://feedback.example.cn/l/x" };
         templates.Render("staff-task", "en", task, received).Text.Should().Contain("Due: 2026-11-25 07:59 (UTC+08:00)");
+
+        // Each time names its own offset: a task mailed in Berlin's summer time, due after the clocks went back.
+        var berlin = new MessageTemplates(new FeedbackDomainOptions { TemplatesFolder = Folder, Reports = { TimeZone = "Europe/Berlin" } });
+        var later = new JsonObject { ["Task"] = new JsonObject { ["Title"] = "Plan", ["DueAt"] = new DateTimeOffset(2026, 10, 27, 9, 0, 0, TimeSpan.Zero) }, ["Link"] = "https://feedback.example.cn/l/x" };
+        berlin.Render("staff-task", "en", later, new DateTimeOffset(2026, 10, 20, 8, 0, 0, TimeSpan.Zero)).Text.Should().Contain("Due: 2026-10-27 10:00 (UTC+01:00)");
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
         ((string?)replan["instructions"]).Should().Contain("not satisfied with the last rectification (2/5): The new parcel was late too.");
         await RectifyAndApproveAsync(number, "Switched the courier for this district.");
         (await MailsAsync(5)).Count(m => m.Subject!.StartsWith("How did we do")).Should().Be(2, "the customer is asked again after the rework");
-        (await AnswerOnThePageAsync(2, 1, "Still late.")).Should().Contain("a manager decides what we do, and we write to you");
+        (await AnswerOnThePageAsync(2, 1, "Still late.")).Should().Contain("we decide what more we can do, and write to you");
 
         var final = await OpenTaskAsync(number, "final answer");
         (((string?)final["role"]), (string?)final["department"]).Should().Be(("ComplaintDesk", "complaint-desk"));

@@ -280,7 +280,8 @@ public sealed class StaffPagesTests : IAsyncLifetime
 
         // The period is checked; a valid one is recorded with the delegate.
         var form = await away.GetStringAsync("/staff/absence?lang=en");
-        var now = DateTime.UtcNow;
+        // The form reads times on the company's clock (the host's default, Asia/Shanghai).
+        var now = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime;
         string At(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         var backwards = await away.PostAsync("/staff/absence?lang=en", Form(Token(form), ("action", "set"), ("from", At(now.AddDays(2))), ("until", At(now.AddDays(1))), ("delegate", colleague)));
         backwards.StatusCode.Should().Be(HttpStatusCode.BadRequest);

@@ -29,7 +29,7 @@ internal static class SurveyPage
         if (feedback is null) return LinkPages.Rejected(http, LinkProblem.Forged);
         var page = new PageFrame(http, PageLanguage.Choose(http.Request, feedback.Language));
         // A repeated submit of the answered survey (double click, refresh) gets the same thanks; nothing moves twice.
-        if (await used.IsUsedAsync(link.Id, ct)) return await ThanksAsync(http, page, link, ct);
+        if (await used.IsUsedAsync(link.Id, ct)) return await ThanksAsync(http, page, link, fresh: false, ct);
 
         var comment = form["comment"].ToString();
         var ratingText = form["rating"].ToString();
@@ -39,7 +39,7 @@ internal static class SurveyPage
         {
             await http.RequestServices.GetRequiredService<SurveyService>().AnswerAsync(link.Subject, rating, comment, ct);
             await used.MarkUsedAsync(link, "customer", ct);
-            return await ThanksAsync(http, page, link, ct);
+            return await ThanksAsync(http, page, link, fresh: true, ct);
         }
         catch (CaseValidationException e)
         {
@@ -48,15 +48,18 @@ internal static class SurveyPage
         catch (SurveyClosedException)
         {
             // A concurrent submit of this same link may have won; then this one is the same answer.
-            if (await used.IsUsedAsync(link.Id, ct)) return await ThanksAsync(http, page, link, ct);
+            if (await used.IsUsedAsync(link.Id, ct)) return await ThanksAsync(http, page, link, fresh: false, ct);
             return page.Render(page.T("survey.title"), $"<section class=\"notice\"><p>{PageFrame.E(page.T("survey.closed"))}</p></section>", StatusCodes.Status409Conflict);
         }
     }
 
-    /// <summary>The thanks, and what happens next as the answer decided it: the reply, another rectification, or a manager's decision.</summary>
-    private static async Task<IResult> ThanksAsync(HttpContext http, PageFrame page, LinkToken link, CancellationToken ct)
+    /// <summary>
+    /// The thanks, and for an answer given just now what it starts: the reply, another rectification, or a decision on
+    /// what more to do. A repeated submit gets the thanks alone: the case may have moved on since its answer.
+    /// </summary>
+    private static async Task<IResult> ThanksAsync(HttpContext http, PageFrame page, LinkToken link, bool fresh, CancellationToken ct)
     {
-        var feedback = await FindCaseAsync(http, link, ct);
+        var feedback = fresh ? await FindCaseAsync(http, link, ct) : null;
         var next = feedback switch
         {
             { CustomerSatisfied: true } => "survey.next.satisfied",

@@ -58,6 +58,8 @@ internal static class FeedbackFormPage
             {
                 // Mostly a form left open until its token expired: the customer's text comes back in a fresh form, to
                 // check and send again; nothing is registered from a post this host cannot vouch for.
+                // A fresh key: the post may come from another site, which must not choose the key the customer's send uses.
+                fields["key"] = RandomNumberGenerator.GetHexString(32, lowercase: true);
                 return Render(page, fields, [page.T("intake.error.expired")], StatusCodes.Status400BadRequest);
             }
             var (uploaded, photoProblems) = await PhotoStore.ReadAsync(form.Files, "photos", ct);

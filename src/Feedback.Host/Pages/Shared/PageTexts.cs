@@ -82,7 +82,7 @@ internal static partial class PageTexts
         ["survey.thanks.body"] = ("您的评价已记录。", "您的評價已記錄。", "Your answer is recorded."),
         ["survey.next.satisfied"] = ("很高兴问题已经解决，我们会给您寄去书面答复。", "很高興問題已經解決，我們會寄給您書面答覆。", "We are glad it is put right; our written reply follows."),
         ["survey.next.rework"] = ("很抱歉还没有让您满意：负责部门将再次整改，完成后会再请您评价。", "很抱歉還沒有讓您滿意：負責部門將再次改善，完成後會再請您評價。", "We are sorry it is not right yet: the department puts it right again, and then asks you once more."),
-        ["survey.next.decision"] = ("很抱歉还没有让您满意：我们会由主管决定如何处理，并书面答复您。", "很抱歉還沒有讓您滿意：我們會由主管決定如何處理，並書面答覆您。", "We are sorry it is not right yet: a manager decides what we do, and we write to you."),
+        ["survey.next.decision"] = ("很抱歉还没有让您满意：我们会研究还能为您做些什么，并书面答复您。", "很抱歉還沒有讓您滿意：我們會研究還能為您做些什麼，並書面答覆您。", "We are sorry it is not right yet: we decide what more we can do, and write to you."),
         ["survey.closed"] = ("此调查已结束或已回答，未作任何更改。", "此調查已結束或已回答，未作任何更改。", "This survey is closed or was already answered. Nothing was changed."),
         ["survey.invalid"] = ("请选择 1 到 5 分。", "請選擇 1 到 5 分。", "Choose a rating from 1 to 5."),
 

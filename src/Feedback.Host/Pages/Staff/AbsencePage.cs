@@ -61,9 +61,10 @@ internal static class AbsencePage
     private static DateTimeOffset? Instant(string text, TimeZoneInfo zone)
     {
         if (!DateTime.TryParseExact(text, [LocalFormat, LocalFormat + ":ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)) return null;
-        // A time skipped by a daylight-saving change does not exist on that clock: the hour after it is meant.
-        if (zone.IsInvalidTime(local)) local = local.AddHours(1);
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
+        // The zone's offset at that wall-clock time; for a time a daylight-saving change skips or repeats, the zone's
+        // standard offset, so that every value the form can send is a time (none throws).
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
     private static async Task<IResult> RenderAsync(HttpContext http, PageFrame page, StaffMember member, IReadOnlyDictionary<string, string> values, string? notice, IReadOnlyList<string>? errors, int status, CancellationToken ct)
