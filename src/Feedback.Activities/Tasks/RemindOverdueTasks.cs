@@ -90,7 +90,7 @@ public sealed class RemindOverdueTasks(IDbContextFactory<FeedbackDbContext> dbFa
             var calendar = calendars.For(department).Calendar;
             if (workingDaysOnly && !IsWorkingDay(calendar, now)) continue;
 
-            var recipients = await TaskMail.RecipientsAsync(context, task);
+            var recipients = TaskMail.Recipients(task, staff.Values, staff, now);
             var model = Model(task, calendar, now, copy: false, holder: null);
             var sent = TaskMail.Stage(context, task, recipients, TemplateName, "TaskReminder", model);
             mails += sent.Count;

@@ -39,15 +39,24 @@ internal static class TaskMail
             directory = delegates.Count == 0 ? []
                 : await db.Staff.AsNoTracking().Where(s => delegates.Contains(s.UserName)).ToDictionaryAsync(s => s.UserName, context.CancellationToken);
         }
+        return Recipients(task, staff, directory, context.Now);
+    }
+
+    /// <summary>
+    /// Who of <paramref name="candidates"/> gets the task's mail (those who may work on it), with delegates looked up in
+    /// <paramref name="directory"/>; for a caller that holds the directory already, such as the daily reminder.
+    /// </summary>
+    public static TaskRecipients Recipients(FeedbackTask task, IEnumerable<StaffMember> candidates, IReadOnlyDictionary<string, StaffMember> directory, DateTimeOffset now)
+    {
         // Whoever is away has the mail go to their delegate (with the delegate's own link), for an assigned task and for
         // a role task alike, unless the delegate is away too, inactive, or kept out of this task.
         StaffMember Reach(StaffMember s) =>
-            s.IsAbsentAt(context.Now) && s.Delegate is { } stand && directory.GetValueOrDefault(stand) is { Active: true } d
-            && !d.IsAbsentAt(context.Now) && !TaskAccess.IsExcluded(task, d.UserName) ? d : s;
-        var reached = staff.Where(s => s.Active && TaskAccess.MayWork(task, s.UserName, s)).Select(Reach).DistinctBy(s => s.UserName).ToList();
+            s.IsAbsentAt(now) && s.Delegate is { } stand && directory.GetValueOrDefault(stand) is { Active: true } d
+            && !d.IsAbsentAt(now) && !TaskAccess.IsExcluded(task, d.UserName) ? d : s;
+        var reached = candidates.Where(s => s.Active && TaskAccess.MayWork(task, s.UserName, s)).Select(Reach).DistinctBy(s => s.UserName).ToList();
         return new TaskRecipients(
             reached.Where(s => !string.IsNullOrWhiteSpace(s.Email)).OrderBy(s => s.UserName, StringComparer.Ordinal).ToList(),
-            reached.Any(s => !s.IsAbsentAt(context.Now)));
+            reached.Any(s => !s.IsAbsentAt(now)));
     }
 
     /// <summary>Whether this host mails tasks at all (it has a link issuer, i.e. a web host serving the task pages).</summary>
