@@ -72,7 +72,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
                 db.History.Add(new CaseHistoryEntry { CaseId = caseId, At = now, Actor = "workflow", Via = "workflow", Action = RemindOverdueTasks.HistoryAction, Details = reminder.History });
     }
 
-    /// <exception cref="TaskConflictException">The task was closed or reminded since the reminder read it.</exception>
+    /// <exception cref="TaskReminderConflictException">The task was closed or reminded since the reminder read it.</exception>
     private static async Task MarkRemindedAsync(FeedbackDbContext db, TaskReminded reminder, CancellationToken cancellationToken)
     {
         var previous = reminder.Previous;
@@ -81,7 +81,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
                 && (previous == null ? t.RemindedAt == null : t.RemindedAt == previous))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RemindedAt, reminder.At).SetProperty(t => t.Reminders, t => t.Reminders + 1), cancellationToken);
         if (marked == 0)
-            throw new TaskConflictException($"Task {reminder.TaskId} was closed or reminded while its reminder was prepared; the step is rolled back (a scheduled run tries again).");
+            throw new TaskReminderConflictException($"Task {reminder.TaskId} was closed or reminded while its reminder was prepared; the step is rolled back (a scheduled run tries again; run it again by hand otherwise).");
     }
 
     private static List<CaseHistoryEntry> History(List<CaseRegistered> registered, List<(FeedbackCase Case, CaseChange Change)> changed, DateTimeOffset now) =>

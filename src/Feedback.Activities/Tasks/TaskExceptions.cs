@@ -18,5 +18,11 @@ public sealed class TaskForbiddenException(string message) : Exception(message);
 /// <summary>The task is not in a state that allows the request: completed, cancelled, claimed by someone else, or no longer waiting.</summary>
 public sealed class TaskConflictException(string message) : Exception(message);
 
+/// <summary>
+/// A task was closed or reminded while a reminder for it was prepared; the reminding step is rolled back. An
+/// <see cref="InvalidOperationException"/>, so the workflow API answers 409; a scheduled run is retried.
+/// </summary>
+public sealed class TaskReminderConflictException(string message) : InvalidOperationException(message);
+
 /// <summary>The workflow took the completion but faulted before closing the task; the instance's incident says why.</summary>
 public sealed class TaskCompletionFailedException(string message) : Exception(message);
