@@ -1,5 +1,4 @@
 using Feedback.Activities.Access;
-using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Feedback.Activities.Cases;

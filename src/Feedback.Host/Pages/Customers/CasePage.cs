@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Feedback.Activities.Cases;
 using Feedback.Host.Links;

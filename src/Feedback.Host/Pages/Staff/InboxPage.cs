@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Feedback.Activities.Access;
 using Feedback.Activities.Organization;
