@@ -40,8 +40,13 @@ internal static class DrillBenchmark
         await using var database = await BenchDatabase.CreateAsync();
         var version = await database.ServerVersionAsync();
         await using var sink = new DrillSmtpSink();
+        // The hosts run on one machine, whose outbox journal folder outlives each host process, as a deployment's data
+        // folder does; each start gets a fresh data folder otherwise.
+        var journal = Directory.CreateTempSubdirectory("feedback-drill-outbox-journal-");
+        using var removeJournal = new JournalFolder(journal.FullName);
         var environment = new Dictionary<string, string>
         {
+            ["Workflows__OutboxJournalFolder"] = journal.FullName,
             ["Email__Smtp__Host"] = "127.0.0.1",
             ["Email__Smtp__Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Email__Smtp__Security"] = "None",
@@ -178,5 +183,14 @@ internal static class DrillBenchmark
             .Target("clean", "every case answered, nothing stuck, faulted or undelivered, hosts recovered from the outage by themselves",
                 v.Clean && errors.Count == 0 && (faults.RecoverySeconds.Count == 0 || faults.HostsKeptRunning))
             .Print();
+    }
+}
+
+/// <summary>Deletes the drill's outbox journal folder when the drill ends.</summary>
+file sealed class JournalFolder(string path) : IDisposable
+{
+    public void Dispose()
+    {
+        if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
     }
 }

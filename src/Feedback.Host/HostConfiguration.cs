@@ -7,7 +7,8 @@ namespace Feedback.Host;
 
 /// <summary>Reads the host's settings, falling back to the embedded single-process default when nothing is configured.</summary>
 /// <param name="ApiKeyFile">Where the development API key is kept when Security:ApiKey is not set; null when it is.</param>
-internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, string? ApiKeyFile, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency, TimeSpan DatabaseWaitAtStartup, int MaxConcurrentSteps)
+/// <param name="OutboxJournalFolder">Workflows:OutboxJournalFolder, else outbox-journal/ in the data folder: it must outlive the process.</param>
+internal sealed record HostConfiguration(DatabaseProvider Provider, string ConnectionString, string ApiKey, string? ApiKeyFile, string? ShippedDefinitionsFolder, string? OrganizationSeedFile, EmailOptions Email, string CustomerKeySecret, string DataFolder, int OutboxConcurrency, string OutboxJournalFolder, TimeSpan DatabaseWaitAtStartup, int MaxConcurrentSteps)
 {
     public static HostConfiguration Read(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -39,6 +40,7 @@ internal sealed record HostConfiguration(DatabaseProvider Provider, string Conne
             string.IsNullOrWhiteSpace(shipped) ? null : shipped, string.IsNullOrWhiteSpace(organization) ? null : organization,
             ReadEmail(configuration, dataFolder), ReadOrCreateSecret(configuration["Privacy:CustomerKeySecret"], dataFolder, "customer-key-secret.txt"), dataFolder,
             ReadWholeNumber(configuration, "Workflows:OutboxConcurrency", new WorkflowRuntimeOptions().OutboxConcurrency, 1, 64),
+            Path.GetFullPath(configuration["Workflows:OutboxJournalFolder"] is { Length: > 0 } journal ? journal : Path.Combine(dataFolder, "outbox-journal")),
             ReadDatabaseWait(configuration["Database:WaitAtStartup"]),
             ReadWholeNumber(configuration, "Workflows:MaxConcurrentSteps", WorkflowRuntimeOptions.DefaultMaxConcurrentSteps, 1, 1024));
     }

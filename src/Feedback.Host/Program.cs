@@ -31,6 +31,7 @@ builder.Services.AddFeedbackWorkflows(o =>
     o.ConnectionString = settings.ConnectionString;
     o.ShippedDefinitionsFolder = settings.ShippedDefinitionsFolder;
     o.OutboxConcurrency = settings.OutboxConcurrency;
+    o.OutboxJournalFolder = settings.OutboxJournalFolder;
     o.DatabaseWaitAtStartup = settings.DatabaseWaitAtStartup;
     o.MaxConcurrentSteps = settings.MaxConcurrentSteps;
 });

@@ -36,6 +36,14 @@ public sealed class WorkflowRuntimeOptions
     public bool RunBackgroundWorkers { get; set; } = true;
     /// <summary>How many outbox deliveries one host runs at once on PostgreSQL; SQLite, without row locks, always runs one.</summary>
     public int OutboxConcurrency { get; set; } = 4;
+    /// <summary>
+    /// Where the outbox notes deliveries before the database records them (see <see cref="OutboxJournal"/>), so that a host
+    /// killed mid-delivery does not send a mail twice when it, or another host on the machine, starts again. Null keeps the
+    /// notes in memory only.
+    /// </summary>
+    public string? OutboxJournalFolder { get; set; }
+    /// <summary>How long a claimed outbox message stays with its host: the wait before another host sends it if that host dies for good.</summary>
+    public TimeSpan OutboxLease { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>How many workflow steps one host runs at once; more wait their turn (see <see cref="Runtime.InstanceLocks"/>).</summary>
     public int MaxConcurrentSteps { get; set; } = DefaultMaxConcurrentSteps;
     /// <summary>The default step limit: four per processor.</summary>
@@ -91,6 +99,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<IScheduledWorkHandler>(sp => sp.GetRequiredService<WorkflowRuntime>());
         services.AddSingleton<IOutboxHandler, PublishEventOutboxHandler>();
+        services.AddSingleton(_ => new OutboxJournal(options.OutboxJournalFolder));
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<PendingInstanceWorker>();
         services.AddSingleton<TimerReconciler>();

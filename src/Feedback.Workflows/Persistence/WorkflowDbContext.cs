@@ -115,7 +115,8 @@ public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
     public string ClaimPendingInstanceSql => "SELECT * FROM workflow_instances WHERE id = {0} AND sub_status = 'Pending'" + ForUpdateSkipLocked;
 
     /// <summary>
-    /// Claims the oldest undelivered message due at {0}; other hosts and loops skip it while this transaction lasts.
+    /// PostgreSQL: claims the oldest undelivered messages due at {0} until the lease {1} ends (other hosts and loops skip
+    /// rows being claimed, and then see them not due), and returns them.
     /// </summary>
     /// <remarks>
     /// On PostgreSQL the claim is planned afresh on each call, not once per connection: a queue swings between empty
@@ -123,9 +124,10 @@ public sealed record DatabaseDialect(string Name, bool SupportsRowLocks)
     /// messages waiting, against 0.1 ms through the queue index). The setting goes in the same command, so it costs no
     /// round trip of its own; it lasts until the claim's transaction ends.
     /// </remarks>
-    public string ClaimOutboxSql => (SupportsRowLocks ? "SET LOCAL plan_cache_mode = force_custom_plan; " : "")
-        + "SELECT * FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT "
-        + Runtime.Background.OutboxDispatcherBatch.Size + ForUpdateSkipLocked;
+    public string ClaimOutboxSql => "SET LOCAL plan_cache_mode = force_custom_plan; "
+        + "UPDATE outbox_messages SET next_attempt_at = {1}, attempts = attempts + 1 WHERE id IN ("
+        + "SELECT id FROM outbox_messages WHERE delivered_at IS NULL AND next_attempt_at <= {0} ORDER BY created_at LIMIT "
+        + Runtime.Background.OutboxDispatcherBatch.Size + ForUpdateSkipLocked + ") RETURNING *";
 
     /// <summary>The collation that compares ids byte by byte (ordinal for ASCII ids), as the scheduler lists its timers.</summary>
     public string OrdinalCollation => SupportsRowLocks ? "C" : "BINARY";

@@ -19,19 +19,25 @@ public interface IOutboxHandler
 }
 
 /// <summary>
-/// Delivers outbox messages after their step committed. Each message is claimed with a row lock that other hosts and
-/// this host's other delivery loops skip, so they share the work (on SQLite, with a lease); a failure is recorded on the
-/// row and retried with exponential back-off.
+/// Delivers outbox messages after their step committed. A round claims a few due messages with a lease (a time until
+/// which no other host or loop takes them), hands each to its handler, and records the outcomes in one write; a failure
+/// is retried with exponential back-off.
 /// </summary>
 /// <remarks>
-/// Several loops per host because a delivery mostly waits (for the database, the SMTP server, a workflow step), and one
-/// loop per host fell behind the mail a busy system queues. Order between messages was never guaranteed across hosts,
-/// so the loops add no new kind of reordering.
+/// <para>Each claim and each outcome is noted in the <see cref="OutboxJournal"/> as soon as it is known. A host killed
+/// after a handler sent a mail but before the outcome reached the database leaves the note, and the next host started on
+/// the machine records the mail as sent instead of sending it twice; a claim with no outcome is released at once rather
+/// than when its lease ends. A round whose record failed (the database went away) records its notes before claiming more,
+/// while its lease still keeps other hosts off its messages. Only a host that never returns, or a kill in the instant
+/// between the handler's return and its note, leaves a message to be delivered again after its lease.</para>
+/// <para>Several loops per host because a delivery mostly waits (for the SMTP server, a workflow step). Order between
+/// messages was never guaranteed across hosts, so the loops add no new kind of reordering.</para>
 /// </remarks>
 public sealed class OutboxDispatcher(
     IServiceScopeFactory scopes,
     IDbContextFactory<WorkflowDbContext> dbFactory,
     OutboxSignal signal,
+    OutboxJournal journal,
     Runtime.IClock clock,
     WorkflowRuntimeOptions options,
     ILogger<OutboxDispatcher> logger) : BackgroundService
@@ -47,6 +53,7 @@ public sealed class OutboxDispatcher(
         {
             try
             {
+                await SettleOrphansAsync(stoppingToken);
                 await Task.WhenAll(Enumerable.Range(0, loops).Select(_ => DrainAsync(stoppingToken)));
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -63,113 +70,186 @@ public sealed class OutboxDispatcher(
         while (await DeliverBatchAsync(cancellationToken) > 0) { }
     }
 
-    /// <summary>Delivers due messages, each claimed and marked in a transaction of its own; returns how many were attempted.</summary>
+    /// <summary>Records what hosts that stopped on this machine noted but never recorded; returns how many journals it read.</summary>
+    public async Task<int> SettleOrphansAsync(CancellationToken cancellationToken)
+    {
+        var settled = 0;
+        foreach (var orphan in journal.TakeOrphans())
+        {
+            using (orphan)
+            {
+                if (orphan.UnreadableLines > 0)
+                    logger.LogWarning("Outbox journal {Path} has {Count} unreadable lines; they are left out", orphan.Path, orphan.UnreadableLines);
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                var (delivered, released) = await SettleAsync(db, orphan.Notes, errors: null, cancellationToken);
+                logger.LogInformation("Outbox journal {Path} of a stopped host: {Delivered} deliveries recorded, {Released} claims released",
+                    orphan.Path, delivered, released);
+                orphan.Delete();
+                settled++;
+            }
+        }
+        return settled;
+    }
+
+    /// <summary>Delivers due messages, a claim at a time; returns how many were attempted.</summary>
     public async Task<int> DeliverBatchAsync(CancellationToken cancellationToken)
     {
-        // One scope and one context for a round of messages: the per-message cost is the claim's transaction, not the set-up.
+        // One scope and one context for a round of messages: the per-message cost is the claim and the record, not the set-up.
         await using var scope = scopes.CreateAsyncScope();
         var handlers = scope.ServiceProvider.GetServices<IOutboxHandler>().ToDictionary(h => h.Type, StringComparer.Ordinal);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return db.Dialect.SupportsRowLocks
-            ? await DeliverLockedAsync(db, handlers, cancellationToken)
-            : await DeliverLeasedAsync(db, handlers, cancellationToken);
+        var lane = journal.Rent();
+        try
+        {
+            // What a failed round of this lane could not record, while its lease still keeps the messages its own.
+            if (!lane.Notes.IsEmpty)
+            {
+                await SettleAsync(db, lane.Notes, errors: null, cancellationToken);
+                lane.Clear();
+            }
+            var attempted = 0;
+            while (attempted < OutboxDispatcherBatch.MessagesPerRound)
+            {
+                var claimedAt = System.Diagnostics.Stopwatch.StartNew();
+                var leaseUntil = Truncate(clock.UtcNow + options.OutboxLease);
+                var batch = await ClaimAsync(db, leaseUntil, cancellationToken);
+                if (batch.Count == 0) break;
+                lane.Claimed(batch.Select(m => m.Id), leaseUntil);
+                var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var message in batch)
+                {
+                    // A handler must end well inside the lease: after it, another host may take the message.
+                    var left = options.OutboxLease - OutboxDispatcherBatch.LeaseMargin - claimedAt.Elapsed;
+                    if (left < OutboxDispatcherBatch.LeaseMargin) break;
+                    await DeliverAsync(message, handlers, lane, errors, left, cancellationToken);
+                }
+                await SettleAsync(db, lane.Notes, errors, cancellationToken);
+                lane.Clear();
+                attempted += batch.Count;
+            }
+            return attempted;
+        }
+        finally
+        {
+            journal.Return(lane);
+        }
     }
 
-    /// <summary>
-    /// PostgreSQL: the claim's row lock lasts while the handler runs, so no other host or loop takes the message, and
-    /// its mark commits with the claim.
-    /// </summary>
-    private async Task<int> DeliverLockedAsync(WorkflowDbContext db, Dictionary<string, IOutboxHandler> handlers, CancellationToken cancellationToken)
+    /// <summary>Takes up to a batch of due messages, oldest first, under the lease <paramref name="leaseUntil"/>, in one commit.</summary>
+    private async Task<List<OutboxRecord>> ClaimAsync(WorkflowDbContext db, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
-        var attempted = 0;
-        while (attempted < OutboxDispatcherBatch.MessagesPerRound)
+        var now = clock.UtcNow;
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        List<OutboxRecord> batch;
+        if (db.Dialect.SupportsRowLocks)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            var batch = await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, clock.UtcNow).ToListAsync(cancellationToken);
-            if (batch.Count == 0) break;
+            batch = await db.Outbox.FromSqlRaw(db.Dialect.ClaimOutboxSql, now, leaseUntil).AsNoTracking().ToListAsync(cancellationToken);
+        }
+        else
+        {
+            // SQLite: one writer at a time, so reading and then writing in one transaction is the claim.
+            batch = await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt)
+                .Take(OutboxDispatcherBatch.Size).ToListAsync(cancellationToken);
             foreach (var message in batch)
             {
                 message.Attempts++;
-                await DeliverAsync(message, handlers, cancellationToken);
+                message.NextAttemptAt = leaseUntil;
             }
             await db.SaveChangesAsync(cancellationToken);
-            await tx.CommitAsync(cancellationToken);
             db.ChangeTracker.Clear();
-            attempted += batch.Count;
         }
-        return attempted;
+        await tx.CommitAsync(cancellationToken);
+        return batch.OrderBy(m => m.CreatedAt).ToList();
     }
 
-    /// <summary>
-    /// SQLite: the claim is a lease committed before the handler runs, and the mark a write of its own after it.
-    /// </summary>
-    /// <remarks>
-    /// SQLite has one write lock for the whole database. A claim transaction held open during the delivery kept it, and
-    /// a handler that writes (resuming a workflow on an event, an SLA recheck) waited for it on its own connection until
-    /// "database is locked", on every retry, so events never arrived. The lease stands in for the row lock: until it
-    /// expires the message is not due, and if the host stops mid-delivery the message is sent again after it.
-    /// </remarks>
-    private async Task<int> DeliverLeasedAsync(WorkflowDbContext db, Dictionary<string, IOutboxHandler> handlers, CancellationToken cancellationToken)
-    {
-        var attempted = 0;
-        while (attempted < OutboxDispatcherBatch.MessagesPerRound)
-        {
-            OutboxRecord? message;
-            await using (var claim = await db.Database.BeginTransactionAsync(cancellationToken))
-            {
-                var now = clock.UtcNow;
-                message = await db.Outbox.Where(m => m.DeliveredAt == null && m.NextAttemptAt <= now).OrderBy(m => m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
-                if (message is null) break;
-                message.Attempts++;
-                message.NextAttemptAt = now + OutboxDispatcherBatch.SqliteLease;
-                await db.SaveChangesAsync(cancellationToken);
-                await claim.CommitAsync(cancellationToken);
-            }
-            await DeliverAsync(message, handlers, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            db.ChangeTracker.Clear();
-            attempted++;
-        }
-        return attempted;
-    }
-
-    /// <summary>Runs the message's handler and records the outcome on the (claimed, counted) message; the caller saves it.</summary>
-    private async Task DeliverAsync(OutboxRecord message, Dictionary<string, IOutboxHandler> handlers, CancellationToken cancellationToken)
+    /// <summary>Runs the message's handler and notes the outcome in <paramref name="lane"/> (a failure's error in <paramref name="errors"/>).</summary>
+    private async Task DeliverAsync(OutboxRecord message, Dictionary<string, IOutboxHandler> handlers, OutboxJournalLane lane,
+        Dictionary<string, string> errors, TimeSpan allowed, CancellationToken cancellationToken)
     {
         try
         {
             if (!handlers.TryGetValue(message.Type, out var handler))
                 throw new InvalidOperationException($"No outbox handler is registered for message type '{message.Type}'.");
-            await handler.HandleAsync(message.Id, JsonNode.Parse(message.Payload)!.AsObject(), cancellationToken);
-            message.DeliveredAt = clock.UtcNow;
-            message.LastError = null;
+            using var withinLease = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            withinLease.CancelAfter(allowed);
+            try
+            {
+                await handler.HandleAsync(message.Id, JsonNode.Parse(message.Payload)!.AsObject(), withinLease.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The delivery did not finish within {allowed.TotalSeconds:0} s, inside its claim's lease.");
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, message.Attempts)));
-            message.NextAttemptAt = clock.UtcNow + delay;
-            message.LastError = e.Message;
+            errors[message.Id] = e.Message;
+            lane.Failed(message.Id, clock.UtcNow + delay);
             logger.LogWarning(e, "Outbox message {MessageId} ({Type}) failed on attempt {Attempt}; next try in {Delay}", message.Id, message.Type, message.Attempts, delay);
+            return;
         }
+        // Noted before anything else can happen: this note is what keeps a kill from sending the message again.
+        lane.Delivered(message.Id);
     }
+
+    /// <summary>
+    /// Records noted outcomes in one commit: deliveries as delivered, failures as due again later, and claims without an
+    /// outcome as due now. A failure or release applies only while the message's lease is still the one noted (another
+    /// host may have claimed it since); a delivery applies always. Returns how many deliveries and releases it recorded.
+    /// </summary>
+    private async Task<(int Delivered, int Released)> SettleAsync(WorkflowDbContext db, JournalNotes notes, Dictionary<string, string>? errors,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.UtcNow;
+        var delivered = notes.Delivered.ToList();
+        var failed = notes.Failed.Where(f => !notes.Delivered.Contains(f.Key) && notes.Claims.ContainsKey(f.Key)).ToList();
+        var released = notes.Claims.Where(c => !notes.Delivered.Contains(c.Key) && !notes.Failed.ContainsKey(c.Key))
+            .GroupBy(c => c.Value, c => c.Key).ToList();
+        if (delivered.Count == 0 && failed.Count == 0 && released.Count == 0) return (0, 0);
+
+        // Most rounds only deliver: one statement, committed on its own.
+        var single = failed.Count == 0 && released.Count == 0;
+        await using var tx = single ? null : await db.Database.BeginTransactionAsync(cancellationToken);
+        if (delivered.Count > 0)
+            await db.Outbox.Where(m => delivered.Contains(m.Id) && m.DeliveredAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.DeliveredAt, now).SetProperty(m => m.LastError, (string?)null), cancellationToken);
+        foreach (var (id, nextAttemptAt) in failed)
+        {
+            var lease = notes.Claims[id];
+            var error = errors?.GetValueOrDefault(id) ?? "The delivery failed; its error was lost when the host stopped.";
+            await db.Outbox.Where(m => m.Id == id && m.DeliveredAt == null && m.NextAttemptAt == lease)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, nextAttemptAt).SetProperty(m => m.LastError, error), cancellationToken);
+        }
+        var releasedCount = 0;
+        foreach (var group in released)
+        {
+            var ids = group.ToList();
+            releasedCount += await db.Outbox.Where(m => ids.Contains(m.Id) && m.DeliveredAt == null && m.NextAttemptAt == group.Key)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), cancellationToken);
+        }
+        if (tx is not null) await tx.CommitAsync(cancellationToken);
+        return (delivered.Count, releasedCount);
+    }
+
+    /// <summary>To whole milliseconds, so that the lease reads back from the database and the journal as the same value.</summary>
+    private static DateTimeOffset Truncate(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 }
 
-/// <summary>How many messages one claim takes: one, so that each delivery is marked in a commit of its own.</summary>
-/// <remarks>
-/// A delivery is recorded only when its claim's transaction commits. With several messages per claim, a crash or a
-/// lost database connection after some were sent rolled back their marks too, and all of them were sent again (the
-/// fault drill saw mails received twice after a host was killed or PostgreSQL stopped); with one, at most the message
-/// each delivery loop has in flight at that moment is repeated, which its stable Message-Id lets the receiver recognise.
-/// </remarks>
+/// <summary>How the dispatcher sizes its claims.</summary>
 internal static class OutboxDispatcherBatch
 {
-    public const int Size = 1;
+    /// <summary>
+    /// How many messages one claim takes. A claim and its record are a commit each, shared by the batch; a crash leaves
+    /// the rest of a batch to the journal (released at once) or, without it, to the end of the lease.
+    /// </summary>
+    public const int Size = 8;
 
     /// <summary>How many messages one round delivers before the dispatcher looks at its stop signal again.</summary>
     public const int MessagesPerRound = 50;
 
-    /// <summary>How long a SQLite claim keeps a message from being taken again: the wait before a resend after a stop mid-delivery.</summary>
-    public static readonly TimeSpan SqliteLease = TimeSpan.FromMinutes(1);
+    /// <summary>How long before its lease ends a delivery must have finished, and the least time a delivery is started with.</summary>
+    public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>Delivers <c>PublishEvent</c>: resumes waiting Event activities and starts triggered workflows.</summary>
