@@ -113,7 +113,7 @@ internal static class DrillBenchmark
         // Late resends and doubled timer firings may still arrive after everything looks settled.
         await Task.Delay(TimeSpan.FromSeconds(3));
         var settled = settleClock.Elapsed.TotalSeconds;
-        var verdict = await DrillVerdict.JudgeAsync(database, traffic, sink.Mail);
+        var verdict = await DrillVerdict.JudgeAsync(database, traffic, sink.Mail, sink.AcceptedThenCut);
         Print(version, hostCount, seed, clients, trafficSeconds, settled, traffic, faultLog, cluster, sink, verdict);
         return verdict.Clean && traffic.Errors.Count == 0 && faultLog.Kills >= kills && faultLog.HostsKeptRunning ? 0 : 1;
     }
@@ -167,6 +167,7 @@ internal static class DrillBenchmark
             .Add("tasksExtra", "DOUBLED: tasks beyond four per case", v.TasksExtra, "", 0)
             .Add("resumedTwice", "DOUBLED: activity executions resumed twice", v.ResumedTwice, "", 0)
             .Add("mailResent", "DOUBLED: mails received again (same Message-ID)", v.MailResent, "", 0)
+            .Add("mailResentAfterCut", "  of these, accepted just before the sending host was killed (SMTP's window)", v.MailResentAfterCut, "", 0)
             .Add("mailDoubled", "DOUBLED: same mail under two Message-IDs", v.MailDoubled, "", 0)
             .Add("timersDoubled", "DOUBLED: timers fired twice", v.TimersDoubled, "", 0)
             .Add("casesUnanswered", "cases not answered or workflow not finished", v.CasesUnanswered, "", 0)

@@ -47,6 +47,15 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
     /// <summary>Sessions that ended without QUIT: normal when a host is killed mid-session.</summary>
     public int SessionsCut => Volatile.Read(ref _sessionsCut);
 
+    private readonly ConcurrentDictionary<string, byte> _acceptedThenCut = new();
+
+    /// <summary>
+    /// Message-IDs accepted last in a session that then ended without another command: the host was killed after the
+    /// sink accepted the message, possibly before it read the answer. A resend of one of these is SMTP's own window;
+    /// a resend of any other message is the host's fault.
+    /// </summary>
+    public IReadOnlyCollection<string> AcceptedThenCut => _acceptedThenCut.Keys.ToArray();
+
     private async Task AcceptAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
@@ -61,6 +70,7 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
 
     private async Task ServeAsync(TcpClient client, CancellationToken stop)
     {
+        string? lastAccepted = null;
         using (client)
         {
             try
@@ -70,6 +80,7 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
                 await WriteAsync(stream, "220 drill-sink ESMTP", stop);
                 while (await reader.ReadLineAsync(stop) is { } line)
                 {
+                    lastAccepted = null; // the client moved on, so it had the answer
                     var verb = (line.Length >= 4 ? line[..4] : line).ToUpperInvariant();
                     switch (verb)
                     {
@@ -80,10 +91,10 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
                             await WriteAsync(stream, "354 end with <CRLF>.<CRLF>", stop);
                             var data = await reader.ReadDataAsync(stop);
                             if (data is null) { Interlocked.Increment(ref _sessionsCut); return; }
-                            Record(data);
+                            lastAccepted = Record(data);
                             await WriteAsync(stream, "250 accepted", stop);
                             break;
-                        case "QUIT": await WriteAsync(stream, "221 bye", stop); return;
+                        case "QUIT": lastAccepted = null; await WriteAsync(stream, "221 bye", stop); return;
                         default: await WriteAsync(stream, "502 not implemented", stop); break;
                     }
                 }
@@ -93,16 +104,19 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
                 // A host killed mid-session: whatever it had not finished sending was never accepted.
                 Interlocked.Increment(ref _sessionsCut);
             }
+            // Ended without QUIT (an exception, or the connection closed by a killed process) right after an acceptance.
+            if (lastAccepted is not null) _acceptedThenCut[lastAccepted] = 0;
         }
     }
 
-    private void Record(byte[] data)
+    private string Record(byte[] data)
     {
         var message = MimeMessage.Load(new MemoryStream(data));
         var kind = message.Headers["X-Feedback-Message"];
         var link = kind == SurveyKind && LinkPathPattern().Match(message.TextBody ?? "") is { Success: true } match ? match.Value : null;
         _mail.Enqueue(new SinkMail(message.MessageId ?? "", message.Headers["X-Feedback-Case"], kind,
             message.To.Mailboxes.FirstOrDefault()?.Address ?? "", message.Subject ?? "", DateTimeOffset.UtcNow, link));
+        return message.MessageId ?? "";
     }
 
     /// <summary>The <c>X-Feedback-Message</c> of the satisfaction survey mail.</summary>
