@@ -36,8 +36,31 @@ public sealed class FeedbackFormPhotoTests
         (await PhotoCountAsync(database)).Should().Be(1, "the repeated submit's copy of the photo is removed");
     }
 
+    [Fact]
+    public async Task A_form_whose_photos_are_over_the_limit_comes_back_with_its_text()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        // Through Kestrel, whose own limit (30 MB) would cut a larger upload off before its end.
+        await using var host = new StudioTestHost(database.ConnectionString, kestrel: true, LinkFlow.HostSettings(0, baseUrl: null));
+        host.Start();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false })
+            { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(60) };
+        // Three phone photos of 12 MB: more than the form takes, and more than Kestrel reads by default.
+        var huge = new byte[36 * 1024 * 1024];
+        Png.CopyTo(huge, 0);
+
+        var (response, key) = await SubmitAsync(browser, key: null, photo: huge);
+        var page = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        page.Should().Contain("照片太大，表单尚未提交").And.Contain("The lid of the peach can was dented and rusty.</textarea>")
+            .And.Contain("value=\"Peach halves 425g\"").And.Contain("value=\"ann@example.com\"").And.Contain("value=\"Ann Lee\"");
+        page.Should().NotContain(key, "the post's origin was not checked, so its key is not reused");
+        (await PhotoCountAsync(database)).Should().Be(0);
+    }
+
     /// <summary>Fills the form as a browser does (anti-forgery token, hidden key) with one photo; a given key repeats a submit.</summary>
-    private static async Task<(HttpResponseMessage Response, string Key)> SubmitAsync(HttpClient browser, string? key)
+    private static async Task<(HttpResponseMessage Response, string Key)> SubmitAsync(HttpClient browser, string? key, byte[]? photo = null)
     {
         var form = await browser.GetStringAsync("/feedback?lang=en");
         string Hidden(string name) => Regex.Match(form, $"<input[^>]*name=\"{name}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value;
@@ -52,9 +75,9 @@ public sealed class FeedbackFormPhotoTests
             { new StringContent("The lid of the peach can was dented and rusty."), "content" },
             { new StringContent("Peach halves 425g"), "product" },
         };
-        var photo = new ByteArrayContent(Png);
-        photo.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
-        content.Add(photo, "photos", "lid.png");
+        var picture = new ByteArrayContent(photo ?? Png);
+        picture.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+        content.Add(picture, "photos", "lid.png");
         return (await browser.PostAsync("/feedback", content), key);
     }
 

@@ -38,7 +38,16 @@ internal static class FeedbackFormPage
         {
             var page = new PageFrame(http, PageLanguage.Choose(http.Request));
             if (http.Request.ContentLength > MaxRequestBytes)
-                return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, TooLarge(page));
+            {
+                if (await OversizeForm.ReadTextFieldsAsync(http.Request, ct) is not { } kept)
+                    return LinkPages.Problem(http, "problem.form", StatusCodes.Status413PayloadTooLarge, TooLarge(page));
+                // The text comes back in a fresh form. A fresh key too: no token was checked, so the post may come from
+                // another site, which must not choose the key the customer's send uses.
+                kept.Remove("__af");
+                kept["key"] = RandomNumberGenerator.GetHexString(32, lowercase: true);
+                return Render(page, kept, [PageTexts.Format("intake.error.too-large.kept", page.Language, PhotoStore.MaxPhotos, PhotoStore.MaxPhotoBytes / 1024 / 1024)],
+                    StatusCodes.Status413PayloadTooLarge);
+            }
             if (!http.Request.HasFormContentType) return LinkPages.Problem(http, "problem.form", StatusCodes.Status400BadRequest);
             IFormCollection form;
             try
