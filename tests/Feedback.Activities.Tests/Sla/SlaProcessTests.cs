@@ -202,6 +202,29 @@ public sealed class SlaProcessTests() : RectificationProcessHarness("general-fee
         (await SlaHistoryAsync(number)).Where(h => h.Action == "SlaBreached").Should().ContainSingle().Which.At.Should().Be(Shanghai(1, 17));
     }
 
+    [Fact]
+    public async Task A_faulted_case_neither_fails_a_pause_nor_keeps_a_policy_change_from_the_other_cases()
+    {
+        var broken = await SubmitComplaintAsync();
+        var other = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Bo", ["customerEmail"] = "bo@example.com", ["language"] = "en",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        await FaultInstanceAsync(broken);
+        ((string?)(await InstanceAsync(broken))["subStatus"]).Should().Be("Faulted");
+
+        var pause = await Api.PostAsJsonAsync($"/api/feedback/{broken}/sla/pause", new { reason = "Waiting for the customer." });
+        pause.StatusCode.Should().Be(HttpStatusCode.OK, await pause.Content.ReadAsStringAsync());
+        ((bool)(await ResolutionClockAsync(broken))["paused"]!).Should().BeTrue();
+
+        await PutAsync("/api/admin/sla/policies", FourHours.Replace("04:00:00", "06:00:00"));
+        // The other case's deadline re-read its clock: its first warning, at half of six working hours, is now at noon.
+        var deadline = (await InstanceAsync(other))["workflowState"]!["bookmarks"]!.AsArray()
+            .Single(b => (string?)b!["name"] == Feedback.Activities.Sla.SlaDeadline.Stimulus)!;
+        DateTimeOffset.Parse((string)deadline["resumeAt"]!).Should().Be(Shanghai(1, 12));
+    }
+
     [Theory]
     [InlineData("/api/admin/sla/policies", """{ "policies": [ { "category": "ProductQuality", "targets": [] } ] }""", "default policy")]
     [InlineData("/api/admin/sla/policies", """{ "policies": [ { "targets": [ { "clock": "Lunch", "within": "01:00:00" } ] } ] }""", "'Lunch' is not a clock")]
