@@ -110,10 +110,17 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
         context.Enlist(new CaseChange(number, "CustomerNotified", $"{message} mail to the customer: {rendered.Subject}", c =>
         {
             // The written reply with the result is what the policy asks for before a case may close.
-            if (message == CustomerMessage.Result && c.Status != CaseStatus.Closed) c.Status = CaseStatus.Replied;
+            if (message == CustomerMessage.Result) c.Status = AfterReply(c);
         }));
         context.Complete(Outcomes.Sent);
     }
+
+    /// <summary>
+    /// The status a case takes once the customer has the written result: closed when the customer confirmed the
+    /// rectification, replied otherwise (unsatisfied, unrated, or not asked); a case already closed stays closed.
+    /// </summary>
+    public static CaseStatus AfterReply(FeedbackCase feedback) =>
+        feedback.Status == CaseStatus.Closed || feedback.CustomerSatisfied == true ? CaseStatus.Closed : CaseStatus.Replied;
 
     /// <summary>
     /// A customer who left a phone number can get an SMS or a letter; a review is answered where it was written, even

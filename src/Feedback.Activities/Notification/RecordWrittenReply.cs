@@ -7,10 +7,11 @@ namespace Feedback.Activities.Notification;
 
 /// <summary>
 /// Records that the customer got the written reply outside mail (an SMS, a letter, an answer on the review platform),
-/// after <see cref="NotifyCustomer"/> took WriteOtherwise: the case counts as replied, as if the result had been mailed.
+/// after <see cref="NotifyCustomer"/> took WriteOtherwise: the case counts as replied (closed when the customer was
+/// satisfied), as if the result had been mailed.
 /// </summary>
 [Activity("Feedback", "Feedback",
-    "Records that the customer was answered in writing outside mail (SMS, letter, on the review platform): the case counts as replied.",
+    "Records that the customer was answered in writing outside mail (SMS, letter, on the review platform): the case counts as replied, or closed when the customer was satisfied.",
     DisplayName = "Record Written Reply")]
 public sealed class RecordWrittenReply : CodeActivity
 {
@@ -37,8 +38,8 @@ public sealed class RecordWrittenReply : CodeActivity
         // the history is append-only.
         context.Enlist(new CaseChange(number, RepliedAction, $"Written reply sent by {channel}.", c =>
         {
-            // As for a mailed result: a case the customer's confirmation already closed stays closed.
-            if (c.Status != CaseStatus.Closed) c.Status = CaseStatus.Replied;
+            // As for a mailed result: closed when the customer confirmed the rectification, replied otherwise.
+            c.Status = NotifyCustomer.AfterReply(c);
         }, Actor: Blank(context.Get(By)) ?? "workflow"));
     }
 }

@@ -86,6 +86,7 @@ internal static class CaseClockSync
 
         foreach (var clock in clocks.Where(c => !c.FromFlow && c.State != CaseClockState.Stopped && StopsNow(c.Name, feedback, actions)))
         {
+            StopPausedAtNow(clock, now);
             clock.State = CaseClockState.Stopped;
             clock.StoppedAt = now;
             clock.PausedFor = null;
@@ -164,6 +165,7 @@ internal static class CaseClockSync
             case SlaClockAction.Stop:
                 foreach (var clock in clocks.Where(c => c.Name == command.Clock && c.State != CaseClockState.Stopped))
                 {
+                    StopPausedAtNow(clock, now);
                     (clock.State, clock.StoppedAt, clock.PausedFor) = (CaseClockState.Stopped, now, null);
                     record(clock, CaseClockEventKind.Stopped, command.Note);
                 }
@@ -183,6 +185,18 @@ internal static class CaseClockSync
                 }
                 break;
         }
+    }
+
+    /// <summary>
+    /// A paused clock's sum was taken at the pause, which <see cref="CaseClock.UsedAt"/> still names. A stopped clock's
+    /// deadline counts the time left from <see cref="CaseClock.UsedAt"/>, so stopping it there would date the deadline
+    /// back to the pause: a case closed while waiting for the customer would count late, and due in a month already
+    /// reported. The pause used no time, so the sum holds until now and the deadline runs from the stop, as it would
+    /// have after a resume.
+    /// </summary>
+    private static void StopPausedAtNow(CaseClock clock, DateTimeOffset now)
+    {
+        if (clock.State == CaseClockState.Paused && now > clock.UsedAt) clock.UsedAt = now;
     }
 
     /// <summary>Sets <see cref="CaseClock.BreachedAt"/> the first time the clock is seen past its target.</summary>

@@ -122,6 +122,12 @@ public sealed class SlaClockService(
             {
                 // Its timer fired or its branch ended meanwhile; the activity read the clock itself.
             }
+            catch (Exception e) when (e is WorkflowInstanceStateException or WorkflowInstanceNotFoundException)
+            {
+                // A faulted, cancelled or deleted instance cannot be woken. The clock change is committed already, and
+                // one broken case must neither fail the caller's pause nor keep a policy change from the other cases.
+                logger.LogWarning(e, "Could not wake the SLA deadline {Bookmark} of workflow instance {Instance}; its clocks are changed", bookmark, instanceId);
+            }
         }
     }
 

@@ -57,7 +57,7 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
     [Input(Description = "Count Within in calendar time (every minute) instead of working time on the department's calendar.", Order = 2)]
     public Input<bool> CalendarTime { get; set; } = default!;
 
-    [Input(Description = "The department whose calendar Within counts on and whose head is level 1; empty uses the case's lead department.", Order = 3)]
+    [Input(Description = "The department whose calendar Within counts on and whose head is level 1; empty uses the case's lead department. With a department, the first escalation asks its head even when the case is already at a higher level, the next ones the levels above; without, each escalation raises the case one level from where it is.", Order = 3)]
     public Input<string?> Department { get; set; } = default!;
 
     [Input(Description = "Warnings before the breach, in percent of the target, e.g. 50, 80.", DefaultValue = "50, 80", Order = 4)]
@@ -196,7 +196,15 @@ public sealed class SlaDeadline(CaseService cases, DirectoryService directory, S
             else
             {
                 var reason = (string?)state["reason"] ?? $"The {name} target of {Describe(clock.Target)} has run out ({Describe(clock.Used - clock.Target)} over).";
-                var raised = await Escalate.RaiseAsync(context, cases, directory, number, reason, Escalate.DefaultActor, null, (string?)state["department"]);
+                // A deadline of its own department (development's answer) climbs that department's chain from its head,
+                // one level per escalation of this deadline, whatever earlier deadlines or rounds raised the case to: it
+                // asks those who can act on this work, and the case's level never goes down. Without one it raises the
+                // case from where it is.
+                var department = (string?)state["department"];
+                var raised = department is null
+                    ? await Escalate.RaiseAsync(context, cases, directory, number, reason, Escalate.DefaultActor, null, null)
+                    : await Escalate.RaiseAsync(context, cases, directory, number, reason, Escalate.DefaultActor,
+                        Math.Min(escalations + 1, EscalationLevels.Top), department, askLevel: true);
                 reached = raised.Level;
                 escalations = raised.AtTop || raised.Level >= upTo ? Math.Max(upTo, 1) : escalations + 1;
             }

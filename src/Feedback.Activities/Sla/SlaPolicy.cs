@@ -32,7 +32,9 @@ public sealed record SlaPolicy(FeedbackCategory? Category, Severity? Severity, L
 /// <summary>
 /// The company's SLA policies, as admins keep them (JSON, see <c>workflows/sla/policies.json</c>). For each clock the
 /// most specific policy with a target for it wins: category and severity, then category, then severity, then the
-/// default policy (neither), which is required.
+/// default policy (neither), which is required; except that for severity A a severity policy comes before a category
+/// policy, so a category's own pace (suggestions may take weeks) never slows down an injury, legal, media or
+/// food-safety case.
 /// </summary>
 public sealed record SlaPolicyDocument(List<SlaPolicy> Policies)
 {
@@ -50,9 +52,18 @@ public sealed record SlaPolicyDocument(List<SlaPolicy> Policies)
     public SlaTarget? TargetFor(string clock, FeedbackCategory? category, Severity? severity) =>
         Policies
             .Where(p => (p.Category is null || p.Category == category) && (p.Severity is null || p.Severity == severity))
-            .OrderByDescending(p => (p.Category is null ? 0 : 2) + (p.Severity is null ? 0 : 1))
+            .OrderByDescending(Precedence)
             .SelectMany(p => p.Targets.Where(t => t.Clock == clock))
             .FirstOrDefault();
+
+    private static int Precedence(SlaPolicy policy) => (policy.Category, policy.Severity) switch
+    {
+        (not null, not null) => 4,
+        (null, Severity.A) => 3,
+        (not null, null) => 2,
+        (null, not null) => 1,
+        _ => 0,
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -11,7 +11,7 @@ namespace Feedback.Activities.Verification;
 /// on the case and decides: satisfied, another rectification while reworks remain, or unsatisfied for escalation.
 /// </summary>
 [Activity("Feedback", "Feedback",
-    "Records the customer's answer on the case (a 1-5 rating, where 4 or more is satisfied, or a callback result 'Satisfied'/'Unsatisfied: comment'). Verified when satisfied; Rework when unsatisfied and reworks remain (counts one); Unsatisfied when the rework bound is reached, so the flow escalates.",
+    "Records the customer's answer on the case (a 1-5 rating, where 4 or more is satisfied, or a callback result 'Satisfied'/'Unsatisfied: comment'). Verified when satisfied (the written reply then closes the case); Rework when unsatisfied and reworks remain (counts one); Unsatisfied when the rework bound is reached, so the flow escalates.",
     DisplayName = "Verify Rectification")]
 [FlowNode(Outcomes.Verified, Outcomes.Rework, Outcomes.Unsatisfied)]
 public sealed class VerifyRectification(CaseService cases) : Activity
@@ -61,9 +61,11 @@ public sealed class VerifyRectification(CaseService cases) : Activity
 
         var reworks = feedback.ReworkCount;
         string outcome, action, details;
-        CaseStatus status;
+        // Verified leaves the status alone: the case is closed by the written reply that follows (mailed, or sent by SMS,
+        // letter or on the platform by staff), not here, so it stays open, timed and findable until the customer has it.
+        CaseStatus? status;
         if (answer.Satisfied)
-            (outcome, action, status, details) = (Outcomes.Verified, "CustomerSatisfied", CaseStatus.Closed, $"The customer confirmed the rectification: {answer.Summary}.");
+            (outcome, action, status, details) = (Outcomes.Verified, "CustomerSatisfied", null, $"The customer confirmed the rectification: {answer.Summary}.");
         else if (reworks < maxReworks)
         {
             reworks++;
@@ -81,7 +83,7 @@ public sealed class VerifyRectification(CaseService cases) : Activity
             // A rating replaces the earlier one; a callback without a rating leaves it as it was.
             if (rating is not null) c.Satisfaction = rating;
             c.ReworkCount = reworks;
-            c.Status = status;
+            if (status is { } next) c.Status = next;
             c.CustomerSatisfied = satisfied;
             // This round's words, or none: an earlier round's comment must not read as this one's. Every round's stay in
             // the list, which the deciding staff read.

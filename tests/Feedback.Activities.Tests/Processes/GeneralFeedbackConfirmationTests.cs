@@ -197,6 +197,31 @@ public sealed class GeneralFeedbackConfirmationTests() : RectificationProcessHar
     }
 
     [Fact]
+    public async Task A_satisfied_customer_without_an_e_mail_address_stays_open_until_the_written_reply_is_sent()
+    {
+        var number = await SubmitAsync(email: null, phone: "13800000000");
+        await RectifyAndApproveAsync(number);
+        await AnswerCallbackAsync(await OpenTaskAsync(number, "Call the customer back"), "xu.ting", 5, "All good now.");
+
+        var written = await OpenTaskAsync(number, "Send the customer the written reply");
+        var open = await CaseAsync(number);
+        ((string?)open["status"]).Should().NotBe("Closed", "the customer does not have the reply yet").And.NotBe("Replied");
+        (await ResolvedAtAsync(number)).Should().BeNull("the case is not resolved before the reply");
+        ((string?)open["clocks"]!.AsArray().Single(c => (string?)c!["name"] == "Reply")!["state"]).Should().Be("Running", "the written-reply task is still timed");
+        var openCases = (await Api.GetFromJsonAsync<JsonObject>("/api/feedback?open=true&pageSize=50"))!["items"]!.AsArray();
+        openCases.Select(c => (string?)c!["number"]).Should().Contain(number, "it is found among the open cases");
+
+        await Time.AdvanceAsync(TimeSpan.FromHours(2));
+        await CompleteAsync(written, "xu.ting", "Record", new JsonObject { ["ReplyChannel"] = "SMS" });
+        await ShouldHaveFinishedAsync(number);
+        var done = await CaseAsync(number);
+        ((string?)done["status"]).Should().Be("Closed", "the customer was satisfied and has the reply");
+        ((int?)done["satisfaction"]).Should().Be(5);
+        (await ResolvedAtAsync(number)).Should().Be(Time.UtcNow, "resolved when the reply went out, not at the callback");
+        Actions(done).Should().ContainInOrder("CustomerSatisfied", "RepliedInWriting");
+    }
+
+    [Fact]
     public async Task The_monthly_figures_count_a_case_replied_within_its_seven_working_days_as_on_time_and_a_later_one_as_late()
     {
         var prompt = await SubmitAsync();

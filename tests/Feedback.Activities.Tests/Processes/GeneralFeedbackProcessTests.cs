@@ -255,6 +255,24 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
     }
 
     [Fact]
+    public async Task A_food_safety_risk_the_complaint_desk_marks_on_a_suggestion_goes_to_quality_with_severity_a_targets()
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "李先生", ["customerEmail"] = "li@example.cn", ["content"] = "快递员态度恶劣",
+        });
+
+        await CompleteAsync(await OpenTaskAsync(number), "xu.ting", "Classify", new JsonObject { ["ManualCategory"] = "Suggestion", ["ManualFoodSafety"] = "Yes" });
+
+        var marked = await CaseAsync(number);
+        ((string?)marked["category"], (string?)marked["severity"], (string?)marked["leadDepartment"]).Should().Be(("ProductQuality", "A", "quality"),
+            "as when the rules find the risk: quality handles it, whatever kind of feedback it came in as");
+        ((string?)(await OpenTaskAsync(number))["assignee"]).Should().BeOneOf("li.wei", "zhang.hua");
+        ((string?)(await ClockAsync(number, "Resolution"))["target"]).Should().Be("1.00:00:00",
+            "severity A: three working days of the plant's 8-hour days, not a suggestion's fifteen");
+    }
+
+    [Fact]
     public async Task Intake_routes_send_reviews_to_the_rectification_process_and_staff_may_choose_the_product_problem_process()
     {
         var review = await _host.CreateClient().PostAsJsonAsync("/api/feedback", new JsonObject

@@ -197,4 +197,20 @@ public sealed class ProductProblemProcessTests() : RectificationProcessHarness("
         Actions(done).Should().ContainInOrder("TaskOpened", "Escalated", "TaskCancelled", "CustomerSatisfied");
         done["history"]!.AsArray().Single(h => (string?)h!["action"] == "Escalated")!["actor"]!.GetValue<string>().Should().Be("workflow");
     }
+
+    [Fact]
+    public async Task Developments_time_out_goes_to_the_development_head_even_when_the_case_is_already_escalated()
+    {
+        var number = await SubmitProblemAsync();
+        await RecordAsync(number);
+        await SetEscalationLevelAsync(number, 1); // the customer service head already has the case
+
+        await Time.AdvanceAsync(TimeSpan.FromDays(4));
+        (await OpenTasksAsync(number)).Should().Contain(t => ((string?)t["title"])!.Contains("Overdue"));
+        var escalated = (await CaseAsync(number))["history"]!.AsArray().Where(h => (string?)h!["action"] == "Escalated").Select(h => (string)h!["details"]!).ToList();
+        escalated.Should().ContainSingle().Which.Should().StartWith("Level 1", "development's deadline asks development's head, not the next level of the case");
+        ((int)(await CaseAsync(number))["escalationLevel"]!).Should().Be(1, "the case is not raised further by a department's own deadline");
+        (await FirstMailToAsync("gao.yan@example.com")).TextBody.Should().Contain("Development has not answered the product problem within 2 working days.");
+        MailsTo("zhou.min@example.com").Should().BeEmpty("the complaint desk manager cannot answer for development");
+    }
 }

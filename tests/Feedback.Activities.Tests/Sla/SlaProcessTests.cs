@@ -146,6 +146,38 @@ public sealed class SlaProcessTests() : RectificationProcessHarness("general-fee
     }
 
     [Fact]
+    public async Task A_case_closed_while_paused_is_due_from_its_close_and_counts_on_time()
+    {
+        // The shipped policy: 7 working days to resolve.
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Ann", ["customerEmail"] = "ann@example.com", ["language"] = "en",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        await Time.AdvanceToAsync(Shanghai(1, 10));
+        (await Api.PostAsJsonAsync($"/api/feedback/{number}/sla/pause", new { reason = "Waiting for the customer's recording of the call." }))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+
+        // Two weeks later the case is handled to the end without anyone resuming its clocks.
+        await Time.AdvanceToAsync(Shanghai(15, 10));
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        await CompleteAsync(await OpenTaskAsync(number, "plan"), owner, "Submit",
+            new JsonObject { ["Measures"] = "Coach the agent", ["Deadline"] = "2027-03-17", ["Goal"] = "A polite call back" });
+        await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = "Coached.", ["CustomerReply"] = "We coached the agent." });
+        await CompleteAsync(await OpenTaskAsync(number, "department head"), "lin.fang", "Approve");
+        await CompleteAsync(await OpenTaskAsync(number, "complaint desk"), "xu.ting", "Approve");
+        await AnswerSurveyAsync(number, 5, null);
+        await ShouldHaveFinishedAsync(number);
+
+        var clock = await ResolutionClockAsync(number);
+        ((string?)clock["state"], (string?)clock["used"]).Should().Be(("Stopped", "01:00:00"), "the pause used no time");
+        var due = await CaseDueAtAsync(number);
+        due.Should().NotBeNull().And.BeAfter(Shanghai(15, 10), "the time left runs from the close, not from the pause two weeks earlier");
+        var march = (await Api.GetFromJsonAsync<JsonObject>("/api/reports/figures?period=2027-03"))!["total"]!;
+        ((long)march["dueInPeriod"]!, (long)march["onTime"]!).Should().Be((1L, 1L), march.ToJsonString());
+    }
+
+    [Fact]
     public async Task Changing_the_policy_or_the_calendar_moves_open_deadlines_and_keeps_the_time_used()
     {
         var number = await SubmitComplaintAsync();
@@ -168,6 +200,29 @@ public sealed class SlaProcessTests() : RectificationProcessHarness("general-fee
 
         await Time.AdvanceToAsync(Shanghai(1, 17));
         (await SlaHistoryAsync(number)).Where(h => h.Action == "SlaBreached").Should().ContainSingle().Which.At.Should().Be(Shanghai(1, 17));
+    }
+
+    [Fact]
+    public async Task A_faulted_case_neither_fails_a_pause_nor_keeps_a_policy_change_from_the_other_cases()
+    {
+        var broken = await SubmitComplaintAsync();
+        var other = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "WebForm", ["customerName"] = "Bo", ["customerEmail"] = "bo@example.com", ["language"] = "en",
+            ["content"] = "The customer service agent was rude and hung up on me twice.",
+        });
+        await FaultInstanceAsync(broken);
+        ((string?)(await InstanceAsync(broken))["subStatus"]).Should().Be("Faulted");
+
+        var pause = await Api.PostAsJsonAsync($"/api/feedback/{broken}/sla/pause", new { reason = "Waiting for the customer." });
+        pause.StatusCode.Should().Be(HttpStatusCode.OK, await pause.Content.ReadAsStringAsync());
+        ((bool)(await ResolutionClockAsync(broken))["paused"]!).Should().BeTrue();
+
+        await PutAsync("/api/admin/sla/policies", FourHours.Replace("04:00:00", "06:00:00"));
+        // The other case's deadline re-read its clock: its first warning, at half of six working hours, is now at noon.
+        var deadline = (await InstanceAsync(other))["workflowState"]!["bookmarks"]!.AsArray()
+            .Single(b => (string?)b!["name"] == Feedback.Activities.Sla.SlaDeadline.Stimulus)!;
+        DateTimeOffset.Parse((string)deadline["resumeAt"]!).Should().Be(Shanghai(1, 12));
     }
 
     [Theory]

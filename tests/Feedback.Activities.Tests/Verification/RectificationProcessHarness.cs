@@ -151,6 +151,30 @@ public abstract class RectificationProcessHarness(string definitionId, DateTimeO
         (await command.ExecuteNonQueryAsync()).Should().Be(1);
     }
 
+    /// <summary>Marks the case's workflow instance Faulted, as an activity's failure would leave it.</summary>
+    protected async Task FaultInstanceAsync(string number)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("""
+            UPDATE workflow_instances SET sub_status = 'Faulted',
+                state = regexp_replace(state, '"subStatus"\s*:\s*"[A-Za-z]+"', '"subStatus":"Faulted"')
+            WHERE id = (SELECT workflow_instance_id FROM feedback_cases WHERE number = @number)
+            """, connection);
+        command.Parameters.AddWithValue("number", number);
+        (await command.ExecuteNonQueryAsync()).Should().Be(1);
+    }
+
+    /// <summary>When the reports count the case resolved (<c>resolved_at</c>); null while it is not.</summary>
+    protected async Task<DateTimeOffset?> ResolvedAtAsync(string number)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_db.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT resolved_at FROM feedback_cases WHERE number = @number", connection);
+        command.Parameters.AddWithValue("number", number);
+        return await command.ExecuteScalarAsync() is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+    }
+
     /// <summary>Asserts the instance finished, showing its incidents otherwise.</summary>
     protected async Task ShouldHaveFinishedAsync(string number)
     {

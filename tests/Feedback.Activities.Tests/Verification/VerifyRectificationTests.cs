@@ -50,15 +50,16 @@ public sealed class VerifyRectificationTests : IAsyncLifetime
     [Theory]
     [InlineData(5)]
     [InlineData(4)]
-    public async Task A_rating_of_four_or_more_verifies_and_closes_the_case(int rating)
+    public async Task A_rating_of_four_or_more_verifies_and_leaves_closing_to_the_reply(int rating)
     {
-        var feedback = await _steps.AddCaseAsync(c => c.ReworkCount = 1);
+        var feedback = await _steps.AddCaseAsync(c => (c.ReworkCount, c.Status) = (1, CaseStatus.AwaitingCustomer));
 
         var step = await _steps.RunAsync(Flow(Inputs(("rating", Lit(rating)), ("comment", Lit("Thanks, the new batch is fine.")))), feedback.Number);
 
         Port(step).Should().Be("Verified");
         var after = await _steps.AfterAsync(step);
-        (after.Satisfaction, after.Status, after.ReworkCount).Should().Be((rating, CaseStatus.Closed, 1));
+        (after.Satisfaction, after.CustomerSatisfied, after.ReworkCount).Should().Be((rating, true, 1));
+        after.Status.Should().Be(CaseStatus.AwaitingCustomer, "the case closes when the customer has the written reply, which may wait for a staff member");
         var change = step.Changes.Should().ContainSingle().Subject;
         (change.Action, change.Actor).Should().Be(("CustomerSatisfied", "customer"));
         change.Details.Should().Contain($"rating {rating}/5, satisfied, with a comment on the case").And.NotContain("the new batch",
