@@ -114,7 +114,8 @@ internal static partial class PageTexts
         ["event.CustomerNotified"] = ("已给您发送邮件", "已寄送郵件給您", "We wrote to you"),
         ["event.SurveySent"] = ("已请您评价", "已請您評價", "We asked for your rating"),
         ["event.SurveyAnswered"] = ("收到您的评价", "收到您的評價", "Your rating was received"),
-        ["event.CustomerSatisfied"] = ("您确认满意，已结案", "您確認滿意，已結案", "You confirmed you are satisfied; closed"),
+        // The case closes with the written reply that follows, not with the answer.
+        ["event.CustomerSatisfied"] = ("您确认满意", "您確認滿意", "You confirmed you are satisfied"),
         ["event.ReworkRequested"] = ("按您的意见再次整改", "依您的意見再次改善", "Rectified again after your answer"),
         ["event.Escalated"] = ("已上报", "已上報", "Escalated"),
         ["event.CustomerMessage"] = ("收到您的来信", "收到您的來信", "Your message was received"),
