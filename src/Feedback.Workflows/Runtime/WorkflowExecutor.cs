@@ -101,6 +101,7 @@ public sealed class WorkflowExecutor
         context.RemovedBookmarks.AddRange(state.Bookmarks.Where(b => !context.AddedBookmarks.Remove(b)));
         state.Bookmarks.Clear();
         state.ActivityInstances.Clear();
+        state.Scheduled.Clear();
         state.Status = WorkflowStatus.Finished;
         state.SubStatus = WorkflowSubStatus.Cancelled;
         state.FinishedAt = state.UpdatedAt = _clock.UtcNow;
