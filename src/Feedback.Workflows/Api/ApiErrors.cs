@@ -24,6 +24,7 @@ public sealed class ApiExceptionHandler : IExceptionHandler
             JsonException e => (StatusCodes.Status400BadRequest, "The request body is not valid JSON.", [e.Message]),
             BadHttpRequestException e => (e.StatusCode, "The request is malformed.", [e.Message]),
             FormatException e => (StatusCodes.Status400BadRequest, "A value has the wrong format.", [e.Message]),
+            UnknownTriggerActivityException e => (StatusCodes.Status400BadRequest, "Unknown trigger activity.", [e.Message]),
             WorkflowNotFoundException or WorkflowInstanceNotFoundException or KeyNotFoundException
                 => (StatusCodes.Status404NotFound, "Not found.", [exception.Message]),
             BookmarkNotWaitingException => (StatusCodes.Status409Conflict, "Already resumed.", [exception.Message]),

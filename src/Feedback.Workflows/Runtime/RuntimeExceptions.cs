@@ -17,6 +17,9 @@ public sealed class BookmarkNotWaitingException(string bookmarkId)
     public string BookmarkId { get; } = bookmarkId;
 }
 
+/// <summary>A start names a trigger activity the workflow version does not have; nothing was started.</summary>
+public sealed class UnknownTriggerActivityException(string message) : Exception(message);
+
 /// <summary>The instance is in a state that does not allow the operation (resuming a finished instance, retrying one without incidents...).</summary>
 public sealed class WorkflowInstanceStateException(string message) : Exception(message);
 

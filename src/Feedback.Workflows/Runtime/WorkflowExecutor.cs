@@ -23,6 +23,9 @@ public sealed class WorkflowExecutor
         _logger = logger;
     }
 
+    /// <summary>The time the executor stamps on states and journal lines.</summary>
+    public DateTimeOffset Now => _clock.UtcNow;
+
     /// <summary>A fresh state for a new instance, with variables at their declared defaults.</summary>
     public WorkflowState CreateState(WorkflowModel workflow, string instanceId, string? correlationId, IReadOnlyDictionary<string, JsonNode?>? input)
     {

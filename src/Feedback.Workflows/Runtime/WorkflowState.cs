@@ -33,6 +33,8 @@ public sealed class WorkflowState
     public Dictionary<string, Dictionary<string, JsonNode?>> ActivityOutputs { get; init; } = new();
     public JsonNode? LastResult { get; set; }
     public long JournalSequence { get; set; }
+    /// <summary>How often a dispatched (Pending) instance failed to start; see <see cref="WorkflowRuntime.MaxStartAttempts"/>.</summary>
+    public int StartAttempts { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
