@@ -202,11 +202,11 @@ public sealed class WorkflowDefinitionStore(
 
     /// <summary>Lists versions matching <paramref name="options"/>, newest first within each definition, one page at a time.</summary>
     public async Task<(IReadOnlyList<WorkflowDefinitionRecord> Items, int Total)> ListAsync(
-        VersionOptions options, string? searchTerm, IReadOnlyList<string>? definitionIds, IReadOnlyList<string>? ids,
+        VersionOptions? options, string? searchTerm, IReadOnlyList<string>? definitionIds, IReadOnlyList<string>? ids,
         int page, int pageSize, bool orderByVersionDescending, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = options.Apply(db.Definitions.AsNoTracking());
+        var query = options is { } selected ? selected.Apply(db.Definitions.AsNoTracking()) : db.Definitions.AsNoTracking();
         if (definitionIds is { Count: > 0 }) query = query.Where(d => definitionIds.Contains(d.DefinitionId));
         if (ids is { Count: > 0 }) query = query.Where(d => ids.Contains(d.Id));
         if (!string.IsNullOrWhiteSpace(searchTerm))
