@@ -104,14 +104,14 @@ public sealed class WorkflowDefinitionStore(
 
     /// <summary>Unpublishes the published version; new instances can no longer start, running ones go on.</summary>
     /// <exception cref="KeyNotFoundException">No such definition.</exception>
-    /// <exception cref="InvalidOperationException">No version is published.</exception>
+    /// <exception cref="WorkflowDefinitionStateException">No version is published.</exception>
     public async Task<WorkflowDefinitionRecord> RetractAsync(string definitionId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
         if (versions.Count == 0) throw new KeyNotFoundException($"No workflow definition '{definitionId}'.");
-        var published = versions.FirstOrDefault(v => v.IsPublished) ?? throw new InvalidOperationException($"Workflow definition '{definitionId}' has no published version to retract.");
+        var published = versions.FirstOrDefault(v => v.IsPublished) ?? throw new WorkflowDefinitionStateException($"Workflow definition '{definitionId}' has no published version to retract.");
         published.IsPublished = false;
         published.UpdatedAt = clock.UtcNow;
         var changes = await triggers.ReplaceAsync(db, definitionId, null, cancellationToken);

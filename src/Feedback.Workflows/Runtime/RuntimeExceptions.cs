@@ -33,5 +33,8 @@ public sealed class WorkflowDefinitionInUseException(string message, int instanc
     public int InstanceCount { get; } = instanceCount;
 }
 
+/// <summary>A definition or version is in a state that refuses the change (deleting a published version, retracting an unpublished definition).</summary>
+public sealed class WorkflowDefinitionStateException(string message) : InvalidOperationException(message);
+
 /// <summary>An event reached some of its receivers but not all; <see cref="AggregateException.InnerExceptions"/> holds each failure.</summary>
 public sealed class EventDeliveryException(string message, IEnumerable<Exception> failures) : AggregateException(message, failures);
