@@ -319,6 +319,10 @@ public sealed class WorkflowDefinitionStore(
         await db.Definitions.FromSqlRaw(db.Dialect.LockDefinitionSql, definitionId)
             .ToListAsync(cancellationToken);
 
+    /// <summary>Whether <paramref name="record"/> stores exactly <paramref name="model"/> (the server's own properties aside).</summary>
+    public static bool Holds(WorkflowDefinitionRecord record, JsonObject model) =>
+        JsonNode.DeepEquals(JsonNode.Parse(record.Json), JsonNode.Parse(Strip(model).ToJsonString(ElsaJson.Options)));
+
     private static JsonObject Strip(JsonObject model)
     {
         var copy = (JsonObject)model.DeepClone();
