@@ -19,7 +19,7 @@ internal static class DefinitionEndpoints
         {
             var q = request.Query;
             var (items, total) = await store.ListAsync(
-                VersionOptions.Parse(q["versionOptions"]), q["searchTerm"], q["definitionIds"].OfType<string>().ToList(), q["ids"].OfType<string>().ToList(),
+                VersionOptions.ParseFilter(q["versionOptions"]), q["searchTerm"], q["definitionIds"].OfType<string>().ToList(), q["ids"].OfType<string>().ToList(),
                 int.TryParse(q["page"], out var page) ? page : 0, int.TryParse(q["pageSize"], out var size) ? size : 50,
                 string.Equals(q["orderBy"], "Version", StringComparison.OrdinalIgnoreCase), ct);
             return ApiJson.Json(new

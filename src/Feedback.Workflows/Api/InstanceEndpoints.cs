@@ -24,7 +24,8 @@ internal static class InstanceEndpoints
                 DefinitionId = (string?)body["definitionId"],
                 DefinitionIds = Strings(body["definitionIds"]),
                 CorrelationId = (string?)body["correlationId"],
-                Status = (string?)body["status"],
+                // The Studio sends both forms: one status, or a list (its status filter), as it does for sub-statuses.
+                Statuses = Strings(body["statuses"]) is { Count: > 0 } statuses ? statuses : (string?)body["status"] is { } status ? [status] : null,
                 SubStatuses = Strings(body["subStatuses"]) is { Count: > 0 } subs ? subs : (string?)body["subStatus"] is { } one ? [one] : null,
                 HasIncidents = (bool?)body["hasIncidents"],
                 Descending = !string.Equals((string?)body["orderDirection"], "Ascending", StringComparison.OrdinalIgnoreCase),

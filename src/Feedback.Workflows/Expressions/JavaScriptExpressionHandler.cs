@@ -159,6 +159,9 @@ public sealed class JavaScriptExpressionHandler : IExpressionHandler
         options.Constraints.StackOverflowGuard = true;
         options.Interop.Enabled = false;
         options.Culture = CultureInfo.InvariantCulture;
+        // Jint would read and print local dates in the machine's zone; pinned to UTC, as Liquid is, so that hosts in
+        // different zones compute the same dates from one script.
+        options.TimeZone = TimeZoneInfo.Utc;
         options.Strict = false;
     }
 

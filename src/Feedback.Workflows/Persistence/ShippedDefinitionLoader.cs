@@ -78,21 +78,35 @@ public sealed class ShippedDefinitionLoader(
         if (shipped?.ContentHash == hash && latest is not null) return Outcome.Unchanged;
         if (latest is not null && (shipped is null || latest.Id != shipped.VersionId || !latest.IsPublished))
         {
+            // The save below commits on a connection of its own; a start that lost the database before its shipped
+            // record was written left a published version that is this very file. That is no admin's edit: recorded
+            // now, so that later releases update it again.
+            if (latest.IsPublished && WorkflowDefinitionStore.Holds(latest, model))
+            {
+                await RecordShippedAsync(db, shipped, definitionId, hash, latest.Id, cancellationToken);
+                if (tx is not null) await tx.CommitAsync(cancellationToken);
+                return shipped is null ? Outcome.Published : Outcome.Updated;
+            }
             logger.LogWarning("Definition {DefinitionId} was edited after it was shipped; the shipped update is not applied", definitionId);
             return Outcome.KeptAdminEdits;
         }
 
         var saved = await store.SaveAsync(model, publish: true, cancellationToken);
+        await RecordShippedAsync(db, shipped, definitionId, hash, saved.Definition.Id, cancellationToken);
+        if (tx is not null) await tx.CommitAsync(cancellationToken);
+        return latest is null ? Outcome.Published : Outcome.Updated;
+    }
+
+    private async Task RecordShippedAsync(WorkflowDbContext db, ShippedDefinitionRecord? shipped, string definitionId, string hash, string versionId, CancellationToken cancellationToken)
+    {
         if (shipped is null)
-            db.ShippedDefinitions.Add(new ShippedDefinitionRecord { DefinitionId = definitionId, ContentHash = hash, VersionId = saved.Definition.Id, LoadedAt = clock.UtcNow });
+            db.ShippedDefinitions.Add(new ShippedDefinitionRecord { DefinitionId = definitionId, ContentHash = hash, VersionId = versionId, LoadedAt = clock.UtcNow });
         else
         {
             shipped.ContentHash = hash;
-            shipped.VersionId = saved.Definition.Id;
+            shipped.VersionId = versionId;
             shipped.LoadedAt = clock.UtcNow;
         }
         await db.SaveChangesAsync(cancellationToken);
-        if (tx is not null) await tx.CommitAsync(cancellationToken);
-        return latest is null ? Outcome.Published : Outcome.Updated;
     }
 }

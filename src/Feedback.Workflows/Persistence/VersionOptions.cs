@@ -19,6 +19,13 @@ public readonly record struct VersionOptions(string Kind, int? Version = null)
         throw new FormatException($"'{text}' is not a version option; use Latest, Published, LatestOrPublished, LatestAndPublished, Draft, AllVersions or a version number.");
     }
 
+    /// <summary>
+    /// Parses the list endpoint's filter: empty or absent means no version filter (every version), as in Elsa's list,
+    /// which the Studio relies on when it names instance rows by version id (<c>versionOptions=&amp;Ids=...</c>).
+    /// </summary>
+    /// <exception cref="FormatException">Not one of the known values.</exception>
+    public static VersionOptions? ParseFilter(string? text) => string.IsNullOrWhiteSpace(text) ? null : Parse(text);
+
     public IQueryable<Entities.WorkflowDefinitionRecord> Apply(IQueryable<Entities.WorkflowDefinitionRecord> query)
     {
         var version = Version;

@@ -104,14 +104,14 @@ public sealed class WorkflowDefinitionStore(
 
     /// <summary>Unpublishes the published version; new instances can no longer start, running ones go on.</summary>
     /// <exception cref="KeyNotFoundException">No such definition.</exception>
-    /// <exception cref="InvalidOperationException">No version is published.</exception>
+    /// <exception cref="WorkflowDefinitionStateException">No version is published.</exception>
     public async Task<WorkflowDefinitionRecord> RetractAsync(string definitionId, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         var versions = await LockVersionsAsync(db, definitionId, cancellationToken);
         if (versions.Count == 0) throw new KeyNotFoundException($"No workflow definition '{definitionId}'.");
-        var published = versions.FirstOrDefault(v => v.IsPublished) ?? throw new InvalidOperationException($"Workflow definition '{definitionId}' has no published version to retract.");
+        var published = versions.FirstOrDefault(v => v.IsPublished) ?? throw new WorkflowDefinitionStateException($"Workflow definition '{definitionId}' has no published version to retract.");
         published.IsPublished = false;
         published.UpdatedAt = clock.UtcNow;
         var changes = await triggers.ReplaceAsync(db, definitionId, null, cancellationToken);
@@ -202,11 +202,11 @@ public sealed class WorkflowDefinitionStore(
 
     /// <summary>Lists versions matching <paramref name="options"/>, newest first within each definition, one page at a time.</summary>
     public async Task<(IReadOnlyList<WorkflowDefinitionRecord> Items, int Total)> ListAsync(
-        VersionOptions options, string? searchTerm, IReadOnlyList<string>? definitionIds, IReadOnlyList<string>? ids,
+        VersionOptions? options, string? searchTerm, IReadOnlyList<string>? definitionIds, IReadOnlyList<string>? ids,
         int page, int pageSize, bool orderByVersionDescending, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var query = options.Apply(db.Definitions.AsNoTracking());
+        var query = options is { } selected ? selected.Apply(db.Definitions.AsNoTracking()) : db.Definitions.AsNoTracking();
         if (definitionIds is { Count: > 0 }) query = query.Where(d => definitionIds.Contains(d.DefinitionId));
         if (ids is { Count: > 0 }) query = query.Where(d => ids.Contains(d.Id));
         if (!string.IsNullOrWhiteSpace(searchTerm))
@@ -318,6 +318,10 @@ public sealed class WorkflowDefinitionStore(
         // Row locks make concurrent saves and publishes of one definition take turns across hosts.
         await db.Definitions.FromSqlRaw(db.Dialect.LockDefinitionSql, definitionId)
             .ToListAsync(cancellationToken);
+
+    /// <summary>Whether <paramref name="record"/> stores exactly <paramref name="model"/> (the server's own properties aside).</summary>
+    public static bool Holds(WorkflowDefinitionRecord record, JsonObject model) =>
+        JsonNode.DeepEquals(JsonNode.Parse(record.Json), JsonNode.Parse(Strip(model).ToJsonString(ElsaJson.Options)));
 
     private static JsonObject Strip(JsonObject model)
     {

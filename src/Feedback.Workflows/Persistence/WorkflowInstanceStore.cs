@@ -12,7 +12,8 @@ public sealed record InstanceFilter
     public string? DefinitionId { get; init; }
     public IReadOnlyList<string>? DefinitionIds { get; init; }
     public string? CorrelationId { get; init; }
-    public string? Status { get; init; }
+    /// <summary>Workflow statuses (Running, Finished) to include; all when empty.</summary>
+    public IReadOnlyList<string>? Statuses { get; init; }
     public IReadOnlyList<string>? SubStatuses { get; init; }
     public bool? HasIncidents { get; init; }
     public bool Descending { get; init; } = true;
@@ -34,7 +35,7 @@ public sealed class WorkflowInstanceStore(IDbContextFactory<WorkflowDbContext> d
         if (!string.IsNullOrWhiteSpace(filter.DefinitionId)) query = query.Where(i => i.DefinitionId == filter.DefinitionId);
         if (filter.DefinitionIds is { Count: > 0 } ids) query = query.Where(i => ids.Contains(i.DefinitionId));
         if (!string.IsNullOrWhiteSpace(filter.CorrelationId)) query = query.Where(i => i.CorrelationId == filter.CorrelationId);
-        if (!string.IsNullOrWhiteSpace(filter.Status)) query = query.Where(i => i.Status == filter.Status);
+        if (filter.Statuses is { Count: > 0 } statuses) query = query.Where(i => statuses.Contains(i.Status));
         if (filter.SubStatuses is { Count: > 0 } subs) query = query.Where(i => subs.Contains(i.SubStatus));
         if (filter.HasIncidents is { } has) query = has ? query.Where(i => i.IncidentCount > 0) : query.Where(i => i.IncidentCount == 0);
         if (!string.IsNullOrWhiteSpace(filter.SearchTerm))

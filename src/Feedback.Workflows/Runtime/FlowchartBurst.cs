@@ -66,6 +66,13 @@ internal sealed class FlowchartBurst
             State.ActivityInstances[instance.Id] = instance;
             await RunActivityAsync(node, instance, (IReadOnlyDictionary<string, JsonNode?>?)input ?? new Dictionary<string, JsonNode?>(), null, isResume: false);
         }
+        // A fault stopped the burst with work still queued (a sibling branch, a second target of one port): keep it
+        // in the state, so that a retry runs it and the instance does not finish without it.
+        if (State.SubStatus == WorkflowSubStatus.Faulted && !_terminated)
+        {
+            State.Scheduled.AddRange(_queue.Select(q => new ScheduledActivity(q.ActivityId, q.Input)));
+            _queue.Clear();
+        }
     }
 
     /// <summary>Re-runs faulted activities from scratch (retry of an incident).</summary>
@@ -76,6 +83,9 @@ internal sealed class FlowchartBurst
             State.ActivityInstances.Remove(faulted.Id);
             Schedule(faulted.ActivityId, faulted.ScheduledInput);
         }
+        // What the fault left queued runs after the faulted activities, in the order it was scheduled.
+        foreach (var scheduled in State.Scheduled) Schedule(scheduled.ActivityId, scheduled.Input);
+        State.Scheduled.Clear();
         await DrainAsync();
     }
 
@@ -141,6 +151,7 @@ internal sealed class FlowchartBurst
     public async Task CancelAllAsync()
     {
         _queue.Clear();
+        State.Scheduled.Clear();
         foreach (var open in State.ActivityInstances.Values.ToList())
             await CancelInstanceAsync(open, propagate: false);
         _terminated = true;

@@ -17,6 +17,9 @@ public sealed class BookmarkNotWaitingException(string bookmarkId)
     public string BookmarkId { get; } = bookmarkId;
 }
 
+/// <summary>A start names a trigger activity the workflow version does not have; nothing was started.</summary>
+public sealed class UnknownTriggerActivityException(string message) : Exception(message);
+
 /// <summary>The instance is in a state that does not allow the operation (resuming a finished instance, retrying one without incidents...).</summary>
 public sealed class WorkflowInstanceStateException(string message) : Exception(message);
 
@@ -29,6 +32,9 @@ public sealed class WorkflowDefinitionInUseException(string message, int instanc
     /// <summary>How many instances still need the definition.</summary>
     public int InstanceCount { get; } = instanceCount;
 }
+
+/// <summary>A definition or version is in a state that refuses the change (deleting a published version, retracting an unpublished definition).</summary>
+public sealed class WorkflowDefinitionStateException(string message) : InvalidOperationException(message);
 
 /// <summary>An event reached some of its receivers but not all; <see cref="AggregateException.InnerExceptions"/> holds each failure.</summary>
 public sealed class EventDeliveryException(string message, IEnumerable<Exception> failures) : AggregateException(message, failures);

@@ -24,7 +24,7 @@ public sealed class TriggerIndexer(IEnumerable<IExpressionHandler> handlers, ISe
     public async Task<Changes> ReplaceAsync(WorkflowDbContext db, string definitionId, WorkflowModel? published, CancellationToken cancellationToken)
     {
         var old = await db.Triggers.Where(t => t.DefinitionId == definitionId).ToListAsync(cancellationToken);
-        db.Triggers.RemoveRange(old);
+        var kept = new HashSet<string>();
         var added = new List<(string, TriggerSchedule)>();
         var errors = new List<string>();
         foreach (var node in published?.Root.Activities.Where(a => a.CanStartWorkflow && typeof(ITrigger).IsAssignableFrom(a.TypeInfo.ClrType)) ?? [])
@@ -40,23 +40,51 @@ public sealed class TriggerIndexer(IEnumerable<IExpressionHandler> handlers, ISe
                 errors.Add($"Trigger '{node.DisplayName}' ({node.Type}): {e.Message}");
                 continue;
             }
+            var schedule = registration.Schedule is null ? null : JsonSerializer.Serialize(registration.Schedule, ElsaJson.Options);
+            var oneOff = OneOffId(definitionId, node.Id, registration.Schedule);
+            var payload = registration.Payload.ToJsonString();
+            // A row indexed before stable ids has another id but the same activity and instant (payload).
+            if (oneOff is not null && old.FirstOrDefault(t => t.Id == oneOff || (t.ActivityId == node.Id && t.Name == registration.Name && t.Payload == payload)) is { } same)
+            {
+                // The same instant was indexed before: the row keeps its timer, or stays spent once it has fired, so a
+                // publish neither fires a past instant again nor re-creates a timer that would.
+                kept.Add(same.Id);
+                same.DefinitionVersionId = published!.VersionId;
+                same.Name = registration.Name;
+                same.Hash = BookmarkHash.Compute(registration.Name, registration.Payload);
+                same.Payload = payload;
+                continue;
+            }
             var record = new TriggerRecord
             {
-                Id = Ids.New(),
+                Id = oneOff ?? Ids.New(),
                 DefinitionId = definitionId,
                 DefinitionVersionId = published!.VersionId,
                 ActivityId = node.Id,
                 Name = registration.Name,
                 Hash = BookmarkHash.Compute(registration.Name, registration.Payload),
-                Payload = registration.Payload.ToJsonString(),
-                Schedule = registration.Schedule is null ? null : JsonSerializer.Serialize(registration.Schedule, ElsaJson.Options),
+                Payload = payload,
+                Schedule = schedule,
             };
             db.Triggers.Add(record);
             if (registration.Schedule is not null) added.Add((record.Id, registration.Schedule));
         }
         if (errors.Count > 0) throw new WorkflowDefinitionException(errors);
-        return new Changes(old.Where(t => t.Schedule is not null).Select(t => t.Id).ToList(), added);
+        var removed = old.Where(t => !kept.Contains(t.Id)).ToList();
+        db.Triggers.RemoveRange(removed);
+        return new Changes(removed.Where(t => t.Schedule is not null).Select(t => t.Id).ToList(), added);
     }
+
+    /// <summary>
+    /// The id of a one-off (Start At) trigger: derived from definition, activity and instant, so that it is the same on
+    /// every publish and the instance it starts (whose id derives from trigger id and instant) is found again.
+    /// Null for other triggers, which get a fresh id per publish.
+    /// </summary>
+    public static string? OneOffId(string definitionId, string activityId, TriggerSchedule? schedule) =>
+        schedule is { At: { } at, Interval: null, Cron: null }
+            ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes($"one-off|{definitionId}|{activityId}|{at.UtcTicks}")))[..16].ToLowerInvariant()
+            : null;
 
     public static async Task ApplyScheduleAsync(Changes changes, IWorkflowScheduler scheduler, CancellationToken cancellationToken)
     {

@@ -23,6 +23,9 @@ public sealed class WorkflowExecutor
         _logger = logger;
     }
 
+    /// <summary>The time the executor stamps on states and journal lines.</summary>
+    public DateTimeOffset Now => _clock.UtcNow;
+
     /// <summary>A fresh state for a new instance, with variables at their declared defaults.</summary>
     public WorkflowState CreateState(WorkflowModel workflow, string instanceId, string? correlationId, IReadOnlyDictionary<string, JsonNode?>? input)
     {
@@ -101,6 +104,7 @@ public sealed class WorkflowExecutor
         context.RemovedBookmarks.AddRange(state.Bookmarks.Where(b => !context.AddedBookmarks.Remove(b)));
         state.Bookmarks.Clear();
         state.ActivityInstances.Clear();
+        state.Scheduled.Clear();
         state.Status = WorkflowStatus.Finished;
         state.SubStatus = WorkflowSubStatus.Cancelled;
         state.FinishedAt = state.UpdatedAt = _clock.UtcNow;

@@ -25,13 +25,21 @@ public sealed partial class WorkflowRuntime
     /// <summary>Runs the faulted activities of an instance again.</summary>
     /// <exception cref="WorkflowInstanceNotFoundException">No such instance.</exception>
     /// <exception cref="WorkflowInstanceStateException">It has no incident to retry.</exception>
-    public Task<WorkflowState> RetryAsync(string instanceId, CancellationToken cancellationToken) =>
-        UpdateLockedAsync(instanceId, (model, state) =>
+    public async Task<WorkflowState> RetryAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var wasFaulted = false;
+        var state = await UpdateLockedAsync(instanceId, (model, state) =>
         {
             if (!state.ActivityInstances.Values.Any(a => a.Status == ActivityStatus.Faulted))
                 throw new WorkflowInstanceStateException($"Instance '{instanceId}' has no faulted activity to retry.");
+            wasFaulted = state.SubStatus == WorkflowSubStatus.Faulted;
             return executor.RetryAsync(model, state, services, cancellationToken);
         }, cancellationToken);
+        // A faulted instance keeps no timers (see AfterCommitAsync and TimerReconciler); the ones still waiting count again.
+        if (wasFaulted && state.SubStatus != WorkflowSubStatus.Faulted)
+            await ScheduleTimersAsync(state.Id, state.Bookmarks, cancellationToken);
+        return state;
+    }
 
     private async Task<WorkflowState> UpdateLockedAsync(string instanceId, Func<Model.WorkflowModel, WorkflowState, Task<WorkflowExecutionContext>> change, CancellationToken cancellationToken)
     {
@@ -133,15 +141,26 @@ public sealed partial class WorkflowRuntime
         // Removing a timer takes the scheduler's cluster-wide lock; batched off the request path, it no longer makes
         // every finishing step wait its turn on that lock. A removed bookmark's timer is harmless until then.
         timerRemovals.Enqueue(context.RemovedBookmarks.Where(b => b.ResumeAt is not null).Select(b => b.Id));
+        if (context.State.SubStatus == WorkflowSubStatus.Faulted)
+        {
+            // The bookmarks stay for a retry, but a timer of a faulted instance could only fire and fail.
+            timerRemovals.Enqueue(context.State.Bookmarks.Where(b => b.ResumeAt is not null).Select(b => b.Id));
+            return;
+        }
+        await ScheduleTimersAsync(context.State.Id, context.AddedBookmarks, cancellationToken);
+    }
+
+    private async Task ScheduleTimersAsync(string instanceId, IEnumerable<Bookmark> bookmarks, CancellationToken cancellationToken)
+    {
         try
         {
-            foreach (var bookmark in context.AddedBookmarks.Where(b => b.ResumeAt is not null))
-                await scheduler.ScheduleBookmarkAsync(bookmark.Id, context.State.Id, bookmark.ResumeAt!.Value, cancellationToken);
+            foreach (var bookmark in bookmarks.Where(b => b.ResumeAt is not null))
+                await scheduler.ScheduleBookmarkAsync(bookmark.Id, instanceId, bookmark.ResumeAt!.Value, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The commit stands; the timer reconciler schedules timers whose bookmarks lack one.
-            logger.LogError(e, "Instance {InstanceId}: scheduling timers after commit failed; the reconciler will repair them", context.State.Id);
+            logger.LogError(e, "Instance {InstanceId}: scheduling timers after commit failed; the reconciler will repair them", instanceId);
         }
     }
 }

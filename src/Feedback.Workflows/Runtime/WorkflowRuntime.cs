@@ -55,6 +55,7 @@ public sealed partial class WorkflowRuntime(
 {
     /// <summary>Starts an instance and runs it until it blocks or ends, in the caller's request.</summary>
     /// <exception cref="WorkflowNotFoundException">No matching definition version.</exception>
+    /// <exception cref="UnknownTriggerActivityException">The version has no activity <see cref="StartWorkflowRequest.TriggerActivityId"/>.</exception>
     public async Task<WorkflowState> StartAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
     {
         var model = await ResolveAsync(request, cancellationToken);
@@ -93,6 +94,7 @@ public sealed partial class WorkflowRuntime(
 
     /// <summary>Stores a new instance as Pending and returns at once; a background worker on any host runs it.</summary>
     /// <exception cref="ArgumentException">The request carries <see cref="StartWorkflowRequest.CommitItems"/>, which a dispatch cannot keep.</exception>
+    /// <exception cref="UnknownTriggerActivityException">The version has no activity <see cref="StartWorkflowRequest.TriggerActivityId"/>.</exception>
     public async Task<WorkflowState> DispatchAsync(StartWorkflowRequest request, CancellationToken cancellationToken)
     {
         if (request.CommitItems is { Count: > 0 })
@@ -314,9 +316,14 @@ public sealed partial class WorkflowRuntime(
         var model = request.DefinitionVersionId is not null
             ? await definitions.FindModelByIdAsync(request.DefinitionVersionId, cancellationToken)
             : await definitions.FindModelAsync(request.DefinitionId, request.VersionOptions, cancellationToken);
-        return model ?? throw new WorkflowNotFoundException(request.DefinitionVersionId is not null
-            ? $"No workflow definition version '{request.DefinitionVersionId}'."
-            : $"Workflow definition '{request.DefinitionId}' has no {request.VersionOptions.Kind.ToLowerInvariant()} version.");
+        if (model is null)
+            throw new WorkflowNotFoundException(request.DefinitionVersionId is not null
+                ? $"No workflow definition version '{request.DefinitionVersionId}'."
+                : $"Workflow definition '{request.DefinitionId}' has no {request.VersionOptions.Kind.ToLowerInvariant()} version.");
+        // Checked before anything is stored: a dispatched instance with an unknown trigger could never start.
+        if (request.TriggerActivityId is { } trigger && !model.Root.ById.ContainsKey(trigger))
+            throw new UnknownTriggerActivityException($"Version {model.Version} of workflow '{model.DefinitionId}' has no activity '{trigger}' to start at.");
+        return model;
     }
 
     private static string DerivedId(string a, string b) =>

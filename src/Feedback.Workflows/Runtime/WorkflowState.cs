@@ -21,6 +21,11 @@ public sealed class WorkflowState
     public Dictionary<string, JsonNode?> Output { get; init; } = new();
     /// <summary>Activities that started and have not completed (waiting on a bookmark, or faulted), by activity instance id.</summary>
     public Dictionary<string, ActivityInstanceState> ActivityInstances { get; init; } = new();
+    /// <summary>
+    /// Activities scheduled but not yet run when a fault stopped the burst (FaultStrategy); a retry runs them after the
+    /// faulted ones, so a sibling branch queued behind the fault is not lost.
+    /// </summary>
+    public List<ScheduledActivity> Scheduled { get; init; } = new();
     public List<Bookmark> Bookmarks { get; init; } = new();
     public List<Incident> Incidents { get; init; } = new();
     public FlowState Flow { get; init; } = new();
@@ -28,6 +33,8 @@ public sealed class WorkflowState
     public Dictionary<string, Dictionary<string, JsonNode?>> ActivityOutputs { get; init; } = new();
     public JsonNode? LastResult { get; set; }
     public long JournalSequence { get; set; }
+    /// <summary>How often a dispatched (Pending) instance failed to start; see <see cref="WorkflowRuntime.MaxStartAttempts"/>.</summary>
+    public int StartAttempts { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
@@ -45,6 +52,9 @@ public sealed class ActivityInstanceState
     /// <summary>State the activity keeps between its execute and resume (retry counters and the like).</summary>
     public JsonObject Properties { get; init; } = new();
 }
+
+/// <summary>An activity waiting in the burst's queue, with the input it was scheduled with.</summary>
+public sealed record ScheduledActivity(string ActivityId, Dictionary<string, JsonNode?>? Input);
 
 /// <summary>Join bookkeeping of the flowchart: which inbound edges of each waiting activity have been decided.</summary>
 public sealed class FlowState

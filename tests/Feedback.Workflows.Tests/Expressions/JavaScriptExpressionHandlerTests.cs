@@ -255,6 +255,15 @@ public sealed class JavaScriptExpressionHandlerTests
         Handler.Descriptor.Properties.Should().Contain("MonacoLanguage", "javascript");
     }
 
+    [Fact]
+    public async Task Local_dates_are_utc_whatever_zone_the_machine_is_in()
+    {
+        // Run with TZ=Asia/Shanghai (or any zone off UTC) to see this fail without the engine's zone pinned.
+        (await Evaluate("new Date(2026, 0, 1).toISOString()")).Should().Be("2026-01-01T00:00:00.000Z");
+        (await Evaluate("new Date('2026-01-01T00:00:00Z').getHours()")).Should().Be(0L);
+        (await Evaluate("new Date(2026, 5, 1).getTimezoneOffset()")).Should().Be(0L);
+    }
+
     private Task<object?> Evaluate(string script, JavaScriptExpressionHandler? handler = null) =>
         (handler ?? Handler).EvaluateAsync(new Expression("JavaScript", script), _scope.Context(), CancellationToken.None).AsTask();
 }

@@ -70,6 +70,41 @@ public sealed class DefinitionDeletionTests : IAsyncLifetime
         (await _api.DeleteAsync($"/elsa/api/workflow-definitions/{definitionId}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
     }
 
+    [Fact]
+    public async Task A_bulk_delete_of_versions_with_one_refused_version_deletes_none()
+    {
+        var definitionId = await _api.PublishAsync(new FlowBuilder().Activity("w", "Elsa.WriteLine", Inputs(("text", Lit("v1")))).Build(name: "Versions"));
+        var draft = await _api.PostJsonAsync("/elsa/api/workflow-definitions", new JsonObject
+        {
+            ["model"] = new FlowBuilder().Activity("w", "Elsa.WriteLine", Inputs(("text", Lit("v2")))).Build(definitionId, name: "Versions"),
+            ["publish"] = false,
+        });
+        var versionTwo = (string)draft["workflowDefinition"]!["id"]!;
+        var versionOne = (string)(await _api.GetJsonAsync($"/elsa/api/workflow-definitions/by-definition-id/{definitionId}?versionOptions=Published"))["id"]!;
+
+        // The draft comes first: deleted one by one, it would be gone before the published version is refused.
+        var refused = await _api.PostAsJsonAsync("/elsa/api/bulk-actions/delete/workflow-definitions/by-id", new JsonObject { ["ids"] = new JsonArray(versionTwo, versionOne) });
+
+        refused.StatusCode.Should().Be(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("Version 1").And.Contain("published");
+        await _api.GetJsonAsync($"/elsa/api/workflow-definitions/by-id/{versionTwo}");
+        var deleted = await _api.PostJsonAsync("/elsa/api/bulk-actions/delete/workflow-definitions/by-id", new JsonObject { ["ids"] = new JsonArray(versionTwo) });
+        ((int)deleted["deleted"]!).Should().Be(1);
+        ((bool)(await _api.GetJsonAsync($"/elsa/api/workflow-definitions/by-id/{versionOne}"))["isLatest"]!).Should().BeTrue("the remaining version becomes the latest");
+    }
+
+    [Fact]
+    public async Task A_start_whose_body_has_a_value_of_the_wrong_type_is_a_bad_request_and_a_runtime_refusal_stays_a_conflict()
+    {
+        var definitionId = await _api.PublishAsync(new FlowBuilder().Activity("w", "Elsa.WriteLine", Inputs(("text", Lit("typed")))).Build(name: "Typed"));
+
+        var wrongType = await _api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/execute", new JsonObject { ["correlationId"] = 5 }, expectedStatus: 400);
+        ((string?)wrongType["title"]).Should().Contain("wrong type");
+
+        await _api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/retract", new JsonObject());
+        await _api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/retract", new JsonObject(), expectedStatus: 409);
+    }
+
     private async Task<string> ExecuteAsync(string definitionId) =>
         (string)(await _api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/execute", new JsonObject()))["workflowState"]!["id"]!;
 }

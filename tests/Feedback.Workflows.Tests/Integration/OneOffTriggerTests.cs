@@ -56,6 +56,36 @@ public sealed class OneOffTriggerTests : IAsyncLifetime
         (await InstancesOfAsync(definitionId)).Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task A_fired_start_at_trigger_does_not_fire_again_when_an_edit_is_published_or_the_definition_is_republished()
+    {
+        var at = _time.UtcNow.AddHours(1);
+        JsonObject Flow(string text) => new FlowBuilder()
+            .Activity("at", "Elsa.StartAt", Inputs(("dateTime", In("Literal", at.ToString("O"), "DateTimeOffset"))), canStart: true)
+            .Activity("w", "Elsa.WriteLine", Inputs(("text", Lit(text))))
+            .Chain("at", "w").Build(name: "Once edited");
+        var definitionId = await _api.PublishAsync(Flow("once"));
+        await _time.AdvanceAsync(TimeSpan.FromHours(2));
+        (await InstancesOfAsync(definitionId)).Should().ContainSingle();
+
+        // An edit of another activity, published after the instant: the trigger's instant is in the past and already fired.
+        var edit = Flow("edited");
+        edit["definitionId"] = definitionId;
+        await _api.PublishAsync(edit);
+        await _time.AdvanceAsync(TimeSpan.FromMinutes(5));
+        await _host.Services.GetRequiredService<TimerReconciler>().ReconcileAsync(CancellationToken.None);
+        await _time.AdvanceAsync(TimeSpan.FromMinutes(5));
+        (await InstancesOfAsync(definitionId)).Should().ContainSingle();
+
+        // Retracted and published again: the trigger row is new, but its firing is recognised as the one that already ran.
+        await _api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/retract", new JsonObject());
+        await _api.PostJsonAsync($"/elsa/api/workflow-definitions/{definitionId}/publish", new JsonObject());
+        await _time.AdvanceAsync(TimeSpan.FromMinutes(5));
+        await _host.Services.GetRequiredService<TimerReconciler>().ReconcileAsync(CancellationToken.None);
+        await _time.AdvanceAsync(TimeSpan.FromMinutes(5));
+        (await InstancesOfAsync(definitionId)).Should().ContainSingle();
+    }
+
     private async Task<JsonArray> InstancesOfAsync(string definitionId) =>
         (await _api.PostJsonAsync("/elsa/api/workflow-instances", new JsonObject { ["definitionId"] = definitionId, ["pageSize"] = 100 }))["items"]!.AsArray();
 }

@@ -333,6 +333,43 @@ public sealed class FlowchartSemanticsTests
     }
 
     [Fact]
+    public async Task With_the_fault_strategy_retry_runs_the_faulted_activity_and_the_sibling_queued_behind_it()
+    {
+        FlakyActivity.Failures = 1;
+        var flow = new FlowBuilder()
+            .Activity("fork", "Elsa.FlowFork", Inputs(("branches", In("Object", "[\"A\",\"B\"]"))))
+            .Activity("flaky", "Test.Flaky").Activity("b", "Elsa.WriteLine", Write("b"))
+            .Connect("fork", "flaky", "A").Connect("fork", "b", "B").Build();
+
+        var run = await _runner.StartAsync(flow);
+        run.Completed.Should().Equal("fork");
+        run.State.SubStatus.Should().Be(WorkflowSubStatus.Faulted);
+
+        await _runner.RetryAsync(run);
+
+        run.Completed.Should().Equal("fork", "flaky", "b");
+        run.State.Incidents.Should().BeEmpty();
+        run.State.SubStatus.Should().Be(WorkflowSubStatus.Finished);
+    }
+
+    [Fact]
+    public async Task With_the_fault_strategy_retry_runs_the_second_target_of_a_port_whose_first_target_faulted()
+    {
+        FlakyActivity.Failures = 1;
+        var flow = new FlowBuilder().Activity("start", "Elsa.Start")
+            .Activity("flaky", "Test.Flaky").Activity("b", "Elsa.WriteLine", Write("b"))
+            .Connect("start", "flaky").Connect("start", "b").Build();
+
+        var run = await _runner.StartAsync(flow);
+        run.State.SubStatus.Should().Be(WorkflowSubStatus.Faulted);
+
+        await _runner.RetryAsync(run);
+
+        run.Completed.Should().Equal("start", "flaky", "b");
+        run.State.SubStatus.Should().Be(WorkflowSubStatus.Finished);
+    }
+
+    [Fact]
     public async Task An_event_trigger_completes_at_once_and_passes_its_payload_on()
     {
         var flow = new FlowBuilder().Variable("Received")

@@ -47,6 +47,13 @@ public sealed class PendingInstanceWorker(IServiceScopeFactory scopes, IDbContex
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "Dispatched instance {InstanceId} could not run", id);
+                // An instance that keeps failing is faulted after a few attempts, so it stops taking a place among
+                // the oldest Pending instances every pass reads.
+                try { await runtime.RecordStartFailureAsync(id, e, cancellationToken); }
+                catch (Exception recording) when (recording is not OperationCanceledException)
+                {
+                    logger.LogError(recording, "Recording the failed start of dispatched instance {InstanceId} failed", id);
+                }
             }
         }
         return ran;

@@ -11,7 +11,8 @@ namespace Feedback.Workflows.Runtime.Background;
 /// The database is the source of truth for timers: at start-up and then periodically, every timer bookmark and
 /// time-based trigger that has no scheduler entry gets one (lost after a crash between commit and scheduling), and
 /// every scheduler entry whose bookmark or trigger is gone is removed (a crash between commit and unscheduling). A one-off
-/// trigger that has fired has no schedule left, so it is not re-created.
+/// trigger that has fired has no schedule left, so it is not re-created. The timer bookmarks of a faulted instance
+/// count as having no timer (its resume would fail) until a retry schedules them again.
 /// </summary>
 /// <remarks>
 /// Both sides are read a page at a time (<see cref="TimerMerge{TStored}"/>), so memory stays bounded however many
@@ -63,7 +64,7 @@ public sealed class TimerReconciler(IDbContextFactory<WorkflowDbContext> dbFacto
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var collation = db.Dialect.OrdinalCollation;
-        return await db.Bookmarks.AsNoTracking()
+        return await Live(db).AsNoTracking()
             .Where(b => b.ResumeAt != null && (after == null || string.Compare(EF.Functions.Collate(b.Id, collation), after) > 0))
             .OrderBy(b => EF.Functions.Collate(b.Id, collation)).Take(take)
             .Select(b => new TimerBookmark(b.Id, b.WorkflowInstanceId, b.ResumeAt!.Value))
@@ -84,8 +85,14 @@ public sealed class TimerReconciler(IDbContextFactory<WorkflowDbContext> dbFacto
     private async Task<IReadOnlySet<string>> BookmarksAmongAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return (await db.Bookmarks.AsNoTracking().Where(b => ids.Contains(b.Id)).Select(b => b.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        return (await Live(db).AsNoTracking().Where(b => ids.Contains(b.Id)).Select(b => b.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
     }
+
+    // A faulted instance's bookmarks stay for its retry, but their timers would fire, fail and be re-created every pass.
+    private static IQueryable<BookmarkRecord> Live(WorkflowDbContext db) =>
+        db.Bookmarks.Where(b => !db.Instances.Any(i => i.Id == b.WorkflowInstanceId && i.SubStatus == FaultedSubStatus));
+
+    private static readonly string FaultedSubStatus = WorkflowSubStatus.Faulted.ToString();
 
     // A trigger row without a schedule (an event trigger, or a one-off trigger that has fired) keeps no timer.
     private async Task<IReadOnlySet<string>> TriggersAmongAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
