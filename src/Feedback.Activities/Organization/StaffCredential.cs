@@ -14,4 +14,9 @@ public sealed class StaffCredential
     public int FailedAttempts { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset? PasswordSetAt { get; set; }
+    /// <summary>
+    /// The id of the newest "set password" link mailed to the member: a new link cancels the earlier ones, so only this
+    /// one sets a password. Null for a member whose links all predate it.
+    /// </summary>
+    public string? PasswordLinkId { get; set; }
 }

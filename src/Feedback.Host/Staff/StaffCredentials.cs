@@ -20,6 +20,9 @@ public sealed class PasswordRejectedException(IReadOnlyList<string> errors) : Ex
     public IReadOnlyList<string> Errors { get; } = errors;
 }
 
+/// <summary>The "set password" link is no longer the member's newest, or the password was set after it was issued; nothing changed.</summary>
+public sealed class PasswordLinkSupersededException(string userName) : Exception($"A newer password link was sent to {userName}, or the password was set since this one was issued.");
+
 /// <summary>
 /// Staff passwords: hashed with ASP.NET Core's PasswordHasher (PBKDF2) as the admin shell's users are, checked with a
 /// lockout after repeated failures. Only active directory members can sign in. An account lock alone lets one address
@@ -92,23 +95,67 @@ public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFact
         return errors;
     }
 
-    /// <summary>Sets a new password: a new stamp ends every earlier sign-in, and any lockout is lifted.</summary>
+    /// <summary>
+    /// Makes <paramref name="linkId"/> the member's only usable "set password" link (a credential row without a password
+    /// is created for a member who has none yet).
+    /// </summary>
+    public async Task RecordPasswordLinkAsync(string userName, string linkId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (await db.StaffCredentials.Where(c => c.UserName == userName)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.PasswordLinkId, linkId), cancellationToken) == 1) return;
+            db.StaffCredentials.Add(new StaffCredential { UserName = userName, Stamp = RandomNumberGenerator.GetHexString(32, lowercase: true), PasswordLinkId = linkId });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt == 0)
+            {
+                // Another request created the row first; the update finds it now.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a "set password" link may still be used: it is the newest one mailed to the member, or, for a link minted
+    /// before links were recorded, it was issued after the password was last set.
+    /// </summary>
+    public async Task<bool> IsPasswordLinkCurrentAsync(string userName, string linkId, DateTimeOffset issuedAt, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var credential = await db.StaffCredentials.AsNoTracking().FirstOrDefaultAsync(c => c.UserName == userName, cancellationToken);
+        return credential is null || (credential.PasswordLinkId is { } newest ? newest == linkId : !(credential.PasswordSetAt >= issuedAt));
+    }
+
+    /// <summary>
+    /// Sets a new password through the "set password" link <paramref name="linkId"/>, issued at <paramref name="issuedAt"/>:
+    /// a new stamp ends every earlier sign-in, and any lockout is lifted. The link is checked in the same statement
+    /// that stores the password, so a link cancelled meanwhile sets nothing.
+    /// </summary>
     /// <exception cref="PasswordRejectedException">The password does not meet the rules.</exception>
     /// <exception cref="KeyNotFoundException">No active staff member of that name.</exception>
-    public async Task SetPasswordAsync(string userName, string password, string confirmation, CancellationToken cancellationToken)
+    /// <exception cref="PasswordLinkSupersededException">A newer link was mailed, or the password was set after this link was issued.</exception>
+    public async Task SetPasswordAsync(string userName, string password, string confirmation, string linkId, DateTimeOffset issuedAt, CancellationToken cancellationToken)
     {
         var errors = Check(userName, password, confirmation);
         if (errors.Count > 0) throw new PasswordRejectedException(errors);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!await db.Staff.AnyAsync(s => s.UserName == userName && s.Active, cancellationToken))
             throw new KeyNotFoundException($"No active staff member {userName}.");
-        var credential = await db.StaffCredentials.FirstOrDefaultAsync(c => c.UserName == userName, cancellationToken);
-        if (credential is null) db.StaffCredentials.Add(credential = new StaffCredential { UserName = userName, Stamp = "" });
-        credential.PasswordHash = Hasher.HashPassword(credential, password);
-        credential.Stamp = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        credential.FailedAttempts = 0;
-        credential.LockedUntil = null;
-        credential.PasswordSetAt = clock.UtcNow;
+        var hash = Hasher.HashPassword(new StaffCredential { UserName = userName, Stamp = "" }, password);
+        var stamp = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var now = clock.UtcNow;
+        var updated = await db.StaffCredentials
+            .Where(c => c.UserName == userName && (c.PasswordLinkId == linkId || (c.PasswordLinkId == null && (c.PasswordSetAt == null || c.PasswordSetAt < issuedAt))))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.PasswordHash, hash).SetProperty(c => c.Stamp, stamp).SetProperty(c => c.FailedAttempts, 0)
+                .SetProperty(c => c.LockedUntil, (DateTimeOffset?)null).SetProperty(c => c.PasswordSetAt, now), cancellationToken);
+        if (updated == 1) return;
+        if (await db.StaffCredentials.AnyAsync(c => c.UserName == userName, cancellationToken)) throw new PasswordLinkSupersededException(userName);
+        // A link minted before links were recorded, for a member who never had a password.
+        db.StaffCredentials.Add(new StaffCredential { UserName = userName, PasswordHash = hash, Stamp = stamp, PasswordSetAt = now });
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -23,6 +23,8 @@ internal static partial class PageTexts
         ["problem.expired.body"] = ("此链接的有效期已过，未作任何更改。", "此連結的有效期已過，未作任何更改。", "This link is past its expiry date. Nothing was changed."),
         ["problem.used.title"] = ("链接已使用", "連結已使用", "This link has already been used"),
         ["problem.used.body"] = ("此链接已提交过一次，每个链接只能使用一次。之前的提交已记录。", "此連結已提交過一次，每個連結只能使用一次。之前的提交已記錄。", "This link was already used to submit once; each link works once. The earlier submission is on record."),
+        ["problem.superseded.title"] = ("链接已失效", "連結已失效", "This link has been replaced"),
+        ["problem.superseded.body"] = ("已为此账号发送了更新的链接，或密码已在此链接发出后设置过，此链接不能再使用，未作任何更改。", "已為此帳號寄出了更新的連結，或密碼已在此連結寄出後設定過，此連結不能再使用，未作任何更改。", "A newer link was sent for this account, or its password was set after this link was sent, so this link no longer works. Nothing was changed."),
         ["problem.form.title"] = ("无法提交", "無法提交", "The form could not be submitted"),
         ["problem.form.body"] = ("表单已过期或不是从本页面提交的，未作任何更改。请重新打开链接后再提交。", "表單已過期或不是從本頁面提交的，未作任何更改。請重新開啟連結後再提交。", "The form had expired or was not sent from this page. Nothing was changed. Open the link again and submit from the page."),
         ["problem.access.title"] = ("无法打开此任务", "無法開啟此任務", "This task is not open to you"),
