@@ -181,6 +181,20 @@ public sealed class AccessApiTests : IAsyncLifetime
         (await AuditAsync(Quality)).Should().Equal("ContactsRevealed by admin via export");
     }
 
+    [Fact]
+    public async Task A_bad_period_on_the_dashboard_or_its_exports_gets_a_400_that_says_what_is_wrong()
+    {
+        var browser = _host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var token = _host.Services.GetRequiredService<Feedback.Host.Studio.StudioTokens>().Issue("admin");
+        browser.DefaultRequestHeaders.Add("Cookie", $"feedback_studio={token.Value}");
+        foreach (var url in new[] { "/studio/reports?period=2026-13", "/studio/reports/cases.csv?period=2026-13", "/studio/reports/figures.csv?by=weekday", "/studio/reports/cases.csv?reveal=everything" })
+        {
+            var response = await browser.GetAsync(url);
+            response.StatusCode.Should().Be(HttpStatusCode.BadRequest, url);
+            (await response.Content.ReadAsStringAsync()).Should().Contain("The report request is not valid", url);
+        }
+    }
+
     private async Task<List<string>> AuditAsync(string number) =>
         (await _api.GetAsStaffAsync($"/api/feedback/{number}/audit", "po"))["entries"]!.AsArray()
             .Select(e => $"{(string?)e!["action"]} by {(string?)e["actor"]} via {(string?)e["via"]}").ToList();
