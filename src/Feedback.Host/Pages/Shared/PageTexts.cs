@@ -67,6 +67,8 @@ internal static partial class PageTexts
         ["task.done.title"] = ("已提交", "已提交", "Submitted"),
         ["task.done.body"] = ("您的选择“{0}”已记录，流程已继续。", "您的選擇「{0}」已記錄，流程已繼續。", "Your choice '{0}' is recorded and the case has moved on."),
         ["task.closed.completed"] = ("此任务已由 {0} 以“{1}”完成。", "此任務已由 {0} 以「{1}」完成。", "This task was already completed by {0} with '{1}'."),
+        ["task.closed.handedon"] = ("此任务已交给其他人处理，此链接不再打开它。", "此任務已交給其他人處理，此連結不再開啟它。", "This task was handed to someone else; this link no longer opens it."),
+        ["task.closed.signedin"] = ("登录员工页面查看案件", "登入員工頁面檢視案件", "Sign in to the staff pages to see the case"),
         ["task.closed.cancelled"] = ("此任务已撤销：流程的这一分支已结束。", "此任務已撤銷：流程的這一分支已結束。", "This task was withdrawn: its branch of the process ended."),
         ["task.conflict"] = ("无法完成此任务：{0}", "無法完成此任務：{0}", "The task cannot be completed: {0}"),
 
