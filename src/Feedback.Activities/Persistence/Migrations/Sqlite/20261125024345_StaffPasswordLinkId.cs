@@ -21,9 +21,9 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropColumn(
-                name: "password_link_id",
-                table: "staff_credentials");
+            // SQLite drops a column itself (3.35 and later); EF's table rebuild would need the model before this
+            // migration, which the one before it, written by hand, does not carry.
+            migrationBuilder.Sql("ALTER TABLE staff_credentials DROP COLUMN password_link_id;");
         }
     }
 }
