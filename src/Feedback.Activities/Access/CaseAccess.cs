@@ -91,6 +91,15 @@ public static class CaseAccess
         !actor.IsIntegration && MayRead(actor, feedback)
         && (MayFlag(actor) || (actor.Has(StaffRole.DepartmentHead) && actor.Member?.DepartmentId == feedback.LeadDepartment));
 
+    /// <summary>
+    /// Who may pause and resume the case's SLA clocks: whoever runs the case (its owner, the head of its lead
+    /// department, the complaint desk, process owners, management) and integrations, the trusted front ends the API key
+    /// is for; not auditors, who only read, nor a helping department, whose members follow the case but do not run it.
+    /// </summary>
+    public static bool MayRunClocks(Actor actor, FeedbackCase feedback) =>
+        MayRead(actor, feedback)
+        && (actor.IsIntegration || MayChangeOwner(actor, feedback) || (actor.Member is { Active: true } && feedback.Owner == actor.UserName));
+
     /// <summary>Process owners and management place and lift legal holds.</summary>
     public static bool MayHold(Actor actor) => actor.Administrator || actor.Has(StaffRole.ProcessOwner) || actor.Has(StaffRole.Management);
 

@@ -12,8 +12,12 @@ public sealed record CaseChange(string CaseNumber, string Action, string? Detail
 /// <summary>A task to create in the step's commit.</summary>
 public sealed record TaskOpened(FeedbackTask Task);
 
-/// <summary>A task to close in the step's commit (completed, or cancelled because its branch ended).</summary>
-public sealed record TaskClosed(string TaskId, FeedbackTaskStatus Status, string? CompletedBy, string? Action, System.Text.Json.Nodes.JsonObject? Values, string? CompletionKey);
+/// <summary>
+/// A task to close in the step's commit (completed, or cancelled because its branch ended). With
+/// <paramref name="Holder"/>, a completion checked against who held the task: the commit fails if that changed.
+/// </summary>
+public sealed record TaskClosed(string TaskId, FeedbackTaskStatus Status, string? CompletedBy, string? Action, System.Text.Json.Nodes.JsonObject? Values, string? CompletionKey,
+    TaskHolder? Holder = null);
 
 /// <summary>
 /// An overdue reminder sent for a task in the step's commit. The mark is set only if nobody marked or closed the task

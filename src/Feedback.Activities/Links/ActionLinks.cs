@@ -16,7 +16,8 @@ public enum ActionLinkKind
 /// <summary>A link to mint.</summary>
 /// <param name="Subject">The task id, the survey's bookmark id, or the case number.</param>
 /// <param name="UserName">The staff member a staff-task link acts for; null for customer links.</param>
-public sealed record ActionLinkRequest(ActionLinkKind Kind, string Subject, string? CaseNumber, string? UserName = null);
+/// <param name="LinkId">The link's id, for a caller that records it (a new password link cancels the earlier ones); null draws a random one.</param>
+public sealed record ActionLinkRequest(ActionLinkKind Kind, string Subject, string? CaseNumber, string? UserName = null, string? LinkId = null);
 
 /// <summary>
 /// Mints signed, expiring links that are safe to put in mail. The host provides the implementation; without one,

@@ -22,6 +22,9 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
         var db = CommitContext.Of(scope);
         var now = clock.UtcNow;
         await RemindedAsync(db, reminded, now, cancellationToken);
+        // Before any case row is locked: a reassignment or claim locks the task row and then its case's, so the same
+        // order here keeps the two from deadlocking.
+        var held = await LockHeldAsync(db, closed, cancellationToken);
         // A case registered in this step is inserted with the step's changes already applied: one INSERT, and one
         // repeat-facts refresh, instead of an INSERT followed by an UPDATE that re-keys it.
         foreach (var r in registered) db.Cases.Add(r.Case);
@@ -40,7 +43,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
             Reports.CaseFacts.OnStep(feedback, group.Select(c => c.Action), now);
         }
         foreach (var task in opened) db.Tasks.Add(task.Task);
-        foreach (var close in closed) Close(db, close, opened.FirstOrDefault(o => o.Task.Id == close.TaskId)?.Task, now);
+        foreach (var close in closed) Close(db, close, opened.FirstOrDefault(o => o.Task.Id == close.TaskId)?.Task ?? held.GetValueOrDefault(close.TaskId), now);
         if (registered.Count == 0)
         {
             // Every case already has its id: the history lines are staged with the rest, which the commit saves once
@@ -84,6 +87,27 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
             throw new TaskReminderConflictException($"Task {reminder.TaskId} was closed or reminded while its reminder was prepared; the step is rolled back (a scheduled run tries again; run it again by hand otherwise).");
     }
 
+    /// <summary>
+    /// Locks the rows of the tasks completions close (PostgreSQL; on SQLite the step's transaction already keeps other
+    /// writers out) and checks they are still held as when the completion was allowed: a reassignment, claim or new
+    /// exclusion between that check and this step makes the completion a conflict, and the step is rolled back.
+    /// </summary>
+    /// <exception cref="TaskConflictException">A task changed hands, or closed, meanwhile.</exception>
+    private static async Task<Dictionary<string, FeedbackTask>> LockHeldAsync(FeedbackDbContext db, List<TaskClosed> closed, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<string, FeedbackTask>();
+        foreach (var close in closed.Where(c => c.Holder is not null).OrderBy(c => c.TaskId, StringComparer.Ordinal))
+        {
+            var task = db.SupportsRowLocks
+                ? (await db.Tasks.FromSqlRaw("SELECT * FROM feedback_tasks WHERE id = {0} FOR UPDATE", close.TaskId).ToListAsync(cancellationToken)).SingleOrDefault()
+                : await db.Tasks.FirstOrDefaultAsync(t => t.Id == close.TaskId, cancellationToken);
+            if (task is null || !close.Holder!.StillHolds(task))
+                throw new TaskConflictException($"Task {close.TaskId} was reassigned, claimed or closed while its completion waited for its workflow; nothing was completed. Look at it again.");
+            held[close.TaskId] = task;
+        }
+        return held;
+    }
+
     private static List<CaseHistoryEntry> History(List<CaseRegistered> registered, List<(FeedbackCase Case, CaseChange Change)> changed, DateTimeOffset now) =>
         registered
             .Select(r => new CaseHistoryEntry { CaseId = r.Case.Id, At = r.Case.CreatedAt, Actor = r.Actor, Via = r.Via, Action = "Registered", Details = $"Channel {r.Case.Channel}." })
@@ -94,7 +118,7 @@ internal sealed class CaseCommitParticipant(IClock clock) : ICommitParticipant
     /// Closes a task without reading it: a stand-in with only its key is attached and the closing columns are marked
     /// modified, so the save sends one UPDATE of those columns (and finds it missing if it updates no row).
     /// </summary>
-    /// <param name="openedNow">The task, when this very step opened it.</param>
+    /// <param name="openedNow">The task, when this very step opened it, or read and locked it.</param>
     private static void Close(FeedbackDbContext db, TaskClosed close, FeedbackTask? openedNow, DateTimeOffset now)
     {
         var entry = openedNow is not null ? db.Entry(openedNow)

@@ -261,6 +261,7 @@ public abstract class FeedbackDbContext(DbContextOptions options) : DbContext(op
             e.ToTable("staff_credentials");
             e.HasKey(x => x.UserName);
             e.Property(x => x.Stamp).HasMaxLength(64);
+            e.Property(x => x.PasswordLinkId).HasMaxLength(64);
         });
         model.Entity<SignInThrottle>(e =>
         {

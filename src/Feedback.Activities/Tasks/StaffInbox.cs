@@ -13,7 +13,8 @@ public sealed record InboxItem(FeedbackTask Task, string? CaseTitle, bool FoodSa
 /// their department and not yet claimed), their department's (tasks of their department, or of cases their department
 /// leads), and those of cases their department helps with (to follow them and give the responsible person what they need). Tasks of food-safety cases first, whatever their due time (the company handles food
 /// safety first); then earliest due, then oldest. While colleagues who named the member as their delegate are absent,
-/// their tasks are in the member's own list too.
+/// their tasks are in the member's own list too. No list shows a task of a case about the member, nor a task that
+/// excludes the member.
 /// </summary>
 public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, IClock clock)
 {
@@ -27,11 +28,15 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
         var roles = member.Roles.Select(r => r.ToString()).ToList();
         var absent = await AbsentDelegatorsAsync(member, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        // Never a case about the member, whatever role task of it is open to the member's role (a complaint about a
+        // complaint-desk member opens desk tasks).
+        var about = db.Cases.Where(c => c.ComplainedAbout == user).Select(c => c.Number);
         var query = Unfinished(db).Where(t => t.Assignee == user || t.ClaimedBy == user
             || (t.ClaimedBy != null && absent.Contains(t.ClaimedBy)) || (t.ClaimedBy == null && t.Assignee != null && absent.Contains(t.Assignee))
             || (t.Assignee == null && t.Status == FeedbackTaskStatus.Open && t.Role != null && roles.Contains(t.Role)
-                && (t.DepartmentId == null || t.DepartmentId == department)));
-        return await WithTitlesAsync(db, query, cancellationToken);
+                && (t.DepartmentId == null || t.DepartmentId == department)))
+            .Where(t => t.CaseNumber == null || !about.Contains(t.CaseNumber));
+        return await WithTitlesAsync(db, query, user, cancellationToken);
     }
 
     /// <summary>The colleagues who are absent now and named <paramref name="member"/> as their delegate.</summary>
@@ -54,7 +59,7 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
         var about = db.Cases.Where(c => c.ComplainedAbout == member.UserName).Select(c => c.Number);
         var query = Unfinished(db).Where(t => t.DepartmentId == department || (t.CaseNumber != null && led.Contains(t.CaseNumber)))
             .Where(t => t.CaseNumber == null || !about.Contains(t.CaseNumber));
-        return await WithTitlesAsync(db, query, cancellationToken);
+        return await WithTitlesAsync(db, query, member.UserName, cancellationToken);
     }
 
     /// <summary>The unfinished tasks of cases the member's department helps with and neither leads nor is given.</summary>
@@ -66,13 +71,14 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
         var helped = db.CasesHelpedBy(department)
             .Where(c => c.LeadDepartment != department && c.ComplainedAbout != member.UserName).Select(c => c.Number);
         var query = Unfinished(db).Where(t => t.DepartmentId != department && t.CaseNumber != null && helped.Contains(t.CaseNumber));
-        return await WithTitlesAsync(db, query, cancellationToken);
+        return await WithTitlesAsync(db, query, member.UserName, cancellationToken);
     }
 
     private static IQueryable<FeedbackTask> Unfinished(FeedbackDbContext db) =>
         db.Tasks.AsNoTracking().Where(t => t.Status == FeedbackTaskStatus.Open || t.Status == FeedbackTaskStatus.Claimed);
 
-    private static async Task<IReadOnlyList<InboxItem>> WithTitlesAsync(FeedbackDbContext db, IQueryable<FeedbackTask> query, CancellationToken cancellationToken)
+    /// <summary>The query's tasks with their cases' titles, leaving out those that exclude <paramref name="reader"/>.</summary>
+    private static async Task<IReadOnlyList<InboxItem>> WithTitlesAsync(FeedbackDbContext db, IQueryable<FeedbackTask> query, string reader, CancellationToken cancellationToken)
     {
         // Ordered in the query, so that a long list never cuts off a food-safety task for a later-due one.
         var rows = await (
@@ -83,6 +89,7 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
                 orderby foodSafety descending, t.DueAt == null, t.DueAt, t.CreatedAt, t.Id
                 select new { Task = t, Title = c == null ? null : c.Title, FoodSafety = foodSafety })
             .Take(MaxItems).ToListAsync(cancellationToken);
-        return rows.Select(r => new InboxItem(r.Task, r.Title, r.FoodSafety)).ToList();
+        // The exclusions are a JSON list, read here rather than in SQL; the case's "about" filter leaves few to drop.
+        return rows.Where(r => !TaskAccess.IsExcluded(r.Task, reader)).Select(r => new InboxItem(r.Task, r.Title, r.FoodSafety)).ToList();
     }
 }

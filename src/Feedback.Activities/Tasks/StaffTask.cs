@@ -201,7 +201,7 @@ public sealed class StaffTask : Activity
             context.SetVariable(variable, submission.Values.TryGetPropertyValue(field.Name, out var value) ? value : null);
         }
 
-        context.Enlist(new TaskClosed(taskId, FeedbackTaskStatus.Completed, completion.CompletedBy, action, submission.Values, completion.CompletionKey));
+        context.Enlist(new TaskClosed(taskId, FeedbackTaskStatus.Completed, completion.CompletedBy, action, submission.Values, completion.CompletionKey, completion.Holder));
         if ((string?)context.Properties["caseNumber"] is { } caseNumber)
             context.Enlist(new CaseChange(caseNumber, "TaskCompleted", $"Task '{(string?)context.Properties["title"]}': {action} by {completion.CompletedBy}{(completion.OnBehalfOf is { } absent ? $" on behalf of {absent}" : "")}.", NoChange,
                 Actor: completion.CompletedBy, Via: "task"));
@@ -370,4 +370,20 @@ public sealed class StaffTask : Activity
 /// <summary>What completing a staff task sends to the waiting activity (under <see cref="StaffTask.CompletionInputKey"/>).</summary>
 /// <param name="CompletionKey">The client's idempotency key, stored on the task so a repeated submit gets the first answer.</param>
 /// <param name="OnBehalfOf">The absent member whose task a delegate completed, for the case history.</param>
-public sealed record StaffTaskCompletion(string? Action, JsonObject? Values, string CompletedBy, string? CompletionKey, string? OnBehalfOf = null);
+/// <param name="Holder">Who held the task when the completion was allowed; the step closes the task only if they still do.</param>
+public sealed record StaffTaskCompletion(string? Action, JsonObject? Values, string CompletedBy, string? CompletionKey, string? OnBehalfOf = null, TaskHolder? Holder = null);
+
+/// <summary>
+/// Who held a task (assignee, claimant, exclusions) when a completion was checked against it. The completion waits for
+/// its workflow's turn after that check, so the step closes the task only if nobody reassigned, claimed or excluded
+/// anyone in between.
+/// </summary>
+public sealed record TaskHolder(string? Assignee, string? ClaimedBy, IReadOnlyList<string> Excluded)
+{
+    public static TaskHolder Of(FeedbackTask task) => new(task.Assignee, task.ClaimedBy, [.. task.Excluded]);
+
+    /// <summary>Whether <paramref name="task"/> is still open and held as it was.</summary>
+    public bool StillHolds(FeedbackTask task) =>
+        task.Status is FeedbackTaskStatus.Open or FeedbackTaskStatus.Claimed
+        && task.Assignee == Assignee && task.ClaimedBy == ClaimedBy && task.Excluded.SequenceEqual(Excluded, StringComparer.OrdinalIgnoreCase);
+}

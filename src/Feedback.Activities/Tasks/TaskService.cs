@@ -190,7 +190,8 @@ public sealed class TaskService(IDbContextFactory<FeedbackDbContext> dbFactory, 
         var submission = TaskForm.CheckSubmission(task.Fields, task.Actions, action, values);
         if (!submission.IsValid) throw new TaskValidationException(submission.Errors);
 
-        var completion = new StaffTaskCompletion(action, submission.Values, user, key, onBehalfOf);
+        // The check above read the task before the workflow's turn; the step closes it only if it is still held so.
+        var completion = new StaffTaskCompletion(action, submission.Values, user, key, onBehalfOf, TaskHolder.Of(task));
         WorkflowState state;
         try
         {

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Feedback.Activities.Access;
 using Feedback.Activities.Audit;
 using Feedback.Activities.Cases;
+using Feedback.Activities.Organization;
 using Feedback.Activities.Retention;
 using Feedback.Host.Access;
 using Feedback.Activities.Intake;
@@ -28,9 +29,9 @@ internal static class FeedbackEndpoints
     {
         var api = app.MapGroup("/api/feedback");
 
-        api.MapPost("", async (HttpRequest request, CaseService cases, CancellationToken ct) =>
+        api.MapPost("", async (HttpRequest request, CaseService cases, DirectoryService directory, CancellationToken ct) =>
         {
-            var registration = await ReadAsync<CaseRegistration>(request, ct);
+            var registration = await PublicStaffNamedAsync(await ReadAsync<CaseRegistration>(request, ct), directory, ct);
             if (registration.Channel is FeedbackChannel.Phone or FeedbackChannel.Counter or FeedbackChannel.SuggestionBox)
                 throw new CaseValidationException(["channel: phone, counter and suggestion-box feedback is entered by staff through /api/feedback/staff-entry."]);
             // A public caller choosing when their feedback arrived could place it in a month already reported, or start
@@ -193,6 +194,22 @@ internal static class FeedbackEndpoints
         var actor = await access.ResolveAsync(http, ct);
         CaseAccess.EnsureRead(actor, feedback);
         return (actor, feedback);
+    }
+
+    /// <summary>
+    /// The staff member a public caller names, taken as the web form takes it: a user or display name the directory
+    /// knows keeps that person out of the case; any other name goes into the text for the complaint desk. Refusing an
+    /// unknown name would tell anyone on the internet which names are staff.
+    /// </summary>
+    private static async Task<CaseRegistration> PublicStaffNamedAsync(CaseRegistration registration, DirectoryService directory, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(registration.ComplainedAbout)) return registration with { ComplainedAbout = null };
+        var named = registration.ComplainedAbout.Trim();
+        if (named.Length > Pages.Intake.FeedbackFormPage.MaxStaffNameLength)
+            throw new CaseValidationException([$"complainedAbout: at most {Pages.Intake.FeedbackFormPage.MaxStaffNameLength} characters."]);
+        if (await directory.MatchNamedAsync(named, ct) is { } user) return registration with { ComplainedAbout = user };
+        var note = Pages.Shared.PageTexts.Format("intake.staff.note", registration.Language ?? "zh-CN", named);
+        return registration with { ComplainedAbout = null, Content = registration.Content is null ? null : $"{registration.Content}\n\n{note}" };
     }
 
     private static async Task<IResult> RegisterAsync(HttpRequest request, CaseService cases, CaseRegistration registration, string actor, string via, CancellationToken ct,

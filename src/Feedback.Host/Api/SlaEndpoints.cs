@@ -1,3 +1,4 @@
+using Feedback.Activities.Access;
 using Feedback.Activities.Cases;
 using Feedback.Activities.Sla;
 using Feedback.Host.Access;
@@ -25,13 +26,13 @@ internal static class SlaEndpoints
         });
         cases.MapPost("/pause", async (string number, HttpContext http, CaseService feedback, StaffActorResolver access, SlaClockService clocks, CancellationToken ct) =>
         {
-            var (actor, _) = await FeedbackEndpoints.ReadableCaseAsync(number, http, feedback, access, ct);
+            var actor = await ClockRunnerAsync(number, http, feedback, access, ct);
             var body = await JsonBody.ReadAsync<PauseRequest>(http.Request, MaxBodyBytes, m => new CaseValidationException([m]), ct);
             return Results.Json(await clocks.PauseAsync(number, body?.Reason, actor.AuditName, ct), FeedbackEndpoints.Json);
         });
         cases.MapPost("/resume", async (string number, HttpContext http, CaseService feedback, StaffActorResolver access, SlaClockService clocks, CancellationToken ct) =>
         {
-            var (actor, _) = await FeedbackEndpoints.ReadableCaseAsync(number, http, feedback, access, ct);
+            var actor = await ClockRunnerAsync(number, http, feedback, access, ct);
             return Results.Json(await clocks.ResumeAsync(number, actor.AuditName, ct), FeedbackEndpoints.Json);
         });
 
@@ -56,6 +57,16 @@ internal static class SlaEndpoints
             await Refuse(() => clocks.SavePoliciesAsync(json, ct));
             return Results.NoContent();
         });
+    }
+
+    /// <summary>The actor, who may pause and resume the case's clocks (reading the case is not enough).</summary>
+    /// <exception cref="AccessDeniedException">The actor reads the case but does not run it.</exception>
+    private static async Task<Actor> ClockRunnerAsync(string number, HttpContext http, CaseService feedback, StaffActorResolver access, CancellationToken ct)
+    {
+        var (actor, readable) = await FeedbackEndpoints.ReadableCaseAsync(number, http, feedback, access, ct);
+        if (!CaseAccess.MayRunClocks(actor, readable))
+            throw new AccessDeniedException($"{actor.AuditName} may not pause or resume the clocks of {number}; its owner, the lead department's head, the complaint desk, process owners and management do.");
+        return actor;
     }
 
     /// <summary>The body as text: calendars and policies are stored as the admin wrote them, comments included.</summary>

@@ -33,8 +33,8 @@ public sealed class MailLinkOptions
 /// <summary>What a valid link says: who may do what, until when. <see cref="Id"/> makes it single-use.</summary>
 public sealed record LinkToken(string Id, ActionLinkKind Kind, string Subject, string? CaseNumber, string? UserName, DateTimeOffset ExpiresAt);
 
-/// <summary>Why a link cannot be used.</summary>
-public enum LinkProblem { Forged, Expired, Used }
+/// <summary>Why a link cannot be used; <see cref="LinkProblem.Superseded"/>: a newer link of the same kind cancelled it.</summary>
+public enum LinkProblem { Forged, Expired, Used, Superseded }
 
 /// <summary>A link that cannot be used, and why.</summary>
 public sealed class LinkRejectedException(LinkProblem problem, LinkToken? token = null) : Exception($"The link is {problem.ToString().ToLowerInvariant()}.")
@@ -62,10 +62,13 @@ public sealed class LinkTokens(IDataProtectionProvider provider, MailLinkOptions
             ActionLinkKind.SetPassword => options.SetPasswordLifetime,
             _ => options.CasePageLifetime,
         };
-        var token = new LinkToken(RandomNumberGenerator.GetHexString(32, lowercase: true), request.Kind, request.Subject, request.CaseNumber,
+        var token = new LinkToken(request.LinkId ?? NewId(), request.Kind, request.Subject, request.CaseNumber,
             request.UserName, clock.UtcNow + lifetime);
         return _protector.Protect(JsonSerializer.Serialize(token, Json));
     }
+
+    /// <summary>A random link id, as <see cref="Issue"/> draws one.</summary>
+    public static string NewId() => RandomNumberGenerator.GetHexString(32, lowercase: true);
 
     /// <summary>The genuine, unexpired token.</summary>
     /// <exception cref="LinkRejectedException">Forged (or damaged) or expired.</exception>

@@ -36,6 +36,21 @@ internal static class ReportEndpoints
             if (http.RequestServices.GetRequiredService<StudioSession>().Current(http) is not null) return await next(context);
             var back = http.Request.Path + http.Request.QueryString;
             return Results.Redirect($"{http.Request.PathBase}{StudioRoutes.SignIn}?returnUrl={Uri.EscapeDataString(back)}");
+        }).AddEndpointFilter(async (context, next) =>
+        {
+            // The API's problem handler answers only under /api: here a bad period or dimension is the reader's mistake
+            // too, a 400 page that says what is wrong, for the dashboard and its CSV links alike.
+            try
+            {
+                return await next(context);
+            }
+            catch (ReportValidationException e)
+            {
+                var http = context.HttpContext;
+                var errors = string.Concat(e.Errors.Select(m => $"<li>{StudioHtml.Encode(m)}</li>"));
+                return new StudioHtml(http, http.RequestServices.GetRequiredService<StudioSession>().Current(http))
+                    .Page("Reports", $"<h1>The report request is not valid</h1><ul>{errors}</ul><p><a href=\"{StudioHtml.Encode(http.Request.PathBase + Dashboard)}\">This month's report</a></p>", StatusCodes.Status400BadRequest);
+            }
         });
         pages.MapGet("", async (HttpContext http, ReportHandlers h, CancellationToken ct) =>
         {

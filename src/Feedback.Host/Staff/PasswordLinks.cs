@@ -17,10 +17,11 @@ public sealed class PasswordLinkRefusedException(string message) : Exception(mes
 /// <summary>
 /// Mails a staff member a signed, single-use "set your password" link. The mail goes through the same outbox and
 /// handler as task mail (retries, the outbox id as Message-Id), in the staff language's <c>set-password</c> template.
+/// A new link cancels the member's earlier ones.
 /// </summary>
 public sealed class PasswordLinks(
     IDbContextFactory<FeedbackDbContext> feedbackDb, IDbContextFactory<WorkflowDbContext> workflowDb, IActionLinkIssuer issuer,
-    MessageTemplates templates, MailLinkOptions links, OutboxSignal signal, IClock clock)
+    MessageTemplates templates, MailLinkOptions links, OutboxSignal signal, IClock clock, StaffCredentials credentials)
 {
     public const string TemplateName = "set-password";
 
@@ -35,7 +36,10 @@ public sealed class PasswordLinks(
         if (string.IsNullOrWhiteSpace(member.Email)) throw new PasswordLinkRefusedException($"{userName} has no e-mail address in the directory to send the link to.");
 
         var now = clock.UtcNow;
-        var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.SetPassword, member.UserName, null, member.UserName));
+        // Recorded before the mail leaves: from now on only this link sets the password, whoever holds an earlier one.
+        var linkId = LinkTokens.NewId();
+        await credentials.RecordPasswordLinkAsync(member.UserName, linkId, cancellationToken);
+        var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.SetPassword, member.UserName, null, member.UserName, linkId));
         var model = new JsonObject { ["Link"] = link, ["ExpiresAt"] = (now + links.SetPasswordLifetime).ToString("O") };
         var payload = templates.StaffMail(TemplateName, member, model, caseNumber: null, "SetPassword", now);
         await using (var db = await workflowDb.CreateDbContextAsync(cancellationToken))

@@ -20,12 +20,16 @@ public sealed class PasswordRejectedException(IReadOnlyList<string> errors) : Ex
     public IReadOnlyList<string> Errors { get; } = errors;
 }
 
+/// <summary>The "set password" link is no longer the member's newest, or the password was set after it was issued; nothing changed.</summary>
+public sealed class PasswordLinkSupersededException(string userName) : Exception($"A newer password link was sent to {userName}, or the password was set since this one was issued.");
+
 /// <summary>
 /// Staff passwords: hashed with ASP.NET Core's PasswordHasher (PBKDF2) as the admin shell's users are, checked with a
-/// lockout after repeated failures. Only active directory members can sign in. An account lock alone lets one address
-/// try a few passwords on every name, so failures are also counted per client address (<paramref name="addresses"/>).
+/// lockout after repeated failures. Only active directory members can sign in. Failures are counted per user name
+/// (known or not, so the lock tells nobody which names exist) and per client address in <paramref name="throttle"/>,
+/// each attempt before its password is checked, so concurrent guesses get no more checks than the limit.
 /// </summary>
-public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFactory, StaffSignInOptions options, IClock clock, Studio.StudioSignInLockout addresses)
+public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFactory, StaffSignInOptions options, IClock clock, Studio.StudioSignInLockout throttle)
 {
     private static readonly PasswordHasher<StaffCredential> Hasher = new();
     // Verified against when there is nothing to verify, so that an unknown name costs as long as a wrong password.
@@ -33,50 +37,40 @@ public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFact
     private static StaffCredential Decoy => new() { UserName = "", Stamp = "" };
 
     /// <summary>
-    /// Checks a user name and password from <paramref name="address"/>, counting failures and locking the account, or
-    /// the address, after too many. While the address is locked no password is checked, a right one included.
+    /// Checks a user name and password from <paramref name="address"/>, counting failures and locking the name, or the
+    /// address, after too many. While either is locked no password is checked, a right one included.
     /// </summary>
     public async Task<SignInResult> VerifyAsync(string? userName, string? password, IPAddress? address, CancellationToken cancellationToken)
     {
-        if (await addresses.LockedUntilAsync(null, address, cancellationToken) is { } paused)
-            return new SignInResult(SignInOutcome.AddressLocked, LockedUntil: paused);
-        var result = await CheckAsync(userName, password, cancellationToken);
-        if (result.Outcome == SignInOutcome.SignedIn) return result;
-        var addressLock = await addresses.RecordFailureAsync(null, address, cancellationToken);
-        return addressLock is { } until && result.Outcome == SignInOutcome.Failed ? new SignInResult(SignInOutcome.AddressLocked, LockedUntil: until) : result;
+        var user = userName?.Trim() ?? "";
+        if (await throttle.BeginAttemptAsync(user, address, cancellationToken) is { } refused) return Locked(refused);
+        var result = await CheckAsync(user, password, cancellationToken);
+        var succeeded = result.Outcome == SignInOutcome.SignedIn;
+        // Recorded even if the request is abandoned now: the attempt is counted, and a success gives it back.
+        var locked = await throttle.EndAttemptAsync(user, address, succeeded, CancellationToken.None);
+        return !succeeded && locked is { } now ? Locked(now) : result;
     }
 
-    private async Task<SignInResult> CheckAsync(string? userName, string? password, CancellationToken cancellationToken)
+    private static SignInResult Locked(Studio.AttemptLock attemptLock) =>
+        new(attemptLock.ByAddress ? SignInOutcome.AddressLocked : SignInOutcome.LockedOut, LockedUntil: attemptLock.Until);
+
+    private async Task<SignInResult> CheckAsync(string user, string? password, CancellationToken cancellationToken)
     {
-        var user = userName?.Trim() ?? "";
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = user.Length == 0 ? null : await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.UserName == user, cancellationToken);
         var credential = member is { Active: true } ? await db.StaffCredentials.FirstOrDefaultAsync(c => c.UserName == user, cancellationToken) : null;
-        var now = clock.UtcNow;
-        if (credential?.LockedUntil > now) return new SignInResult(SignInOutcome.LockedOut, LockedUntil: credential.LockedUntil);
         if (credential?.PasswordHash is not { } hash || string.IsNullOrEmpty(password))
         {
             Hasher.VerifyHashedPassword(Decoy, DecoyHash, password ?? "");
             return new SignInResult(SignInOutcome.Failed);
         }
-
         var verdict = Hasher.VerifyHashedPassword(credential, hash, password);
-        if (verdict == PasswordVerificationResult.Failed)
+        if (verdict == PasswordVerificationResult.Failed) return new SignInResult(SignInOutcome.Failed);
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            // Counted in the database, so concurrent guesses on several hosts all count.
-            await db.StaffCredentials.Where(c => c.UserName == user)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.FailedAttempts, c => c.FailedAttempts + 1), cancellationToken);
-            var failures = await db.StaffCredentials.Where(c => c.UserName == user).Select(c => c.FailedAttempts).FirstAsync(cancellationToken);
-            if (failures < options.MaxFailedAttempts) return new SignInResult(SignInOutcome.Failed);
-            var until = now + options.LockoutDuration;
-            await db.StaffCredentials.Where(c => c.UserName == user)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.LockedUntil, until).SetProperty(c => c.FailedAttempts, 0), cancellationToken);
-            return new SignInResult(SignInOutcome.LockedOut, LockedUntil: until);
+            credential.PasswordHash = Hasher.HashPassword(credential, password);
+            await db.SaveChangesAsync(cancellationToken);
         }
-        credential.FailedAttempts = 0;
-        credential.LockedUntil = null;
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded) credential.PasswordHash = Hasher.HashPassword(credential, password);
-        await db.SaveChangesAsync(cancellationToken);
         return new SignInResult(SignInOutcome.SignedIn, member!.UserName, credential.Stamp);
     }
 
@@ -92,24 +86,72 @@ public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFact
         return errors;
     }
 
-    /// <summary>Sets a new password: a new stamp ends every earlier sign-in, and any lockout is lifted.</summary>
+    /// <summary>
+    /// Makes <paramref name="linkId"/> the member's only usable "set password" link (a credential row without a password
+    /// is created for a member who has none yet).
+    /// </summary>
+    public async Task RecordPasswordLinkAsync(string userName, string linkId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            if (await db.StaffCredentials.Where(c => c.UserName == userName)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.PasswordLinkId, linkId), cancellationToken) == 1) return;
+            db.StaffCredentials.Add(new StaffCredential { UserName = userName, Stamp = RandomNumberGenerator.GetHexString(32, lowercase: true), PasswordLinkId = linkId });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt == 0)
+            {
+                // Another request created the row first; the update finds it now.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a "set password" link may still be used: it is the newest one mailed to the member, or, for a link minted
+    /// before links were recorded, it was issued after the password was last set.
+    /// </summary>
+    public async Task<bool> IsPasswordLinkCurrentAsync(string userName, string linkId, DateTimeOffset issuedAt, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var credential = await db.StaffCredentials.AsNoTracking().FirstOrDefaultAsync(c => c.UserName == userName, cancellationToken);
+        return credential is null || (credential.PasswordLinkId is { } newest ? newest == linkId : !(credential.PasswordSetAt >= issuedAt));
+    }
+
+    /// <summary>
+    /// Sets a new password through the "set password" link <paramref name="linkId"/>, issued at <paramref name="issuedAt"/>:
+    /// a new stamp ends every earlier sign-in, and any lockout is lifted. The link is checked in the same statement
+    /// that stores the password, so a link cancelled meanwhile sets nothing.
+    /// </summary>
     /// <exception cref="PasswordRejectedException">The password does not meet the rules.</exception>
     /// <exception cref="KeyNotFoundException">No active staff member of that name.</exception>
-    public async Task SetPasswordAsync(string userName, string password, string confirmation, CancellationToken cancellationToken)
+    /// <exception cref="PasswordLinkSupersededException">A newer link was mailed, or the password was set after this link was issued.</exception>
+    public async Task SetPasswordAsync(string userName, string password, string confirmation, string linkId, DateTimeOffset issuedAt, CancellationToken cancellationToken)
     {
         var errors = Check(userName, password, confirmation);
         if (errors.Count > 0) throw new PasswordRejectedException(errors);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!await db.Staff.AnyAsync(s => s.UserName == userName && s.Active, cancellationToken))
             throw new KeyNotFoundException($"No active staff member {userName}.");
-        var credential = await db.StaffCredentials.FirstOrDefaultAsync(c => c.UserName == userName, cancellationToken);
-        if (credential is null) db.StaffCredentials.Add(credential = new StaffCredential { UserName = userName, Stamp = "" });
-        credential.PasswordHash = Hasher.HashPassword(credential, password);
-        credential.Stamp = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        credential.FailedAttempts = 0;
-        credential.LockedUntil = null;
-        credential.PasswordSetAt = clock.UtcNow;
-        await db.SaveChangesAsync(cancellationToken);
+        var hash = Hasher.HashPassword(new StaffCredential { UserName = userName, Stamp = "" }, password);
+        var stamp = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        var now = clock.UtcNow;
+        var updated = await db.StaffCredentials
+            .Where(c => c.UserName == userName && (c.PasswordLinkId == linkId || (c.PasswordLinkId == null && (c.PasswordSetAt == null || c.PasswordSetAt < issuedAt))))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.PasswordHash, hash).SetProperty(c => c.Stamp, stamp).SetProperty(c => c.FailedAttempts, 0)
+                .SetProperty(c => c.LockedUntil, (DateTimeOffset?)null).SetProperty(c => c.PasswordSetAt, now), cancellationToken);
+        if (updated == 0)
+        {
+            if (await db.StaffCredentials.AnyAsync(c => c.UserName == userName, cancellationToken)) throw new PasswordLinkSupersededException(userName);
+            // A link minted before links were recorded, for a member who never had a password.
+            db.StaffCredentials.Add(new StaffCredential { UserName = userName, PasswordHash = hash, Stamp = stamp, PasswordSetAt = now });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        // A new password lifts the name's lock.
+        await throttle.RecordSuccessAsync(userName, cancellationToken);
     }
 
     /// <summary>Whether a session's stamp is still the member's current one and the member is active.</summary>

@@ -13,10 +13,10 @@ internal static class StaffExtensions
     public static IServiceCollection AddFeedbackStaff(this IServiceCollection services, StaffSignInOptions options)
     {
         services.AddSingleton(options);
-        // Its own lockout instance and keys: only addresses are counted here, the accounts lock in StaffCredentials.
-        var addressLimits = new Studio.StudioLockoutOptions(0, options.MaxFailuresPerAddress, options.LockoutDuration, options.LockoutDuration);
+        // Its own lockout instance and keys (apart from the admin shell's): user names, known or not, and addresses.
+        var limits = new Studio.StudioLockoutOptions(options.MaxFailedAttempts, options.MaxFailuresPerAddress, options.LockoutDuration, options.LockoutDuration);
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<StaffCredentials>(sp,
-            ActivatorUtilities.CreateInstance<Studio.StudioSignInLockout>(sp, addressLimits, TimeProvider.System, "staff-")));
+            ActivatorUtilities.CreateInstance<Studio.StudioSignInLockout>(sp, limits, TimeProvider.System, "staff-")));
         services.AddSingleton<PasswordLinks>();
         services.AddSingleton<StaffInbox>();
         services.AddSingleton<AbsenceService>();

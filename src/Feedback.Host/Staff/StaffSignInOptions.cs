@@ -3,7 +3,10 @@ namespace Feedback.Host.Staff;
 /// <summary>Staff sign-in settings (<c>StaffSignIn:*</c>).</summary>
 public sealed class StaffSignInOptions
 {
-    /// <summary>Wrong passwords in a row before the account is locked.</summary>
+    /// <summary>
+    /// Wrong passwords for one user name within <see cref="LockoutDuration"/> (a right one starts the count again) that
+    /// lock it; a name not in the directory locks the same way.
+    /// </summary>
     public int MaxFailedAttempts { get; set; } = 5;
     /// <summary>How long a locked account stays locked; also how long a locked address stays locked, and how far back its failures count.</summary>
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);

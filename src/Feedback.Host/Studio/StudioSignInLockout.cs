@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Feedback.Host.Studio;
 
 /// <summary>Limits on failed sign-ins to the admin shell (<c>Admin:Lockout:*</c>), or to the staff pages (per address only).</summary>
-/// <param name="MaxFailuresPerUser">Failed passwords for one user name within <paramref name="Window"/> that lock it; 0 counts no names (the staff accounts lock themselves).</param>
+/// <param name="MaxFailuresPerUser">Failed passwords for one user name within <paramref name="Window"/> that lock it; 0 counts no names.</param>
 /// <param name="MaxFailuresPerAddress">
 /// Failed sign-ins from one client address within the window (any user names) that lock the address; 0 turns this off
 /// (behind a reverse proxy that does not forward client addresses, every sign-in comes from the proxy's address).
@@ -34,6 +34,9 @@ public sealed record StudioLockoutOptions(int MaxFailuresPerUser, int MaxFailure
             Span(nameof(Window), Default.Window), Span(nameof(Duration), Default.Duration));
     }
 }
+
+/// <summary>A lock that refused or ended a sign-in attempt: until when, and whether it is the client address's (else the user name's).</summary>
+public sealed record AttemptLock(DateTimeOffset Until, bool ByAddress);
 
 /// <summary>
 /// Counts failed sign-ins per user name and per client address and locks either for a while once it has too many.
@@ -82,6 +85,123 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
         var key = UserKey(userName);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.SignInThrottles.Where(t => t.Key == key).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Counts a sign-in attempt as a failure before its password is checked, so that concurrent guesses cannot all pass
+    /// a "not locked" test first: per window, at most the limit's worth of attempts of one name or address get their
+    /// password checked. Returns the lock that refuses the attempt (nothing is counted then, and a key whose limit is
+    /// already taken is locked now), or null: the attempt may go on, and its outcome goes to <see cref="EndAttemptAsync"/>.
+    /// </summary>
+    public async Task<AttemptLock?> BeginAttemptAsync(string? userName, IPAddress? address, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await PruneIfDueAsync(now, cancellationToken);
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            var rows = await LockRowsAsync(db, userName, address, now, cancellationToken);
+            AttemptLock? refused = null;
+            foreach (var (row, max, byAddress) in rows)
+            {
+                if (!(row.LockedUntil > now) && row.WindowStartedAt <= now - options.Window) StartWindow(row, now);
+                // The limit's worth of attempts is already counted (and not refunded by a success): no more are checked.
+                if (!(row.LockedUntil > now) && row.Failures >= max) Lock(row, now);
+                if (row.LockedUntil is { } until && until > now && (refused is null || byAddress)) refused = new AttemptLock(until, byAddress);
+            }
+            foreach (var (row, _, _) in rows)
+            {
+                if (refused is null) row.Failures++;
+                row.Version++;
+            }
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+                return refused;
+            }
+            // Another request created one of the rows first (or, on SQLite, counted meanwhile): count again.
+            catch (DbUpdateException)
+            {
+            }
+        }
+        // Still contended after every attempt: many sign-ins at once, which is what a lock is for. Refuse this one briefly.
+        return new AttemptLock(now + ContendedPause, ByAddress: true);
+    }
+
+    /// <summary>
+    /// Records how an attempt counted by <see cref="BeginAttemptAsync"/> ended. A right password clears the name's count
+    /// and gives the address its attempt back; a wrong one stays counted, and locks a key whose limit it reached, which
+    /// is returned (the address's lock first).
+    /// </summary>
+    public async Task<AttemptLock?> EndAttemptAsync(string? userName, IPAddress? address, bool succeeded, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (succeeded)
+        {
+            await RecordSuccessAsync(userName, cancellationToken);
+            if (options.MaxFailuresPerAddress == 0) return null;
+            var key = AddressKey(address);
+            await using var refund = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await refund.SignInThrottles.Where(t => t.Key == key && t.Failures > 0)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Failures, t => t.Failures - 1).SetProperty(t => t.Version, t => t.Version + 1), cancellationToken);
+            return null;
+        }
+        for (var attempt = 1; attempt <= Attempts; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            AttemptLock? locked = null;
+            foreach (var (row, max, byAddress) in await LockRowsAsync(db, userName, address, now, cancellationToken))
+            {
+                if (row.LockedUntil > now || row.Failures < max) continue;
+                Lock(row, now);
+                row.Version++;
+                if (locked is null || byAddress) locked = new AttemptLock(row.LockedUntil!.Value, byAddress);
+            }
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+                return locked;
+            }
+            catch (DbUpdateException)
+            {
+            }
+        }
+        return new AttemptLock(now + ContendedPause, ByAddress: true);
+    }
+
+    /// <summary>The counted keys' rows (the name's first, then the address's), locked on PostgreSQL; a missing one is added.</summary>
+    private async Task<List<(SignInThrottle Row, int Max, bool ByAddress)>> LockRowsAsync(
+        FeedbackDbContext db, string? userName, IPAddress? address, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = new List<(SignInThrottle, int, bool)>();
+        // Always in this order, so that two attempts never wait for each other's row lock.
+        foreach (var (key, max, byAddress) in new[] { (UserKey(userName), options.MaxFailuresPerUser, false), (AddressKey(address), options.MaxFailuresPerAddress, true) })
+        {
+            if (max == 0) continue;
+            var row = db.SupportsRowLocks
+                ? (await db.SignInThrottles.FromSqlRaw("SELECT * FROM sign_in_throttles WHERE key = {0} FOR UPDATE", key).ToListAsync(cancellationToken)).SingleOrDefault()
+                : await db.SignInThrottles.FirstOrDefaultAsync(t => t.Key == key, cancellationToken);
+            if (row is null) db.SignInThrottles.Add(row = new SignInThrottle { Key = key, WindowStartedAt = now });
+            rows.Add((row, max, byAddress));
+        }
+        return rows;
+    }
+
+    private static void StartWindow(SignInThrottle row, DateTimeOffset now)
+    {
+        row.Failures = 0;
+        row.WindowStartedAt = now;
+    }
+
+    private void Lock(SignInThrottle row, DateTimeOffset now)
+    {
+        row.LockedUntil = now + options.Duration;
+        // The next round starts afresh after the lock, not one failure from another lock.
+        StartWindow(row, now);
     }
 
     private async Task<DateTimeOffset?> CountAsync(string key, int max, DateTimeOffset now, CancellationToken cancellationToken)

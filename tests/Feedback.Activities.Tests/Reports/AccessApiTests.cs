@@ -129,6 +129,27 @@ public sealed class AccessApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_who_runs_the_case_pauses_and_resumes_its_clocks()
+    {
+        await using (var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
+            await db.Cases.Where(c => c.Number == Quality).ExecuteUpdateAsync(s => s.SetProperty(c => c.HelperDepartments, ["logistics"]));
+        var pause = new JsonObject { ["reason"] = "Waiting for the customer's photos." };
+
+        // The auditor reads every case, logistics helps with this one: neither runs it.
+        foreach (var user in new[] { "audrey", "lou" })
+        {
+            (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/sla/pause", user, pause)).StatusCode.Should().Be(HttpStatusCode.Forbidden, user);
+            (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/sla/resume", user)).StatusCode.Should().Be(HttpStatusCode.Forbidden, user);
+        }
+        (await AuditAsync(Quality)).Should().BeEmpty();
+
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/sla/pause", "hana", pause)).StatusCode.Should().Be(HttpStatusCode.OK, "hana heads the lead department");
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/sla/resume", "sam")).StatusCode.Should().Be(HttpStatusCode.OK, "sam owns the case");
+        (await _api.SendAsStaffAsync(HttpMethod.Post, $"/api/feedback/{Quality}/sla/pause", "desk", pause)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await AuditAsync(Quality)).Should().Equal("SlaPaused by hana via api", "SlaResumed by sam via api", "SlaPaused by desk via api");
+    }
+
+    [Fact]
     public async Task Bad_report_requests_get_a_clear_400()
     {
         var response = await _api.SendAsStaffAsync(HttpMethod.Get, "/api/reports/figures?period=2026-13", null);
@@ -158,6 +179,20 @@ public sealed class AccessApiTests : IAsyncLifetime
 
         (await browser.GetStringAsync($"/studio/reports/cases.csv?period={month}&reveal=contacts")).Should().Contain("wang@example.cn");
         (await AuditAsync(Quality)).Should().Equal("ContactsRevealed by admin via export");
+    }
+
+    [Fact]
+    public async Task A_bad_period_on_the_dashboard_or_its_exports_gets_a_400_that_says_what_is_wrong()
+    {
+        var browser = _host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var token = _host.Services.GetRequiredService<Feedback.Host.Studio.StudioTokens>().Issue("admin");
+        browser.DefaultRequestHeaders.Add("Cookie", $"feedback_studio={token.Value}");
+        foreach (var url in new[] { "/studio/reports?period=2026-13", "/studio/reports/cases.csv?period=2026-13", "/studio/reports/figures.csv?by=weekday", "/studio/reports/cases.csv?reveal=everything" })
+        {
+            var response = await browser.GetAsync(url);
+            response.StatusCode.Should().Be(HttpStatusCode.BadRequest, url);
+            (await response.Content.ReadAsStringAsync()).Should().Contain("The report request is not valid", url);
+        }
     }
 
     private async Task<List<string>> AuditAsync(string number) =>

@@ -49,6 +49,29 @@ public abstract class StaffInboxHelpingTests(bool postgres) : IAsyncLifetime
         (await inbox.HelpingAsync(Member("lin.fang", "customer-service"), default)).Select(i => i.Task.Id).Should().Equal("t2");
         (await inbox.HelpingAsync(Member("li.wei", "quality"), default)).Select(i => i.Task.Id).Should().Equal("t4");
     }
+
+    [Fact]
+    public async Task My_list_leaves_out_the_role_tasks_of_a_case_about_me_and_tasks_that_exclude_me()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            FeedbackTask DeskTask(string id, int n, List<string>? excluded = null) => new()
+            {
+                Id = id, WorkflowInstanceId = $"wf-{n}", BookmarkId = "b-" + id, ActivityId = "desk", CaseNumber = $"FB-2026-{n:000000}",
+                Title = "Review the complaint", Role = nameof(StaffRole.ComplaintDesk), DepartmentId = "complaint-desk",
+                Status = FeedbackTaskStatus.Open, CreatedAt = DateTimeOffset.UtcNow, Excluded = excluded ?? [],
+            };
+            db.Tasks.AddRange(DeskTask("desk-1", 1), DeskTask("desk-3", 3), DeskTask("desk-2", 2, excluded: ["zhao.qiang"]));
+            await db.SaveChangesAsync();
+        }
+        var inbox = new StaffInbox(_db, new SystemClock());
+        StaffMember Desk(string user) => new() { UserName = user, DisplayName = user, DepartmentId = "complaint-desk", Roles = [StaffRole.ComplaintDesk] };
+
+        // Case 3 is about zhao.qiang; desk-2 excludes him.
+        (await inbox.MineAsync(Desk("zhao.qiang"), default)).Select(i => i.Task.Id).Should().Equal("desk-1");
+        (await inbox.MineAsync(Desk("he.min"), default)).Select(i => i.Task.Id).Should().BeEquivalentTo(["desk-1", "desk-2", "desk-3"]);
+        (await inbox.DepartmentAsync(Desk("zhao.qiang"), default)).Select(i => i.Task.Id).Should().Equal("desk-1");
+    }
 }
 
 public sealed class PostgresStaffInboxHelpingTests() : StaffInboxHelpingTests(postgres: true);

@@ -38,6 +38,9 @@ public abstract class TaskApiHarness : IAsyncLifetime
         await db.SaveChangesAsync();
     }
 
+    /// <summary>The test database, for a test that holds a lock in it.</summary>
+    protected string ConnectionString => _db.ConnectionString;
+
     /// <summary>A client without the API key.</summary>
     protected HttpClient Anonymous() => _host.CreateClient();
 

@@ -120,4 +120,34 @@ public sealed class TaskApiTests : TaskApiHarness
         var measures = (string?)JsonNode.Parse(winners[0].Body)!["values"]!["measures"];
         ((string?)(await Api.InstanceAsync(instanceId))["workflowState"]!["variables"]!["measures-id"]).Should().Be(measures);
     }
+
+    [Fact]
+    public async Task A_completion_that_waited_for_its_workflow_while_the_task_was_reassigned_is_refused_and_the_task_stays_open_for_the_new_assignee()
+    {
+        await PublishPlanAndReviewAsync();
+        var (number, instanceId) = await RegisterCaseAsync();
+        var planId = (string)(await OpenTaskAsync(number))["id"]!;
+
+        // Another step of the case holds its workflow: alice's completion is allowed, then waits for its turn.
+        await using var blocker = new Npgsql.NpgsqlConnection(ConnectionString);
+        await blocker.OpenAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        await using (var command = new Npgsql.NpgsqlCommand("SELECT id FROM workflow_instances WHERE id = @id FOR UPDATE", blocker, hold))
+        {
+            command.Parameters.AddWithValue("id", instanceId);
+            (await command.ExecuteScalarAsync()).Should().NotBeNull();
+        }
+        var completing = CompleteAsync(planId, "alice", "Submit", Plan("Re-seal"));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        completing.IsCompleted.Should().BeFalse("the completion waits for the workflow");
+        await ExpectAsync(await PostAsync($"/api/tasks/{planId}/reassign", "bob", new JsonObject { ["to"] = "carol", ["reason"] = "Alice is on leave from today." }), HttpStatusCode.OK);
+        await hold.RollbackAsync();
+
+        var refused = await completing;
+        refused.StatusCode.Should().BeOneOf([HttpStatusCode.Conflict, HttpStatusCode.Forbidden], await refused.Content.ReadAsStringAsync());
+        var task = await Api.GetJsonAsync($"/api/tasks/{planId}");
+        ((string?)task["status"], (string?)task["assignee"], (string?)task["completedBy"]).Should().Be(("Open", "carol", null));
+        (await ResumedCountAsync(instanceId)).Should().Be(0);
+        await ExpectAsync(await CompleteAsync(planId, "carol", "Submit", Plan("Re-seal")), HttpStatusCode.OK);
+    }
 }

@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Feedback.Activities.Links;
+using Feedback.Activities.Persistence;
 using Feedback.EndToEnd.Tests.Infrastructure;
 using Feedback.Host.Links;
 using Feedback.Workflows.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Feedback.EndToEnd.Tests.Links;
@@ -46,8 +48,13 @@ public sealed partial class TaskLinkAccessTests : IAsyncLifetime
     {
         var number = await SubmitWithPhotoAsync();
         var plan = await OpenTaskAsync(number, "Submit a rectification plan");
-        var colleague = await ColleagueOfAsync((string)plan["assignee"]!, (string)(await _api.GetJsonAsync($"/api/feedback/{number}"))["leadDepartment"]!);
-        // The link as a role task's mail gives it to each member who may see it.
+        var department = (string)(await _api.GetJsonAsync($"/api/feedback/{number}"))["leadDepartment"]!;
+        var colleague = await ColleagueOfAsync((string)plan["assignee"]!, department);
+        // A role task of the department (a role the colleague holds), mailed to each member who may do it.
+        var role = (string)(await _api.GetJsonAsync("/api/admin/directory"))["staff"]!.AsArray().Single(m => (string?)m!["userName"] == colleague)!["roles"]![0]!;
+        await using (var db = await _host.Services.GetRequiredService<IDbContextFactory<FeedbackDbContext>>().CreateDbContextAsync())
+            await db.Tasks.Where(t => t.Id == (string)plan["id"]!).ExecuteUpdateAsync(s => s.SetProperty(t => t.Assignee, (string?)null)
+                .SetProperty(t => t.Role, role).SetProperty(t => t.DepartmentId, department));
         var link = "/l/" + _host.Services.GetRequiredService<LinkTokens>().Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, (string)plan["id"]!, number, colleague));
         var browser = _host.Browser();
 
@@ -104,6 +111,58 @@ public sealed partial class TaskLinkAccessTests : IAsyncLifetime
         refused.StatusCode.Should().Be(HttpStatusCode.Forbidden, text);
         text.Should().Contain("your account is inactive").And.NotContain(number);
     }
+
+    [Fact]
+    public async Task Once_its_task_is_completed_or_handed_on_a_task_link_shows_only_that_and_nothing_of_the_case()
+    {
+        var number = await SubmitWithPhotoAsync();
+        var plan = await OpenTaskAsync(number, "Submit a rectification plan");
+        var (taskId, assignee) = ((string)plan["id"]!, (string)plan["assignee"]!);
+        var tokens = _host.Services.GetRequiredService<LinkTokens>();
+        var link = "/l/" + tokens.Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, taskId, number, assignee));
+        var browser = _host.Browser();
+        var open = await browser.GetStringAsync(link + "?lang=en");
+        open.Should().Contain(number).And.Contain("id=\"reveal-contacts\"");
+        var photo = PhotoLink().Match(open).Value;
+
+        // Handed to a colleague: the first link no longer opens the case.
+        var department = (string)(await _api.GetJsonAsync($"/api/feedback/{number}"))["leadDepartment"]!;
+        var colleague = await ColleagueOfAsync(assignee, department);
+        var asAssignee = _host.Api();
+        asAssignee.DefaultRequestHeaders.Add("X-Staff-User", assignee);
+        (await asAssignee.PostAsJsonAsync($"/api/tasks/{taskId}/reassign", new JsonObject { ["to"] = colleague, ["reason"] = "On leave from Monday." }))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
+        await ShowsOnlyTheOutcomeAsync(link, "handed to someone else");
+
+        // Completed through the API by the colleague: the colleague's link says so, and nothing more.
+        var colleagueLink = "/l/" + tokens.Issue(new ActionLinkRequest(ActionLinkKind.StaffTask, taskId, number, colleague));
+        var asColleague = _host.Api();
+        asColleague.DefaultRequestHeaders.Add("X-Staff-User", colleague);
+        var completed = await asColleague.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new JsonObject
+        {
+            ["action"] = "Submit", ["values"] = new JsonObject { ["Measures"] = "Re-seal the line 3 cans", ["Deadline"] = "2026-12-15", ["Goal"] = "No swollen cans" },
+        });
+        completed.StatusCode.Should().Be(HttpStatusCode.OK, await completed.Content.ReadAsStringAsync());
+        await ShowsOnlyTheOutcomeAsync(colleagueLink, $"completed by {colleague}");
+        await ShowsOnlyTheOutcomeAsync(link, $"completed by {colleague}");
+        (await browser.GetAsync(photo)).StatusCode.Should().Be(HttpStatusCode.NotFound);
+
+        async Task ShowsOnlyTheOutcomeAsync(string url, string outcome)
+        {
+            foreach (var query in new[] { "?lang=en", "?lang=en&reveal=contacts" })
+            {
+                var response = await browser.GetAsync(url + query);
+                var page = await response.Content.ReadAsStringAsync();
+                response.StatusCode.Should().Be(HttpStatusCode.OK, page);
+                page.Should().Contain(outcome).And.Contain($"/staff/tasks/{taskId}")
+                    .And.NotContain(number).And.NotContain("罐头").And.NotContain("王").And.NotContain("reveal-contacts").And.NotContain("/photos/");
+            }
+            (await AuditActionsAsync(number)).Should().NotContain("ContactsRevealed");
+        }
+    }
+
+    private async Task<List<string?>> AuditActionsAsync(string number) =>
+        (await _api.GetJsonAsync($"/api/feedback/{number}/audit"))["entries"]!.AsArray().Select(e => (string?)e!["action"]).ToList();
 
     /// <summary>Submits the public form as a browser does, with one photo; returns the case number.</summary>
     private async Task<string> SubmitWithPhotoAsync()

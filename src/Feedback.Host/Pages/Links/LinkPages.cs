@@ -74,6 +74,7 @@ internal static class LinkPages
     {
         LinkProblem.Expired => Problem(http, "problem.expired", StatusCodes.Status410Gone, caseLanguage: caseLanguage),
         LinkProblem.Used => Problem(http, "problem.used", StatusCodes.Status410Gone, caseLanguage: caseLanguage),
+        LinkProblem.Superseded => Problem(http, "problem.superseded", StatusCodes.Status410Gone, caseLanguage: caseLanguage),
         _ => Problem(http, "problem.forged", StatusCodes.Status404NotFound, caseLanguage: caseLanguage),
     };
 

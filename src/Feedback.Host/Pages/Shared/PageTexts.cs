@@ -23,6 +23,8 @@ internal static partial class PageTexts
         ["problem.expired.body"] = ("此链接的有效期已过，未作任何更改。", "此連結的有效期已過，未作任何更改。", "This link is past its expiry date. Nothing was changed."),
         ["problem.used.title"] = ("链接已使用", "連結已使用", "This link has already been used"),
         ["problem.used.body"] = ("此链接已提交过一次，每个链接只能使用一次。之前的提交已记录。", "此連結已提交過一次，每個連結只能使用一次。之前的提交已記錄。", "This link was already used to submit once; each link works once. The earlier submission is on record."),
+        ["problem.superseded.title"] = ("链接已失效", "連結已失效", "This link has been replaced"),
+        ["problem.superseded.body"] = ("已为此账号发送了更新的链接，或密码已在此链接发出后设置过，此链接不能再使用，未作任何更改。", "已為此帳號寄出了更新的連結，或密碼已在此連結寄出後設定過，此連結不能再使用，未作任何更改。", "A newer link was sent for this account, or its password was set after this link was sent, so this link no longer works. Nothing was changed."),
         ["problem.form.title"] = ("无法提交", "無法提交", "The form could not be submitted"),
         ["problem.form.body"] = ("表单已过期或不是从本页面提交的，未作任何更改。请重新打开链接后再提交。", "表單已過期或不是從本頁面提交的，未作任何更改。請重新開啟連結後再提交。", "The form had expired or was not sent from this page. Nothing was changed. Open the link again and submit from the page."),
         ["problem.access.title"] = ("无法打开此任务", "無法開啟此任務", "This task is not open to you"),
@@ -65,6 +67,8 @@ internal static partial class PageTexts
         ["task.done.title"] = ("已提交", "已提交", "Submitted"),
         ["task.done.body"] = ("您的选择“{0}”已记录，流程已继续。", "您的選擇「{0}」已記錄，流程已繼續。", "Your choice '{0}' is recorded and the case has moved on."),
         ["task.closed.completed"] = ("此任务已由 {0} 以“{1}”完成。", "此任務已由 {0} 以「{1}」完成。", "This task was already completed by {0} with '{1}'."),
+        ["task.closed.handedon"] = ("此任务已交给其他人处理，此链接不再打开它。", "此任務已交給其他人處理，此連結不再開啟它。", "This task was handed to someone else; this link no longer opens it."),
+        ["task.closed.signedin"] = ("登录员工页面查看案件", "登入員工頁面檢視案件", "Sign in to the staff pages to see the case"),
         ["task.closed.cancelled"] = ("此任务已撤销：流程的这一分支已结束。", "此任務已撤銷：流程的這一分支已結束。", "This task was withdrawn: its branch of the process ended."),
         ["task.conflict"] = ("无法完成此任务：{0}", "無法完成此任務：{0}", "The task cannot be completed: {0}"),
 

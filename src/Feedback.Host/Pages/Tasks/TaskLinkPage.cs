@@ -27,18 +27,44 @@ internal static class TaskLinkPage
         if (await http.RequestServices.GetRequiredService<UsedLinks>().IsUsedAsync(link.Id, ct)) return LinkPages.Rejected(http, LinkProblem.Used);
         var reader = await ReaderAsync(http, link.UserName ?? "", ct);
         if (!await MayOpenAsync(http, reader, task, ct)) return Refused(http);
+        if (!await IsOpenToAsync(http, reader, task, ct)) return Outcome(http, task);
         return await RenderAsync(http, reader, task, null, null, StatusCodes.Status200OK, ct);
     }
 
     /// <summary>
-    /// The task of a link that may still be viewed (it exists, the link is unused, its reader may open it), for the
-    /// case's photos behind it; null otherwise.
+    /// Whether the task is still open and the link's reader may still do it. A link is mailed to let its reader do the
+    /// task, and lives for weeks without a sign-in: once the task is done, withdrawn or handed to someone else, it
+    /// shows only that, and the case is read on the signed-in staff pages.
+    /// </summary>
+    private static async Task<bool> IsOpenToAsync(HttpContext http, Actor reader, FeedbackTask task, CancellationToken ct) =>
+        task.Status is FeedbackTaskStatus.Open or FeedbackTaskStatus.Claimed && await MayWorkAsync(http, reader, task, ct);
+
+    /// <summary>What became of a task no longer open to the link's reader, without anything of its case.</summary>
+    private static IResult Outcome(HttpContext http, FeedbackTask task)
+    {
+        var page = new PageFrame(http, PageLanguage.Choose(http.Request));
+        var note = task.Status switch
+        {
+            FeedbackTaskStatus.Completed => PageTexts.Format("task.closed.completed", page.Language, task.CompletedBy, task.CompletedAction),
+            FeedbackTaskStatus.Cancelled => page.T("task.closed.cancelled"),
+            _ => page.T("task.closed.handedon"),
+        };
+        var staffPage = $"{http.Request.PathBase}{Feedback.Host.Staff.StaffRoutes.Tasks}/{Uri.EscapeDataString(task.Id)}?lang={page.Language}";
+        var body = $"<section class=\"notice\"><p id=\"task-outcome\">{PageFrame.E(note)}</p>"
+            + $"<p><a id=\"staff-task\" href=\"{PageFrame.E(staffPage)}\">{PageFrame.E(page.T("task.closed.signedin"))}</a></p></section>";
+        return page.Render(task.Title, body);
+    }
+
+    /// <summary>
+    /// The task of a link that may still be viewed (it exists, the link is unused, its reader may open it and still do
+    /// it), for the case's photos behind it; null otherwise.
     /// </summary>
     public static async Task<FeedbackTask?> ViewableAsync(HttpContext http, LinkToken link, CancellationToken ct)
     {
         if (await FindAsync(http.RequestServices.GetRequiredService<TaskService>(), link.Subject, ct) is not { } task) return null;
         if (await http.RequestServices.GetRequiredService<UsedLinks>().IsUsedAsync(link.Id, ct)) return null;
-        return await MayOpenAsync(http, await ReaderAsync(http, link.UserName ?? "", ct), task, ct) ? task : null;
+        var reader = await ReaderAsync(http, link.UserName ?? "", ct);
+        return await MayOpenAsync(http, reader, task, ct) && await IsOpenToAsync(http, reader, task, ct) ? task : null;
     }
 
     public static async Task<IResult> SubmitAsync(HttpContext http, LinkToken link, IFormCollection form, CancellationToken ct)

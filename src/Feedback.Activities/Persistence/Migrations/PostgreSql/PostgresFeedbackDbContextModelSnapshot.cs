@@ -577,6 +577,11 @@ namespace Feedback.Activities.Persistence.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("password_hash");
 
+                    b.Property<string>("PasswordLinkId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("password_link_id");
+
                     b.Property<DateTimeOffset?>("PasswordSetAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("password_set_at");

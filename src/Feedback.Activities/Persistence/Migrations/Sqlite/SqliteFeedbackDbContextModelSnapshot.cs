@@ -564,6 +564,11 @@ namespace Feedback.Activities.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("password_hash");
 
+                    b.Property<string>("PasswordLinkId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("password_link_id");
+
                     b.Property<long?>("PasswordSetAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("password_set_at");
