@@ -44,8 +44,17 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
     [Input(Description = "Text for the message: the progress, or the result and improvements.", UIHint = InputUIHints.MultiLine)]
     public Input<string?> Text { get; set; } = default!;
 
-    [Input(Description = "For the progress: the date the rectification is expected to be done by (e.g. the plan's deadline, yyyy-MM-dd); the template tells the customer.")]
+    [Input(Description = "For the progress: the date the rectification is expected to be done by (e.g. the plan's deadline, yyyy-MM-dd); the template tells the customer. A date already past is left out.")]
     public Input<string?> ExpectedBy { get; set; } = default!;
+
+    [Input(Description = "For the progress: the promised date is no later than this span from now; give it the DueIn of the task that does the work, so the customer is promised the date that task is due.")]
+    public Input<TimeSpan?> ExpectedWithin { get; set; } = default!;
+
+    [Input(Description = "Count ExpectedWithin in working time on the calendar of the case's lead department, as the task's DueInWorkingTime.", DefaultValue = false)]
+    public Input<bool> ExpectedInWorkingTime { get; set; } = default!;
+
+    [Input(Description = "For the progress: an SLA clock of the case (e.g. Resolution) the promised date may not outlast, as the task's DueWithSla.")]
+    public Input<string?> ExpectedWithSla { get; set; } = default!;
 
     [Input(Description = "A link for the customer (the survey page).")]
     public Input<string?> Link { get; set; } = default!;
@@ -81,6 +90,16 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
             return;
         }
 
+        // The same rule as the task doing the work, so the customer is promised the date that task is due.
+        var expected = new Tasks.TaskDue(context.Get(ExpectedWithin), context.Get(ExpectedInWorkingTime),
+            Cases.CaseInputs.Blank(context.Get(ExpectedBy)), Cases.CaseInputs.Blank(context.Get(ExpectedWithSla)));
+        expected.Validate(nameof(ExpectedBy));
+        string? expectedBy = null;
+        if (expected.Within is not null || expected.By is not null || expected.WithSla is not null)
+        {
+            if (await expected.ComputeAsync(context, number, feedback.LeadDepartment, context.Now, nameof(ExpectedBy)) is { } due)
+                expectedBy = Tasks.TaskDue.Day(due, (await Tasks.TaskDue.CalendarAsync(context, feedback.LeadDepartment)).TimeZone);
+        }
         var model = new JsonObject
         {
             ["Case"] = new JsonObject
@@ -90,7 +109,7 @@ public sealed class NotifyCustomer(CaseService cases, MessageTemplates templates
                 ["Category"] = feedback.Category?.ToString(), ["Language"] = feedback.Language,
             },
             ["Text"] = context.Get(Text),
-            ["ExpectedBy"] = Cases.CaseInputs.Blank(context.Get(ExpectedBy)),
+            ["ExpectedBy"] = expectedBy,
             ["Link"] = context.Get(Link),
             // A read-only page where the customer follows the case; only when a web host mints links.
             ["CaseLink"] = context.Services.GetService<Links.IActionLinkIssuer>()?.Issue(new Links.ActionLinkRequest(Links.ActionLinkKind.CasePage, number, number)),

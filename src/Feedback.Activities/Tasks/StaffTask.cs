@@ -110,6 +110,8 @@ public sealed class StaffTask : Activity
         if (fieldErrors.Count > 0) throw new FormatException("Input 'Fields': " + string.Join(" ", fieldErrors));
         var dueIn = context.Get(DueIn);
         if (dueIn < TimeSpan.Zero) throw new FormatException($"Input 'DueIn': {dueIn} is negative.");
+        var dueRule = new TaskDue(dueIn, context.Get(DueInWorkingTime), Blank(context.Get(DueBy)), Blank(context.Get(DueWithSla)));
+        dueRule.Validate(nameof(DueBy)); // a malformed value faults before anything is read
         var status = ParseStatus(context.Get(CaseStatus));
 
         var feedbackCase = await FindCaseAsync(context);
@@ -125,20 +127,7 @@ public sealed class StaffTask : Activity
         context.Properties["actions"] = new JsonArray(actions.Select(a => (JsonNode?)a).ToArray());
 
         var now = context.Now; // one reading, so the due time is exactly the given span after creation
-        DateTimeOffset? dueAt = dueIn is { } span ? now + span : null;
-        var dueBy = Blank(context.Get(DueBy));
-        if (dueBy is not null) DueTime(dueBy, TimeZoneInfo.Utc); // a malformed value faults before anything is read
-        if ((dueIn is not null && context.Get(DueInWorkingTime)) || dueBy is not null)
-        {
-            var calendars = (await context.Services.GetRequiredService<Sla.SlaSettingsService>().GetAsync(context.CancellationToken)).Calendars;
-            var calendar = calendars.For(department ?? feedbackCase?.LeadDepartment).Calendar;
-            if (dueIn is { } working && context.Get(DueInWorkingTime)) dueAt = calendar.AddWorkingTime(now, calendar.WorkingSpan(working));
-            // A date already past (a rework after the plan's deadline) would open the task overdue: DueIn counts then.
-            if (dueBy is not null && DueTime(dueBy, calendar.TimeZone) is var by && by > now && (dueAt is null || by < dueAt)) dueAt = by;
-        }
-        if (Blank(context.Get(DueWithSla)) is { } clockName && feedbackCase is not null
-            && await SlaDueAsync(context, feedbackCase.Number, clockName) is { } sla && sla > now && (dueAt is null || sla < dueAt))
-            dueAt = sla;
+        var dueAt = await dueRule.ComputeAsync(context, feedbackCase?.Number, department ?? feedbackCase?.LeadDepartment, now, nameof(DueBy));
         var task = new FeedbackTask
         {
             Id = taskId,
@@ -243,26 +232,6 @@ public sealed class StaffTask : Activity
         }
     }
 
-    /// <summary>
-    /// A date means the end of that day in <paramref name="zone"/>; a date and time means that time, in
-    /// <paramref name="zone"/> unless it carries its offset (the task form's date fields accept both).
-    /// </summary>
-    /// <exception cref="FormatException">Neither.</exception>
-    private static DateTimeOffset DueTime(string text, TimeZoneInfo zone)
-    {
-        var culture = System.Globalization.CultureInfo.InvariantCulture;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", culture, System.Globalization.DateTimeStyles.None, out var day))
-            return InZone(day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), zone);
-        var match = System.Text.RegularExpressions.Regex.Match(text, @"^(?<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)(?<offset>Z|[+-]\d{2}:\d{2})?$");
-        if (match.Success && match.Groups["offset"].Success && DateTimeOffset.TryParse(text, culture, System.Globalization.DateTimeStyles.None, out var instant))
-            return instant.ToUniversalTime(); // stored as UTC
-        if (match.Success && DateTime.TryParse(match.Groups["local"].Value, culture, System.Globalization.DateTimeStyles.None, out var local))
-            return InZone(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
-        throw new FormatException($"Input 'DueBy': '{text}' is neither a date (yyyy-MM-dd) nor a date and time (2026-11-30T18:00, with or without an offset).");
-    }
-
-    private static DateTimeOffset InZone(DateTime local, TimeZoneInfo zone) => new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
-
     /// <exception cref="FormatException">Not the name of a status a case has while it is handled.</exception>
     private static Cases.CaseStatus? ParseStatus(string? status)
     {
@@ -348,16 +317,6 @@ public sealed class StaffTask : Activity
         }
         (task.Role, task.DepartmentId) = (role, department);
         return (recipients, $" No one of {audience} can do it now, nor anyone above; a supervisor can reassign it.");
-    }
-
-    /// <summary>When the case's clock reaches its target, as this step will commit the case (its category, severity and department).</summary>
-    private static async Task<DateTimeOffset?> SlaDueAsync(ActivityExecutionContext context, string caseNumber, string clockName)
-    {
-        if (await context.Services.GetRequiredService<Cases.CaseService>().FindForStepAsync(caseNumber, context) is not { } feedback) return null;
-        var settings = await context.Services.GetRequiredService<Sla.SlaSettingsService>().GetAsync(context.CancellationToken);
-        await using var db = await context.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Persistence.FeedbackDbContext>>()
-            .CreateDbContextAsync(context.CancellationToken);
-        return await Sla.ClockDeadlines.DueAsync(db, feedback, settings, clockName, context.Now, context.CancellationToken);
     }
 
     private static void NoChange(FeedbackCase _) { }

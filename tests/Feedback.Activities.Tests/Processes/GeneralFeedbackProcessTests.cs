@@ -365,4 +365,26 @@ public sealed class GeneralFeedbackProcessTests : GeneralFeedbackHarness
         await Task.Delay(1000);
         _smtp.Messages(m => m.Headers["X-Feedback-Message"] == "Progress").Should().HaveCount(1, "Done records an answer given another way and mails nothing");
     }
+
+    [Theory]
+    [InlineData(30)] // later than the rectification may take
+    [InlineData(-3)] // already past: a typo
+    public async Task The_customer_is_promised_the_day_the_rectification_is_due_whatever_deadline_the_plan_names(int deadlineInDays)
+    {
+        var number = await SubmitAsync(new JsonObject
+        {
+            ["channel"] = "Email", ["customerName"] = "Ms Kai", ["customerEmail"] = "kai@example.cn", ["language"] = "en",
+            ["content"] = "The luncheon meat can was dented and rusty at the seam.", ["product"] = new JsonObject { ["name"] = "Luncheon meat 340g" },
+        });
+        var owner = (string)(await CaseAsync(number))["owner"]!;
+        var deadline = DateTime.UtcNow.AddDays(deadlineInDays).ToString("yyyy-MM-dd");
+        await CompleteAsync(await OpenTaskAsync(number), owner, "Submit", new JsonObject { ["Measures"] = "Check the seamer", ["Deadline"] = deadline, ["Goal"] = "No dented cans" });
+
+        var rectification = await OpenTaskAsync(number);
+        var due = rectification["dueAt"]!.GetValue<DateTimeOffset>();
+        var progress = (await _smtp.WaitForAsync(1, TimeSpan.FromSeconds(15), m => m.Headers["X-Feedback-Message"] == "Progress")).Single();
+        // The example organisation's calendars are on China time; a due time at midnight ends the day before.
+        var dueDay = TimeZoneInfo.ConvertTime(due.AddTicks(-1), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM-dd");
+        progress.TextBody.Should().Contain($"expects to be done by {dueDay}").And.NotContain(deadline);
+    }
 }

@@ -21,6 +21,10 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         ["product"] = new JsonObject { ["name"] = "红烧猪肉罐头 397g", ["batchOrSerial"] = "B20261018" },
     });
 
+    /// <summary>The plan's deadline: the day after the host's start, well inside what the rectification may take, so the customer is promised it.</summary>
+    private string Deadline => _deadline ??= Time.UtcNow.AddDays(1).ToString("yyyy-MM-dd");
+    private string? _deadline;
+
     /// <summary>Plan and rectify as the owner; returns the owner.</summary>
     /// <param name="reply">What the customer is told; the report itself when null.</param>
     private async Task<string> PlanAndRectifyAsync(string number, string report, string? reply = null)
@@ -28,7 +32,7 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         var owner = (string)(await CaseAsync(number))["owner"]!;
         var plan = await OpenTaskAsync(number, "rectification plan");
         ((string?)plan["assignee"]).Should().Be(owner);
-        await CompleteAsync(plan, owner, "Submit", new JsonObject { ["Measures"] = "下架批次 B20261018，检查封口机", ["Deadline"] = "2026-11-30", ["Goal"] = "无同类投诉" });
+        await CompleteAsync(plan, owner, "Submit", new JsonObject { ["Measures"] = "下架批次 B20261018，检查封口机", ["Deadline"] = Deadline, ["Goal"] = "无同类投诉" });
         await CompleteAsync(await OpenTaskAsync(number, "Carry out"), owner, "Done", new JsonObject { ["Report"] = report, ["CustomerReply"] = reply ?? report });
         return owner;
     }
@@ -66,7 +70,7 @@ public sealed class NegativeReviewProcessTests() : RectificationProcessHarness("
         Actions(done).Should().ContainInOrder("Registered", "CustomerNotified", "Classified", "Assigned", "CustomerSatisfied", "CustomerNotified");
         var mails = await MailsAsync(3);
         mails.Select(m => m.Subject).Should().BeEquivalentTo([$"您的反馈已受理（{number}）", $"您的反馈处理进展（{number}）", $"您的反馈处理结果（{number}）"]);
-        mails.Single(m => m.Subject!.Contains("进展")).TextBody.Should().Contain("已制定整改方案，预计于 2026-11-30 前完成", "the plan's deadline")
+        mails.Single(m => m.Subject!.Contains("进展")).TextBody.Should().Contain($"已制定整改方案，预计于 {Deadline} 前完成", "the plan's deadline")
             .And.NotContain("检查封口机", "the plan's measures are the department's own");
         mails.Single(m => m.Subject!.Contains("结果")).TextBody.Should().Contain("我们已下架批次 B20261018 并更换封口机密封圈，复检合格；今后每班点检封口机。")
             .And.NotContain("QA-778", "the internal report stays inside").And.NotContain("李伟").And.NotContain("What we");
