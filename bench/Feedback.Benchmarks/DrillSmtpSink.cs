@@ -27,7 +27,8 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentQueue<SinkMail> _mail = new();
+    private readonly ConcurrentQueue<(byte[] Data, DateTimeOffset At)> _received = new();
+    private readonly List<SinkMail> _mail = [];
     private readonly Task _accepting;
 
     public DrillSmtpSink()
@@ -40,7 +41,21 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Every accepted message, in order of acceptance (resends included).</summary>
-    public IReadOnlyList<SinkMail> Mail => _mail.ToArray();
+    /// <remarks>
+    /// Read from the bytes kept at acceptance only when asked for: parsing before the answer would widen the time
+    /// between the acceptance and the host's hearing of it, the window in which a kill makes a resend.
+    /// </remarks>
+    public IReadOnlyList<SinkMail> Mail
+    {
+        get
+        {
+            lock (_mail)
+            {
+                while (_received.TryDequeue(out var received)) _mail.Add(Parse(received.Data, received.At));
+                return _mail.ToArray();
+            }
+        }
+    }
 
     private int _sessionsCut;
 
@@ -70,7 +85,7 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
 
     private async Task ServeAsync(TcpClient client, CancellationToken stop)
     {
-        string? lastAccepted = null;
+        byte[]? lastAccepted = null;
         using (client)
         {
             try
@@ -91,7 +106,9 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
                             await WriteAsync(stream, "354 end with <CRLF>.<CRLF>", stop);
                             var data = await reader.ReadDataAsync(stop);
                             if (data is null) { Interlocked.Increment(ref _sessionsCut); return; }
-                            lastAccepted = Record(data);
+                            // Kept as received (the acceptance), answered, and only read later.
+                            _received.Enqueue((data, DateTimeOffset.UtcNow));
+                            lastAccepted = data;
                             await WriteAsync(stream, "250 accepted", stop);
                             break;
                         case "QUIT": lastAccepted = null; await WriteAsync(stream, "221 bye", stop); return;
@@ -105,18 +122,17 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
                 Interlocked.Increment(ref _sessionsCut);
             }
             // Ended without QUIT (an exception, or the connection closed by a killed process) right after an acceptance.
-            if (lastAccepted is not null) _acceptedThenCut[lastAccepted] = 0;
+            if (lastAccepted is not null) _acceptedThenCut[Parse(lastAccepted, DateTimeOffset.UtcNow).MessageId] = 0;
         }
     }
 
-    private string Record(byte[] data)
+    private static SinkMail Parse(byte[] data, DateTimeOffset at)
     {
         var message = MimeMessage.Load(new MemoryStream(data));
         var kind = message.Headers["X-Feedback-Message"];
         var link = kind == SurveyKind && LinkPathPattern().Match(message.TextBody ?? "") is { Success: true } match ? match.Value : null;
-        _mail.Enqueue(new SinkMail(message.MessageId ?? "", message.Headers["X-Feedback-Case"], kind,
-            message.To.Mailboxes.FirstOrDefault()?.Address ?? "", message.Subject ?? "", DateTimeOffset.UtcNow, link));
-        return message.MessageId ?? "";
+        return new SinkMail(message.MessageId ?? "", message.Headers["X-Feedback-Case"], kind,
+            message.To.Mailboxes.FirstOrDefault()?.Address ?? "", message.Subject ?? "", at, link);
     }
 
     /// <summary>The <c>X-Feedback-Message</c> of the satisfaction survey mail.</summary>
