@@ -44,9 +44,10 @@ public sealed class StaffCredentials(IDbContextFactory<FeedbackDbContext> dbFact
     {
         var user = userName?.Trim() ?? "";
         if (await throttle.BeginAttemptAsync(user, address, cancellationToken) is { } refused) return Locked(refused);
-        var result = await CheckAsync(user, password, cancellationToken);
+        // Not cut short by an abandoned request (a double submit, a page left): the attempt is counted, and only a check
+        // that ends can give a success's count back. The check is bounded (one hash, two short reads).
+        var result = await CheckAsync(user, password, CancellationToken.None);
         var succeeded = result.Outcome == SignInOutcome.SignedIn;
-        // Recorded even if the request is abandoned now: the attempt is counted, and a success gives it back.
         var locked = await throttle.EndAttemptAsync(user, address, succeeded, CancellationToken.None);
         return !succeeded && locked is { } now ? Locked(now) : result;
     }

@@ -90,8 +90,9 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
     /// <summary>
     /// Counts a sign-in attempt as a failure before its password is checked, so that concurrent guesses cannot all pass
     /// a "not locked" test first: per window, at most the limit's worth of attempts of one name or address get their
-    /// password checked. Returns the lock that refuses the attempt (nothing is counted then, and a key whose limit is
-    /// already taken is locked now), or null: the attempt may go on, and its outcome goes to <see cref="EndAttemptAsync"/>.
+    /// password checked. Returns the lock that refuses the attempt (nothing is counted then), or null: the attempt may go
+    /// on, and its outcome goes to <see cref="EndAttemptAsync"/>. A key whose limit is taken by attempts still being
+    /// checked refuses for a moment without locking: some of them may be right, and a lock is for failures only.
     /// </summary>
     public async Task<AttemptLock?> BeginAttemptAsync(string? userName, IPAddress? address, CancellationToken cancellationToken)
     {
@@ -106,9 +107,10 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
             foreach (var (row, max, byAddress) in rows)
             {
                 if (!(row.LockedUntil > now) && row.WindowStartedAt <= now - options.Window) StartWindow(row, now);
-                // The limit's worth of attempts is already counted (and not refunded by a success): no more are checked.
-                if (!(row.LockedUntil > now) && row.Failures >= max) Lock(row, now);
                 if (row.LockedUntil is { } until && until > now && (refused is null || byAddress)) refused = new AttemptLock(until, byAddress);
+                // The limit's worth of attempts is already counted: no more are checked until some end (a success gives
+                // its count back) or the window does. Locking here would lock on attempts that may yet succeed.
+                else if (row.Failures >= max && (refused is null || byAddress)) refused = new AttemptLock(now + ContendedPause, byAddress);
             }
             foreach (var (row, _, _) in rows)
             {

@@ -30,6 +30,30 @@ public sealed class SignInLockoutScopeTests
             "the shell counts three failures within its hour, whatever the staff side's window");
     }
 
+    [Fact]
+    public async Task Attempts_still_being_checked_refuse_more_for_a_moment_without_locking_the_address_on_right_passwords()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        var factory = new Factory(database.ConnectionString);
+        await using (var db = factory.CreateDbContext()) await db.Database.MigrateAsync();
+        var staff = new StudioSignInLockout(new StudioLockoutOptions(5, 3, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15)), factory, new SteppedTime(), scope: "staff-");
+        var office = IPAddress.Parse("192.0.2.9");
+        // Two typos from the office's shared address.
+        for (var i = 0; i < 2; i++)
+        {
+            (await staff.BeginAttemptAsync("li.wei", office, default)).Should().BeNull();
+            await staff.EndAttemptAsync("li.wei", office, succeeded: false, default);
+        }
+
+        (await staff.BeginAttemptAsync("zhang.hua", office, default)).Should().BeNull("the third attempt is within the limit; its password is being checked");
+        var meanwhile = await staff.BeginAttemptAsync("chen.jie", office, default);
+        meanwhile.Should().NotBeNull("the limit's worth of attempts is counted while one is still checked");
+        (await staff.LockedUntilAsync("chen.jie", office, default)).Should().BeNull("an attempt that may yet succeed locks nothing");
+        await staff.EndAttemptAsync("zhang.hua", office, succeeded: true, default);
+
+        (await staff.BeginAttemptAsync("chen.jie", office, default)).Should().BeNull("the right password gave its count back: the office may sign in");
+    }
+
     private sealed class SteppedTime : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = new(2027, 3, 1, 1, 0, 0, TimeSpan.Zero);
