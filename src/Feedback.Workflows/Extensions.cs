@@ -99,7 +99,10 @@ public static class WorkflowServiceCollectionExtensions
         services.AddSingleton<EventOutbox>();
         services.AddSingleton<IScheduledWorkHandler>(sp => sp.GetRequiredService<WorkflowRuntime>());
         services.AddSingleton<IOutboxHandler, PublishEventOutboxHandler>();
-        services.AddSingleton(_ => new OutboxJournal(options.OutboxJournalFolder));
+        if (options.OutboxLease < OutboxDispatcherBatch.MinimumLease)
+            throw new ArgumentOutOfRangeException(nameof(configure), options.OutboxLease,
+                $"OutboxLease must be at least {OutboxDispatcherBatch.MinimumLease.TotalSeconds:0} s: a delivery must end {OutboxDispatcherBatch.LeaseMargin.TotalSeconds:0} s before the lease does.");
+        services.AddSingleton(sp => new OutboxJournal(options.OutboxJournalFolder, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OutboxJournal>>()));
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<PendingInstanceWorker>();
         services.AddSingleton<TimerReconciler>();

@@ -37,7 +37,11 @@ public sealed partial class WorkflowRuntime
         }, cancellationToken);
         // A faulted instance keeps no timers (see AfterCommitAsync and TimerReconciler); the ones still waiting count again.
         if (wasFaulted && state.SubStatus != WorkflowSubStatus.Faulted)
+        {
+            // The fault queued these timers' removal; scheduled before that removal ran, they would be removed after.
+            await timerRemovals.FlushAsync(cancellationToken);
             await ScheduleTimersAsync(state.Id, state.Bookmarks, cancellationToken);
+        }
         return state;
     }
 

@@ -90,6 +90,26 @@ public sealed class DatabaseLossTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_host_stopping_mid_round_records_what_it_sent_and_releases_what_it_did_not()
+    {
+        var handler = new StopWaitingHandler(waitOn: "w2");
+        await using var host = new TestHost(_db.ConnectionString);
+        var factory = host.WithWebHostBuilder(b => b.UseSetting("Workflows:OutboxConcurrency", "1")
+            .ConfigureTestServices(s => s.AddSingleton<IOutboxHandler>(handler)));
+        _ = factory.Services;
+
+        await QueueAsync("w", StopWaitingHandler.MessageType, 3);
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!handler.Waiting && DateTime.UtcNow < until) await Task.Delay(50);
+        handler.Waiting.Should().BeTrue("w2's delivery must be under way when the host stops");
+        await factory.DisposeAsync(); // a graceful stop, as in a rolling deploy
+
+        (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE id = 'w1' AND delivered_at IS NOT NULL")).Should().Be(1, "w1 was sent");
+        (await CountAsync(_db.ConnectionString, "SELECT count(*) FROM outbox_messages WHERE id IN ('w2', 'w3') AND delivered_at IS NULL AND next_attempt_at <= now()"))
+            .Should().Be(2, "what the stopping host did not send is due again at once, not after its lease");
+    }
+
+    [Fact]
     public async Task A_host_delivers_with_several_loops_at_once_and_each_message_exactly_once()
     {
         var handler = new SlowHandler(TimeSpan.FromMilliseconds(50));
@@ -210,6 +230,23 @@ public sealed class DatabaseLossTests : IAsyncLifetime
         {
             Deliveries.AddOrUpdate(messageId, 1, (_, n) => n + 1);
             return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Delivers every message at once except one, on which it waits until the host stops.</summary>
+    private sealed class StopWaitingHandler(string waitOn) : IOutboxHandler
+    {
+        public const string MessageType = "Test.StopWaiting";
+        private volatile bool _waiting;
+
+        public bool Waiting => _waiting;
+        public string Type => MessageType;
+
+        public async Task HandleAsync(string messageId, JsonObject payload, CancellationToken cancellationToken)
+        {
+            if (messageId != waitOn) return;
+            _waiting = true;
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
     }
 }

@@ -108,30 +108,57 @@ public sealed class OutboxDispatcher(
                 lane.Clear();
             }
             var attempted = 0;
-            while (attempted < OutboxDispatcherBatch.MessagesPerRound)
+            try
             {
-                var claimedAt = System.Diagnostics.Stopwatch.StartNew();
-                var leaseUntil = Truncate(clock.UtcNow + options.OutboxLease);
-                var batch = await ClaimAsync(db, leaseUntil, cancellationToken);
-                if (batch.Count == 0) break;
-                lane.Claimed(batch.Select(m => m.Id), leaseUntil);
-                var errors = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var message in batch)
+                while (attempted < OutboxDispatcherBatch.MessagesPerRound)
                 {
-                    // A handler must end well inside the lease: after it, another host may take the message.
-                    var left = options.OutboxLease - OutboxDispatcherBatch.LeaseMargin - claimedAt.Elapsed;
-                    if (left < OutboxDispatcherBatch.LeaseMargin) break;
-                    await DeliverAsync(message, handlers, lane, errors, left, cancellationToken);
+                    var claimedAt = System.Diagnostics.Stopwatch.StartNew();
+                    var leaseUntil = Truncate(clock.UtcNow + options.OutboxLease);
+                    var batch = await ClaimAsync(db, leaseUntil, cancellationToken);
+                    if (batch.Count == 0) break;
+                    lane.Claimed(batch.Select(m => m.Id), leaseUntil);
+                    var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var message in batch)
+                    {
+                        // A handler must end well inside the lease: after it, another host may take the message.
+                        var left = options.OutboxLease - OutboxDispatcherBatch.LeaseMargin - claimedAt.Elapsed;
+                        if (left < OutboxDispatcherBatch.LeaseMargin) break;
+                        await DeliverAsync(message, handlers, lane, errors, left, cancellationToken);
+                    }
+                    await SettleAsync(db, lane.Notes, errors, cancellationToken);
+                    lane.Clear();
+                    attempted += batch.Count;
                 }
-                await SettleAsync(db, lane.Notes, errors, cancellationToken);
-                lane.Clear();
-                attempted += batch.Count;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !lane.Notes.IsEmpty)
+            {
+                await SettleOnStopAsync(db, lane);
+                throw;
             }
             return attempted;
         }
         finally
         {
             journal.Return(lane);
+        }
+    }
+
+    /// <summary>
+    /// The host is stopping mid-round: what was sent is recorded and what was not is released now, so that no host
+    /// (on another machine, where this journal is never read) waits for the lease and then sends it again. Bounded: a
+    /// stop must not hang on a database that is away; the journal keeps what this could not record.
+    /// </summary>
+    private async Task SettleOnStopAsync(WorkflowDbContext db, OutboxJournalLane lane)
+    {
+        using var grace = new CancellationTokenSource(OutboxDispatcherBatch.StopGrace);
+        try
+        {
+            await SettleAsync(db, lane.Notes, errors: null, grace.Token);
+            lane.Clear();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Outbox outcomes not recorded while stopping; they stay in the outbox journal for the next host on this machine");
         }
     }
 
@@ -250,6 +277,12 @@ internal static class OutboxDispatcherBatch
 
     /// <summary>How long before its lease ends a delivery must have finished, and the least time a delivery is started with.</summary>
     public static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(15);
+
+    /// <summary>The shortest lease that leaves a delivery time to run: both margins and as much again.</summary>
+    public static readonly TimeSpan MinimumLease = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a stopping host tries to record a round's outcomes.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Delivers <c>PublishEvent</c>: resumes waiting Event activities and starts triggered workflows.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Feedback.Workflows.Runtime.Background;
 
@@ -14,35 +16,56 @@ namespace Feedback.Workflows.Runtime.Background;
 /// belongs to a process that ended. Lines are written through to the operating system, not flushed to disk: they survive
 /// the process (a crash, a kill), not the machine. Without a folder (<see cref="WorkflowRuntimeOptions.OutboxJournalFolder"/>
 /// unset) notes are kept in memory only, and a message claimed by a host that died is sent again when its lease ends.
+/// The folder must be local to the machine: the locks are not honoured across machines on every network share. A
+/// folder that cannot be written (disk full, permissions) is logged and the notes are kept in memory meanwhile: the
+/// journal narrows the window for a resend, it must never stop delivery.
 /// </remarks>
 public sealed class OutboxJournal : IDisposable
 {
     private const string Extension = ".outbox-journal";
     private readonly string? _folder;
     private readonly string _owner = Guid.NewGuid().ToString("N");
+    private readonly ILogger _logger;
     private readonly ConcurrentBag<OutboxJournalLane> _idle = new();
+    // Lanes whose notes a failed round left: rented first, so their notes are recorded while the lease still holds.
+    private readonly ConcurrentQueue<OutboxJournalLane> _unsettled = new();
     private readonly ConcurrentDictionary<OutboxJournalLane, byte> _all = new();
     private int _lanes;
 
     /// <param name="folder">Where the lane files live; created if missing; null keeps notes in memory only.</param>
-    public OutboxJournal(string? folder)
+    /// <param name="logger">Where a folder that cannot be written is reported.</param>
+    public OutboxJournal(string? folder, ILogger<OutboxJournal>? logger = null)
     {
+        _logger = logger ?? NullLogger<OutboxJournal>.Instance;
         _folder = folder is null ? null : Path.GetFullPath(folder);
-        if (_folder is not null) Directory.CreateDirectory(_folder);
+        if (_folder is null) return;
+        try
+        {
+            Directory.CreateDirectory(_folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError(e, "Outbox journal folder {Folder} cannot be created; notes are kept in memory only", _folder);
+            _folder = null;
+        }
     }
 
-    /// <summary>Takes a lane for one delivery loop's round; give it back with <see cref="Return"/>.</summary>
+    /// <summary>Takes a lane for one delivery loop's round, one with unrecorded notes first; give it back with <see cref="Return"/>.</summary>
     public OutboxJournalLane Rent()
     {
-        if (_idle.TryTake(out var lane)) return lane;
+        if (_unsettled.TryDequeue(out var lane) || _idle.TryTake(out lane)) return lane;
         var number = Interlocked.Increment(ref _lanes);
-        lane = new OutboxJournalLane(_folder is null ? null : Path.Combine(_folder, $"{_owner}-{number}{Extension}"));
+        lane = new OutboxJournalLane(_folder is null ? null : Path.Combine(_folder, $"{_owner}-{number}{Extension}"), _logger);
         _all[lane] = 0;
         return lane;
     }
 
-    /// <summary>Gives a lane back for the next round; what it still holds is settled first by whoever rents it next.</summary>
-    public void Return(OutboxJournalLane lane) => _idle.Add(lane);
+    /// <summary>Gives a lane back for the next round; what it still holds is recorded first by whoever rents it next.</summary>
+    public void Return(OutboxJournalLane lane)
+    {
+        if (lane.Notes.IsEmpty) _idle.Add(lane);
+        else _unsettled.Enqueue(lane);
+    }
 
     /// <summary>
     /// The notes of lane files no living process holds (a host that was killed or crashed on this machine), each taken
@@ -68,7 +91,17 @@ public sealed class OutboxJournal : IDisposable
             {
                 continue;
             }
-            var (notes, unreadable) = OutboxJournalLane.Read(file);
+            JournalNotes notes;
+            int unreadable;
+            try
+            {
+                (notes, unreadable) = OutboxJournalLane.Read(file);
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
             yield return new OrphanedJournal(path, file, notes, unreadable);
         }
     }
@@ -114,10 +147,17 @@ public sealed class OrphanedJournal(string path, FileStream file, JournalNotes n
 public sealed class OutboxJournalLane : IDisposable
 {
     private readonly string? _path;
+    private readonly ILogger _logger;
     private FileStream? _file;
+    // Set when a write failed: the rest of the round is noted in memory only (the file lacks it), tried again after Clear.
+    private bool _unwritable;
     private JournalNotes _notes = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
 
-    internal OutboxJournalLane(string? path) => _path = path;
+    internal OutboxJournalLane(string? path, ILogger logger)
+    {
+        _path = path;
+        _logger = logger;
+    }
 
     /// <summary>What this lane noted since it was last cleared: outcomes a failed round could not record.</summary>
     public JournalNotes Notes => _notes;
@@ -152,17 +192,40 @@ public sealed class OutboxJournalLane : IDisposable
     public void Clear()
     {
         _notes = new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal));
+        _unwritable = false;
         if (_file is null) return;
-        _file.SetLength(0);
-        _file.Position = 0;
+        try
+        {
+            _file.SetLength(0);
+            _file.Position = 0;
+        }
+        catch (IOException e)
+        {
+            Unwritable(e);
+        }
     }
 
     private void Write(string lines)
     {
-        if (_path is null) return;
-        _file ??= new FileStream(_path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
-        // Unbuffered: each note reaches the operating system before the next step, so a kill cannot lose it.
-        _file.Write(Encoding.ASCII.GetBytes(lines));
+        if (_path is null || _unwritable) return;
+        try
+        {
+            _file ??= new FileStream(_path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            // Unbuffered: each note reaches the operating system before the next step, so a kill cannot lose it.
+            _file.Write(Encoding.ASCII.GetBytes(lines));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Unwritable(e);
+        }
+    }
+
+    private void Unwritable(Exception e)
+    {
+        _unwritable = true;
+        _file?.Dispose();
+        _file = null;
+        _logger.LogWarning(e, "Outbox journal {Path} cannot be written; this round's notes are kept in memory only", _path);
     }
 
     /// <summary>Reads a lane file's notes; a line cut short by a kill is left out, and so is a line no lane writes (counted).</summary>
@@ -178,13 +241,13 @@ public sealed class OutboxJournalLane : IDisposable
             var parts = line.Split(' ');
             switch (parts)
             {
-                case ["C", var id, var ticks] when long.TryParse(ticks, CultureInfo.InvariantCulture, out var t):
+                case ["C", var id, var ticks] when long.TryParse(ticks, CultureInfo.InvariantCulture, out var t) && InRange(t):
                     notes.Claims[Uri.UnescapeDataString(id)] = new DateTimeOffset(t, TimeSpan.Zero);
                     break;
                 case ["D", var id]:
                     notes.Delivered.Add(Uri.UnescapeDataString(id));
                     break;
-                case ["F", var id, var ticks] when long.TryParse(ticks, CultureInfo.InvariantCulture, out var t):
+                case ["F", var id, var ticks] when long.TryParse(ticks, CultureInfo.InvariantCulture, out var t) && InRange(t):
                     notes.Failed[Uri.UnescapeDataString(id)] = new DateTimeOffset(t, TimeSpan.Zero);
                     break;
                 default:
@@ -194,6 +257,8 @@ public sealed class OutboxJournalLane : IDisposable
         }
         return (notes, unreadable);
     }
+
+    private static bool InRange(long ticks) => ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks;
 
     public void Dispose()
     {
