@@ -81,15 +81,22 @@ public sealed class StaffInbox(IDbContextFactory<FeedbackDbContext> dbFactory, I
     private static async Task<IReadOnlyList<InboxItem>> WithTitlesAsync(FeedbackDbContext db, IQueryable<FeedbackTask> query, string reader, CancellationToken cancellationToken)
     {
         // Ordered in the query, so that a long list never cuts off a food-safety task for a later-due one.
-        var rows = await (
-                from t in query
-                join c in db.Cases.AsNoTracking() on t.CaseNumber equals c.Number into cases
-                from c in cases.DefaultIfEmpty()
-                let foodSafety = c != null && c.FoodSafety
-                orderby foodSafety descending, t.DueAt == null, t.DueAt, t.CreatedAt, t.Id
-                select new { Task = t, Title = c == null ? null : c.Title, FoodSafety = foodSafety })
-            .Take(MaxItems).ToListAsync(cancellationToken);
-        // The exclusions are a JSON list, read here rather than in SQL; the case's "about" filter leaves few to drop.
-        return rows.Where(r => !TaskAccess.IsExcluded(r.Task, reader)).Select(r => new InboxItem(r.Task, r.Title, r.FoodSafety)).ToList();
+        var ordered =
+            from t in query
+            join c in db.Cases.AsNoTracking() on t.CaseNumber equals c.Number into cases
+            from c in cases.DefaultIfEmpty()
+            let foodSafety = c != null && c.FoodSafety
+            orderby foodSafety descending, t.DueAt == null, t.DueAt, t.CreatedAt, t.Id
+            select new { Task = t, Title = c == null ? null : c.Title, FoodSafety = foodSafety };
+        // The exclusions are a JSON list, read here rather than in SQL: a page that loses some to them is followed by
+        // the next, so the tasks the reader may do after them still show.
+        var items = new List<InboxItem>();
+        for (var skip = 0; items.Count < MaxItems; skip += MaxItems)
+        {
+            var rows = await ordered.Skip(skip).Take(MaxItems).ToListAsync(cancellationToken);
+            items.AddRange(rows.Where(r => !TaskAccess.IsExcluded(r.Task, reader)).Select(r => new InboxItem(r.Task, r.Title, r.FoodSafety)).Take(MaxItems - items.Count));
+            if (rows.Count < MaxItems) break;
+        }
+        return items;
     }
 }

@@ -72,6 +72,28 @@ public abstract class StaffInboxHelpingTests(bool postgres) : IAsyncLifetime
         (await inbox.MineAsync(Desk("he.min"), default)).Select(i => i.Task.Id).Should().BeEquivalentTo(["desk-1", "desk-2", "desk-3"]);
         (await inbox.DepartmentAsync(Desk("zhao.qiang"), default)).Select(i => i.Task.Id).Should().Equal("desk-1");
     }
+
+    [Fact]
+    public async Task A_long_list_of_tasks_that_exclude_me_does_not_hide_the_ones_after_it_I_may_do()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using (var db = _db.CreateDbContext())
+        {
+            FeedbackTask Review(string id, DateTimeOffset due, List<string> excluded) => new()
+            {
+                Id = id, WorkflowInstanceId = "wf-4", BookmarkId = "b-" + id, ActivityId = "review", CaseNumber = "FB-2026-000004",
+                Title = "Review the rectification", Role = nameof(StaffRole.Staff), DepartmentId = "production",
+                Status = FeedbackTaskStatus.Open, CreatedAt = now, DueAt = due, Excluded = excluded,
+            };
+            db.Tasks.AddRange(Enumerable.Range(0, StaffInbox.MaxItems).Select(i => Review($"x{i:000}", now.AddHours(1), ["zhao.qiang"])));
+            db.Tasks.Add(Review("mine", now.AddHours(2), []));
+            await db.SaveChangesAsync();
+        }
+        var inbox = new StaffInbox(_db, new SystemClock());
+        var member = new StaffMember { UserName = "zhao.qiang", DisplayName = "zhao.qiang", DepartmentId = "production", Roles = [StaffRole.Staff] };
+
+        (await inbox.DepartmentAsync(member, default)).Select(i => i.Task.Id).Should().Contain("mine", "the 200 earlier tasks all exclude this reader");
+    }
 }
 
 public sealed class PostgresStaffInboxHelpingTests() : StaffInboxHelpingTests(postgres: true);
