@@ -36,17 +36,27 @@ public sealed class PasswordLinks(
         if (string.IsNullOrWhiteSpace(member.Email)) throw new PasswordLinkRefusedException($"{userName} has no e-mail address in the directory to send the link to.");
 
         var now = clock.UtcNow;
-        // Recorded before the mail leaves: from now on only this link sets the password, whoever holds an earlier one.
         var linkId = LinkTokens.NewId();
-        await credentials.RecordPasswordLinkAsync(member.UserName, linkId, cancellationToken);
         var link = issuer.Issue(new ActionLinkRequest(ActionLinkKind.SetPassword, member.UserName, null, member.UserName, linkId));
         var model = new JsonObject { ["Link"] = link, ["ExpiresAt"] = (now + links.SetPasswordLifetime).ToString("O") };
         var payload = templates.StaffMail(TemplateName, member, model, caseNumber: null, "SetPassword", now);
-        await using (var db = await workflowDb.CreateDbContextAsync(cancellationToken))
+        // The mail is stored held back, the link recorded, and only then the mail let go: a mail that cannot be stored
+        // leaves the earlier link working, and a link that cannot be recorded never leaves in a mail.
+        var mail = new OutboxRecord { Id = Ids.New(), Type = NotifyCustomer.EmailOutboxType, Payload = payload.ToJsonString(), CreatedAt = now, NextAttemptAt = now.AddYears(1) };
+        await using var outbox = await workflowDb.CreateDbContextAsync(cancellationToken);
+        outbox.Outbox.Add(mail);
+        await outbox.SaveChangesAsync(cancellationToken);
+        try
         {
-            db.Outbox.Add(new OutboxRecord { Id = Ids.New(), Type = NotifyCustomer.EmailOutboxType, Payload = payload.ToJsonString(), CreatedAt = now, NextAttemptAt = now });
-            await db.SaveChangesAsync(cancellationToken);
+            // From now on only this link sets the password, whoever holds an earlier one.
+            await credentials.RecordPasswordLinkAsync(member.UserName, linkId, cancellationToken);
         }
+        catch
+        {
+            await outbox.Outbox.Where(m => m.Id == mail.Id).ExecuteDeleteAsync(CancellationToken.None);
+            throw;
+        }
+        await outbox.Outbox.Where(m => m.Id == mail.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.NextAttemptAt, now), CancellationToken.None);
         signal.Notify();
         return member.Email;
     }

@@ -69,4 +69,28 @@ public sealed class StaffPasswordLinkTests : IAsyncLifetime
         (await browser.PostAsync(second, Form(Token(form), ("password", password), ("confirm", password)))).StatusCode.Should().Be(HttpStatusCode.OK);
         (await SignInAsync(_host.Browser(), "li.wei", password)).StatusCode.Should().Be(HttpStatusCode.Redirect);
     }
+
+    [Fact]
+    public async Task A_link_whose_mail_cannot_be_stored_cancels_nothing()
+    {
+        const string address = "li.wei@example.com";
+        (await RequestPasswordLinkAsync(_api, "li.wei")).StatusCode.Should().Be(HttpStatusCode.Accepted);
+        var first = await PasswordLinkAsync(_smtp, address);
+        await ExecuteAsync("""
+            CREATE FUNCTION refuse_mail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'mail refused for the test'; END $$;
+            CREATE TRIGGER refuse_mail BEFORE INSERT ON outbox_messages FOR EACH ROW EXECUTE FUNCTION refuse_mail();
+            """);
+
+        (await RequestPasswordLinkAsync(_api, "li.wei")).IsSuccessStatusCode.Should().BeFalse("the new link's mail could not be stored");
+
+        (await _host.Browser().GetAsync(first)).StatusCode.Should().Be(HttpStatusCode.OK, "the member still holds the only link that was sent");
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }
