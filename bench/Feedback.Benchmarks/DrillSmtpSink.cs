@@ -62,14 +62,14 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
     /// <summary>Sessions that ended without QUIT: normal when a host is killed mid-session.</summary>
     public int SessionsCut => Volatile.Read(ref _sessionsCut);
 
-    private readonly ConcurrentDictionary<string, byte> _acceptedThenCut = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _acceptedThenCut = new();
 
     /// <summary>
-    /// Message-IDs accepted last in a session that then ended without another command: the host was killed after the
-    /// sink accepted the message, possibly before it read the answer. A resend of one of these is SMTP's own window;
-    /// a resend of any other message is the host's fault.
+    /// Message-IDs accepted last in a session that then ended without another command, with the time from the
+    /// acceptance to the end: the host was killed that long after the sink accepted the message. A resend of one cut
+    /// within moments is SMTP's own window (the host may not have read the answer); any other resend is the host's fault.
     /// </summary>
-    public IReadOnlyCollection<string> AcceptedThenCut => _acceptedThenCut.Keys.ToArray();
+    public IReadOnlyDictionary<string, TimeSpan> AcceptedThenCut => new Dictionary<string, TimeSpan>(_acceptedThenCut);
 
     private async Task AcceptAsync(CancellationToken stop)
     {
@@ -86,6 +86,7 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
     private async Task ServeAsync(TcpClient client, CancellationToken stop)
     {
         byte[]? lastAccepted = null;
+        var acceptedAt = 0L;
         using (client)
         {
             try
@@ -109,6 +110,7 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
                             // Kept as received (the acceptance), answered, and only read later.
                             _received.Enqueue((data, DateTimeOffset.UtcNow));
                             lastAccepted = data;
+                            acceptedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                             await WriteAsync(stream, "250 accepted", stop);
                             break;
                         case "QUIT": lastAccepted = null; await WriteAsync(stream, "221 bye", stop); return;
@@ -122,7 +124,8 @@ internal sealed partial class DrillSmtpSink : IAsyncDisposable
                 Interlocked.Increment(ref _sessionsCut);
             }
             // Ended without QUIT (an exception, or the connection closed by a killed process) right after an acceptance.
-            if (lastAccepted is not null) _acceptedThenCut[Parse(lastAccepted, DateTimeOffset.UtcNow).MessageId] = 0;
+            if (lastAccepted is not null)
+                _acceptedThenCut[Parse(lastAccepted, DateTimeOffset.UtcNow).MessageId] = System.Diagnostics.Stopwatch.GetElapsedTime(acceptedAt);
         }
     }
 

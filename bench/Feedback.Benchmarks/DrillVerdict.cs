@@ -10,7 +10,7 @@ namespace Feedback.Benchmarks;
 internal sealed record DrillVerdict(
     int CasesSubmitted, int CasesFound, int CasesLost, int CasesDoubled, int CasesUnanswered,
     int TasksOpen, int TasksExtra, int ResumedTwice,
-    int MailExpected, int MailLost, int MailResent, int MailResentAfterCut, int MailDoubled, int MailUnknown, int AcknowledgementsWrong, int RepliesWrong,
+    int MailExpected, int MailLost, int MailResent, int MailResentAfterCut, double MailResentLongestCutMs, int MailDoubled, int MailUnknown, int AcknowledgementsWrong, int RepliesWrong,
     int TimersStarted, int TimersStartedLate, int TimersMissed, int TimersDoubled,
     int InstancesStuck, int InstancesFaulted, int OutboxPending,
     IReadOnlyList<string> Examples)
@@ -23,7 +23,7 @@ internal sealed record DrillVerdict(
     public bool Clean => Lost == 0 && Duplicated == 0 && CasesUnanswered == 0 && TasksOpen == 0 && MailUnknown == 0
         && AcknowledgementsWrong == 0 && RepliesWrong == 0 && InstancesStuck == 0 && InstancesFaulted == 0 && OutboxPending == 0;
 
-    public static async Task<DrillVerdict> JudgeAsync(BenchDatabase database, DrillTraffic traffic, IReadOnlyList<SinkMail> mail, IReadOnlyCollection<string> acceptedThenCut)
+    public static async Task<DrillVerdict> JudgeAsync(BenchDatabase database, DrillTraffic traffic, IReadOnlyList<SinkMail> mail, IReadOnlyDictionary<string, TimeSpan> acceptedThenCut)
     {
         var examples = new List<string>();
         void Example(string text) { if (examples.Count < 12) examples.Add(text); }
@@ -73,8 +73,10 @@ internal sealed record DrillVerdict(
         var received = mail.GroupBy(m => m.MessageId).ToDictionary(g => g.Key, g => g.Count());
         var mailLost = outboxIds.Count(id => !received.ContainsKey(id));
         var mailResent = received.Values.Sum(c => c - 1);
-        var cut = acceptedThenCut.ToHashSet();
-        var mailResentAfterCut = received.Where(r => r.Value > 1 && cut.Contains(r.Key)).Sum(r => r.Value - 1);
+        // Cut within a second of the acceptance: the kill came before the host could have read the answer and noted it.
+        var resentCuts = received.Where(r => r.Value > 1 && acceptedThenCut.ContainsKey(r.Key)).Select(r => (r.Value - 1, acceptedThenCut[r.Key])).ToList();
+        var mailResentAfterCut = resentCuts.Where(r => r.Item2 < TimeSpan.FromSeconds(1)).Sum(r => r.Item1);
+        var mailResentLongestCutMs = resentCuts.Count == 0 ? 0 : resentCuts.Max(r => r.Item2.TotalMilliseconds);
         var mailUnknown = received.Keys.Count(id => !outboxIds.Contains(id));
         received.Where(r => r.Value > 1).Take(3).ToList().ForEach(r => Example($"mail {r.Key} received {r.Value} times"));
         // The same mail under two Message-IDs (two outbox messages for one step) is a doubled step, not a resend.
@@ -119,7 +121,7 @@ internal sealed record DrillVerdict(
 
         return new DrillVerdict(submitted, cases.Count, lost.Count, doubled.Sum(e => e.Value.Count - (keys.Contains(e.Key) ? 1 : 0)), unanswered.Count,
             tasksOpen, tasksExtra, resumedTwice,
-            outboxIds.Count, mailLost, mailResent, mailResentAfterCut, mailDoubled, mailUnknown, acknowledgementsWrong, repliesWrong,
+            outboxIds.Count, mailLost, mailResent, mailResentAfterCut, Math.Round(mailResentLongestCutMs, 1), mailDoubled, mailUnknown, acknowledgementsWrong, repliesWrong,
             timers.Length, late.Count, timersMissed, timersDoubled, stuck, faulted, outboxPending, examples);
     }
 
