@@ -77,6 +77,8 @@ internal sealed record DrillVerdict(
         var resentCuts = received.Where(r => r.Value > 1 && acceptedThenCut.ContainsKey(r.Key)).Select(r => (r.Value - 1, acceptedThenCut[r.Key])).ToList();
         var mailResentAfterCut = resentCuts.Where(r => r.Item2 < TimeSpan.FromSeconds(1)).Sum(r => r.Item1);
         var mailResentLongestCutMs = resentCuts.Count == 0 ? 0 : resentCuts.Max(r => r.Item2.TotalMilliseconds);
+        if (resentCuts.Count > 0)
+            Example("resent mails' host killed after their acceptance (ms): " + string.Join(", ", resentCuts.Select(r => r.Item2.TotalMilliseconds).Order().Select(ms => ms.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture))));
         var mailUnknown = received.Keys.Count(id => !outboxIds.Contains(id));
         received.Where(r => r.Value > 1).Take(3).ToList().ForEach(r => Example($"mail {r.Key} received {r.Value} times"));
         // The same mail under two Message-IDs (two outbox messages for one step) is a doubled step, not a resend.
