@@ -19,10 +19,10 @@ public sealed class TaskForbiddenException(string message) : Exception(message);
 public sealed class TaskConflictException(string message) : Exception(message);
 
 /// <summary>
-/// A task was closed or reminded while a reminder for it was prepared; the reminding step is rolled back. An
-/// <see cref="InvalidOperationException"/>, so the workflow API answers 409; a scheduled run is retried.
+/// A task was closed or reminded while a reminder for it was prepared; the reminding step is rolled back. A step
+/// conflict, so the workflow API answers 409 (run it again); a scheduled run is retried.
 /// </summary>
-public sealed class TaskReminderConflictException(string message) : InvalidOperationException(message);
+public sealed class TaskReminderConflictException(string message) : Feedback.Workflows.Runtime.WorkflowStepConflictException(message);
 
 /// <summary>The workflow took the completion but faulted before closing the task; the instance's incident says why.</summary>
 public sealed class TaskCompletionFailedException(string message) : Exception(message);

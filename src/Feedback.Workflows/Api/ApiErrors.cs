@@ -33,7 +33,7 @@ public sealed class ApiExceptionHandler : IExceptionHandler
             // failure"), and a 409 would tell clients the request conflicts instead of asking them to try again.
             _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; try again.", [exception.Message]),
             // The runtime's own refusals; any other InvalidOperationException is a fault of the server, not a conflict.
-            WorkflowInstanceStateException or WorkflowDefinitionStateException or WorkflowDefinitionInUseException
+            WorkflowInstanceStateException or WorkflowDefinitionStateException or WorkflowDefinitionInUseException or WorkflowStepConflictException
                 => (StatusCodes.Status409Conflict, "Conflict.", [exception.Message]),
             InvalidOperationException e when IsJsonValueOfWrongType(e)
                 => (StatusCodes.Status400BadRequest, "A value has the wrong type.", [e.Message]),

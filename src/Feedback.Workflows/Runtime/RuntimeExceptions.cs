@@ -36,5 +36,11 @@ public sealed class WorkflowDefinitionInUseException(string message, int instanc
 /// <summary>A definition or version is in a state that refuses the change (deleting a published version, retracting an unpublished definition).</summary>
 public sealed class WorkflowDefinitionStateException(string message) : InvalidOperationException(message);
 
+/// <summary>
+/// A step's commit found that something it read changed meanwhile (a commit participant's check); the step was rolled
+/// back and may simply be run again. Derive from it for a domain's own such conflicts, so the API answers 409.
+/// </summary>
+public class WorkflowStepConflictException(string message) : InvalidOperationException(message);
+
 /// <summary>An event reached some of its receivers but not all; <see cref="AggregateException.InnerExceptions"/> holds each failure.</summary>
 public sealed class EventDeliveryException(string message, IEnumerable<Exception> failures) : AggregateException(message, failures);
