@@ -20,13 +20,14 @@ internal static class StudioPages
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             string? userName = form["userName"];
             var address = context.Connection.RemoteIpAddress;
-            if (await lockout.LockedUntilAsync(userName, address, context.RequestAborted) is { } lockedUntil) return Locked(context, form["returnUrl"], userName, lockedUntil);
+            // Counted before the password is checked, as on the staff side: guesses sent at once get no more checks than the limit.
+            if (await lockout.BeginAttemptAsync(userName, address, context.RequestAborted) is { } refused) return Locked(context, form["returnUrl"], userName, refused.Until);
             var user = users.Verify(userName, form["password"]);
+            var lockedNow = await lockout.EndAttemptAsync(userName, address, succeeded: user is not null, CancellationToken.None);
             if (user is null)
-                return await lockout.RecordFailureAsync(userName, address, context.RequestAborted) is { } lockedNow
-                    ? Locked(context, form["returnUrl"], userName, lockedNow)
+                return lockedNow is { } locked
+                    ? Locked(context, form["returnUrl"], userName, locked.Until)
                     : SignInPage(context, form["returnUrl"], "The user name or password is not right.", userName, StatusCodes.Status401Unauthorized);
-            await lockout.RecordSuccessAsync(userName, context.RequestAborted);
             session.SignIn(context, user.UserName);
             return Results.Redirect(context.Request.PathBase + StudioRoutes.SafeReturnUrl(form["returnUrl"]));
         }).RequireStudioFiles();

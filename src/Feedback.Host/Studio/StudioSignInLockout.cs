@@ -40,7 +40,10 @@ public sealed record AttemptLock(DateTimeOffset Until, bool ByAddress);
 
 /// <summary>
 /// Counts failed sign-ins per user name and per client address and locks either for a while once it has too many.
-/// While locked, no password is checked at all (a right one included), so guessing gains nothing. Unknown user names
+/// Each attempt is counted before its password is checked (<see cref="BeginAttemptAsync"/>, then
+/// <see cref="EndAttemptAsync"/>), so guesses sent at once get no more checks than the limit; both the admin shell and
+/// the staff pages sign in this way. While locked, no password is checked at all (a right one included), so guessing
+/// gains nothing. Unknown user names
 /// count like known ones, so the lock tells nobody which names exist. The counts are stored
 /// (<see cref="SignInThrottle"/>), so every host of a cluster counts the same failures and a restart forgets none.
 /// The staff sign-in uses its own instance, whose <paramref name="scope"/> keeps its counts apart from the shell's.
@@ -67,16 +70,6 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
         var locks = await db.SignInThrottles.AsNoTracking().Where(t => keys.Contains(t.Key) && t.LockedUntil != null)
             .Select(t => t.LockedUntil).ToListAsync(cancellationToken);
         return locks.Where(u => u > now).Max();
-    }
-
-    /// <summary>Counts a failed sign-in; returns when the user name or address is now locked, or null.</summary>
-    public async Task<DateTimeOffset?> RecordFailureAsync(string? userName, IPAddress? address, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        await PruneIfDueAsync(now, cancellationToken);
-        var byUser = options.MaxFailuresPerUser == 0 ? null : await CountAsync(UserKey(userName), options.MaxFailuresPerUser, now, cancellationToken);
-        var byAddress = options.MaxFailuresPerAddress == 0 ? null : await CountAsync(AddressKey(address), options.MaxFailuresPerAddress, now, cancellationToken);
-        return new[] { byUser, byAddress }.Where(u => u > now).Max();
     }
 
     /// <summary>A right password clears the user's failures (the address keeps its count: one user's success says nothing of the other names tried).</summary>
@@ -204,48 +197,6 @@ public sealed class StudioSignInLockout(StudioLockoutOptions options, IDbContext
         row.LockedUntil = now + options.Duration;
         // The next round starts afresh after the lock, not one failure from another lock.
         StartWindow(row, now);
-    }
-
-    private async Task<DateTimeOffset?> CountAsync(string key, int max, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; attempt <= Attempts; attempt++)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
-            // PostgreSQL: the row lock makes concurrent failures of one key (on any host) count one after the other.
-            var throttle = db.SupportsRowLocks
-                ? (await db.SignInThrottles.FromSqlRaw("SELECT * FROM sign_in_throttles WHERE key = {0} FOR UPDATE", key).ToListAsync(cancellationToken)).SingleOrDefault()
-                : await db.SignInThrottles.FirstOrDefaultAsync(t => t.Key == key, cancellationToken);
-            if (throttle is null) db.SignInThrottles.Add(throttle = new SignInThrottle { Key = key, WindowStartedAt = now });
-            if (throttle.LockedUntil > now) return throttle.LockedUntil;
-            if (throttle.WindowStartedAt <= now - options.Window)
-            {
-                throttle.Failures = 0;
-                throttle.WindowStartedAt = now;
-            }
-            throttle.Failures++;
-            throttle.Version++;
-            if (throttle.Failures >= max)
-            {
-                throttle.LockedUntil = now + options.Duration;
-                // The next round starts afresh after the lock, not one failure from another lock.
-                throttle.Failures = 0;
-                throttle.WindowStartedAt = now;
-            }
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                await tx.CommitAsync(cancellationToken);
-                return throttle.LockedUntil;
-            }
-            // Another request created this key's row first (or, on SQLite, counted it meanwhile): count again on its row.
-            catch (DbUpdateException)
-            {
-            }
-        }
-        // Still contended after every attempt: many failures of this key at once, which is what a lock is for. Refuse
-        // this one briefly rather than fail the request; the stored count goes on with the requests that got through.
-        return now + ContendedPause;
     }
 
     /// <summary>Removes keys whose window and lock have both run out, at most every few minutes per host.</summary>

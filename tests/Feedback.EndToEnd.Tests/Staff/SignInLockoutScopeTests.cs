@@ -20,13 +20,13 @@ public sealed class SignInLockoutScopeTests
         var staff = new StudioSignInLockout(new StudioLockoutOptions(3, 20, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15)), factory, time, scope: "staff-");
         var address = IPAddress.Parse("192.0.2.7");
 
-        await shell.RecordFailureAsync("admin", address, default);
-        await shell.RecordFailureAsync("admin", address, default);
+        await FailAsync(shell, "admin", address);
+        await FailAsync(shell, "admin", address);
         time.Now += TimeSpan.FromMinutes(20);
         // Past its own 15-minute window and its 5-minute pruning pause: the staff side prunes now.
-        await staff.RecordFailureAsync("li.wei", address, default);
+        await FailAsync(staff, "li.wei", address);
 
-        (await shell.RecordFailureAsync("admin", address, default)).Should().NotBeNull(
+        (await FailAsync(shell, "admin", address)).Should().NotBeNull(
             "the shell counts three failures within its hour, whatever the staff side's window");
     }
 
@@ -53,6 +53,10 @@ public sealed class SignInLockoutScopeTests
 
         (await staff.BeginAttemptAsync("chen.jie", office, default)).Should().BeNull("the right password gave its count back: the office may sign in");
     }
+
+    /// <summary>A sign-in with a wrong password: the lock that refused it or that it set, or null.</summary>
+    private static async Task<AttemptLock?> FailAsync(StudioSignInLockout lockout, string userName, IPAddress address) =>
+        await lockout.BeginAttemptAsync(userName, address, default) ?? await lockout.EndAttemptAsync(userName, address, succeeded: false, default);
 
     private sealed class SteppedTime : TimeProvider
     {
